@@ -1,0 +1,238 @@
+/*
+ * util.c: allocation through one hookable path, and ns_buf.  Every module
+ * allocates with ns__malloc so that the out-of-memory tests can fail the Nth
+ * allocation of a whole operation.
+ */
+#include "core/util.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Atomic uint64_t alloc_countdown; /* 0: never fail */
+static _Atomic uint64_t alloc_count;
+
+static int
+alloc_should_fail(void)
+{
+    atomic_fetch_add(&alloc_count, 1);
+    uint64_t c = atomic_load(&alloc_countdown);
+    if (c == 0)
+        return 0;
+    if (c == 1)
+        return 1; /* stays at 1: every later allocation fails too */
+    atomic_fetch_sub(&alloc_countdown, 1);
+    return 0;
+}
+
+uint64_t
+ns__alloc_fail_after(uint64_t countdown) NS_NOEXCEPT
+{
+    atomic_store(&alloc_countdown, countdown ? countdown + 1 : 0);
+    return atomic_exchange(&alloc_count, 0);
+}
+
+void *
+ns__malloc(size_t n) NS_NOEXCEPT
+{
+    return alloc_should_fail() ? NULL : malloc(n ? n : 1);
+}
+
+void *
+ns__calloc(size_t count, size_t n) NS_NOEXCEPT
+{
+    return alloc_should_fail() ? NULL : calloc(count ? count : 1, n ? n : 1);
+}
+
+void *
+ns__realloc(void *p, size_t n) NS_NOEXCEPT
+{
+    return alloc_should_fail() ? NULL : realloc(p, n ? n : 1);
+}
+
+void
+ns_free(void *p) NS_NOEXCEPT
+{
+    free(p);
+}
+
+char *
+ns__strndup(const char *s, size_t n) NS_NOEXCEPT
+{
+    char *d = ns__malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+char *
+ns__strdup(const char *s) NS_NOEXCEPT
+{
+    return s ? ns__strndup(s, strlen(s)) : NULL;
+}
+
+char *
+ns__sprintf(const char *fmt, ...) NS_NOEXCEPT
+{
+    ns_buf b = { 0 };
+    va_list ap;
+    va_start(ap, fmt);
+    ns__buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    if (b.len == 0 && !b.oom)
+        ns__buf_reserve(&b, 1);
+    return ns__buf_detach(&b);
+}
+
+void
+ns__buf_free(ns_buf *b) NS_NOEXCEPT
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+}
+
+void
+ns__buf_reset(ns_buf *b) NS_NOEXCEPT
+{
+    b->len = 0;
+    b->oom = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+int
+ns__buf_reserve(ns_buf *b, size_t extra) NS_NOEXCEPT
+{
+    if (b->oom)
+        return -1;
+    if (b->len + extra + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) {
+        if (cap > SIZE_MAX / 2) {
+            b->oom = 1;
+            return -1;
+        }
+        cap *= 2;
+    }
+    char *d = ns__realloc(b->data, cap);
+    if (!d) {
+        b->oom = 1;
+        return -1;
+    }
+    b->data = d;
+    b->cap = cap;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+void
+ns__buf_append(ns_buf *b, const void *p, size_t n) NS_NOEXCEPT
+{
+    if (ns__buf_reserve(b, n) != 0)
+        return;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void
+ns__buf_puts(ns_buf *b, const char *s) NS_NOEXCEPT
+{
+    ns__buf_append(b, s, strlen(s));
+}
+
+void
+ns__buf_putc(ns_buf *b, char c) NS_NOEXCEPT
+{
+    ns__buf_append(b, &c, 1);
+}
+
+void
+ns__buf_vprintf(ns_buf *b, const char *fmt, va_list ap) NS_NOEXCEPT
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    char small[256];
+    int n = vsnprintf(small, sizeof small, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        b->oom = 1;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        ns__buf_append(b, small, (size_t)n);
+        return;
+    }
+    if (ns__buf_reserve(b, (size_t)n) != 0)
+        return;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void
+ns__buf_printf(ns_buf *b, const char *fmt, ...) NS_NOEXCEPT
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ns__buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+const char *
+ns__buf_cstr(ns_buf *b) NS_NOEXCEPT
+{
+    return b->data && !b->oom ? b->data : "";
+}
+
+char *
+ns__buf_detach(ns_buf *b) NS_NOEXCEPT
+{
+    char *d = b->oom ? NULL : b->data;
+    if (b->oom)
+        free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+    return d;
+}
+
+void
+ns__buf_put_varint(ns_buf *b, uint64_t v) NS_NOEXCEPT
+{
+    unsigned char tmp[10];
+    size_t n = 0;
+    do {
+        unsigned char c = v & 0x7f;
+        v >>= 7;
+        tmp[n++] = c | (v ? 0x80 : 0);
+    } while (v);
+    ns__buf_append(b, tmp, n);
+}
+
+int
+ns__get_varint(const unsigned char **p,
+               const unsigned char *end,
+               uint64_t *out) NS_NOEXCEPT
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    const unsigned char *q = *p;
+    while (q < end && shift < 64) {
+        unsigned char c = *q++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *p = q;
+            *out = v;
+            return 1;
+        }
+        shift += 7;
+    }
+    return 0;
+}

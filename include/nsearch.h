@@ -1,0 +1,342 @@
+/*
+ * nsearch.h: the public interface of libnsearch, full-text search for news
+ * archives.  This header is the manual: every function says what it takes,
+ * what it returns, who owns what, and which statuses it can return.
+ *
+ * Conventions:
+ * - All text is UTF-8.  Names and paths are NUL-terminated.
+ * - Every function returns an ns_status (NS_OK is 0) unless stated.
+ * - `**out` parameters receive objects the caller owns; they are set to NULL
+ *   on failure.  Each ns_x_free()/ns_x_close() accepts NULL.
+ * - Strings returned as `const char *` are borrowed: each says how long it
+ *   stays valid.  Strings the library allocates for the caller are freed with
+ *   ns_free(); do not mix allocators.
+ * - A handle is used by one thread at a time.  Many threads may search one
+ *   index at once, each with its own ns_db handle, while one writer updates
+ *   it.
+ *
+ * Copyright (C) 2026 the nsearch developers.  GPL-2.0-or-later.
+ */
+#ifndef NSEARCH_H
+#define NSEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#define NS_NOEXCEPT noexcept
+#else
+#define NS_NOEXCEPT
+#endif
+
+#if defined(NS_BUILDING_LIBRARY) && defined(__GNUC__)
+#define NS_API __attribute__((visibility("default")))
+#else
+#define NS_API
+#endif
+
+#define NS_VERSION_MAJOR  0
+#define NS_VERSION_MINOR  1
+#define NS_VERSION_PATCH  0
+#define NS_VERSION_NUMBER                                                   \
+    (NS_VERSION_MAJOR * 10000 + NS_VERSION_MINOR * 100 + NS_VERSION_PATCH)
+#define NS_VERSION_STRING "0.1.0"
+/** True when the header is at least version maj.min.pat. */
+#define NS_CHECK_VERSION(maj, min, pat)                                     \
+    (NS_VERSION_NUMBER >= (maj) * 10000 + (min) * 100 + (pat))
+
+/**
+ * Status codes.  The values are fixed; new codes are only appended before
+ * NS_STATUS_COUNT_.
+ */
+typedef enum ns_status {
+    NS_OK = 0,
+    NS_ERR_INVALID_ARG = 1,   /* a NULL or out-of-range argument */
+    NS_ERR_NOMEM = 2,         /* out of memory */
+    NS_ERR_IO = 3,            /* a file could not be read or written */
+    NS_ERR_INDEX_OPEN = 4,    /* no index at that path, or it cannot open */
+    NS_ERR_INDEX_LOCKED = 5,  /* another writer holds the index lock */
+    NS_ERR_INDEX_CORRUPT = 6, /* the index is damaged */
+    NS_ERR_INDEX_MODIFIED = 7, /* changed under a reader: reopen and retry */
+    NS_ERR_INDEX_VERSION = 8, /* made by an incompatible nsearch version */
+    NS_ERR_QUERY_SYNTAX = 9,  /* the query cannot be read */
+    NS_ERR_QUERY_EMPTY = 10,  /* the query has no searchable word */
+    NS_ERR_BACKEND = 11,      /* any other failure of the index backend */
+    NS_ERR_ABORTED = 12,      /* a callback asked to stop */
+    NS_ERR_FORMAT = 13,       /* input that is not a readable article */
+    NS_ERR_NOT_FOUND = 14,    /* no such article, file or key */
+    NS_ERR_DISK_FULL = 15,    /* no space left on the index's device */
+    NS_STATUS_COUNT_
+} ns_status;
+
+/** Static text for a status; never NULL. */
+NS_API const char *ns_strerror(ns_status st) NS_NOEXCEPT;
+
+/** The library's version, e.g. "0.1.0" (static). */
+NS_API const char *ns_version_string(void) NS_NOEXCEPT;
+/** NS_VERSION_NUMBER of the library actually linked. */
+NS_API unsigned ns_version_number(void) NS_NOEXCEPT;
+
+/** Frees memory the library allocated for the caller.  NULL is a no-op. */
+NS_API void ns_free(void *p) NS_NOEXCEPT;
+
+/* ------------------------------------------------------------------------ */
+/* Articles                                                                  */
+
+/**
+ * One article, as given to ns_db_add_article() or produced by the corpus
+ * readers.  Every field but text may be NULL (unknown).  The caller keeps
+ * ownership of the strings; the library copies what it keeps.
+ *
+ * - id: stable unique id; adding an article with an id already in the index
+ *   replaces it.  NULL lets the library derive one from url or text.
+ * - date: ISO 8601 in UTC, "YYYY-MM-DDThh:mm:ssZ" (or a prefix of it:
+ *   "YYYY-MM-DD"); NULL when unknown.
+ */
+typedef struct ns_article {
+    unsigned version;     /* NS_ARTICLE_VERSION */
+    const char *id;       /* stable unique id */
+    const char *title;    /* headline */
+    const char *date;     /* UTC ISO 8601 */
+    const char *source;   /* publisher or feed name */
+    const char *url;      /* canonical URL */
+    const char *author;   /* byline */
+    const char *language; /* BCP 47 code if stated, e.g. "en" */
+    const char *text;     /* body text */
+    size_t text_len;      /* bytes of text */
+} ns_article;
+#define NS_ARTICLE_VERSION 1
+#define NS_ARTICLE_INIT    {NS_ARTICLE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+
+/* ------------------------------------------------------------------------ */
+/* Opening an index                                                          */
+
+typedef struct ns_db ns_db;
+
+#define NS_OPEN_READ   0u /* read-only; never waits for a writer */
+#define NS_OPEN_WRITE  1u /* take the writer lock */
+#define NS_OPEN_CREATE 2u /* with NS_OPEN_WRITE: create if missing */
+
+/**
+ * Open an index directory.
+ *
+ * @param path    index directory
+ * @param flags   NS_OPEN_* bits; 0 opens read-only
+ * @param out     receives the handle; NULL on failure
+ * @param errmsg  optional; on failure a detail message, free with ns_free()
+ *
+ * Ownership: the caller owns *out and closes it with ns_db_close().
+ * Returns: NS_OK; NS_ERR_INVALID_ARG; NS_ERR_INDEX_OPEN (no index there);
+ * NS_ERR_INDEX_LOCKED (NS_OPEN_WRITE and another writer holds the lock);
+ * NS_ERR_INDEX_CORRUPT; NS_ERR_INDEX_VERSION; NS_ERR_IO; NS_ERR_NOMEM;
+ * NS_ERR_BACKEND.
+ * @since 0.1
+ */
+NS_API ns_status ns_db_open(const char *path,
+                            unsigned flags,
+                            ns_db **out,
+                            char **errmsg) NS_NOEXCEPT;
+
+/**
+ * Close an index, committing pending changes of a writer first.  A failed
+ * commit is lost; call ns_db_commit() first to see its status.  NULL is a
+ * no-op.
+ */
+NS_API void ns_db_close(ns_db *db) NS_NOEXCEPT;
+
+/**
+ * The detail message of the last failure on db, or "" if none.  Valid until
+ * the next call on db.
+ */
+NS_API const char *ns_db_errmsg(const ns_db *db) NS_NOEXCEPT;
+
+/* ------------------------------------------------------------------------ */
+/* Indexing                                                                  */
+
+/**
+ * Add (or replace, by id) one article.  The change is visible to searches
+ * after ns_db_commit().  The db must be open with NS_OPEN_WRITE.
+ *
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (not a writer, or no text and no
+ * title); NS_ERR_NOMEM; NS_ERR_DISK_FULL; NS_ERR_IO; NS_ERR_BACKEND.
+ */
+NS_API ns_status ns_db_add_article(ns_db *db,
+                                   const ns_article *article) NS_NOEXCEPT;
+
+/**
+ * Delete the article with this id.
+ * Returns: NS_OK; NS_ERR_NOT_FOUND; NS_ERR_INVALID_ARG; NS_ERR_BACKEND.
+ */
+NS_API ns_status ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT;
+
+/**
+ * Make every change so far durable and visible to new searches.
+ * Returns: NS_OK; NS_ERR_DISK_FULL; NS_ERR_IO; NS_ERR_BACKEND.
+ */
+NS_API ns_status ns_db_commit(ns_db *db) NS_NOEXCEPT;
+
+/** What ns_db_add_path() reports about one problem input. */
+typedef struct ns_reject {
+    const char *file;   /* the file (or "archive:member") that failed */
+    const char *where;  /* "line 12", "record 3", "offset 4096", or "" */
+    const char *reason; /* lowercase, no trailing newline */
+} ns_reject;
+
+/** Counters of ns_db_add_path(); the caller's struct, zeroed before use. */
+typedef struct ns_index_stats {
+    uint64_t files_seen;       /* files read or skipped */
+    uint64_t files_unchanged;  /* skipped: unchanged since the last run */
+    uint64_t articles_indexed; /* articles added or replaced */
+    uint64_t articles_rejected; /* records that could not be read */
+    uint64_t files_rejected;   /* files that could not be read at all */
+    uint64_t bytes_read;       /* bytes of input read (decompressed) */
+} ns_index_stats;
+
+/**
+ * Options of ns_db_add_path().  Initialize with NS_INDEX_OPTIONS_INIT; new
+ * fields are appended and default to zero.
+ */
+typedef struct ns_index_options {
+    unsigned version; /* NS_INDEX_OPTIONS_VERSION */
+    /* Called for each rejected input; may be NULL.  Non-zero return stops
+     * the run with NS_ERR_ABORTED. */
+    int (*on_reject)(const ns_reject *r, void *payload);
+    /* Called now and then with the counters so far; may be NULL. */
+    int (*on_progress)(const ns_index_stats *st, void *payload);
+    void *payload;
+} ns_index_options;
+#define NS_INDEX_OPTIONS_VERSION 1
+#define NS_INDEX_OPTIONS_INIT    {NS_INDEX_OPTIONS_VERSION, 0, 0, 0}
+
+/**
+ * Read every article under path (a file, an archive, a compressed file or a
+ * directory, walked recursively; formats are detected by content) and add
+ * them.  Inputs that cannot be read are reported through on_reject and
+ * counted; the others are still indexed.  Commits as it goes.
+ *
+ * @param stats  optional; receives the counters (added to what it holds)
+ *
+ * Returns: NS_OK (possibly with rejects: see stats); NS_ERR_NOT_FOUND (path
+ * does not exist); NS_ERR_IO; NS_ERR_ABORTED; NS_ERR_DISK_FULL;
+ * NS_ERR_NOMEM; NS_ERR_BACKEND.
+ */
+NS_API ns_status ns_db_add_path(ns_db *db,
+                                const char *path,
+                                const ns_index_options *opts,
+                                ns_index_stats *stats) NS_NOEXCEPT;
+
+/* ------------------------------------------------------------------------ */
+/* Searching                                                                 */
+
+typedef enum ns_sort {
+    NS_SORT_RELEVANCE = 0,
+    NS_SORT_NEWEST = 1,
+    NS_SORT_OLDEST = 2
+} ns_sort;
+
+/**
+ * Options of ns_db_search().  Initialize with NS_SEARCH_OPTIONS_INIT; new
+ * fields are appended and default to zero.
+ */
+typedef struct ns_search_options {
+    unsigned version;     /* NS_SEARCH_OPTIONS_VERSION */
+    unsigned limit;       /* results wanted; 0 means 10 */
+    unsigned offset;      /* results to skip */
+    ns_sort sort;         /* NS_SORT_RELEVANCE by default */
+    const char *since;    /* date lower bound (inclusive), or NULL */
+    const char *until;    /* date upper bound (inclusive), or NULL */
+    int no_snippets;      /* non-zero: skip snippets (faster) */
+    unsigned snippet_len; /* target snippet bytes; 0 means 240 */
+} ns_search_options;
+#define NS_SEARCH_OPTIONS_VERSION 1
+#define NS_SEARCH_OPTIONS_INIT    {NS_SEARCH_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0}
+
+/** A highlighted byte range [start, end) within a snippet. */
+typedef struct ns_highlight {
+    size_t start;
+    size_t end;
+} ns_highlight;
+
+/**
+ * One result.  Owned by its ns_results; valid until ns_results_free().
+ * Fields are only appended in later versions.  Strings are never NULL
+ * ("" when unknown).
+ */
+typedef struct ns_hit {
+    unsigned rank; /* 1-based, counting the offset */
+    double score;  /* BM25 score (0 when sorted by date) */
+    const char *id;
+    const char *title;
+    const char *date; /* UTC ISO 8601 or "" */
+    const char *source;
+    const char *url;
+    const char *author;
+    const char *snippet; /* plain text, UTF-8; "" with no_snippets */
+    size_t snippet_len;
+    const ns_highlight *highlights; /* sorted, non-overlapping */
+    size_t n_highlights;
+} ns_hit;
+
+typedef struct ns_results ns_results;
+
+/**
+ * Run a query (the nsearch query language: words and "quoted phrases").
+ *
+ * @param opts  may be NULL for the defaults
+ * @param out   receives the results; NULL on failure
+ *
+ * A search never waits for a writer; if the index changes under it, it
+ * reopens and runs again.
+ * Ownership: the caller frees *out with ns_results_free(), before closing db.
+ * Returns: NS_OK (possibly with no result); NS_ERR_QUERY_EMPTY (no word to
+ * search for); NS_ERR_QUERY_SYNTAX; NS_ERR_INVALID_ARG; NS_ERR_NOMEM;
+ * NS_ERR_INDEX_CORRUPT; NS_ERR_BACKEND.  Details in ns_db_errmsg().
+ */
+NS_API ns_status ns_db_search(ns_db *db,
+                              const char *query,
+                              const ns_search_options *opts,
+                              ns_results **out) NS_NOEXCEPT;
+
+/** Number of results held (at most the limit). */
+NS_API size_t ns_results_count(const ns_results *r) NS_NOEXCEPT;
+
+/** Estimated number of matching articles in the whole index. */
+NS_API uint64_t ns_results_total(const ns_results *r) NS_NOEXCEPT;
+
+/**
+ * Result i (0-based), or NULL if i is out of range.  Valid until
+ * ns_results_free().
+ *
+ *     for (size_t i = 0; i < ns_results_count(r); i++) {
+ *         const ns_hit *h = ns_results_get(r, i);
+ *         printf("%u %s\n", h->rank, h->title);
+ *     }
+ */
+NS_API const ns_hit *ns_results_get(const ns_results *r,
+                                    size_t i) NS_NOEXCEPT;
+
+/** Free results.  NULL is a no-op. */
+NS_API void ns_results_free(ns_results *r) NS_NOEXCEPT;
+
+/* ------------------------------------------------------------------------ */
+/* Status                                                                    */
+
+/** What ns_db_stat() reports. */
+typedef struct ns_db_info {
+    uint64_t articles;     /* articles in the index */
+    uint64_t size_bytes;   /* bytes on disk */
+    const char *analyzer;  /* analyzer spec, e.g. "en;v1" */
+    const char *updated;   /* UTC ISO 8601 of the last commit, or "" */
+} ns_db_info;
+
+/**
+ * Fill info for db.  Strings in info are valid until the next call on db.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG; NS_ERR_BACKEND.
+ */
+NS_API ns_status ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NSEARCH_H */
