@@ -1,0 +1,176 @@
+/*
+ * ns_xapian.h: the small C binding to Xapian that the rest of the tree
+ * calls.  The implementation (xapian.cc) is the only file that includes
+ * <xapian.h>: every function is extern "C" noexcept, catches every
+ * exception at the boundary and turns it into an ns_status, keeping the
+ * detail message on the handle (or in *errmsg for constructors).
+ *
+ * Queries are built bottom-up: each constructor takes ownership of the
+ * sub-queries it is given (also on failure) and returns NULL when out of
+ * memory, so a builder can pass NULLs along and check once at the top.
+ */
+#ifndef NS_XAPIAN_H
+#define NS_XAPIAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nsearch.h"
+#include "core/util.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- databases ---------------------------------------------------------- */
+
+typedef struct ns__xdb ns__xdb;
+
+/* ns__xdb_open flags (the NS_OPEN_* bits of nsearch.h). */
+ns_status ns__xdb_open(const char *path,
+                       unsigned flags,
+                       ns__xdb **out,
+                       char **errmsg) NS_NOEXCEPT;
+void ns__xdb_close(ns__xdb *db) NS_NOEXCEPT;
+/** Detail of the last failure, "" if none; valid until the next call. */
+const char *ns__xdb_errmsg(const ns__xdb *db) NS_NOEXCEPT;
+/** Set the detail message (for callers above the binding). */
+void ns__xdb_set_errmsg(ns__xdb *db, const char *msg) NS_NOEXCEPT;
+int ns__xdb_writable(const ns__xdb *db) NS_NOEXCEPT;
+
+/** Move a reader to the latest committed revision. */
+ns_status ns__xdb_reopen(ns__xdb *db) NS_NOEXCEPT;
+ns_status ns__xdb_doccount(ns__xdb *db, uint64_t *out) NS_NOEXCEPT;
+/** Documents indexed by term (0 if none). */
+ns_status ns__xdb_termfreq(ns__xdb *db,
+                           const char *term,
+                           uint64_t *out) NS_NOEXCEPT;
+/** Metadata value of key into out (reset first; empty if unset). */
+ns_status ns__xdb_get_metadata(ns__xdb *db,
+                               const char *key,
+                               ns_buf *out) NS_NOEXCEPT;
+ns_status ns__xdb_set_metadata(ns__xdb *db,
+                               const char *key,
+                               const void *val,
+                               size_t len) NS_NOEXCEPT;
+/** Call cb for each metadata key starting with prefix; non-zero stops. */
+ns_status ns__xdb_metadata_keys(ns__xdb *db,
+                                const char *prefix,
+                                int (*cb)(const char *key, void *payload),
+                                void *payload) NS_NOEXCEPT;
+ns_status ns__xdb_commit(ns__xdb *db) NS_NOEXCEPT;
+/** Delete every document indexed by term; *n_out (optional) the count. */
+ns_status ns__xdb_delete_by_term(ns__xdb *db,
+                                 const char *term,
+                                 uint64_t *n_out) NS_NOEXCEPT;
+
+/* ---- documents ---------------------------------------------------------- */
+
+typedef struct ns__xdoc ns__xdoc;
+
+ns_status ns__xdoc_new(ns__xdoc **out) NS_NOEXCEPT;
+void ns__xdoc_free(ns__xdoc *doc) NS_NOEXCEPT;
+/** Empty doc for reuse. */
+void ns__xdoc_clear(ns__xdoc *doc) NS_NOEXCEPT;
+ns_status ns__xdoc_add_posting(ns__xdoc *doc,
+                               const char *term,
+                               size_t len,
+                               uint32_t pos,
+                               unsigned wdfinc) NS_NOEXCEPT;
+/** A term without positions; wdfinc 0 makes a boolean (filter) term. */
+ns_status ns__xdoc_add_term(ns__xdoc *doc,
+                            const char *term,
+                            size_t len,
+                            unsigned wdfinc) NS_NOEXCEPT;
+ns_status ns__xdoc_set_value(ns__xdoc *doc,
+                             unsigned slot,
+                             const void *val,
+                             size_t len) NS_NOEXCEPT;
+ns_status ns__xdoc_set_data(ns__xdoc *doc,
+                            const void *data,
+                            size_t len) NS_NOEXCEPT;
+/** Add doc, replacing any document indexed by the unique term idterm. */
+ns_status ns__xdb_replace(ns__xdb *db,
+                          const char *idterm,
+                          const ns__xdoc *doc) NS_NOEXCEPT;
+
+/* ---- queries ------------------------------------------------------------ */
+
+typedef struct ns__xq ns__xq;
+
+typedef enum ns__xq_op {
+    NS_XQ_AND,
+    NS_XQ_OR,
+    NS_XQ_AND_NOT, /* first AND NOT (the rest ORed) */
+    NS_XQ_AND_MAYBE,
+    NS_XQ_FILTER,  /* first, filtered by the rest (no weight) */
+    NS_XQ_PHRASE,  /* window 0: exact */
+    NS_XQ_NEAR,    /* any order within window */
+    NS_XQ_SYNONYM,
+    NS_XQ_ELITE_SET
+} ns__xq_op;
+
+ns__xq *ns__xq_term(const char *term,
+                    size_t len,
+                    unsigned wqf,
+                    uint32_t pos) NS_NOEXCEPT;
+/** Takes ownership of subs[0..n); the array itself stays the caller's. */
+ns__xq *ns__xq_combine(ns__xq_op op,
+                       ns__xq **subs,
+                       size_t n,
+                       unsigned window) NS_NOEXCEPT;
+/** Documents whose value in slot is within [lo, hi]; NULL means open. */
+ns__xq *ns__xq_value_range(unsigned slot,
+                           const char *lo,
+                           const char *hi) NS_NOEXCEPT;
+/** Terms starting with prefix (at most max_expansion of them). */
+ns__xq *ns__xq_wildcard(const char *prefix, unsigned max_expansion) NS_NOEXCEPT;
+ns__xq *ns__xq_scale(ns__xq *q, double factor) NS_NOEXCEPT;
+ns__xq *ns__xq_match_all(void) NS_NOEXCEPT;
+void ns__xq_free(ns__xq *q) NS_NOEXCEPT;
+/** Xapian's description of q (ns_free it), for tests and --debug. */
+char *ns__xq_describe(const ns__xq *q) NS_NOEXCEPT;
+
+/* ---- searching ---------------------------------------------------------- */
+
+/* What to fetch per result. */
+#define NS_XFETCH_NONE 0
+#define NS_XFETCH_ID   1 /* the NS_SLOT_ID value */
+#define NS_XFETCH_DATA 2 /* the stored record */
+
+typedef struct ns__xsearch_opts {
+    unsigned offset;
+    unsigned limit;
+    int sort;          /* 0 relevance; 1 value descending; 2 ascending */
+    unsigned sort_slot;
+    unsigned fetch;    /* NS_XFETCH_* */
+    double k1, b;      /* BM25 parameters; 0 means Xapian's defaults */
+} ns__xsearch_opts;
+
+typedef struct ns__xhit {
+    uint32_t docid;
+    double weight;
+    char *data; /* fetched bytes (NUL-terminated), or NULL */
+    size_t data_len;
+} ns__xhit;
+
+typedef struct ns__xmset {
+    ns__xhit *hits;
+    size_t n;
+    uint64_t estimate;
+} ns__xmset;
+
+/**
+ * Run q.  If the index is modified under the search, reopen and retry, so
+ * a reader never fails because a writer committed.
+ */
+ns_status ns__xdb_search(ns__xdb *db,
+                         const ns__xq *q,
+                         const ns__xsearch_opts *opts,
+                         ns__xmset **out) NS_NOEXCEPT;
+void ns__xmset_free(ns__xmset *m) NS_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NS_XAPIAN_H */

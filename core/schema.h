@@ -1,0 +1,69 @@
+/*
+ * schema.h: the index format, documented once.  Change it in the same commit
+ * as the code that reads or writes it, and bump NS_SCHEMA_VERSION when an
+ * older nsearch could no longer read what a newer one writes.
+ *
+ * An nsearch index is a Xapian (glass) database directory.  Each article is
+ * one Xapian document:
+ *
+ * | what              | where                       | notes                   |
+ * |-------------------|-----------------------------|-------------------------|
+ * | body words        | term = analyzer term        | with positions          |
+ * | title words       | term = analyzer term        | positions 0..n-1, wdf   |
+ * |                   |                             | NS_TITLE_WDF each       |
+ * | title words       | "S" + term                  | with positions (title:) |
+ * | source words      | "B" + folded word           | boolean (source:)       |
+ * | author words      | "A" + folded word           | boolean (author:)       |
+ * | url host          | "H" + host, and each parent | boolean (site:)         |
+ * |                   | domain (news.bbc.co.uk,     |                         |
+ * |                   | bbc.co.uk, co.uk)           |                         |
+ * | unique id         | "Q" + id (long ids hashed)  | boolean, one per doc    |
+ * | date              | value NS_SLOT_DATE          | "YYYYMMDDhhmmss"        |
+ * | id                | value NS_SLOT_ID            | the article id          |
+ * | stored record     | document data               | see store.h             |
+ *
+ * Body positions start at title_len + NS_TITLE_GAP, so no phrase spans the
+ * title and the body.  Only the stemmed term is indexed (raw Xapian's
+ * TermGenerator adds the unstemmed word too and doubles the position table):
+ * phrases therefore match on stems, which users of news search do not
+ * notice, and the index stays under the size of the raw text.
+ *
+ * Metadata keys:
+ * | key                | value                                          |
+ * |--------------------|------------------------------------------------|
+ * | nsearch.schema     | NS_SCHEMA_VERSION as decimal text              |
+ * | nsearch.analyzer   | the analyzer spec (analyze.h)                  |
+ * | nsearch.zdict      | the zstd dictionary of the stored texts        |
+ * | nsearch.updated    | UTC ISO 8601 time of the last commit           |
+ * | nsearch.file:PATH  | what the last run indexed from PATH (indexer)  |
+ */
+#ifndef NS_SCHEMA_H
+#define NS_SCHEMA_H
+
+#define NS_SCHEMA_VERSION 1
+
+#define NS_PREFIX_TITLE  "S"
+#define NS_PREFIX_SOURCE "B"
+#define NS_PREFIX_AUTHOR "A"
+#define NS_PREFIX_HOST   "H"
+#define NS_PREFIX_ID     "Q"
+
+#define NS_SLOT_DATE 0
+#define NS_SLOT_ID   1
+
+/* Within-document frequency of a title word in the unprefixed terms: how
+ * much more a title word counts than a body word for BM25. */
+#define NS_TITLE_WDF 2
+/* Position gap between title and body. */
+#define NS_TITLE_GAP 100
+
+/* Xapian rejects terms over 245 bytes; ids longer than this are hashed. */
+#define NS_MAX_ID_TERM 200
+
+#define NS_META_SCHEMA   "nsearch.schema"
+#define NS_META_ANALYZER "nsearch.analyzer"
+#define NS_META_ZDICT    "nsearch.zdict"
+#define NS_META_UPDATED  "nsearch.updated"
+#define NS_META_FILE     "nsearch.file:"
+
+#endif /* NS_SCHEMA_H */

@@ -1,0 +1,37 @@
+/*
+ * xapian_impl.h: the C++ side of the binding: what the opaque handles of
+ * ns_xapian.h hold, and the one exception mapper.  Included only by the
+ * core/xapian_*.cc files.
+ */
+#ifndef NS_XAPIAN_IMPL_H
+#define NS_XAPIAN_IMPL_H
+
+#include <xapian.h>
+
+#include <memory>
+#include <string>
+
+#include "core/ns_xapian.h"
+
+struct ns__xdb {
+    Xapian::Database *rdb;          /* the database searched */
+    Xapian::WritableDatabase *wdb;  /* same object when writable, else NULL */
+    std::string path;
+    std::string errmsg;
+};
+
+struct ns__xdoc {
+    Xapian::Document doc;
+};
+
+struct ns__xq {
+    Xapian::Query q;
+};
+
+/*
+ * Map the exception being handled to a status and store its description in
+ * *errmsg.  Call only inside a catch block (it rethrows to inspect).
+ */
+ns_status ns__status_from_exception(std::string *errmsg) noexcept;
+
+#endif /* NS_XAPIAN_IMPL_H */
