@@ -1,0 +1,60 @@
+/*
+ * cmd_status.c: `nsearch status`: what the index holds.
+ */
+#include "cli/cli.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char status_help[] =
+    "usage: nsearch status [--index DIR]\n"
+    "\n"
+    "Show the number of articles, the size on disk, the analyzer and the\n"
+    "time of the last update.\n";
+
+int
+cmd_status(int argc, char **argv)
+{
+    const char *index = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int r;
+        if (cli_opt_flag(argv, i, "--help", 'h')) {
+            fputs(status_help, stdout);
+            return EXIT_OK;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--index", 0, &v))) {
+            if (r < 0)
+                return EXIT_ERROR;
+            index = v;
+        } else {
+            cli_error("unknown argument '%s' (see 'nsearch status --help')",
+                      argv[i]);
+            return EXIT_ERROR;
+        }
+    }
+    const char *path = cli_index_path(index);
+    if (!path)
+        return EXIT_ERROR;
+    ns_db *db = NULL;
+    char *msg = NULL;
+    ns_status st = ns_db_open(path, NS_OPEN_READ, &db, &msg);
+    if (st != NS_OK) {
+        cli_error("%s", msg ? msg : ns_strerror(st));
+        ns_free(msg);
+        return EXIT_ERROR;
+    }
+    ns_db_info info;
+    st = ns_db_stat(db, &info);
+    if (st != NS_OK) {
+        cli_error("%s: %s", path, ns_db_errmsg(db));
+        ns_db_close(db);
+        return EXIT_ERROR;
+    }
+    printf("index:       %s\n", path);
+    printf("articles:    %" PRIu64 "\n", info.articles);
+    printf("size:        %.1f MB\n", info.size_bytes / 1e6);
+    printf("updated:     %s\n", *info.updated ? info.updated : "never");
+    printf("analyzer:    %s\n", info.analyzer);
+    ns_db_close(db);
+    return EXIT_OK;
+}

@@ -1,0 +1,146 @@
+/*
+ * output.c: writing article text where it goes.  Article text is untrusted:
+ * on a terminal no control character from it may reach the screen (an
+ * escape sequence could rewrite it), JSON must stay valid, HTML escaped.
+ */
+#include "cli/cli.h"
+
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (< end), or 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, const unsigned char *end)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if ((size_t)(end - s) < n)
+        return 0;
+    unsigned cp = c & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+void
+out_safe(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        size_t k = utf8_len(p, end);
+        if (k == 0) {
+            fputs("\xEF\xBF\xBD", f); /* U+FFFD */
+            p++;
+        } else if (k == 1 && (*p < 0x20 || *p == 0x7F)) {
+            fputc(' ', f);
+            p++;
+        } else if (k == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
+            fputc(' ', f); /* C1 controls, e.g. U+009B CSI */
+            p += 2;
+        } else {
+            fwrite(p, 1, k, f);
+            p += k;
+        }
+    }
+}
+
+void
+out_json_str(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        size_t k = utf8_len(p, end);
+        if (k == 0) {
+            fputs("\\ufffd", f);
+            p++;
+            continue;
+        }
+        if (k == 1) {
+            unsigned char c = *p;
+            switch (c) {
+            case '"':
+                fputs("\\\"", f);
+                break;
+            case '\\':
+                fputs("\\\\", f);
+                break;
+            case '\n':
+                fputs("\\n", f);
+                break;
+            case '\r':
+                fputs("\\r", f);
+                break;
+            case '\t':
+                fputs("\\t", f);
+                break;
+            default:
+                if (c < 0x20 || c == 0x7F)
+                    fprintf(f, "\\u%04x", c);
+                else
+                    fputc(c, f);
+            }
+            p++;
+            continue;
+        }
+        fwrite(p, 1, k, f);
+        p += k;
+    }
+}
+
+void
+out_html(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        size_t k = utf8_len(p, end);
+        if (k == 0) {
+            fputs("\xEF\xBF\xBD", f);
+            p++;
+            continue;
+        }
+        if (k == 1) {
+            switch (*p) {
+            case '<':
+                fputs("&lt;", f);
+                break;
+            case '>':
+                fputs("&gt;", f);
+                break;
+            case '&':
+                fputs("&amp;", f);
+                break;
+            case '"':
+                fputs("&quot;", f);
+                break;
+            case '\'':
+                fputs("&#39;", f);
+                break;
+            default:
+                fputc(*p < 0x20 || *p == 0x7F ? ' ' : *p, f);
+            }
+            p++;
+            continue;
+        }
+        fwrite(p, 1, k, f);
+        p += k;
+    }
+}

@@ -1,0 +1,206 @@
+/*
+ * store.c: encoding and decoding of stored records (store.h), and the zstd
+ * dictionary they are compressed with.  News articles are short and share
+ * much of their wording (datelines, boilerplate, names), so a dictionary
+ * trained on the archive compresses them far better than zstd alone.
+ */
+#include "core/store.h"
+
+#include <string.h>
+
+#define ZSTD_STATIC_LINKING_ONLY
+#include <zdict.h>
+#include <zstd.h>
+
+/* Compression level: the stored text is read for snippets only, so a
+ * medium level keeps indexing fast while the dictionary does most of the
+ * work. */
+#define NS_ZSTD_LEVEL 6
+
+struct ns__store {
+    ZSTD_CCtx *cctx;
+    ZSTD_DCtx *dctx;
+    ZSTD_CDict *cdict;
+    ZSTD_DDict *ddict;
+};
+
+ns_status
+ns__store_new(ns__store **out)
+{
+    *out = NULL;
+    ns__store *s = ns__calloc(1, sizeof *s);
+    if (!s)
+        return NS_ERR_NOMEM;
+    s->cctx = ZSTD_createCCtx();
+    s->dctx = ZSTD_createDCtx();
+    if (!s->cctx || !s->dctx) {
+        ns__store_free(s);
+        return NS_ERR_NOMEM;
+    }
+    *out = s;
+    return NS_OK;
+}
+
+void
+ns__store_free(ns__store *s)
+{
+    if (!s)
+        return;
+    ZSTD_freeCCtx(s->cctx);
+    ZSTD_freeDCtx(s->dctx);
+    ZSTD_freeCDict(s->cdict);
+    ZSTD_freeDDict(s->ddict);
+    ns_free(s);
+}
+
+ns_status
+ns__store_set_dict(ns__store *s, const void *dict, size_t len)
+{
+    ZSTD_freeCDict(s->cdict);
+    ZSTD_freeDDict(s->ddict);
+    s->cdict = NULL;
+    s->ddict = NULL;
+    if (!len)
+        return NS_OK;
+    s->cdict = ZSTD_createCDict(dict, len, NS_ZSTD_LEVEL);
+    s->ddict = ZSTD_createDDict(dict, len);
+    if (!s->cdict || !s->ddict)
+        return NS_ERR_NOMEM;
+    return NS_OK;
+}
+
+ns_status
+ns__store_train(const void *samples,
+                const size_t *sizes,
+                unsigned n,
+                ns_buf *out)
+{
+    ns__buf_reset(out);
+    size_t total = 0;
+    for (unsigned i = 0; i < n; i++)
+        total += sizes[i];
+    /* zstd wants about 100 times the dictionary size in samples; below a
+     * few dozen articles a dictionary would only fit them. */
+    if (n < 32 || total < 64 * 1024)
+        return NS_ERR_INVALID_ARG;
+    size_t cap = total / 50;
+    if (cap > 112 * 1024)
+        cap = 112 * 1024;
+    if (ns__buf_reserve(out, cap) != 0)
+        return NS_ERR_NOMEM;
+    size_t r = ZDICT_trainFromBuffer(out->data, cap, samples, sizes, n);
+    if (ZDICT_isError(r)) {
+        ns__buf_reset(out);
+        return NS_ERR_INVALID_ARG;
+    }
+    out->len = r;
+    return NS_OK;
+}
+
+static void
+put_str(ns_buf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    ns__buf_put_varint(b, n);
+    ns__buf_append(b, s ? s : "", n);
+}
+
+ns_status
+ns__store_encode(ns__store *s,
+                 const ns_article *a,
+                 const char *file,
+                 ns_buf *out)
+{
+    ns__buf_reset(out);
+    ns__buf_putc(out, 1);
+    put_str(out, a->id);
+    put_str(out, a->title);
+    put_str(out, a->date);
+    put_str(out, a->source);
+    put_str(out, a->url);
+    put_str(out, a->author);
+    put_str(out, a->language);
+    put_str(out, file);
+    ns__buf_put_varint(out, a->text_len);
+    size_t bound = ZSTD_compressBound(a->text_len);
+    if (ns__buf_reserve(out, bound) != 0)
+        return NS_ERR_NOMEM;
+    size_t r;
+    if (s->cdict)
+        r = ZSTD_compress_usingCDict(s->cctx, out->data + out->len, bound,
+                                     a->text, a->text_len, s->cdict);
+    else
+        r = ZSTD_compressCCtx(s->cctx, out->data + out->len, bound, a->text,
+                              a->text_len, NS_ZSTD_LEVEL);
+    if (ZSTD_isError(r))
+        return NS_ERR_NOMEM;
+    out->len += r;
+    return out->oom ? NS_ERR_NOMEM : NS_OK;
+}
+
+void
+ns__record_free(ns__record *rec)
+{
+    ns__buf_free(&rec->fields_);
+    ns__buf_free(&rec->text_);
+}
+
+ns_status
+ns__store_decode(ns__store *s,
+                 const char *data,
+                 size_t len,
+                 int want_text,
+                 ns__record *rec)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    const unsigned char *end = p + len;
+    const char **fields[] = { &rec->id,     &rec->title,  &rec->date,
+                              &rec->source, &rec->url,    &rec->author,
+                              &rec->language, &rec->file };
+    size_t offs[8];
+    ns__buf_reset(&rec->fields_);
+    rec->text = NULL;
+    rec->text_len = 0;
+    if (len < 1 || *p != 1)
+        return NS_ERR_INDEX_CORRUPT;
+    p++;
+    /* Copy each field NUL-terminated into one buffer, then point at them
+     * (the buffer may move while it grows). */
+    for (size_t i = 0; i < 8; i++) {
+        uint64_t n;
+        if (!ns__get_varint(&p, end, &n) || n > (uint64_t)(end - p))
+            return NS_ERR_INDEX_CORRUPT;
+        offs[i] = rec->fields_.len;
+        ns__buf_append(&rec->fields_, p, (size_t)n);
+        ns__buf_putc(&rec->fields_, '\0');
+        p += n;
+    }
+    if (rec->fields_.oom)
+        return NS_ERR_NOMEM;
+    for (size_t i = 0; i < 8; i++)
+        *fields[i] = rec->fields_.data + offs[i];
+    uint64_t tlen;
+    if (!ns__get_varint(&p, end, &tlen))
+        return NS_ERR_INDEX_CORRUPT;
+    if (!want_text)
+        return NS_OK;
+    if (tlen > ((uint64_t)1 << 31))
+        return NS_ERR_INDEX_CORRUPT;
+    ns__buf_reset(&rec->text_);
+    if (ns__buf_reserve(&rec->text_, (size_t)tlen) != 0)
+        return NS_ERR_NOMEM;
+    size_t r;
+    if (s->ddict)
+        r = ZSTD_decompress_usingDDict(s->dctx, rec->text_.data, (size_t)tlen,
+                                       p, (size_t)(end - p), s->ddict);
+    else
+        r = ZSTD_decompressDCtx(s->dctx, rec->text_.data, (size_t)tlen, p,
+                                (size_t)(end - p));
+    if (ZSTD_isError(r) || r != tlen)
+        return NS_ERR_INDEX_CORRUPT;
+    rec->text_.len = r;
+    rec->text_.data[r] = '\0';
+    rec->text = rec->text_.data;
+    rec->text_len = r;
+    return NS_OK;
+}

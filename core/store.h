@@ -1,0 +1,66 @@
+/*
+ * store.h: the stored record of an article (the Xapian document data): its
+ * fields, then its text compressed with zstd and the index's trained
+ * dictionary.  The indexer encodes, the searcher decodes; neither knows the
+ * byte layout, which is:
+ *
+ *   byte 0      record version (1)
+ *   varint+str  id, title, date, source, url, author, language, file
+ *   varint      text length uncompressed
+ *   rest        zstd frame of the text (with the dictionary's id in it)
+ */
+#ifndef NS_STORE_H
+#define NS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nsearch.h"
+#include "core/util.h"
+
+typedef struct ns__store ns__store;
+
+/** A decoded record; the strings point into its own buffers. */
+typedef struct ns__record {
+    const char *id, *title, *date, *source, *url, *author, *language, *file;
+    const char *text; /* NULL unless text was asked for */
+    size_t text_len;
+    ns_buf fields_; /* private */
+    ns_buf text_;   /* private */
+} ns__record;
+
+ns_status ns__store_new(ns__store **out);
+void ns__store_free(ns__store *s);
+
+/** Use dict (a zstd dictionary, or empty for none) from now on. */
+ns_status ns__store_set_dict(ns__store *s, const void *dict, size_t len);
+
+/**
+ * Train a dictionary from samples (concatenated in buf, sizes[i] each).
+ * Returns NS_OK with the dictionary in out, or NS_ERR_INVALID_ARG when
+ * the samples are too few to train on (out empty).
+ */
+ns_status ns__store_train(const void *samples,
+                          const size_t *sizes,
+                          unsigned n,
+                          ns_buf *out);
+
+/** Encode article a (file = the input it came from, may be NULL). */
+ns_status ns__store_encode(ns__store *s,
+                           const ns_article *a,
+                           const char *file,
+                           ns_buf *out);
+
+/**
+ * Decode data into rec (zero it before the first use; reusable; free its
+ * buffers with ns__record_free).  want_text 0 skips decompression.
+ * Returns NS_OK; NS_ERR_INDEX_CORRUPT (bad record); NS_ERR_NOMEM.
+ */
+ns_status ns__store_decode(ns__store *s,
+                           const char *data,
+                           size_t len,
+                           int want_text,
+                           ns__record *rec);
+void ns__record_free(ns__record *rec);
+
+#endif /* NS_STORE_H */

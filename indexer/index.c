@@ -1,0 +1,603 @@
+/*
+ * index.c: turning articles into index documents (schema.h), and adding
+ * whole paths through the corpus readers.  The indexer owns the writer's
+ * batching: commits every NS_COMMIT_EVERY articles, and holds back the first
+ * articles of an index until it has enough of them to train the zstd
+ * dictionary their stored text is compressed with.  It never includes
+ * searcher headers.
+ */
+#include "core/db.h"
+#include "core/schema.h"
+#include "corpus/corpus.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Articles per commit: a crash loses at most this many, which the next
+ * run re-reads. */
+#define NS_COMMIT_EVERY 10000
+/* The dictionary is trained on the first articles, up to these limits. */
+#define NS_TRAIN_MAX_ARTICLES 4000
+#define NS_TRAIN_MAX_BYTES    (8u << 20)
+/* Text per article used as a training sample. */
+#define NS_TRAIN_SAMPLE_BYTES 4096
+
+/* An article held back until the dictionary is trained. */
+typedef struct held_article {
+    ns_article a;
+    char *file;
+    ns_buf strings; /* the article's strings, NUL-separated */
+} held_article;
+
+typedef struct indexer {
+    ns__xdoc *doc;
+    ns_buf record;  /* encoded stored record */
+    ns_buf term;    /* prefixed term scratch */
+    ns_buf idterm;
+    held_article *held;
+    size_t n_held, cap_held;
+    size_t held_bytes;
+    uint64_t since_commit;
+    int dict_tried; /* training failed once with enough samples */
+} indexer;
+
+typedef struct doc_ctx {
+    ns_db *db;
+    indexer *ix;
+    ns_status st;
+    uint32_t last_pos;
+    uint32_t count;
+    int title; /* adding title words */
+} doc_ctx;
+
+static void
+indexer_free(ns_db *db)
+{
+    indexer *ix = db->indexer;
+    if (!ix)
+        return;
+    for (size_t i = 0; i < ix->n_held; i++) {
+        ns__buf_free(&ix->held[i].strings);
+        ns_free(ix->held[i].file);
+    }
+    ns_free(ix->held);
+    ns__xdoc_free(ix->doc);
+    ns__buf_free(&ix->record);
+    ns__buf_free(&ix->term);
+    ns__buf_free(&ix->idterm);
+    ns_free(ix);
+    db->indexer = NULL;
+}
+
+static ns_status flush_held(ns_db *db, int force);
+
+/* Flushes held articles before the handle closes (ns_db_close commits). */
+static void
+indexer_close(ns_db *db)
+{
+    if (db->indexer && ((indexer *)db->indexer)->n_held)
+        flush_held(db, 1);
+    indexer_free(db);
+}
+
+static ns_status
+get_indexer(ns_db *db, indexer **out)
+{
+    *out = db->indexer;
+    if (*out)
+        return NS_OK;
+    if (!(db->flags & NS_OPEN_WRITE)) {
+        ns__db_errorf(db, "%s: the index was opened read-only", db->path);
+        return NS_ERR_INVALID_ARG;
+    }
+    indexer *ix = ns__calloc(1, sizeof *ix);
+    if (!ix)
+        return NS_ERR_NOMEM;
+    ns_status st = ns__xdoc_new(&ix->doc);
+    if (st != NS_OK) {
+        ns_free(ix);
+        return st;
+    }
+    db->indexer = ix;
+    db->indexer_free = indexer_close;
+    *out = ix;
+    return NS_OK;
+}
+
+static int
+add_word(const ns_token *t, void *payload)
+{
+    doc_ctx *c = payload;
+    ns_status st;
+    if (c->title) {
+        st = ns__xdoc_add_posting(c->ix->doc, t->term, t->term_len, t->pos,
+                                  NS_TITLE_WDF);
+        if (st == NS_OK) {
+            ns_buf *b = &c->ix->term;
+            ns__buf_reset(b);
+            ns__buf_puts(b, NS_PREFIX_TITLE);
+            ns__buf_append(b, t->term, t->term_len);
+            st = b->oom ? NS_ERR_NOMEM
+                        : ns__xdoc_add_posting(c->ix->doc, b->data, b->len,
+                                               t->pos, 1);
+        }
+    } else {
+        st = ns__xdoc_add_posting(c->ix->doc, t->term, t->term_len, t->pos,
+                                  1);
+    }
+    c->last_pos = t->pos;
+    c->count++;
+    if (st != NS_OK) {
+        c->st = st;
+        return 1;
+    }
+    return 0;
+}
+
+/* A boolean term prefix + word for each word of a field (source, author). */
+static int
+add_field_word(const ns_token *t, void *payload)
+{
+    doc_ctx *c = payload;
+    ns_buf *b = &c->ix->term;
+    const char *prefix = c->title ? NS_PREFIX_AUTHOR : NS_PREFIX_SOURCE;
+    ns__buf_reset(b);
+    ns__buf_puts(b, prefix);
+    ns__buf_append(b, t->word, t->word_len);
+    ns_status st = b->oom ? NS_ERR_NOMEM
+                          : ns__xdoc_add_term(c->ix->doc, b->data, b->len, 0);
+    if (st != NS_OK) {
+        c->st = st;
+        return 1;
+    }
+    return 0;
+}
+
+/* "H" terms for the URL's host and each parent domain. */
+static ns_status
+add_host_terms(indexer *ix, const char *url)
+{
+    const char *p = strstr(url, "://");
+    if (!p)
+        return NS_OK;
+    p += 3;
+    size_t n = strcspn(p, "/:?#");
+    const char *at = memchr(p, '@', n);
+    if (at) {
+        n -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    if (n == 0 || n > 200)
+        return NS_OK;
+    char host[256];
+    for (size_t i = 0; i < n; i++) {
+        char ch = p[i];
+        host[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+    }
+    host[n] = '\0';
+    const char *h = host;
+    if (strncmp(h, "www.", 4) == 0)
+        h += 4;
+    while (h && *h) {
+        ns__buf_reset(&ix->term);
+        ns__buf_puts(&ix->term, NS_PREFIX_HOST);
+        ns__buf_puts(&ix->term, h);
+        if (ix->term.oom)
+            return NS_ERR_NOMEM;
+        ns_status st =
+            ns__xdoc_add_term(ix->doc, ix->term.data, ix->term.len, 0);
+        if (st != NS_OK)
+            return st;
+        h = strchr(h, '.');
+        if (h && strchr(h + 1, '.') == NULL)
+            break; /* stop before the bare top-level domain */
+        if (h)
+            h++;
+    }
+    return NS_OK;
+}
+
+/* 64-bit FNV-1a, for ids derived from content and for hashing long ids. */
+static uint64_t
+hash64(const char *s, size_t n, uint64_t h)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* The id of a: its own, else its URL, else a hash of title and text. */
+static const char *
+article_id(const ns_article *a, char *tmp, size_t tmp_len)
+{
+    if (a->id && *a->id)
+        return a->id;
+    if (a->url && *a->url)
+        return a->url;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    if (a->title)
+        h = hash64(a->title, strlen(a->title), h);
+    h = hash64(a->text ? a->text : "", a->text_len, h);
+    snprintf(tmp, tmp_len, "sha:%016llx", (unsigned long long)h);
+    return tmp;
+}
+
+/* The unique-id term: "Q" + id, long ids cut and suffixed with a hash. */
+static ns_status
+make_idterm(ns_buf *b, const char *id)
+{
+    size_t n = strlen(id);
+    ns__buf_reset(b);
+    ns__buf_puts(b, NS_PREFIX_ID);
+    if (n <= NS_MAX_ID_TERM) {
+        ns__buf_append(b, id, n);
+    } else {
+        ns__buf_append(b, id, NS_MAX_ID_TERM - 20);
+        ns__buf_printf(b, "#%016llx",
+                       (unsigned long long)hash64(id, n,
+                                                  0xcbf29ce484222325ULL));
+    }
+    return b->oom ? NS_ERR_NOMEM : NS_OK;
+}
+
+/* "2015-09-18T10:20:30Z" -> "20150918102030" (shorter dates zero-filled). */
+static size_t
+date_key(const char *date, char out[15])
+{
+    size_t n = 0;
+    for (const char *p = date; *p && n < 14; p++)
+        if (*p >= '0' && *p <= '9')
+            out[n++] = *p;
+    if (n < 8) {
+        out[0] = '\0';
+        return 0;
+    }
+    while (n < 14)
+        out[n++] = '0';
+    out[n] = '\0';
+    return n;
+}
+
+/* Write one article now (the dictionary question settled). */
+static ns_status
+write_article(ns_db *db, indexer *ix, const ns_article *a, const char *file)
+{
+    char tmp[40];
+    const char *id = article_id(a, tmp, sizeof tmp);
+    ns_article copy = *a;
+    copy.id = id;
+    ns_status st;
+    doc_ctx c = { db, ix, NS_OK, 0, 0, 1 };
+
+    ns__xdoc_clear(ix->doc);
+    if (a->title && *a->title) {
+        st = ns__analyzer_run(db->analyzer, a->title, strlen(a->title), 0,
+                              NS_ANALYZE_DOCUMENT, add_word, &c, NULL);
+        if (st != NS_OK)
+            return c.st != NS_OK ? c.st : st;
+    }
+    uint32_t body_pos = c.count ? c.last_pos + NS_TITLE_GAP : 0;
+    c.title = 0;
+    if (a->text_len) {
+        st = ns__analyzer_run(db->analyzer, a->text, a->text_len, body_pos,
+                              NS_ANALYZE_DOCUMENT, add_word, &c, NULL);
+        if (st != NS_OK)
+            return c.st != NS_OK ? c.st : st;
+    }
+    if (a->source && *a->source) {
+        c.title = 0;
+        st = ns__analyzer_run(db->analyzer, a->source, strlen(a->source), 0,
+                              NS_ANALYZE_NOSTEM, add_field_word, &c, NULL);
+        if (st != NS_OK)
+            return c.st != NS_OK ? c.st : st;
+    }
+    if (a->author && *a->author) {
+        c.title = 1; /* add_field_word: author prefix */
+        st = ns__analyzer_run(db->analyzer, a->author, strlen(a->author), 0,
+                              NS_ANALYZE_NOSTEM, add_field_word, &c, NULL);
+        if (st != NS_OK)
+            return c.st != NS_OK ? c.st : st;
+    }
+    if (a->url && *a->url && (st = add_host_terms(ix, a->url)) != NS_OK)
+        return st;
+    if ((st = make_idterm(&ix->idterm, id)) != NS_OK)
+        return st;
+    if ((st = ns__xdoc_add_term(ix->doc, ix->idterm.data, ix->idterm.len,
+                                0)) != NS_OK)
+        return st;
+    char dk[15];
+    size_t dn = a->date ? date_key(a->date, dk) : 0;
+    if (dn && (st = ns__xdoc_set_value(ix->doc, NS_SLOT_DATE, dk, dn)) != NS_OK)
+        return st;
+    if ((st = ns__xdoc_set_value(ix->doc, NS_SLOT_ID, id, strlen(id))) !=
+        NS_OK)
+        return st;
+    if ((st = ns__store_encode(db->store, &copy, file, &ix->record)) != NS_OK)
+        return st;
+    if ((st = ns__xdoc_set_data(ix->doc, ix->record.data, ix->record.len)) !=
+        NS_OK)
+        return st;
+    if ((st = ns__xdb_replace(db->x, ix->idterm.data, ix->doc)) != NS_OK)
+        return st;
+    if (++ix->since_commit >= NS_COMMIT_EVERY) {
+        st = ns__db_commit(db);
+        ix->since_commit = 0;
+    }
+    return st;
+}
+
+/* Copy a's strings into h so it outlives the caller's buffers. */
+static ns_status
+hold_article(indexer *ix, const ns_article *a, const char *file)
+{
+    if (ix->n_held == ix->cap_held) {
+        size_t cap = ix->cap_held ? ix->cap_held * 2 : 256;
+        held_article *n = ns__realloc(ix->held, cap * sizeof *n);
+        if (!n)
+            return NS_ERR_NOMEM;
+        ix->held = n;
+        ix->cap_held = cap;
+    }
+    held_article *h = &ix->held[ix->n_held];
+    memset(h, 0, sizeof *h);
+    const char *src[8] = { a->id,     a->title,  a->date,   a->source,
+                           a->url,    a->author, a->language, file };
+    size_t off[8];
+    for (int i = 0; i < 8; i++) {
+        off[i] = h->strings.len;
+        if (src[i])
+            ns__buf_append(&h->strings, src[i], strlen(src[i]) + 1);
+    }
+    size_t text_off = h->strings.len;
+    ns__buf_append(&h->strings, a->text ? a->text : "", a->text_len);
+    if (h->strings.oom) {
+        ns__buf_free(&h->strings);
+        return NS_ERR_NOMEM;
+    }
+    const char **dst[8] = { &h->a.id,     &h->a.title,  &h->a.date,
+                            &h->a.source, &h->a.url,    &h->a.author,
+                            &h->a.language, NULL };
+    h->a.version = NS_ARTICLE_VERSION;
+    for (int i = 0; i < 7; i++)
+        *dst[i] = src[i] ? h->strings.data + off[i] : NULL;
+    h->file = NULL;
+    if (file && !(h->file = ns__strdup(h->strings.data + off[7]))) {
+        ns__buf_free(&h->strings);
+        return NS_ERR_NOMEM;
+    }
+    h->a.text = h->strings.data + text_off;
+    h->a.text_len = a->text_len;
+    ix->n_held++;
+    ix->held_bytes += a->text_len;
+    return NS_OK;
+}
+
+/*
+ * Train the dictionary on the held articles (if there are enough, or if
+ * force), record it in the metadata, and write them all.
+ */
+static ns_status
+flush_held(ns_db *db, int force)
+{
+    indexer *ix = db->indexer;
+    ns_status st = NS_OK;
+    if (!force && ix->n_held < NS_TRAIN_MAX_ARTICLES &&
+        ix->held_bytes < NS_TRAIN_MAX_BYTES)
+        return NS_OK;
+    if (!db->has_dict && ix->n_held) {
+        ns_buf samples = { 0 }, dict = { 0 };
+        size_t *sizes = ns__calloc(ix->n_held, sizeof *sizes);
+        if (!sizes)
+            return NS_ERR_NOMEM;
+        for (size_t i = 0; i < ix->n_held; i++) {
+            size_t n = ix->held[i].a.text_len;
+            if (n > NS_TRAIN_SAMPLE_BYTES)
+                n = NS_TRAIN_SAMPLE_BYTES;
+            ns__buf_append(&samples, ix->held[i].a.text, n);
+            sizes[i] = n;
+        }
+        if (samples.oom)
+            st = NS_ERR_NOMEM;
+        else if (ns__store_train(samples.data, sizes, (unsigned)ix->n_held,
+                                 &dict) == NS_OK) {
+            st = ns__xdb_set_metadata(db->x, NS_META_ZDICT, dict.data,
+                                      dict.len);
+            if (st == NS_OK)
+                st = ns__store_set_dict(db->store, dict.data, dict.len);
+            if (st == NS_OK)
+                db->has_dict = 1;
+        }
+        ns__buf_free(&samples);
+        ns__buf_free(&dict);
+        ns_free(sizes);
+    }
+    for (size_t i = 0; i < ix->n_held; i++) {
+        if (st == NS_OK)
+            st = write_article(db, ix, &ix->held[i].a, ix->held[i].file);
+        ns__buf_free(&ix->held[i].strings);
+        ns_free(ix->held[i].file);
+    }
+    ix->n_held = 0;
+    ix->held_bytes = 0;
+    return st;
+}
+
+static ns_status
+add_article(ns_db *db, const ns_article *a, const char *file)
+{
+    indexer *ix;
+    ns_status st = get_indexer(db, &ix);
+    if (st != NS_OK)
+        return st;
+    if ((!a->title || !*a->title) && a->text_len == 0) {
+        ns__db_errorf(db, "article has neither title nor text");
+        return NS_ERR_INVALID_ARG;
+    }
+    if (a->text_len && !a->text)
+        return NS_ERR_INVALID_ARG;
+    if (db->has_dict)
+        return write_article(db, ix, a, file);
+    if ((st = hold_article(ix, a, file)) != NS_OK)
+        return st;
+    return flush_held(db, 0);
+}
+
+ns_status
+ns_db_add_article(ns_db *db, const ns_article *article) NS_NOEXCEPT
+{
+    if (!db || !article || article->version < 1)
+        return NS_ERR_INVALID_ARG;
+    return add_article(db, article, NULL);
+}
+
+ns_status
+ns_db_commit(ns_db *db) NS_NOEXCEPT
+{
+    if (!db || !(db->flags & NS_OPEN_WRITE))
+        return NS_ERR_INVALID_ARG;
+    ns_status st = NS_OK;
+    if (db->indexer) {
+        st = flush_held(db, 1);
+        ((indexer *)db->indexer)->since_commit = 0;
+    }
+    return st == NS_OK ? ns__db_commit(db) : st;
+}
+
+ns_status
+ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT
+{
+    if (!db || !id || !(db->flags & NS_OPEN_WRITE))
+        return NS_ERR_INVALID_ARG;
+    indexer *ix;
+    ns_status st = get_indexer(db, &ix);
+    if (st == NS_OK)
+        st = flush_held(db, 1);
+    if (st == NS_OK)
+        st = make_idterm(&ix->idterm, id);
+    uint64_t n = 0;
+    if (st == NS_OK)
+        st = ns__xdb_delete_by_term(db->x, ix->idterm.data, &n);
+    if (st == NS_OK && n == 0)
+        st = NS_ERR_NOT_FOUND;
+    return st;
+}
+
+/* ---- adding paths ------------------------------------------------------- */
+
+typedef struct walk_ctx {
+    ns_db *db;
+    const ns_index_options *opts;
+    ns_index_stats *stats;
+    ns_status st;      /* a fatal status that stopped the walk */
+    time_t last_progress;
+} walk_ctx;
+
+static int
+progress(walk_ctx *w)
+{
+    if (!w->opts || !w->opts->on_progress)
+        return 0;
+    time_t now = time(NULL);
+    if (now == w->last_progress)
+        return 0;
+    w->last_progress = now;
+    return w->opts->on_progress(w->stats, w->opts->payload);
+}
+
+static int
+walk_file_begin(const ns__file_info *fi, void *payload)
+{
+    walk_ctx *w = payload;
+    (void)fi;
+    w->stats->files_seen++;
+    return progress(w) ? NS_CORPUS_STOP : NS_CORPUS_READ;
+}
+
+static int
+walk_article(const ns_article *a, const ns__where *where, void *payload)
+{
+    walk_ctx *w = payload;
+    ns_status st = add_article(w->db, a, where->file);
+    if (st == NS_ERR_INVALID_ARG) {
+        /* An article with nothing to index: a reject, not a failure. */
+        w->stats->articles_rejected++;
+        if (w->opts && w->opts->on_reject) {
+            char loc[64] = "";
+            if (where->record)
+                snprintf(loc, sizeof loc, "record %llu",
+                         (unsigned long long)where->record);
+            ns_reject r = { where->file, loc, "article has no title and no text" };
+            if (w->opts->on_reject(&r, w->opts->payload)) {
+                w->st = NS_ERR_ABORTED;
+                return 1;
+            }
+        }
+        return 0;
+    }
+    if (st != NS_OK) {
+        w->st = st;
+        return 1;
+    }
+    w->stats->articles_indexed++;
+    if ((w->stats->articles_indexed & 255) == 0 && progress(w)) {
+        w->st = NS_ERR_ABORTED;
+        return 1;
+    }
+    return 0;
+}
+
+static int
+walk_reject(const ns__where *where, const char *reason, void *payload)
+{
+    walk_ctx *w = payload;
+    char loc[64] = "";
+    if (where->record)
+        snprintf(loc, sizeof loc, "%s %llu",
+                 strcmp(where->format, "jsonl") == 0 ? "line" : "record",
+                 (unsigned long long)where->record);
+    else if (where->offset)
+        snprintf(loc, sizeof loc, "offset %llu",
+                 (unsigned long long)where->offset);
+    if (where->record || where->offset)
+        w->stats->articles_rejected++;
+    else
+        w->stats->files_rejected++;
+    if (w->opts && w->opts->on_reject) {
+        ns_reject r = { where->file, loc, reason };
+        if (w->opts->on_reject(&r, w->opts->payload)) {
+            w->st = NS_ERR_ABORTED;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+ns_status
+ns_db_add_path(ns_db *db,
+               const char *path,
+               const ns_index_options *opts,
+               ns_index_stats *stats) NS_NOEXCEPT
+{
+    if (!db || !path)
+        return NS_ERR_INVALID_ARG;
+    indexer *ix;
+    ns_status st = get_indexer(db, &ix);
+    if (st != NS_OK)
+        return st;
+    ns_index_stats local = { 0 };
+    walk_ctx w = { db, opts, stats ? stats : &local, NS_OK, 0 };
+    ns__corpus_sink sink = { walk_file_begin, walk_article, walk_reject, NULL,
+                             &w };
+    st = ns__corpus_walk(path, &sink);
+    if (w.st != NS_OK)
+        st = w.st;
+    if (st == NS_ERR_NOT_FOUND)
+        ns__db_errorf(db, "%s: no such file or directory", path);
+    ns_status cst = ns_db_commit(db);
+    if (st == NS_OK)
+        st = cst;
+    return st;
+}
