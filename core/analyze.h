@@ -19,24 +19,37 @@
 
 typedef struct ns_analyzer ns_analyzer;
 
-/** One token.  Every pointer is valid only during the callback. */
+/**
+ * One token.  Every pointer is valid only during the callback; term and
+ * word are NUL-terminated, never empty and valid UTF-8; word is at most
+ * NS_ANALYZER_MAX_WORD bytes.
+ */
 typedef struct ns_token {
     const char *term; /* the index term: folded, then stemmed */
     size_t term_len;
     const char *word; /* folded, unstemmed (for prefixes and spelling) */
     size_t word_len;
-    size_t start; /* byte range [start, end) in the input text */
-    size_t end;
-    uint32_t pos;   /* word position, 0-based, in this call's text */
+    size_t start; /* byte range [start, end) in the input text: on UTF-8 */
+    size_t end;   /* boundaries; covers `'s`, an acronym's final period */
+    uint32_t pos;   /* first_pos + the number of tokens before this one */
     unsigned flags; /* NS_TOKEN_* */
 } ns_token;
 
-#define NS_TOKEN_NUMBER 1u /* a number: not stemmed */
+/* Words longer than this after folding give no token and use no position
+ * (counted in ns_analyze_stats.skipped_long). */
+#define NS_ANALYZER_MAX_WORD 64
+
+/* Only decimal digits, with the points of `3.5` (`1,000` gives `1000`):
+ * not stemmed.  `mp3` and `90s` are words, not numbers. */
+#define NS_TOKEN_NUMBER 1u
 /* The token follows its predecessor inside one written word (`al-Assad`
- * gives `al` then `assad` with this flag): a query treats the run as a
- * phrase. */
+ * gives `al` then `assad` with this flag; so do `U.S.-led`, `2015-09-18`,
+ * `F-16`, and each CJK character after the first of a run): a query treats
+ * the run as a phrase.  Only hyphens join; `/` and the en dash split. */
 #define NS_TOKEN_JOINED 2u
-/* A sentence ends before this token (after . ! ? or a paragraph break). */
+/* A sentence starts at this token: the first of a call, or after . ! ?
+ * and white space, a blank line, or 。！？.  Not after an acronym's period
+ * (`U.S.`), an initial (`F.`), or, for lang=en, `Dr.`, `Sen.`, `Jan.`... */
 #define NS_TOKEN_SENTENCE_START 4u
 
 /* Modes of ns__analyzer_run(). */
@@ -47,7 +60,8 @@ typedef struct ns_token {
 /** Counters a caller may ask for; added to, never reset. */
 typedef struct ns_analyze_stats {
     uint64_t invalid_bytes; /* bytes of invalid UTF-8 skipped */
-    uint64_t tokens;
+    uint64_t tokens;        /* tokens handed to the callback */
+    uint64_t skipped_long;  /* words skipped as too long */
 } ns_analyze_stats;
 
 /** Returns non-zero to stop; ns__analyzer_run() then returns NS_ERR_ABORTED. */
@@ -58,23 +72,45 @@ typedef int (*ns_token_cb)(const ns_token *tok, void *payload);
 
 /**
  * Build an analyzer from a spec ("lang=en;stem=english;norm=...;v=1").
- * NULL spec means NS_ANALYZER_DEFAULT_SPEC.  stem=none turns stemming off;
- * other languages are Snowball's names (french, german, ...).
- * Returns NS_OK; NS_ERR_INVALID_ARG (unknown language or version: message
- * in *errmsg if errmsg is not NULL, free with ns_free()); NS_ERR_NOMEM.
- * One analyzer is used by one thread at a time.
+ * NULL spec means NS_ANALYZER_DEFAULT_SPEC.  Keys, each at most once and in
+ * any order (a missing one takes its default):
+ *   lang  ISO 639-1 code of a Snowball language, or zh, ja, ko, und
+ *         (default en);
+ *   stem  a name from libstemmer's sb_stemmer_list() (english, french,
+ *         porter, ...) or none (default: lang's stemmer, none for zh...);
+ *   norm  nfkc_cf_nomark (NFKC, case folded, diacritics removed) or nfkc_cf
+ *         (diacritics kept) (default nfkc_cf_nomark);
+ *   v     1, the version of the rules (default 1).
+ *
+ * @param spec    the spec, or NULL
+ * @param out     receives the analyzer; set to NULL on failure
+ * @param errmsg  optional; on NS_ERR_INVALID_ARG a message, free with
+ *                ns_free(); otherwise set to NULL
+ *
+ * Ownership: the caller owns *out and frees it with ns__analyzer_free()
+ * (NULL is a no-op).  One analyzer is used by one thread at a time
+ * (libstemmer's stemmers are not thread-safe); there is no global state.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (out NULL; unknown key, language,
+ * stemmer, normalization or version; a key given twice); NS_ERR_NOMEM.
  */
 ns_status ns__analyzer_new(const char *spec, ns_analyzer **out, char **errmsg);
 void ns__analyzer_free(ns_analyzer *a);
 
-/** The canonical spec string of a (valid while a lives). */
+/** The canonical spec of a, all four keys in the order lang, stem, norm,
+ * v: the string to record in the index (valid while a lives). */
 const char *ns__analyzer_spec(const ns_analyzer *a);
 
 /**
- * Tokenize text[0, len).  Invalid UTF-8 never crashes it and never reaches a
- * term: invalid bytes are skipped (counted in stats) and act as separators.
- * Positions start at first_pos.  stats may be NULL.
- * Returns NS_OK; NS_ERR_ABORTED (cb returned non-zero); NS_ERR_NOMEM.
+ * Tokenize text[0, len), calling cb for each token in order.  Invalid UTF-8
+ * never crashes it and never reaches a term: invalid bytes are skipped
+ * (counted in stats) and act as separators.  Positions start at first_pos
+ * and are consecutive.  mode is NS_ANALYZE_DOCUMENT or NS_ANALYZE_QUERY
+ * (the same terms for now), optionally | NS_ANALYZE_NOSTEM.  stats may be
+ * NULL.  The rules (apostrophes, acronyms, hyphens, numbers, CJK) are
+ * described at the top of analyze.c.
+ *
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (a or cb NULL, text NULL with len > 0,
+ * unknown mode bits); NS_ERR_ABORTED (cb returned non-zero); NS_ERR_NOMEM.
  */
 ns_status ns__analyzer_run(ns_analyzer *a,
                            const char *text,
@@ -89,7 +125,13 @@ ns_status ns__analyzer_run(ns_analyzer *a,
  * Fold one word the way terms are folded, without stemming, into a buffer
  * the analyzer owns (valid until the next call on a).  For callers that
  * need a single normalized word (a field value, a spelling candidate).
- * Returns the folded length; *out points at the bytes.
+ * Only characters are folded: `Pérez` gives `perez`, `don’t` gives `don't`,
+ * invalid bytes are dropped, and spaces and punctuation are kept; no word
+ * rule applies (no possessive, acronym or hyphen split, no length limit).
+ * For a plain word the result equals the token's word.
+ * Returns the folded length; *out points at the bytes (NUL-terminated).  On
+ * allocation failure (or a or out NULL) returns 0 with *out NULL; an empty
+ * result is 0 with *out non-NULL.
  */
 size_t ns__analyzer_fold(ns_analyzer *a,
                          const char *word,
