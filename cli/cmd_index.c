@@ -4,7 +4,7 @@
  * terminal; each rejected input is one line on stderr, and the exit code
  * says what happened (0, 3 with rejects, 75 locked, 2 error).
  */
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -4,7 +4,7 @@
  * otherwise, none under NO_COLOR), as JSON lines, as HTML fragments, or as
  * a TREC run.
  */
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * cmd_status.c: `nsearch status`: what the index holds.
  */
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <inttypes.h>
 #include <string.h>

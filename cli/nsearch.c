@@ -2,7 +2,7 @@
  * nsearch.c: the command table, the shared helpers of the commands, and
  * main.  `nsearch WORDS...` is short for `nsearch search WORDS...`.
  */
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <stdarg.h>

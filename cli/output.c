@@ -3,7 +3,7 @@
  * on a terminal no control character from it may reach the screen (an
  * escape sequence could rewrite it), JSON must stay valid, HTML escaped.
  */
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <string.h>
 

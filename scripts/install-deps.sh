@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install what nsearch needs to build and test, from Debian's packages.
+# Installs only what is missing; run as root (or with sudo available).
+set -eu
+
+# Build and run: Xapian (search backend), utf8proc (Unicode), zstd (stored
+# text), Snowball's libstemmer, libarchive (compressed files and archives),
+# libxml2 (XML and HTML), json-c (JSON).  Test: cmocka, xapian-tools
+# (xapian-check), python3 (the CLI tests' JSON checks), sqlite3 (bench).
+PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools \
+libutf8proc-dev libzstd-dev libstemmer-dev libarchive-dev libxml2-dev \
+libjson-c-dev libcmocka-dev python3 zstd"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing:$missing" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
