@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/util.h"
 #include "corpus/corpus.h"
 
 /** A decompressed byte stream: a plain file or one archive member. */
@@ -64,5 +65,67 @@ typedef struct ns__format {
 
 /* The largest article text a reader accepts; a larger one is rejected. */
 #define NS_MAX_ARTICLE_BYTES (32u << 20)
+
+/* How much of an input the sniff functions see. */
+#define NS_SNIFF_BYTES (64u << 10)
+
+/* ------------------------------------------------------------------------ */
+/* Helpers for the readers (reader.c)                                        */
+
+/**
+ * Give one article to the sink, after the checks every format needs:
+ * - text longer than NS_MAX_ARTICLE_BYTES: rejected at w with its size;
+ * - id, title, date, source, url, author, language: blanks around them
+ *   trimmed, invalid UTF-8 replaced by U+FFFD, title's runs of white space
+ *   (line breaks included) made one space, "" made NULL;
+ * - no id: the url, else "<w->file>#<w->record>".
+ * The text is passed as is (the analyzer skips invalid bytes).  a's strings
+ * stay the caller's; a itself is not changed.
+ * Returns: NS_OK (delivered or rejected); NS_ERR_ABORTED when a callback
+ * asked to stop; NS_ERR_NOMEM.
+ */
+ns_status ns__corpus_emit(const ns__corpus_sink *sink,
+                          const ns__where *w,
+                          const ns_article *a);
+
+/**
+ * Report a rejected record, member or file: sink->reject(w, reason), the
+ * reason printf-formatted (lowercase, one line).
+ * Returns: NS_OK; NS_ERR_ABORTED when the callback asked to stop.
+ */
+ns_status ns__corpus_reject(const ns__corpus_sink *sink,
+                            const ns__where *w,
+                            const char *fmt,
+                            ...) __attribute__((format(printf, 3, 4)));
+
+/** Whether s[0, len) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
+int ns__utf8_valid(const char *s, size_t len);
+
+/**
+ * Append s[0, len) to out with every byte that is not part of a valid UTF-8
+ * sequence replaced by U+FFFD (EF BF BD).  Out of memory sets out->oom.
+ */
+void ns__utf8_repair(ns_buf *out, const char *s, size_t len);
+
+/**
+ * Whether head[0, len) looks like binary data rather than text: a NUL byte,
+ * or many control bytes.  For sniff functions.
+ */
+int ns__looks_binary(const char *head, size_t len);
+
+/** Whether name (a path) ends with ext (".json"), ASCII case-insensitive;
+ * a compression suffix (.gz .bz2 .xz .zst .lz4 .lzma .z) is ignored. */
+int ns__name_has_ext(const char *name, const char *ext);
+
+/* ------------------------------------------------------------------------ */
+/* The formats.  Each is defined in its own file and listed in reader.c's
+ * registry table (the order there breaks sniff ties). */
+
+extern const ns__format ns__format_jsonl;    /* jsonl.c: one object a line */
+extern const ns__format ns__format_json;     /* jsonl.c: array / wrapper */
+extern const ns__format ns__format_markdown; /* text.c: YAML front matter */
+extern const ns__format ns__format_text;     /* text.c: title line + body */
+extern const ns__format ns__format_trec;     /* sgml.c: <DOC><DOCNO> */
+extern const ns__format ns__format_reuters;  /* sgml.c: Reuters-21578 */
 
 #endif /* NS_FORMAT_H */

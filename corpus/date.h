@@ -1,0 +1,49 @@
+/*
+ * date.h: turning the dates news archives write into the one form the index
+ * stores, UTC ISO 8601 "YYYY-MM-DDThh:mm:ssZ" (or "YYYY-MM-DD" when only the
+ * day is known).  Every corpus reader uses it.  It never invents a date: what
+ * it cannot read gives "".
+ */
+#ifndef NS_DATE_H
+#define NS_DATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for the longest result, "YYYY-MM-DDThh:mm:ssZ", and its NUL. */
+#define NS_DATE_MAX 21
+
+/**
+ * Normalize the date text s[0, len) into out (NUL-terminated).
+ *
+ * Read forms (leading and trailing blanks ignored, names case-insensitive):
+ * - ISO 8601 / RFC 3339: "2015-09-18", "2015-09-18T10:20:30Z",
+ *   "2015-09-18 10:20:30.123-04:00", "2015-09-18T10:20+0530",
+ *   basic "20150918T102030Z", "2015-09-18 10:20 EST";
+ * - RFC 822/1123/2822/850 and asctime: "Fri, 18 Sep 2015 10:20:30 GMT",
+ *   "18 Sep 15 10:20 -0400", "Friday, 18-Sep-15 10:20:30 EDT",
+ *   "Fri Sep 18 10:20:30 2015";
+ * - Reuters-21578: "18-OCT-1987 01:02:03.00" (no zone: taken as UTC);
+ * - AP/TREC: "890102" (YYMMDD) and "19890102" (YYYYMMDD);
+ * - prose: "September 18, 2015", "Sep 18, 2015 10:20 AM EDT",
+ *   "18 September 2015".
+ *
+ * A time with an offset or a known zone name (UT, GMT, EST, CEST, ...) is
+ * converted to UTC.  A time with no zone is taken as UTC.  A time with an
+ * unknown zone name keeps only its day, since the day is all we know.  Two
+ * digit years are 19YY from 50 and 20YY below.  Impossible dates
+ * ("2015-02-30", hour 25) give "".
+ *
+ * Returns: the length written to out (20 with a time, 10 for a day), or 0
+ * with out set to "" when s is not a date this function reads.
+ */
+size_t ns__date_parse(const char *s, size_t len, char out[NS_DATE_MAX]);
+
+/**
+ * Format seconds since the Unix epoch (UTC) as "YYYY-MM-DDThh:mm:ssZ".
+ * Returns the length (20), or 0 with out "" when the year falls outside
+ * 1000..9999.
+ */
+size_t ns__date_from_epoch(int64_t secs, char out[NS_DATE_MAX]);
+
+#endif /* NS_DATE_H */

@@ -1,0 +1,738 @@
+/*
+ * jsonl.c: articles as JSON, with json-c.  Two formats: "jsonl" (one object
+ * a line; a broken line loses only itself) and "json" (a top-level array of
+ * articles, streamed element by element so a dump of any size reads in
+ * bounded memory; or top-level objects, each an article or a wrapper such as
+ * {"articles": [...]} or {"response": {"docs": [...]}}).  Field names are
+ * matched case-insensitively against the names news datasets use.
+ */
+#include "corpus/date.h"
+#include "corpus/format.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The longest line or array element read; longer ones are rejected. */
+#define MAX_RECORD ((size_t)NS_MAX_ARTICLE_BYTES * 2)
+/* Top-level objects (not arrays) are parsed whole, up to this size. */
+#define MAX_OBJECT_FILE ((size_t)64 << 20)
+
+enum field { F_ID, F_TITLE, F_TEXT, F_DATE, F_URL, F_SOURCE, F_AUTHOR, F_LANG,
+             F_COUNT };
+
+/* Names (lowercase) of each field, best first (lower prio). */
+static const struct {
+    const char *key;
+    enum field field;
+    int prio;
+} keys[] = {
+    { "id", F_ID, 0 },
+    { "guid", F_ID, 1 },
+    { "_id", F_ID, 2 },
+    { "docno", F_ID, 3 },
+    { "doc_id", F_ID, 3 },
+    { "docid", F_ID, 3 },
+    { "uuid", F_ID, 4 },
+    { "title", F_TITLE, 0 },
+    { "headline", F_TITLE, 1 },
+    { "text", F_TEXT, 0 },
+    { "body", F_TEXT, 1 },
+    { "content", F_TEXT, 2 },
+    { "maintext", F_TEXT, 3 },
+    { "article", F_TEXT, 4 },
+    { "full_text", F_TEXT, 5 },
+    { "description", F_TEXT, 8 },
+    { "summary", F_TEXT, 9 },
+    { "abstract", F_TEXT, 10 },
+    { "date", F_DATE, 0 },
+    { "published", F_DATE, 1 },
+    { "pubdate", F_DATE, 2 },
+    { "published_time", F_DATE, 3 },
+    { "datetime", F_DATE, 4 },
+    { "published_at", F_DATE, 5 },
+    { "publishedat", F_DATE, 5 },
+    { "date_publish", F_DATE, 6 },
+    { "pub_date", F_DATE, 7 },
+    { "publication_date", F_DATE, 8 },
+    { "timestamp", F_DATE, 9 },
+    { "created_at", F_DATE, 10 },
+    { "url", F_URL, 0 },
+    { "link", F_URL, 1 },
+    { "source_url", F_URL, 2 },
+    { "canonical_url", F_URL, 3 },
+    { "web_url", F_URL, 4 },
+    { "source", F_SOURCE, 0 },
+    { "publisher", F_SOURCE, 1 },
+    { "source_name", F_SOURCE, 2 },
+    { "site_name", F_SOURCE, 3 },
+    { "source_domain", F_SOURCE, 4 },
+    { "author", F_AUTHOR, 0 },
+    { "byline", F_AUTHOR, 1 },
+    { "authors", F_AUTHOR, 2 },
+    { "creator", F_AUTHOR, 3 },
+    { "language", F_LANG, 0 },
+    { "lang", F_LANG, 1 },
+};
+
+/* Members that hold the articles of a wrapper object. */
+static const char *const wrapper_keys[] = {
+    "articles", "items",   "docs",  "documents", "data", "results", "posts",
+    "entries",  "stories", "news",  "hits",      "records", "response",
+};
+
+typedef struct jctx {
+    const ns__corpus_sink *sink;
+    ns__where w;
+    struct json_tokener *tok;
+    ns_buf tmp[F_COUNT]; /* text built from arrays and numbers */
+    ns_buf fallback_id;
+    unsigned sub; /* the article's place in a wrapper, 0 for none */
+} jctx;
+
+static void
+lowercase_key(const char *k, char *out, size_t cap)
+{
+    size_t i = 0;
+    for (; k[i] && i + 1 < cap; i++)
+        out[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]);
+    out[i] = '\0';
+    if (k[i])
+        out[0] = '\0'; /* too long to be one of ours */
+}
+
+static int
+field_of(const char *key, int *prio)
+{
+    char lk[32];
+    lowercase_key(key, lk, sizeof lk);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        if (strcmp(keys[i].key, lk) == 0) {
+            *prio = keys[i].prio;
+            return (int)keys[i].field;
+        }
+    }
+    return -1;
+}
+
+/* The member of o named name, any case. */
+static json_object *
+member_ci(json_object *o, const char *name)
+{
+    json_object_object_foreach(o, k, v)
+    {
+        char lk[32];
+        lowercase_key(k, lk, sizeof lk);
+        if (strcmp(lk, name) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+/*
+ * The text of a value for a field, or NULL: strings as they are; numbers
+ * for ids; {"name": ...} objects (source, author), NYT's {"main": ...}
+ * headline and {"original": ...} byline, Mongo's {"$oid": ...}; arrays of
+ * those joined with ", " (authors) or blank lines (text).
+ */
+static const char *
+value_text(json_object *v, int field, ns_buf *tmp, size_t *len, int depth)
+{
+    static const char *const inner[] = { "name", "main", "original", "$oid",
+                                         "title", "value", "text" };
+    *len = 0;
+    if (!v || depth > 2)
+        return NULL;
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+        *len = (size_t)json_object_get_string_len(v);
+        return json_object_get_string(v);
+    case json_type_int:
+        if (field != F_ID)
+            return NULL;
+        ns__buf_reset(tmp);
+        ns__buf_printf(tmp, "%lld", (long long)json_object_get_int64(v));
+        *len = tmp->len;
+        return ns__buf_cstr(tmp);
+    case json_type_object:
+        for (size_t i = 0; i < sizeof inner / sizeof *inner; i++) {
+            json_object *m = member_ci(v, inner[i]);
+            if (m && json_object_is_type(m, json_type_string)) {
+                *len = (size_t)json_object_get_string_len(m);
+                return json_object_get_string(m);
+            }
+        }
+        return NULL;
+    case json_type_array: {
+        if (field != F_AUTHOR && field != F_TEXT)
+            return NULL;
+        const char *sep = field == F_AUTHOR ? ", " : "\n\n";
+        ns_buf joined = { 0 };
+        size_t n = json_object_array_length(v);
+        for (size_t i = 0; i < n; i++) {
+            ns_buf scratch = { 0 };
+            size_t l;
+            const char *s = value_text(json_object_array_get_idx(v, i), field,
+                                       &scratch, &l, depth + 1);
+            if (s && l) {
+                if (joined.len)
+                    ns__buf_puts(&joined, sep);
+                ns__buf_append(&joined, s, l);
+            }
+            ns__buf_free(&scratch);
+        }
+        ns__buf_reset(tmp);
+        ns__buf_append(tmp, joined.data ? joined.data : "", joined.len);
+        ns__buf_free(&joined);
+        *len = tmp->len;
+        return tmp->len ? ns__buf_cstr(tmp) : NULL;
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* A date value: a string in any form date.c reads, or epoch seconds (or
+ * milliseconds) as a number or a string of digits. */
+static int
+value_date(json_object *v, char out[NS_DATE_MAX])
+{
+    int64_t secs;
+    if (json_object_is_type(v, json_type_int) ||
+        json_object_is_type(v, json_type_double)) {
+        secs = json_object_get_int64(v);
+    } else if (json_object_is_type(v, json_type_string)) {
+        const char *s = json_object_get_string(v);
+        size_t n = (size_t)json_object_get_string_len(v);
+        if (ns__date_parse(s, n, out))
+            return 1;
+        if (n < 9 || n > 13 || strspn(s, "0123456789") != n)
+            return 0;
+        secs = 0;
+        for (size_t i = 0; i < n; i++)
+            secs = secs * 10 + (s[i] - '0');
+    } else {
+        return 0;
+    }
+    if (secs > 100000000000LL || secs < -100000000000LL)
+        secs /= 1000; /* milliseconds */
+    return ns__date_from_epoch(secs, out) > 0;
+}
+
+/* Whether o has a member naming a title or a text. */
+static int
+looks_like_article(json_object *o)
+{
+    json_object_object_foreach(o, k, v)
+    {
+        int prio, f = field_of(k, &prio);
+        (void)v;
+        if (f == F_TITLE || f == F_TEXT)
+            return 1;
+    }
+    return 0;
+}
+
+static ns_status handle_value(jctx *c, json_object *v);
+
+static ns_status
+emit_object(jctx *c, json_object *o)
+{
+    const char *val[F_COUNT] = { 0 };
+    size_t len[F_COUNT] = { 0 };
+    int best[F_COUNT];
+    char date[NS_DATE_MAX] = "";
+    int date_prio = 1000;
+    for (int i = 0; i < F_COUNT; i++)
+        best[i] = 1000;
+
+    json_object_object_foreach(o, k, v)
+    {
+        int prio, f = field_of(k, &prio);
+        if (f < 0 || prio >= best[f])
+            continue;
+        if (f == F_DATE) {
+            char d[NS_DATE_MAX];
+            if (prio < date_prio && value_date(v, d)) {
+                memcpy(date, d, sizeof d);
+                date_prio = prio;
+            }
+            continue;
+        }
+        size_t l;
+        const char *s = value_text(v, f, &c->tmp[f], &l, 0);
+        if (!s || l == 0)
+            continue;
+        /* value_text may have built s in tmp[f]: keep it there. */
+        val[f] = s;
+        len[f] = l;
+        best[f] = prio;
+    }
+    for (int i = 0; i < F_COUNT; i++)
+        if (c->tmp[i].oom)
+            return NS_ERR_NOMEM;
+    if (!val[F_TITLE] && !val[F_TEXT])
+        return ns__corpus_reject(c->sink, &c->w,
+                                 looks_like_article(o)
+                                     ? "empty article (no title or text)"
+                                     : "no article fields (title, text, "
+                                       "body, ...) in the record");
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = val[F_ID];
+    a.title = val[F_TITLE];
+    a.date = date[0] ? date : NULL;
+    a.source = val[F_SOURCE];
+    a.url = val[F_URL];
+    a.author = val[F_AUTHOR];
+    a.language = val[F_LANG];
+    a.text = val[F_TEXT] ? val[F_TEXT] : "";
+    a.text_len = len[F_TEXT];
+    if (!a.id && !a.url && c->sub) {
+        /* Several articles in one record: tell them apart. */
+        ns__buf_reset(&c->fallback_id);
+        ns__buf_printf(&c->fallback_id, "%s#%llu.%u", c->w.file,
+                       (unsigned long long)c->w.record, c->sub);
+        if (c->fallback_id.oom)
+            return NS_ERR_NOMEM;
+        a.id = c->fallback_id.data;
+    }
+    return ns__corpus_emit(c->sink, &c->w, &a);
+}
+
+/* The array of articles inside a wrapper object, or NULL. */
+static json_object *
+find_articles(json_object *o, int depth)
+{
+    if (depth > 2 || looks_like_article(o))
+        return NULL;
+    for (size_t i = 0; i < sizeof wrapper_keys / sizeof *wrapper_keys; i++) {
+        json_object *v = member_ci(o, wrapper_keys[i]);
+        if (!v)
+            continue;
+        if (json_object_is_type(v, json_type_array))
+            return v;
+        if (json_object_is_type(v, json_type_object)) {
+            json_object *a = find_articles(v, depth + 1);
+            if (a)
+                return a;
+        }
+    }
+    return NULL;
+}
+
+static ns_status
+handle_value(jctx *c, json_object *v)
+{
+    if (!json_object_is_type(v, json_type_object))
+        return ns__corpus_reject(c->sink, &c->w,
+                                 "not a json object (a json %s)",
+                                 json_type_to_name(json_object_get_type(v)));
+    json_object *arr = find_articles(v, 0);
+    if (!arr)
+        return emit_object(c, v);
+    size_t n = json_object_array_length(arr);
+    ns_status st = NS_OK;
+    for (size_t i = 0; i < n && st == NS_OK; i++) {
+        json_object *e = json_object_array_get_idx(arr, i);
+        c->sub = (unsigned)i + 1;
+        if (json_object_is_type(e, json_type_object))
+            st = emit_object(c, e);
+        else
+            st = ns__corpus_reject(c->sink, &c->w,
+                                   "item %zu is not a json object", i + 1);
+    }
+    c->sub = 0;
+    return st;
+}
+
+/* Parse s[0, n) as exactly one JSON value (blanks may follow) and handle
+ * it; a syntax error rejects the record. */
+static ns_status
+parse_record(jctx *c, const char *s, size_t n)
+{
+    json_tokener_reset(c->tok);
+    json_object *v = json_tokener_parse_ex(c->tok, s, (int)n);
+    enum json_tokener_error e = json_tokener_get_error(c->tok);
+    if (!v) {
+        if (e == json_tokener_continue)
+            return ns__corpus_reject(c->sink, &c->w,
+                                     "malformed json: unexpected end");
+        return ns__corpus_reject(c->sink, &c->w, "malformed json: %s",
+                                 json_tokener_error_desc(e));
+    }
+    size_t end = json_tokener_get_parse_end(c->tok);
+    while (end < n && (s[end] == ' ' || s[end] == '\t' || s[end] == '\r' ||
+                       s[end] == '\n'))
+        end++;
+    ns_status st;
+    if (end < n)
+        st = ns__corpus_reject(c->sink, &c->w,
+                               "malformed json: data after the value at "
+                               "column %zu",
+                               end + 1);
+    else
+        st = handle_value(c, v);
+    json_object_put(v);
+    return st;
+}
+
+static ns_status
+ctx_init(jctx *c, const ns__where *w, const ns__corpus_sink *sink)
+{
+    memset(c, 0, sizeof *c);
+    c->sink = sink;
+    c->w = *w;
+    c->tok = json_tokener_new_ex(64);
+    return c->tok ? NS_OK : NS_ERR_NOMEM;
+}
+
+static void
+ctx_fini(jctx *c)
+{
+    if (c->tok)
+        json_tokener_free(c->tok);
+    for (int i = 0; i < F_COUNT; i++)
+        ns__buf_free(&c->tmp[i]);
+    ns__buf_free(&c->fallback_id);
+}
+
+static int
+blank_line(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return 0;
+    return 1;
+}
+
+/* Skip a UTF-8 byte order mark and blanks. */
+static size_t
+skip_bom_blank(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+                     s[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* ------------------------------------------------------------------------ */
+/* jsonl                                                                     */
+
+static int
+jsonl_sniff(const char *head, size_t len, const char *name)
+{
+    size_t i = skip_bom_blank(head, len);
+    if (i >= len || head[i] != '{')
+        return 0;
+    const char *nl = memchr(head + i, '\n', len - i);
+    int named = ns__name_has_ext(name, ".jsonl") ||
+                ns__name_has_ext(name, ".ndjson") ||
+                ns__name_has_ext(name, ".ldjson");
+    if (!nl && len == NS_SNIFF_BYTES)
+        return named ? 60 : 40; /* a first line longer than the head */
+    size_t n = nl ? (size_t)(nl - (head + i)) : len - i;
+    struct json_tokener *tok = json_tokener_new_ex(64);
+    if (!tok)
+        return 0;
+    json_object *v = json_tokener_parse_ex(tok, head + i, (int)n);
+    int whole = v && json_object_is_type(v, json_type_object);
+    size_t end = json_tokener_get_parse_end(tok);
+    while (end < n && (head[i + end] == ' ' || head[i + end] == '\t' ||
+                       head[i + end] == '\r'))
+        end++;
+    json_object_put(v);
+    json_tokener_free(tok);
+    if (whole && end == n)
+        return named ? 95 : 90;
+    return named ? 30 : 0; /* let "json" take pretty-printed objects */
+}
+
+static ns_status
+jsonl_read(ns__input *in, const ns__where *w, const ns__corpus_sink *sink)
+{
+    jctx c;
+    ns_status st = ctx_init(&c, w, sink);
+    uint64_t lineno = 0;
+    while (st == NS_OK) {
+        const char *line;
+        size_t len;
+        uint64_t off;
+        int too_long;
+        int r = ns__input_getline(in, MAX_RECORD, &line, &len, &off,
+                                  &too_long);
+        if (r < 0) {
+            st = NS_ERR_IO;
+            break;
+        }
+        if (r == 0)
+            break;
+        c.w.record = ++lineno;
+        c.w.offset = off;
+        if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+            line += 3;
+            len -= 3;
+        }
+        if (too_long) {
+            st = ns__corpus_reject(sink, &c.w,
+                                   "line too long (more than %zu bytes)",
+                                   MAX_RECORD);
+            continue;
+        }
+        if (blank_line(line, len))
+            continue;
+        st = parse_record(&c, line, len);
+    }
+    ctx_fini(&c);
+    return st;
+}
+
+const ns__format ns__format_jsonl = { "jsonl", jsonl_sniff, jsonl_read };
+
+/* ------------------------------------------------------------------------ */
+/* json: arrays streamed, objects whole                                      */
+
+static int
+json_sniff(const char *head, size_t len, const char *name)
+{
+    size_t i = skip_bom_blank(head, len);
+    int named = ns__name_has_ext(name, ".json");
+    if (i >= len)
+        return 0;
+    if (head[i] == '[') {
+        i += 1 + skip_bom_blank(head + i + 1, len - i - 1);
+        if (i < len && (head[i] == '{' || head[i] == ']'))
+            return named ? 90 : 85;
+        return i >= len ? 40 : 0;
+    }
+    if (head[i] == '{')
+        return named ? 55 : 50;
+    return 0;
+}
+
+/*
+ * A top-level array, one element at a time: a small scanner finds where
+ * each element ends (strings, escapes and nesting), and only that element
+ * is parsed.  A broken element loses only itself.
+ */
+typedef struct scan {
+    ns_buf elem;       /* the current element's bytes */
+    uint64_t start;    /* its offset */
+    int depth;         /* nesting inside the element */
+    int in_str;
+    int esc;
+    int in_elem;
+    int too_big;
+    uint64_t index;    /* elements seen */
+} scan;
+
+static ns_status
+finish_element(jctx *c, scan *s)
+{
+    ns_status st;
+    c->w.record = ++s->index;
+    c->w.offset = s->start;
+    if (s->too_big)
+        st = ns__corpus_reject(c->sink, &c->w,
+                               "record too large (more than %zu bytes)",
+                               MAX_RECORD);
+    else if (s->elem.oom)
+        st = NS_ERR_NOMEM;
+    else
+        st = parse_record(c, s->elem.data, s->elem.len);
+    ns__buf_reset(&s->elem);
+    s->in_elem = s->too_big = s->depth = s->in_str = s->esc = 0;
+    return st;
+}
+
+static ns_status
+read_object_rest(jctx *c,
+                 ns__input *in,
+                 const char *pre,
+                 size_t prelen,
+                 uint64_t at);
+
+static void
+scan_append(scan *s, const char *p, size_t n)
+{
+    if (s->too_big)
+        return;
+    if (n > MAX_RECORD - s->elem.len) {
+        s->too_big = 1;
+        ns__buf_free(&s->elem);
+        return;
+    }
+    ns__buf_append(&s->elem, p, n);
+}
+
+#define CHUNK ((size_t)64 << 10)
+
+static ns_status
+json_read(ns__input *in, const ns__where *w, const ns__corpus_sink *sink)
+{
+    jctx c;
+    scan s;
+    memset(&s, 0, sizeof s);
+    ns_status st = ctx_init(&c, w, sink);
+    enum { START, ARRAY, AFTER } state = START;
+    char *buf = ns__malloc(CHUNK);
+    if (!buf && st == NS_OK)
+        st = NS_ERR_NOMEM;
+    uint64_t off = ns__input_offset(in);
+    int first = 1;
+    while (st == NS_OK) {
+        ptrdiff_t n = ns__input_read(in, buf, CHUNK);
+        if (n < 0) {
+            st = NS_ERR_IO;
+            break;
+        }
+        if (n == 0)
+            break;
+        size_t i = 0, seg = 0; /* the element's bytes in this chunk */
+        if (first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+            i = 3;
+        first = 0;
+        for (; i < (size_t)n && st == NS_OK; i++) {
+            char ch = buf[i];
+            if (s.in_elem) {
+                int done = 0, scalar_end = 0;
+                if (s.in_str) {
+                    if (s.esc)
+                        s.esc = 0;
+                    else if (ch == '\\')
+                        s.esc = 1;
+                    else if (ch == '"') {
+                        s.in_str = 0;
+                        done = s.depth == 0; /* a string element */
+                    }
+                } else if (ch == '"') {
+                    s.in_str = 1;
+                } else if (ch == '{' || ch == '[') {
+                    s.depth++;
+                } else if (ch == '}' || ch == ']') {
+                    if (s.depth == 0)
+                        scalar_end = 1;
+                    else if (--s.depth == 0)
+                        done = 1;
+                } else if (ch == ',' && s.depth == 0) {
+                    scalar_end = 1;
+                }
+                if (scalar_end) {
+                    scan_append(&s, buf + seg, i - seg);
+                    st = finish_element(&c, &s);
+                    if (ch == ']')
+                        state = AFTER;
+                } else if (done) {
+                    scan_append(&s, buf + seg, i + 1 - seg);
+                    st = finish_element(&c, &s);
+                }
+                continue;
+            }
+            if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+                continue;
+            if (state == START || state == AFTER) {
+                if (ch == '[') {
+                    state = ARRAY;
+                    continue;
+                }
+                /* Objects (or junk): parse the rest as whole values. */
+                st = read_object_rest(&c, in, buf + i, (size_t)n - i,
+                                      off + i);
+                goto out;
+            }
+            /* ARRAY, between elements */
+            if (ch == ',')
+                continue;
+            if (ch == ']') {
+                state = AFTER;
+                continue;
+            }
+            s.in_elem = 1;
+            s.start = off + i;
+            seg = i;
+            if (ch == '"')
+                s.in_str = 1;
+            else if (ch == '{' || ch == '[')
+                s.depth = 1;
+        }
+        if (s.in_elem)
+            scan_append(&s, buf + seg, (size_t)n - seg);
+        off += (uint64_t)n;
+    }
+    if (st == NS_OK && s.in_elem) {
+        c.w.record = s.index + 1;
+        c.w.offset = s.start;
+        st = ns__corpus_reject(sink, &c.w,
+                               "malformed json: the record is not closed "
+                               "at the end of the input");
+    } else if (st == NS_OK && state == ARRAY) {
+        c.w.record = 0;
+        c.w.offset = off;
+        st = ns__corpus_reject(sink, &c.w,
+                               "malformed json: the array is not closed");
+    }
+out:
+    ns_free(buf);
+    ns__buf_free(&s.elem);
+    ctx_fini(&c);
+    return st;
+}
+
+/* Top-level objects: read the rest (bounded) and parse value after value. */
+static ns_status
+read_object_rest(jctx *c,
+                 ns__input *in,
+                 const char *pre,
+                 size_t prelen,
+                 uint64_t at)
+{
+    char *rest = NULL;
+    size_t restlen = 0;
+    ns_status st = ns__input_slurp(in, MAX_OBJECT_FILE, &rest, &restlen);
+    if (st == NS_ERR_FORMAT) {
+        c->w.offset = at;
+        return ns__corpus_reject(c->sink, &c->w,
+                                 "json object too large (more than %zu "
+                                 "bytes)",
+                                 MAX_OBJECT_FILE);
+    }
+    if (st != NS_OK)
+        return st;
+    ns_buf all = { 0 };
+    ns__buf_append(&all, pre, prelen);
+    ns__buf_append(&all, rest, restlen);
+    ns_free(rest);
+    if (all.oom) {
+        ns__buf_free(&all);
+        return NS_ERR_NOMEM;
+    }
+    size_t pos = 0;
+    uint64_t rec = 0;
+    while (st == NS_OK) {
+        pos += skip_bom_blank(all.data + pos, all.len - pos);
+        if (pos >= all.len)
+            break;
+        c->w.record = ++rec;
+        c->w.offset = at + pos;
+        json_tokener_reset(c->tok);
+        json_object *v =
+            json_tokener_parse_ex(c->tok, all.data + pos, (int)(all.len - pos));
+        if (!v) {
+            enum json_tokener_error e = json_tokener_get_error(c->tok);
+            st = ns__corpus_reject(c->sink, &c->w, "malformed json: %s",
+                                   e == json_tokener_continue
+                                       ? "unexpected end"
+                                       : json_tokener_error_desc(e));
+            break; /* no way to find the next value */
+        }
+        pos += json_tokener_get_parse_end(c->tok);
+        st = handle_value(c, v);
+        json_object_put(v);
+    }
+    ns__buf_free(&all);
+    return st;
+}
+
+const ns__format ns__format_json = { "json", json_sniff, json_read };

@@ -1,0 +1,1024 @@
+/*
+ * reader.c: the corpus walk.  It owns everything between a path and a
+ * format's read function: directories (sorted, hidden entries skipped,
+ * symlink loops refused), decompression and archives (libarchive, streamed:
+ * nothing is unpacked to disk), the buffered ns__input every format reads
+ * from, format detection by content, and the checks shared by all formats
+ * (ns__corpus_emit).  It knows no format itself: those live in one file each
+ * and are listed in the registry table below.
+ */
+#include "corpus/format.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------------ */
+/* The format registry                                                       */
+
+/*
+ * Every format, one line each.  Detection asks each one's sniff() and takes
+ * the highest score; on a tie the earlier entry wins, so more specific
+ * formats come first and the catch-all plain text comes last.  A new format
+ * declares `extern const ns__format ns__format_<name>;` in format.h (or just
+ * below) and adds one line here.
+ */
+static const ns__format *const formats[] = {
+    &ns__format_jsonl,
+    &ns__format_json,
+    /* &ns__format_trec, &ns__format_reuters, &ns__format_markdown: soon */
+    /* XML, RSS/Atom, NewsML, WARC, HTML: corpus/xml*.c, rss*.c, newsml*.c,
+     * warc*.c, html*.c add their lines here. */
+    /* &ns__format_text, */
+};
+
+/* ------------------------------------------------------------------------ */
+/* ns__input: a buffered, decompressed byte stream                           */
+
+#define IN_BLOCK ((size_t)64 << 10)  /* what one libarchive read asks for */
+#define IN_CAP   ((size_t)256 << 10) /* the buffer: head + a few blocks */
+
+struct ns__input {
+    struct archive *ar; /* NULL: the whole input is in data already */
+    const char *data;   /* buffered bytes are data[pos, end) */
+    char *own;          /* the buffer behind data when reading from ar */
+    size_t cap;
+    size_t pos;
+    size_t end;
+    uint64_t base; /* stream offset of data[0] */
+    int eof;
+    int failed;
+    char errmsg[256];
+    ns_buf line; /* getline's copy when a line spans refills */
+};
+
+static void
+input_init_memory(ns__input *in, const char *data, size_t len)
+{
+    memset(in, 0, sizeof *in);
+    in->data = data;
+    in->end = len;
+    in->eof = 1;
+}
+
+static ns_status
+input_init_archive(ns__input *in, struct archive *ar)
+{
+    memset(in, 0, sizeof *in);
+    in->ar = ar;
+    in->own = ns__malloc(IN_CAP);
+    if (!in->own)
+        return NS_ERR_NOMEM;
+    in->data = in->own;
+    in->cap = IN_CAP;
+    return NS_OK;
+}
+
+static void
+input_fini(ns__input *in)
+{
+    ns_free(in->own);
+    ns__buf_free(&in->line);
+    in->own = NULL;
+}
+
+static void
+input_fail(ns__input *in, const char *why)
+{
+    in->failed = 1;
+    snprintf(in->errmsg, sizeof in->errmsg, "%s",
+             why && *why ? why : "read error");
+    /* libarchive's messages start with a capital; ours do not. */
+    if (in->errmsg[0] >= 'A' && in->errmsg[0] <= 'Z' &&
+        !(in->errmsg[1] >= 'A' && in->errmsg[1] <= 'Z'))
+        in->errmsg[0] = (char)(in->errmsg[0] + 32);
+}
+
+/* Read one more block into the buffer.  Returns the bytes added, 0 at the
+ * end, -1 on error. */
+static ptrdiff_t
+input_fill(ns__input *in)
+{
+    if (in->failed)
+        return -1;
+    if (in->eof || !in->ar)
+        return 0;
+    if (in->pos == in->end) {
+        in->base += in->pos;
+        in->pos = in->end = 0;
+    } else if (in->cap - in->end < IN_BLOCK && in->pos > 0) {
+        memmove(in->own, in->own + in->pos, in->end - in->pos);
+        in->base += in->pos;
+        in->end -= in->pos;
+        in->pos = 0;
+    }
+    assert(in->end < in->cap);
+    la_ssize_t n = archive_read_data(in->ar, in->own + in->end,
+                                     in->cap - in->end);
+    if (n < 0) {
+        input_fail(in, archive_error_string(in->ar));
+        return -1;
+    }
+    if (n == 0) {
+        in->eof = 1;
+        return 0;
+    }
+    in->end += (size_t)n;
+    return n;
+}
+
+/* Buffer the first NS_SNIFF_BYTES (or all of a shorter input). */
+static size_t
+input_head(ns__input *in, const char **head)
+{
+    while (in->end - in->pos < NS_SNIFF_BYTES && input_fill(in) > 0)
+        ;
+    size_t n = in->end - in->pos;
+    *head = in->data + in->pos;
+    return n < NS_SNIFF_BYTES ? n : NS_SNIFF_BYTES;
+}
+
+ptrdiff_t
+ns__input_read(ns__input *in, void *buf, size_t n)
+{
+    size_t got = 0;
+    if (n > PTRDIFF_MAX)
+        n = PTRDIFF_MAX;
+    while (got < n) {
+        if (in->pos == in->end) {
+            ptrdiff_t r = input_fill(in);
+            if (r < 0)
+                return got ? (ptrdiff_t)got : -1;
+            if (r == 0)
+                break;
+        }
+        size_t k = in->end - in->pos;
+        if (k > n - got)
+            k = n - got;
+        memcpy((char *)buf + got, in->data + in->pos, k);
+        in->pos += k;
+        got += k;
+    }
+    return (ptrdiff_t)got;
+}
+
+int
+ns__input_getline(ns__input *in,
+                  size_t max,
+                  const char **line,
+                  size_t *len,
+                  uint64_t *offset,
+                  int *too_long)
+{
+    int any = 0, copied = 0;
+    *too_long = 0;
+    *offset = in->base + in->pos;
+    ns__buf_reset(&in->line);
+    for (;;) {
+        if (in->pos == in->end) {
+            ptrdiff_t r = input_fill(in);
+            if (r < 0)
+                return -1;
+            if (r == 0) {
+                if (!any)
+                    return 0;
+                break;
+            }
+        }
+        any = 1;
+        const char *p = in->data + in->pos;
+        size_t avail = in->end - in->pos;
+        const char *nl = memchr(p, '\n', avail);
+        size_t n = nl ? (size_t)(nl - p) : avail;
+        if (nl && !copied) {
+            /* The common case: the whole line is in the buffer. */
+            *line = p;
+            *len = n;
+            in->pos += n + 1;
+            if (n > max) {
+                *len = max;
+                *too_long = 1;
+            }
+            goto strip;
+        }
+        size_t room = max > in->line.len ? max - in->line.len : 0;
+        if (n > room)
+            *too_long = 1;
+        ns__buf_append(&in->line, p, n < room ? n : room);
+        copied = 1;
+        in->pos += n + (nl != NULL);
+        if (nl)
+            break;
+    }
+    if (in->line.oom) {
+        input_fail(in, "out of memory");
+        return -1;
+    }
+    *line = ns__buf_cstr(&in->line);
+    *len = in->line.len;
+strip:
+    if (!*too_long && *len > 0 && (*line)[*len - 1] == '\r')
+        (*len)--;
+    return 1;
+}
+
+ns_status
+ns__input_slurp(ns__input *in, size_t max, char **data, size_t *len)
+{
+    ns_buf b = { 0 };
+    *data = NULL;
+    *len = 0;
+    for (;;) {
+        if (in->pos == in->end) {
+            ptrdiff_t r = input_fill(in);
+            if (r < 0) {
+                ns__buf_free(&b);
+                return NS_ERR_IO;
+            }
+            if (r == 0)
+                break;
+        }
+        size_t k = in->end - in->pos;
+        if (k > max - b.len) {
+            ns__buf_free(&b);
+            return NS_ERR_FORMAT;
+        }
+        ns__buf_append(&b, in->data + in->pos, k);
+        in->pos = in->end;
+    }
+    ns__buf_reserve(&b, 0);
+    if (b.oom) {
+        ns__buf_free(&b);
+        return NS_ERR_NOMEM;
+    }
+    *len = b.len;
+    *data = ns__buf_detach(&b);
+    return NS_OK;
+}
+
+const char *
+ns__input_error(const ns__input *in)
+{
+    return in->failed ? in->errmsg : "";
+}
+
+uint64_t
+ns__input_offset(const ns__input *in)
+{
+    return in->base + in->pos;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Helpers for the formats                                                   */
+
+/* Length of the valid UTF-8 sequence at s[0, n), or 0 if it is not one. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0) {
+        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    }
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xE0 && s[1] < 0xA0) /* overlong */
+            return 0;
+        if (c == 0xED && s[1] >= 0xA0) /* surrogate */
+            return 0;
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+            (s[3] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xF0 && s[1] < 0x90) /* overlong */
+            return 0;
+        if (c == 0xF4 && s[1] >= 0x90) /* above U+10FFFF */
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+int
+ns__utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        /* ASCII runs, eight bytes at a time. */
+        while (i + 8 <= len) {
+            uint64_t v;
+            memcpy(&v, p + i, 8);
+            if (v & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        size_t k = utf8_seq(p + i, len - i);
+        if (!k)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+void
+ns__utf8_repair(ns_buf *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    while (i < len) {
+        size_t k = utf8_seq(p + i, len - i);
+        if (k) {
+            i += k;
+            continue;
+        }
+        ns__buf_append(out, s + run, i - run);
+        ns__buf_append(out, "\xEF\xBF\xBD", 3);
+        i++;
+        run = i;
+    }
+    ns__buf_append(out, s + run, len - run);
+}
+
+int
+ns__looks_binary(const char *head, size_t len)
+{
+    size_t ctl = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)head[i];
+        if (c == 0)
+            return 1;
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' &&
+            c != '\v' && c != 0x1b)
+            ctl++;
+    }
+    return ctl * 20 > len; /* more than 5% control bytes */
+}
+
+static int
+ends_with_ci(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    if (k > n)
+        return 0;
+    for (size_t i = 0; i < k; i++) {
+        int a = (unsigned char)s[n - k + i], b = (unsigned char)suffix[i];
+        if (a >= 'A' && a <= 'Z')
+            a += 32;
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
+int
+ns__name_has_ext(const char *name, const char *ext)
+{
+    static const char *const compressed[] = { ".gz",  ".bz2",  ".xz", ".zst",
+                                              ".lz4", ".lzma", ".z",  ".lz" };
+    if (!name || !ext)
+        return 0;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof compressed / sizeof *compressed; i++) {
+        if (ends_with_ci(name, n, compressed[i])) {
+            n -= strlen(compressed[i]);
+            break;
+        }
+    }
+    return ends_with_ci(name, n, ext);
+}
+
+ns_status
+ns__corpus_reject(const ns__corpus_sink *sink,
+                  const ns__where *w,
+                  const char *fmt,
+                  ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    /* One line: a message from a library may hold a line break. */
+    for (char *p = reason; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    if (sink->reject && sink->reject(w, reason, sink->payload) != 0)
+        return NS_ERR_ABORTED;
+    return NS_OK;
+}
+
+static int
+is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/*
+ * One metadata field as ns__corpus_emit wants it: trimmed, valid UTF-8, and
+ * for a title one space for each run of white space.  The field itself is
+ * returned when it is already so (the common case, no copy); else the clean
+ * copy built in b.  NULL for an empty field.
+ */
+static const char *
+clean_field(ns_buf *b, const char *s, int collapse)
+{
+    if (!s)
+        return NULL;
+    while (is_space((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_space((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0)
+        return NULL;
+    int runs = 0;
+    if (collapse) {
+        for (size_t i = 0; i < n && !runs; i++)
+            if (is_space((unsigned char)s[i]) &&
+                (s[i] != ' ' || is_space((unsigned char)s[i + 1])))
+                runs = 1;
+    }
+    int valid = ns__utf8_valid(s, n);
+    if (valid && !runs && s[n] == '\0')
+        return s;
+    ns__buf_reset(b);
+    if (runs) {
+        ns_buf tmp = { 0 };
+        for (size_t i = 0; i < n; i++) {
+            if (is_space((unsigned char)s[i])) {
+                if (tmp.len == 0 || tmp.data[tmp.len - 1] != ' ')
+                    ns__buf_putc(&tmp, ' ');
+            } else {
+                ns__buf_putc(&tmp, s[i]);
+            }
+        }
+        if (valid)
+            ns__buf_append(b, tmp.data, tmp.len);
+        else
+            ns__utf8_repair(b, tmp.data, tmp.len);
+        if (tmp.oom)
+            b->oom = 1;
+        ns__buf_free(&tmp);
+    } else if (valid) {
+        ns__buf_append(b, s, n);
+    } else {
+        ns__utf8_repair(b, s, n);
+    }
+    ns__buf_reserve(b, 0);
+    return b->oom ? NULL : b->data;
+}
+
+ns_status
+ns__corpus_emit(const ns__corpus_sink *sink,
+                const ns__where *w,
+                const ns_article *a)
+{
+    if (a->text_len > NS_MAX_ARTICLE_BYTES)
+        return ns__corpus_reject(sink, w,
+                                 "article text too large (%zu bytes, the "
+                                 "limit is %u)",
+                                 a->text_len, NS_MAX_ARTICLE_BYTES);
+    enum { ID, TITLE, DATE, SOURCE, URL, AUTHOR, LANG, NFIELDS };
+    ns_buf b[NFIELDS];
+    memset(b, 0, sizeof b);
+    ns_article out = *a;
+    out.version = NS_ARTICLE_VERSION;
+    out.id = clean_field(&b[ID], a->id, 1);
+    out.title = clean_field(&b[TITLE], a->title, 1);
+    out.date = clean_field(&b[DATE], a->date, 1);
+    out.source = clean_field(&b[SOURCE], a->source, 1);
+    out.url = clean_field(&b[URL], a->url, 1);
+    out.author = clean_field(&b[AUTHOR], a->author, 1);
+    out.language = clean_field(&b[LANG], a->language, 1);
+    if (!out.text)
+        out.text_len = 0;
+    if (!out.id) {
+        if (out.url) {
+            out.id = out.url;
+        } else {
+            ns__buf_reset(&b[ID]);
+            if (w->record)
+                ns__buf_printf(&b[ID], "%s#%llu", w->file,
+                               (unsigned long long)w->record);
+            else
+                ns__buf_printf(&b[ID], "%s@%llu", w->file,
+                               (unsigned long long)w->offset);
+            out.id = clean_field(&b[ID], ns__buf_cstr(&b[ID]), 0);
+        }
+    }
+    ns_status st = NS_OK;
+    for (int i = 0; i < NFIELDS; i++)
+        if (b[i].oom)
+            st = NS_ERR_NOMEM;
+    if (st == NS_OK && sink->article &&
+        sink->article(&out, w, sink->payload) != 0)
+        st = NS_ERR_ABORTED;
+    for (int i = 0; i < NFIELDS; i++)
+        ns__buf_free(&b[i]);
+    return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading one input: sniff, then the format's read                          */
+
+static const ns__format *
+detect(const char *head, size_t len, const char *name)
+{
+    const ns__format *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
+        int s = formats[i]->sniff(head, len, name);
+        if (s > best_score) {
+            best = formats[i];
+            best_score = s;
+        }
+    }
+    return best;
+}
+
+/* The lowercase text of errno e. */
+static const char *
+errno_text(int e, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s", strerror(e));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] + 32);
+    return buf;
+}
+
+/* A member that is itself compressed or an archive, by its magic bytes. */
+static int
+looks_packed(const char *head, size_t len)
+{
+    const unsigned char *h = (const unsigned char *)head;
+    if (len >= 2 && h[0] == 0x1f && (h[1] == 0x8b || h[1] == 0x9d))
+        return 1; /* gzip, compress */
+    if (len >= 3 && memcmp(h, "BZh", 3) == 0)
+        return 1;
+    if (len >= 6 && memcmp(h, "\xFD" "7zXZ\0", 6) == 0)
+        return 1;
+    if (len >= 4 && memcmp(h, "\x28\xB5\x2F\xFD", 4) == 0)
+        return 1; /* zstd */
+    if (len >= 4 && memcmp(h, "\x04\x22\x4D\x18", 4) == 0)
+        return 1; /* lz4 */
+    if (len >= 4 && memcmp(h, "PK\x03\x04", 4) == 0)
+        return 1;
+    if (len >= 6 && memcmp(h, "7z\xBC\xAF\x27\x1C", 6) == 0)
+        return 1;
+    if (len >= 262 && memcmp(h + 257, "ustar", 5) == 0)
+        return 1;
+    return 0;
+}
+
+typedef struct walker {
+    const ns__corpus_sink *sink;
+    struct {
+        dev_t dev;
+        ino_t ino;
+    } *dirs; /* the directories on the current path, for loops */
+    size_t ndirs;
+    size_t capdirs;
+} walker;
+
+static ns_status read_archive(walker *wk,
+                              ns__input *outer,
+                              const char *label,
+                              int depth,
+                              int *complete);
+
+#define MAX_NESTING 4 /* archives inside archives */
+
+/*
+ * Read one decompressed input named label (for ns__where) whose own name
+ * (for the sniff tie-breaker) is name.  *complete is cleared when the
+ * input could not be read to its end.
+ */
+static ns_status
+read_input(walker *wk,
+           ns__input *in,
+           const char *label,
+           const char *name,
+           int depth,
+           int *complete)
+{
+    const ns__corpus_sink *sink = wk->sink;
+    ns__where w = { label, "", 0, 0 };
+    const char *head;
+    size_t hl = input_head(in, &head);
+    if (hl == 0) {
+        if (in->failed) {
+            *complete = 0;
+            return ns__corpus_reject(sink, &w, "read error: %s", in->errmsg);
+        }
+        return ns__corpus_reject(sink, &w, "empty file");
+    }
+    if (looks_packed(head, hl)) {
+        if (depth >= MAX_NESTING)
+            return ns__corpus_reject(sink, &w, "archives nested too deep");
+        return read_archive(wk, in, label, depth + 1, complete);
+    }
+    const ns__format *f = detect(head, hl, name);
+    if (!f)
+        return ns__corpus_reject(sink, &w, "unrecognized format%s",
+                                 ns__looks_binary(head, hl) ? " (binary data)"
+                                                            : "");
+    w.format = f->name;
+    ns_status st = f->read(in, &w, sink);
+    if (st == NS_ERR_ABORTED || st == NS_ERR_NOMEM)
+        return st;
+    if (in->failed) {
+        *complete = 0;
+        w.record = 0;
+        w.offset = ns__input_offset(in);
+        return ns__corpus_reject(sink, &w, "truncated or corrupt data: %s",
+                                 in->errmsg);
+    }
+    if (st != NS_OK)
+        return ns__corpus_reject(sink, &w, "%s", ns_strerror(st));
+    return NS_OK;
+}
+
+/* libarchive's read callback for an archive inside an archive member: the
+ * member's input, starting with the bytes the sniff already buffered. */
+static la_ssize_t
+nested_read(struct archive *a, void *cookie, const void **out)
+{
+    ns__input *in = cookie;
+    if (in->pos == in->end && input_fill(in) < 0) {
+        archive_set_error(a, EIO, "%s", in->errmsg);
+        return -1;
+    }
+    *out = in->data + in->pos;
+    la_ssize_t n = (la_ssize_t)(in->end - in->pos);
+    in->pos = in->end;
+    return n;
+}
+
+static struct archive *
+new_reader(void)
+{
+    struct archive *ar = archive_read_new();
+    if (!ar)
+        return NULL;
+    archive_read_support_filter_all(ar);
+    /*
+     * Every archive format but two: libarchive's WARC reader would hand us
+     * bare payloads (our WARC format wants the records and their headers),
+     * and its mtree reader can bid on plain text.  raw takes a single
+     * (compressed or plain) file when no archive format bids.
+     */
+    archive_read_support_format_7zip(ar);
+    archive_read_support_format_ar(ar);
+    archive_read_support_format_cab(ar);
+    archive_read_support_format_cpio(ar);
+    archive_read_support_format_iso9660(ar);
+    archive_read_support_format_lha(ar);
+    archive_read_support_format_rar(ar);
+    archive_read_support_format_rar5(ar);
+    archive_read_support_format_tar(ar);
+    archive_read_support_format_xar(ar);
+    archive_read_support_format_zip(ar);
+    archive_read_support_format_raw(ar);
+    return ar;
+}
+
+/* Whether an archive member's path has a hidden part (".git/x", "a/.b",
+ * "../x"); "./" parts do not count. */
+static int
+member_hidden(const char *p)
+{
+    for (;;) {
+        while (*p == '/')
+            p++;
+        if (p[0] == '.' && (p[1] == '/' || p[1] == '\0')) {
+            p++;
+            continue;
+        }
+        if (p[0] == '.')
+            return 1;
+        if (strncmp(p, "__MACOSX/", 9) == 0)
+            return 1;
+        p = strchr(p, '/');
+        if (!p)
+            return 0;
+    }
+}
+
+/* The member's path without leading "/" and "./". */
+static const char *
+member_label(const char *p)
+{
+    for (;;) {
+        if (*p == '/')
+            p++;
+        else if (p[0] == '.' && p[1] == '/')
+            p += 2;
+        else
+            return p;
+    }
+}
+
+/*
+ * Read every member of an opened archive (or the single stream of a raw
+ * one).  An archive inside it is opened over the member's data, so nothing
+ * touches the disk.
+ */
+static ns_status
+read_members(walker *wk, struct archive *ar, const char *label, int depth,
+             int *complete)
+{
+    const ns__corpus_sink *sink = wk->sink;
+    ns_status st = NS_OK;
+    ns__where w = { label, "", 0, 0 };
+    for (;;) {
+        struct archive_entry *e;
+        int r = archive_read_next_header(ar, &e);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            *complete = 0;
+            const char *why = archive_error_string(ar);
+            w.offset = (uint64_t)archive_filter_bytes(ar, 0);
+            st = ns__corpus_reject(sink, &w, "corrupt archive: %s",
+                                   why ? why : "unreadable header");
+            break;
+        }
+        const char *name = label;
+        char *member = NULL;
+        if (archive_format(ar) != ARCHIVE_FORMAT_RAW) {
+            const char *path = archive_entry_pathname(e);
+            if (archive_entry_filetype(e) != AE_IFREG ||
+                archive_entry_hardlink(e) || !path || member_hidden(path))
+                continue;
+            member = ns__sprintf("%s:%s", label, member_label(path));
+            if (!member) {
+                st = NS_ERR_NOMEM;
+                break;
+            }
+            name = member;
+        }
+        ns__input in;
+        st = input_init_archive(&in, ar);
+        if (st == NS_OK)
+            st = read_input(wk, &in, name, name, depth, complete);
+        input_fini(&in);
+        ns_free(member);
+        if (st != NS_OK || !*complete)
+            break; /* libarchive cannot go on after a data error */
+    }
+    return st;
+}
+
+static ns_status
+read_archive(walker *wk,
+             ns__input *outer,
+             const char *label,
+             int depth,
+             int *complete)
+{
+    struct archive *ar = new_reader();
+    ns_status st = NS_OK;
+    if (!ar)
+        return NS_ERR_NOMEM;
+    if (archive_read_open(ar, outer, NULL, nested_read, NULL) != ARCHIVE_OK) {
+        ns__where w = { label, "", 0, 0 };
+        *complete = 0;
+        st = ns__corpus_reject(wk->sink, &w, "cannot open archive: %s",
+                               archive_error_string(ar));
+    } else {
+        st = read_members(wk, ar, label, depth, complete);
+    }
+    archive_read_free(ar);
+    return st;
+}
+
+static ns_status
+read_file(walker *wk, const char *path, const struct stat *sb, int *complete)
+{
+    const ns__corpus_sink *sink = wk->sink;
+    ns__where w = { path, "", 0, 0 };
+    char ebuf[128];
+    if (sb->st_size == 0)
+        return ns__corpus_reject(sink, &w, "empty file");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        *complete = 0;
+        return ns__corpus_reject(sink, &w, "%s",
+                                 errno_text(errno, ebuf, sizeof ebuf));
+    }
+    ns_status st = NS_OK;
+    struct archive *ar = new_reader();
+    if (!ar) {
+        close(fd);
+        return NS_ERR_NOMEM;
+    }
+    if (archive_read_open_fd(ar, fd, IN_BLOCK) != ARCHIVE_OK) {
+        *complete = 0;
+        st = ns__corpus_reject(sink, &w, "cannot open: %s",
+                               archive_error_string(ar));
+    } else {
+        st = read_members(wk, ar, path, 0, complete);
+    }
+    archive_read_free(ar);
+    close(fd);
+    return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The walk                                                                  */
+
+static ns_status walk_path(walker *wk, const char *path, int top);
+
+static ns_status
+walk_file(walker *wk, const char *path, const struct stat *sb)
+{
+    const ns__corpus_sink *sink = wk->sink;
+    ns__file_info fi = { path, (uint64_t)sb->st_size,
+                         (int64_t)sb->st_mtim.tv_sec * 1000000000 +
+                             sb->st_mtim.tv_nsec };
+    if (sink->file_begin) {
+        int r = sink->file_begin(&fi, sink->payload);
+        if (r == NS_CORPUS_SKIP)
+            return NS_OK;
+        if (r != NS_CORPUS_READ)
+            return NS_ERR_ABORTED;
+    }
+    int complete = 1;
+    ns_status st = read_file(wk, path, sb, &complete);
+    if (st != NS_OK)
+        complete = 0;
+    if (sink->file_end)
+        sink->file_end(&fi, complete, sink->payload);
+    return st;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+#define MAX_DEPTH 256
+
+static ns_status
+walk_dir(walker *wk, const char *path, const struct stat *sb)
+{
+    const ns__corpus_sink *sink = wk->sink;
+    ns__where w = { path, "", 0, 0 };
+    char ebuf[128];
+    for (size_t i = 0; i < wk->ndirs; i++)
+        if (wk->dirs[i].dev == sb->st_dev && wk->dirs[i].ino == sb->st_ino)
+            return ns__corpus_reject(sink, &w, "symlink loop: the directory "
+                                               "is already being walked");
+    if (wk->ndirs >= MAX_DEPTH)
+        return ns__corpus_reject(sink, &w, "directories nested too deep");
+    if (wk->ndirs == wk->capdirs) {
+        size_t cap = wk->capdirs ? wk->capdirs * 2 : 16;
+        void *d = ns__realloc(wk->dirs, cap * sizeof *wk->dirs);
+        if (!d)
+            return NS_ERR_NOMEM;
+        wk->dirs = d;
+        wk->capdirs = cap;
+    }
+
+    DIR *dir = opendir(path);
+    if (!dir)
+        return ns__corpus_reject(sink, &w, "%s",
+                                 errno_text(errno, ebuf, sizeof ebuf));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    ns_status st = NS_OK;
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(dir)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue; /* hidden, "." and ".." */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = ns__realloc(names, cap * sizeof *names);
+            if (!nn) {
+                st = NS_ERR_NOMEM;
+                break;
+            }
+            names = nn;
+        }
+        if (!(names[n] = ns__strdup(de->d_name))) {
+            st = NS_ERR_NOMEM;
+            break;
+        }
+        n++;
+    }
+    int rerr = errno;
+    closedir(dir); /* before descending: no descriptor per level */
+    if (st == NS_OK && rerr)
+        st = ns__corpus_reject(sink, &w, "%s",
+                               errno_text(rerr, ebuf, sizeof ebuf));
+    if (st == NS_OK && n > 1)
+        qsort(names, n, sizeof *names, cmp_names);
+
+    wk->dirs[wk->ndirs].dev = sb->st_dev;
+    wk->dirs[wk->ndirs].ino = sb->st_ino;
+    wk->ndirs++;
+    size_t plen = strlen(path);
+    int slash = plen > 0 && path[plen - 1] == '/';
+    for (size_t i = 0; i < n && st == NS_OK; i++) {
+        char *child = ns__sprintf("%s%s%s", path, slash ? "" : "/", names[i]);
+        if (!child) {
+            st = NS_ERR_NOMEM;
+            break;
+        }
+        st = walk_path(wk, child, 0);
+        ns_free(child);
+    }
+    wk->ndirs--;
+    for (size_t i = 0; i < n; i++)
+        ns_free(names[i]);
+    ns_free(names);
+    return st;
+}
+
+static ns_status
+walk_path(walker *wk, const char *path, int top)
+{
+    const ns__corpus_sink *sink = wk->sink;
+    ns__where w = { path, "", 0, 0 };
+    char ebuf[128];
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        int e = errno;
+        ns_status st;
+        if (e == ELOOP)
+            st = ns__corpus_reject(sink, &w, "symlink loop: %s",
+                                   errno_text(e, ebuf, sizeof ebuf));
+        else
+            st = ns__corpus_reject(sink, &w, "%s",
+                                   errno_text(e, ebuf, sizeof ebuf));
+        if (st == NS_OK && top && (e == ENOENT || e == ENOTDIR))
+            st = NS_ERR_NOT_FOUND;
+        return st;
+    }
+    if (S_ISDIR(sb.st_mode))
+        return walk_dir(wk, path, &sb);
+    if (S_ISREG(sb.st_mode))
+        return walk_file(wk, path, &sb);
+    return ns__corpus_reject(sink, &w, "not a regular file or directory");
+}
+
+ns_status
+ns__corpus_walk(const char *path, const ns__corpus_sink *sink)
+{
+    if (!path || !sink)
+        return NS_ERR_INVALID_ARG;
+    walker wk = { sink, NULL, 0, 0 };
+    ns_status st = walk_path(&wk, path, 1);
+    ns_free(wk.dirs);
+    return st;
+}
+
+ns_status
+ns__corpus_read_buffer(const char *name,
+                       const char *data,
+                       size_t len,
+                       const ns__corpus_sink *sink)
+{
+    if (!name || (!data && len) || !sink)
+        return NS_ERR_INVALID_ARG;
+    ns__file_info fi = { name, len, 0 };
+    if (sink->file_begin) {
+        int r = sink->file_begin(&fi, sink->payload);
+        if (r == NS_CORPUS_SKIP)
+            return NS_OK;
+        if (r != NS_CORPUS_READ)
+            return NS_ERR_ABORTED;
+    }
+    walker wk = { sink, NULL, 0, 0 };
+    ns__input in;
+    input_init_memory(&in, data ? data : "", len);
+    int complete = 1;
+    ns_status st = read_input(&wk, &in, name, name, 0, &complete);
+    input_fini(&in);
+    if (st != NS_OK)
+        complete = 0;
+    if (sink->file_end)
+        sink->file_end(&fi, complete, sink->payload);
+    return st;
+}

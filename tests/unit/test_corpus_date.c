@@ -1,0 +1,151 @@
+/*
+ * test_corpus_date.c: every date form the readers meet, normalized to UTC,
+ * and the forms that must give "" rather than a guess.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "corpus/date.h"
+
+static void
+check(const char *in, const char *want)
+{
+    char out[NS_DATE_MAX];
+    size_t n = ns__date_parse(in, strlen(in), out);
+    if (strcmp(out, want) != 0)
+        print_error("date \"%s\": got \"%s\", want \"%s\"\n", in, out, want);
+    assert_string_equal(out, want);
+    assert_int_equal(n, strlen(want));
+}
+
+static void
+test_iso(void **state)
+{
+    (void)state;
+    check("2015-09-18", "2015-09-18");
+    check("  2015-09-18\n", "2015-09-18");
+    check("2015-09-18T10:20:30Z", "2015-09-18T10:20:30Z");
+    check("2015-09-18T10:20:30.123456Z", "2015-09-18T10:20:30Z");
+    check("2015-09-18T10:20Z", "2015-09-18T10:20:00Z");
+    check("2015-09-18T10:20:30+02:00", "2015-09-18T08:20:30Z");
+    check("2015-09-18T23:20:30-05:00", "2015-09-19T04:20:30Z");
+    check("2015-09-18 10:20:30-0400", "2015-09-18T14:20:30Z");
+    check("2015-09-18T10:20:30+0530", "2015-09-18T04:50:30Z");
+    check("2015-09-18T01:20:30+09", "2015-09-17T16:20:30Z");
+    check("2015-09-18 10:20:30", "2015-09-18T10:20:30Z");
+    check("2015-09-18 10:20 EST", "2015-09-18T15:20:00Z");
+    check("2015-09-18T10:20:30 UTC", "2015-09-18T10:20:30Z");
+    check("20150918", "2015-09-18");
+    check("20150918T102030Z", "2015-09-18T10:20:30Z");
+    check("2015/09/18", "2015-09-18");
+    check("2016-02-29", "2016-02-29");
+    check("2000-01-01T00:30:00+01:00", "1999-12-31T23:30:00Z");
+    /* the white house front matter */
+    check("2025-01-23 15:41:10-05:00", "2025-01-23T20:41:10Z");
+}
+
+static void
+test_rfc822(void **state)
+{
+    (void)state;
+    check("Fri, 18 Sep 2015 10:20:30 GMT", "2015-09-18T10:20:30Z");
+    check("Fri, 18 Sep 2015 10:20:30 +0000", "2015-09-18T10:20:30Z");
+    check("Fri, 18 Sep 2015 10:20:30 -0400", "2015-09-18T14:20:30Z");
+    check("Fri, 18 Sep 2015 10:20:30 EDT", "2015-09-18T14:20:30Z");
+    check("Fri, 18 Sep 2015 22:20:30 EST", "2015-09-19T03:20:30Z");
+    check("Sat, 1 Jan 2000 00:00:00 PST", "2000-01-01T08:00:00Z");
+    check("18 Sep 15 10:20 -0400", "2015-09-18T14:20:00Z");
+    check("Tue, 10 Jun 2003 04:00:00 GMT", "2003-06-10T04:00:00Z");
+    check("Mon, 01 Jan 2001 00:00:00 +0000 (UTC)", "2001-01-01T00:00:00Z");
+    check("Friday, 18-Sep-15 10:20:30 GMT", "2015-09-18T10:20:30Z");
+    check("Fri Sep 18 10:20:30 2015", "2015-09-18T10:20:30Z");
+    check("Fri, 18 Sep 2015 10:20:30 GMT+0300", "2015-09-18T07:20:30Z");
+    check("18 Sep 2015 10:20:30 CEST", "2015-09-18T08:20:30Z");
+    /* an unknown zone name: only the day is certain */
+    check("Fri, 18 Sep 2015 10:20:30 XYZT", "2015-09-18");
+    /* RFC 2822 military zones mean -0000 */
+    check("18 Sep 2015 10:20:30 A", "2015-09-18T10:20:30Z");
+}
+
+static void
+test_reuters_ap(void **state)
+{
+    (void)state;
+    check("26-FEB-1987 15:01:01.79", "1987-02-26T15:01:01Z");
+    check("18-OCT-1987 01:02:03.00", "1987-10-18T01:02:03Z");
+    check(" 5-MAR-1987 09:12:34.56", "1987-03-05T09:12:34Z");
+    check("890102", "1989-01-02");
+    check("010102", "2001-01-02");
+    check("19890102", "1989-01-02");
+}
+
+static void
+test_prose(void **state)
+{
+    (void)state;
+    check("September 18, 2015", "2015-09-18");
+    check("Sep 18, 2015", "2015-09-18");
+    check("Sept. 18, 2015", "2015-09-18");
+    check("Friday, September 18, 2015", "2015-09-18");
+    check("September 18, 2015 10:20 AM EDT", "2015-09-18T14:20:00Z");
+    check("September 18, 2015 12:05 am", "2015-09-18T00:05:00Z");
+    check("Sep 18 2015 10:20 p.m. UTC", "2015-09-18T22:20:00Z");
+    check("18 September 2015", "2015-09-18");
+    check("18 September, 2015", "2015-09-18");
+}
+
+static void
+test_invalid(void **state)
+{
+    (void)state;
+    check("", "");
+    check("   ", "");
+    check("yesterday", "");
+    check("2015-02-30", "");
+    check("2015-13-01", "");
+    check("2015-09-18T25:00:00Z", "");
+    check("2015-09-18T10:61:00Z", "");
+    check("2015-09-18T10:20:30Zjunk", "");
+    check("2015-09-18 and more", "");
+    check("890232", "");
+    check("1442534400", "");
+    check("Fri, 31 Feb 2015 10:00:00 GMT", "");
+    check("13 Foo 2015", "");
+    check("2015", "");
+    check("0000-01-01", "");
+    check("September 2015", "");
+    check("10:20:30", "");
+    check("2015-09-18T10:20:30+2500", "");
+    check("2015-09-18T1", "");
+}
+
+static void
+test_epoch(void **state)
+{
+    (void)state;
+    char out[NS_DATE_MAX];
+    assert_int_equal(ns__date_from_epoch(1442571630, out), 20);
+    assert_string_equal(out, "2015-09-18T10:20:30Z");
+    assert_int_equal(ns__date_from_epoch(0, out), 20);
+    assert_string_equal(out, "1970-01-01T00:00:00Z");
+    assert_int_equal(ns__date_from_epoch(-1, out), 20);
+    assert_string_equal(out, "1969-12-31T23:59:59Z");
+    assert_int_equal(ns__date_from_epoch(INT64_MAX, out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(ns__date_from_epoch(INT64_MIN, out), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_iso),        cmocka_unit_test(test_rfc822),
+        cmocka_unit_test(test_reuters_ap), cmocka_unit_test(test_prose),
+        cmocka_unit_test(test_invalid),    cmocka_unit_test(test_epoch),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

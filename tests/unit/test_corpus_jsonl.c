@@ -1,0 +1,284 @@
+/*
+ * test_corpus_jsonl.c: the JSON readers: field mapping, JSON lines with
+ * broken lines, streamed arrays with broken elements, wrapper objects, and
+ * the shared JSONL corpora (counts against their SOURCE.md).
+ */
+#include "test_corpus_common.h"
+
+static void
+test_jsonl_fields(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/basic.jsonl")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 4);
+
+    const got_article *a = &g.a[0];
+    assert_str(a->format, "jsonl");
+    assert_int_equal(a->record, 1);
+    assert_int_equal(a->offset, 0);
+    assert_str(a->id, "a1");
+    assert_str(a->title, "Putin Mulls Troops");
+    assert_str(a->date, "2015-09-18T14:20:30Z");
+    assert_str(a->source, "Bloomberg");
+    assert_str(a->url, "https://example.com/a1");
+    assert_str(a->author, "Ilya Arkhipov, Henry Meyer");
+    assert_str(a->language, "en");
+    assert_str(a->text, "MOSCOW -- Talks resumed.");
+
+    a = &g.a[1];
+    assert_int_equal(a->record, 2);
+    assert_str(a->id, "https://example.com/b2"); /* no id: the url */
+    assert_str(a->title, "No Id Here");
+    assert_str(a->text, "Body text.");
+    assert_str(a->date, "2015-09-18T10:20:30Z"); /* epoch seconds */
+    assert_str(a->author, "By Jane Roe");
+
+    a = &g.a[2];
+    assert_int_equal(a->record, 4); /* line 3 is blank */
+    char want[4200];
+    snprintf(want, sizeof want, "%s#4", data_path("jsonl/basic.jsonl"));
+    assert_str(a->id, want);
+    assert_str(a->text, "Para one.\n\nPara two.");
+    assert_str(a->date, "2015-09-18");
+
+    a = &g.a[3];
+    assert_str(a->id, "42");
+    assert_str(a->title, "Case Insensitive");
+    assert_str(a->text, "Only a description.");
+    assert_str(a->source, "AP");
+    assert_null(a->url);
+    assert_null(a->date);
+    assert_int_equal(g.files_ended, 1);
+    assert_int_equal(g.files_incomplete, 0);
+    got_free(&g);
+}
+
+static void
+test_jsonl_bad_lines(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    assert_int_equal(got_walk(&g, data_path("jsonl/bad.jsonl")), NS_OK);
+    assert_int_equal(g.na, 3);
+    assert_str(g.a[0].id, "g1");
+    assert_str(g.a[1].id, "g2");
+    assert_int_equal(g.a[1].record, 3);
+    assert_str(g.a[2].id, "g4");
+    assert_str(g.a[2].title, "T\xC3\xA9st \xF0\x9F\x98\x80");
+    assert_int_equal(g.nr, 4);
+    const char *file = data_path("jsonl/bad.jsonl");
+    for (size_t i = 0; i < g.nr; i++) {
+        assert_str(g.r[i].file, file);
+        assert_str(g.r[i].format, "jsonl");
+    }
+    assert_int_equal(g.r[0].record, 2);
+    assert_int_equal(g.r[0].offset, 52);
+    assert_non_null(strstr(g.r[0].reason, "malformed json"));
+    assert_int_equal(g.r[1].record, 4);
+    assert_non_null(strstr(g.r[1].reason, "not a json object"));
+    assert_int_equal(g.r[2].record, 5);
+    assert_non_null(strstr(g.r[2].reason, "data after the value"));
+    assert_int_equal(g.r[3].record, 6);
+    assert_non_null(strstr(g.r[3].reason, "no article fields"));
+    got_free(&g);
+}
+
+static void
+test_json_array(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/array.json")), NS_OK);
+    assert_int_equal(g.na, 3);
+    assert_str(g.a[0].format, "json");
+    assert_str(g.a[0].id, "x1");
+    assert_str(g.a[0].title, "First \"quoted\" [title]");
+    assert_str(g.a[0].text, "One {braces} ]");
+    assert_int_equal(g.a[0].record, 1);
+    assert_int_equal(g.a[0].offset, 4);
+    assert_str(g.a[1].date, "2015-09-18T08:20:30Z");
+    assert_str(g.a[2].id, "x4");
+    assert_int_equal(g.a[2].record, 5);
+    assert_int_equal(g.nr, 2);
+    assert_int_equal(g.r[0].record, 3);
+    assert_non_null(strstr(g.r[0].reason, "malformed json"));
+    assert_int_equal(g.r[1].record, 4);
+    assert_non_null(strstr(g.r[1].reason, "not a json object"));
+    got_free(&g);
+}
+
+static void
+test_json_wrappers(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/wrapper.json")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].id, "https://example.com/r1");
+    assert_str(g.a[0].source, "Reuters");
+    assert_str(g.a[0].author, "Tom Balmforth");
+    assert_str(g.a[0].text, "Full content."); /* content beats description */
+    assert_str(g.a[0].date, "2015-09-18T10:20:30Z");
+    assert_str(g.a[1].source, "AP");
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/nyt.json")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].id, "nyt://article/1");
+    assert_str(g.a[0].title, "NYT Headline");
+    assert_str(g.a[0].author, "By Somebody");
+    assert_str(g.a[0].url, "https://nytimes.com/1");
+    assert_str(g.a[0].text, "The abstract.");
+    assert_str(g.a[0].date, "2015-09-18T04:00:00Z");
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/single.json")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].format, "json");
+    assert_str(g.a[0].title, "A single pretty article");
+    assert_str(g.a[0].text, "Spread over\nlines.");
+    assert_str(g.a[0].date, "2015-09-18");
+    got_free(&g);
+}
+
+static void
+test_json_buffers(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    /* an array cut short: the whole elements before the cut are kept */
+    assert_int_equal(got_string(&g, "cut.json",
+                                "[{\"title\": \"A\", \"text\": \"a\"},\n"
+                                " {\"title\": \"B\", \"text\": \"b"),
+                     NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 2);
+    assert_int_equal(g.r[0].offset, 31);
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    /* a BOM, CRLF lines and a last line without a newline */
+    assert_int_equal(got_string(&g, "crlf.jsonl",
+                                "\xEF\xBB\xBF{\"title\": \"A\"}\r\n"
+                                "{\"title\": \"B\"}"),
+                     NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[1].title, "B");
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    /* invalid UTF-8 in a title is repaired; the text passes as is */
+    assert_int_equal(got_string(&g, "u.jsonl",
+                                "{\"id\": \"i\\u00e9\xFF\", \"title\": "
+                                "\"bad \xC3 byte\", \"text\": \"t\xFE\"}\n"),
+                     NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].id, "i\xC3\xA9\xEF\xBF\xBD");
+    assert_str(g.a[0].title, "bad \xEF\xBF\xBD byte");
+    assert_int_equal(g.a[0].text_len, 2);
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    /* empty array, empty object, whitespace only */
+    assert_int_equal(got_string(&g, "e.json", "[ ]"), NS_OK);
+    assert_int_equal(g.na + g.nr, 0);
+    assert_int_equal(got_string(&g, "e2.json", "{}"), NS_OK);
+    assert_int_equal(g.na, 0);
+    assert_int_equal(g.nr, 1);
+    got_free(&g);
+}
+
+static void
+test_jsonl_too_long(void **state)
+{
+    (void)state;
+    /* a text over NS_MAX_ARTICLE_BYTES: that record alone is rejected */
+    size_t big = NS_MAX_ARTICLE_BYTES + 10;
+    ns_buf b = { 0 };
+    ns__buf_puts(&b, "{\"title\": \"ok1\"}\n{\"title\": \"big\", \"text\": \"");
+    ns__buf_reserve(&b, big);
+    memset(b.data + b.len, 'x', big);
+    b.len += big;
+    ns__buf_puts(&b, "\"}\n{\"title\": \"ok2\"}\n");
+    assert_false(b.oom);
+    got g = { 0 };
+    assert_int_equal(got_buffer(&g, "big.jsonl", b.data, b.len), NS_OK);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[1].title, "ok2");
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 2);
+    assert_non_null(strstr(g.r[0].reason, "too large"));
+    assert_non_null(strstr(g.r[0].reason, "33554442 bytes"));
+    got_free(&g);
+    ns__buf_free(&b);
+}
+
+static void
+test_shared_whitehouse_jsonl(void **state)
+{
+    (void)state;
+    const char *p = shared_path("news/whitehouse-sample/docs.jsonl");
+    if (!p)
+        skip();
+    got g = { 0 };
+    assert_int_equal(got_walk(&g, p), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1000); /* SOURCE.md: 1,000 */
+    const got_article *a = got_find(
+        &g, "wh/statements-releases/2021-01/2021-01-21-readout-of-vice-"
+            "president-harriss-call-with-world-health-organization-director-"
+            "general-dr-tedros-adhanom-ghebreyesus");
+    assert_non_null(a);
+    assert_str(a->date, "2021-01-21T22:12:47Z");
+    assert_str(a->source, "The White House");
+    got_free(&g);
+}
+
+static void
+test_shared_reuters_jsonl_zst(void **state)
+{
+    (void)state;
+    const char *p = shared_path("news/reuters21578/docs.jsonl.zst");
+    if (!p)
+        skip();
+    got g = { 0 };
+    assert_int_equal(got_walk(&g, p), NS_OK);
+    /* SOURCE.md: 21,578 records.  One (reuters21578-12793) has neither
+     * title nor text: it is rejected, not indexed as an empty article. */
+    assert_int_equal(g.na, 21577);
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 12793);
+    assert_non_null(strstr(g.r[0].reason, "empty article"));
+    assert_int_equal(g.files_incomplete, 0);
+    got_free(&g);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jsonl_fields),
+        cmocka_unit_test(test_jsonl_bad_lines),
+        cmocka_unit_test(test_json_array),
+        cmocka_unit_test(test_json_wrappers),
+        cmocka_unit_test(test_json_buffers),
+        cmocka_unit_test(test_jsonl_too_long),
+        cmocka_unit_test(test_shared_whitehouse_jsonl),
+        cmocka_unit_test(test_shared_reuters_jsonl_zst),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
