@@ -100,9 +100,10 @@ def nsearch_has(nsearch, command):
 
 
 def nsearch_bag(query):
-    """A query as nsearch runs eval queries: its words, lower-cased (so
-    AND/OR/NOT are plain words), joined by OR."""
-    return " OR ".join(w.lower() for w in WORD.findall(query))
+    """A query as nsearch runs eval queries: its word tokens, lower-cased
+    (so AND/OR/NOT stay plain words), joined by spaces; nsearch ranks
+    articles with any of the words (BM25), so this is the words ORed."""
+    return " ".join(w.lower() for w in WORD.findall(query))
 
 
 # ---- measured children --------------------------------------------------------

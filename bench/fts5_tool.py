@@ -10,8 +10,10 @@ journal, synchronous=FULL); each build or update is one transaction.
 usage: fts5_tool.py build DB FILE.jsonl...     build DB afresh
        fts5_tool.py add DB FILE.jsonl...       add articles to DB
        fts5_tool.py optimize DB                merge b-trees, then VACUUM
-       fts5_tool.py search DB QUERIES.txt [-n N] [--snippets] [--warmup R]
-           prints "<microseconds>\t<hits>\t<query>" per query, then "# ..."
+       fts5_tool.py search DB QUERIES.txt [-n N] [--snippets] [--warmup W]
+                           [--repeat R]
+           after W unmeasured passes, R measured ones each print
+           "<microseconds>\t<hits>\t<query>" per query
        fts5_tool.py trec DB QUERIES.tsv [-n N] writes a TREC run to stdout
 
 Queries: bag_of_words() turns any text into its word tokens, each quoted as
@@ -114,17 +116,19 @@ def read_tsv(path):
     return out
 
 
-def latencies(conn, queries, n=10, snippets=False, warmup=1):
-    """[(microseconds, hits)] per query, measured after warmup passes."""
+def latencies(conn, queries, n=10, snippets=False, warmup=1, repeat=1):
+    """[(microseconds, hits, query)]: after warmup unmeasured passes over
+    the queries, repeat measured ones."""
     matches = [perf_match(q) for q in queries]
     for _ in range(warmup):
         for m in matches:
             run_query(conn, m, n, snippets)
     out = []
-    for m in matches:
-        t0 = time.perf_counter()
-        rows = run_query(conn, m, n, snippets)
-        out.append(((time.perf_counter() - t0) * 1e6, len(rows)))
+    for _ in range(repeat):
+        for q, m in zip(queries, matches):
+            t0 = time.perf_counter()
+            rows = run_query(conn, m, n, snippets)
+            out.append(((time.perf_counter() - t0) * 1e6, len(rows), q))
     return out
 
 
@@ -134,7 +138,7 @@ def main(argv):
         return 2
     cmd, db, rest = argv[1], argv[2], argv[3:]
     n = 10 if cmd == "search" else 1000
-    snippets, warmup, files = False, 1, []
+    snippets, warmup, repeat, files = False, 1, 1, []
     i = 0
     while i < len(rest):
         a = rest[i]
@@ -143,6 +147,9 @@ def main(argv):
             i += 1
         elif a == "--warmup" and i + 1 < len(rest):
             warmup = int(rest[i + 1])
+            i += 1
+        elif a == "--repeat" and i + 1 < len(rest):
+            repeat = int(rest[i + 1])
             i += 1
         elif a == "--snippets":
             snippets = True
@@ -163,8 +170,8 @@ def main(argv):
     elif cmd == "search" and len(files) == 1:
         with open(files[0], encoding="utf-8") as f:
             queries = [q.rstrip("\r\n") for q in f if q.strip()]
-        lat = latencies(connect(db), queries, n, snippets, warmup)
-        for (us, hits), q in zip(lat, queries):
+        for us, hits, q in latencies(connect(db), queries, n, snippets,
+                                     warmup, repeat):
             print(f"{us:.1f}\t{hits}\t{q}")
     elif cmd == "trec" and len(files) == 1:
         sys.stdout.writelines(trec_lines(connect(db), read_tsv(files[0]), n))

@@ -5,9 +5,10 @@
  *
  *   xapian_raw index DB FILE.jsonl...   build DB afresh (overwrites it)
  *   xapian_raw add DB FILE.jsonl...     add/replace articles in an existing DB
- *   xapian_raw search DB QUERIES.txt [-n N] [--warmup R] [--repeat R]
- *       one query a line; prints "<microseconds>\t<estimated matches>\t<query>"
- *       per query (last repetition) and a "# ..." summary line
+ *   xapian_raw search DB QUERIES.txt [-n N] [--snippets] [--warmup W] [--repeat R]
+ *       one query a line; after W unmeasured passes, R measured passes each
+ *       print "<microseconds>\t<estimated matches>\t<query>" per query,
+ *       then a "# ..." summary line over all of them
  *   xapian_raw trec DB QUERIES.tsv [-n N] [--words] [--tag T]
  *       "<qid>\t<query>" lines; writes a TREC run to stdout.  --words runs
  *       each query as its word tokens ORed instead of through the parser's
@@ -19,7 +20,9 @@
  * id term "Q<id>" and replace_document(), as in the guide's index1.
  * Searching: QueryParser with the same stemmer, STEM_SOME, OP_OR (its
  * default), "title:" mapped to "S", FLAG_DEFAULT; Enquire with BM25Weight
- * defaults; the id is read back from the document data of every hit.
+ * defaults.  The document data is the article's JSON record, as the guide
+ * stores it; every hit's id is read back from it, and --snippets cuts each
+ * hit's snippet with MSet::snippet().
  *
  * JSONL: one flat object a line; string values with every JSON escape
  * (\uXXXX and surrogate pairs included); other values are skipped.
@@ -154,13 +157,17 @@ class FlatJson {
         expect('"');
         std::string out;
         for (;;) {
+            // Copy the run up to the next quote or backslash in one go.
+            size_t stop = i_;
+            while (stop < s_.size() && s_[stop] != '"' && s_[stop] != '\\')
+                ++stop;
+            if (stop == s_.size())
+                throw JsonError("unterminated string");
+            out.append(s_, i_, stop - i_);
+            i_ = stop;
             char c = next();
             if (c == '"')
                 return out;
-            if (c != '\\') {
-                out += c;
-                continue;
-            }
             c = next();
             switch (c) {
             case '"': out += '"'; break;
@@ -255,7 +262,8 @@ double seconds_since(Clock::time_point t0)
     std::fputs(
         "usage: xapian_raw index DB FILE.jsonl...\n"
         "       xapian_raw add DB FILE.jsonl...\n"
-        "       xapian_raw search DB QUERIES.txt [-n N] [--warmup R] [--repeat R]\n"
+        "       xapian_raw search DB QUERIES.txt [-n N] [--snippets] [--warmup W]\n"
+        "                         [--repeat R]\n"
         "       xapian_raw trec DB QUERIES.tsv [-n N] [--words] [--tag T]\n",
         stderr);
     std::exit(2);
@@ -326,7 +334,7 @@ int cmd_index(const std::string &dbpath, const std::vector<std::string> &files,
             tg.index_text(obj["title"]);
             tg.increase_termpos();
             tg.index_text(obj["text"]);
-            doc.set_data(id);
+            doc.set_data(line); // the whole record, as the guide stores it
             std::string idterm = "Q" + id;
             doc.add_boolean_term(idterm);
             db.replace_document(idterm, doc);
@@ -344,14 +352,21 @@ int cmd_index(const std::string &dbpath, const std::vector<std::string> &files,
 
 // ---- search ---------------------------------------------------------------
 
+struct Hit {
+    std::string id;
+    double weight;
+    std::string snippet;
+};
+
 struct Searcher {
+    Xapian::Stem stemmer{"english"};
     Xapian::Database db;
     Xapian::QueryParser qp;
     Xapian::Enquire enquire;
 
     explicit Searcher(const std::string &dbpath) : db(dbpath), enquire(db)
     {
-        qp.set_stemmer(Xapian::Stem("english"));
+        qp.set_stemmer(stemmer);
         qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
         qp.set_default_op(Xapian::Query::OP_OR);
         qp.set_database(db);
@@ -367,16 +382,20 @@ struct Searcher {
         }
     }
 
-    // Runs one query; fills ids (docids' data) and returns the estimate.
-    Xapian::doccount run(const std::string &q, unsigned n,
-                         std::vector<std::pair<std::string, double>> *hits)
+    // Runs one query; fills hits (id, weight[, snippet]) and returns the
+    // estimated number of matches.
+    Xapian::doccount run(const std::string &q, unsigned n, bool snippets,
+                         std::vector<Hit> *hits)
     {
         enquire.set_query(parse(q));
         Xapian::MSet mset = enquire.get_mset(0, n);
         for (auto it = mset.begin(); it != mset.end(); ++it) {
-            std::string id = it.get_document().get_data();
+            auto rec = FlatJson(it.get_document().get_data()).object();
+            Hit h{rec["id"], it.get_weight(), std::string()};
+            if (snippets)
+                h.snippet = mset.snippet(rec["text"], 200, stemmer);
             if (hits)
-                hits->emplace_back(std::move(id), it.get_weight());
+                hits->push_back(std::move(h));
         }
         return mset.get_matches_estimated();
     }
@@ -399,34 +418,30 @@ std::vector<std::string> read_lines(const std::string &path)
 }
 
 int cmd_search(const std::string &dbpath, const std::string &qfile, unsigned n,
-               int warmup, int repeat)
+               bool snippets, int warmup, int repeat)
 {
     auto queries = read_lines(qfile);
     Searcher s(dbpath);
-    std::vector<std::pair<std::string, double>> hits;
+    std::vector<Hit> hits;
     for (int r = 0; r < warmup; ++r)
         for (const auto &q : queries)
-            s.run(q, n, nullptr);
-    std::vector<double> lat(queries.size());
-    std::vector<Xapian::doccount> est(queries.size());
+            s.run(q, n, snippets, nullptr);
+    std::vector<double> all;
     for (int r = 0; r < repeat; ++r) {
-        for (size_t i = 0; i < queries.size(); ++i) {
+        for (const auto &q : queries) {
             hits.clear();
             auto t0 = Clock::now();
-            est[i] = s.run(queries[i], n, &hits);
+            Xapian::doccount est = s.run(q, n, snippets, &hits);
             double us = seconds_since(t0) * 1e6;
-            lat[i] = r == 0 ? us : std::min(lat[i], us);
+            all.push_back(us);
+            std::printf("%.1f\t%u\t%s\n", us, est, q.c_str());
         }
     }
-    for (size_t i = 0; i < queries.size(); ++i)
-        std::printf("%.1f\t%u\t%s\n", lat[i], est[i], queries[i].c_str());
-    std::vector<double> sorted = lat;
-    std::sort(sorted.begin(), sorted.end());
-    if (!sorted.empty()) {
-        size_t p99 = std::min(sorted.size() - 1,
-                              size_t(std::ceil(0.99 * sorted.size())) - 1);
-        std::printf("# queries %zu median_us %.1f p99_us %.1f\n", sorted.size(),
-                    sorted[sorted.size() / 2], sorted[p99]);
+    std::sort(all.begin(), all.end());
+    if (!all.empty()) {
+        size_t p99 = size_t(std::ceil(0.99 * double(all.size()))) - 1;
+        std::printf("# runs %zu median_us %.1f p99_us %.1f\n", all.size(),
+                    all[all.size() / 2], all[p99]);
     }
     return 0;
 }
@@ -435,7 +450,7 @@ int cmd_trec(const std::string &dbpath, const std::string &qfile, unsigned n,
              bool words, const std::string &tag)
 {
     Searcher s(dbpath);
-    std::vector<std::pair<std::string, double>> hits;
+    std::vector<Hit> hits;
     for (const auto &line : read_lines(qfile)) {
         size_t tab = line.find('\t');
         if (tab == std::string::npos)
@@ -445,11 +460,11 @@ int cmd_trec(const std::string &dbpath, const std::string &qfile, unsigned n,
         if (words)
             q = words_only(q);
         hits.clear();
-        s.run(q, n, &hits);
+        s.run(q, n, false, &hits);
         int rank = 0;
         for (const auto &h : hits)
-            std::printf("%s Q0 %s %d %.6f %s\n", qid.c_str(), h.first.c_str(),
-                        ++rank, h.second, tag.c_str());
+            std::printf("%s Q0 %s %d %.6f %s\n", qid.c_str(), h.id.c_str(),
+                        ++rank, h.weight, tag.c_str());
     }
     return 0;
 }
@@ -467,7 +482,7 @@ int main(int argc, char **argv)
             return cmd_index(db, rest, cmd == "index");
         unsigned n = cmd == "trec" ? 1000 : 10;
         int warmup = 1, repeat = 1;
-        bool words = false;
+        bool words = false, snippets = false;
         std::string tag = "xapian", file;
         for (size_t i = 0; i < rest.size(); ++i) {
             const std::string &a = rest[i];
@@ -482,6 +497,8 @@ int main(int argc, char **argv)
                 tag = rest[++i];
             else if (a == "--words")
                 words = true;
+            else if (a == "--snippets")
+                snippets = true;
             else if (file.empty() && a[0] != '-')
                 file = a;
             else
@@ -490,7 +507,7 @@ int main(int argc, char **argv)
         if (file.empty())
             usage();
         if (cmd == "search")
-            return cmd_search(db, file, n, warmup, repeat);
+            return cmd_search(db, file, n, snippets, warmup, repeat);
         if (cmd == "trec")
             return cmd_trec(db, file, n, words, tag);
         usage();
