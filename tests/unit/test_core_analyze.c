@@ -1,0 +1,1186 @@
+/*
+ * test_core_analyze.c: the analyzer's terms, positions, byte ranges and
+ * flags, case by case; its spec parsing and fold(); invalid UTF-8; and its
+ * behaviour when allocation fails.  Every token any test sees is also
+ * checked against the invariants of analyze.h (collect()).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/analyze.h"
+#include "core/util.h"
+
+#define N NS_TOKEN_NUMBER
+#define J NS_TOKEN_JOINED
+#define S NS_TOKEN_SENTENCE_START
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                   */
+
+/* Is s[0, n) valid UTF-8 (no overlong, surrogate or > U+10FFFF)? */
+static int
+valid_utf8(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t k;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return 0;
+        }
+        if (i + k >= n)
+            return 0; /* truncated */
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t j = 2; j <= k; j++)
+            if ((s[i + j] & 0xC0) != 0x80)
+                return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+#define MAXTOK 256
+
+typedef struct got {
+    char term[256];
+    char word[256];
+    size_t start, end;
+    uint32_t pos;
+    unsigned flags;
+} got;
+
+typedef struct collector {
+    const char *text;
+    size_t len;
+    uint32_t next_pos;
+    size_t last_end;
+    size_t n;
+    size_t stop_after; /* return non-zero after this many (0: never) */
+    got t[MAXTOK];
+} collector;
+
+/* Store the token and check what analyze.h promises of every token. */
+static int
+collect(const ns_token *t, void *payload)
+{
+    collector *c = payload;
+    assert_true(t->term_len > 0 && t->term_len < 256);
+    assert_true(t->word_len > 0 && t->word_len <= NS_ANALYZER_MAX_WORD);
+    assert_int_equal(t->term[t->term_len], '\0');
+    assert_int_equal(t->word[t->word_len], '\0');
+    assert_true(valid_utf8(t->term, t->term_len));
+    assert_true(valid_utf8(t->word, t->word_len));
+    assert_true(t->start < t->end);
+    assert_true(t->end <= c->len);
+    assert_true(t->start >= c->last_end); /* in order, not overlapping */
+    assert_true(valid_utf8(c->text + t->start, t->end - t->start));
+    assert_int_equal(t->pos, c->next_pos);
+    c->next_pos++;
+    c->last_end = t->end;
+    if (c->n < MAXTOK) {
+        got *g = &c->t[c->n];
+        memcpy(g->term, t->term, t->term_len + 1);
+        memcpy(g->word, t->word, t->word_len + 1);
+        g->start = t->start;
+        g->end = t->end;
+        g->pos = t->pos;
+        g->flags = t->flags;
+    }
+    c->n++;
+    return c->stop_after && c->n >= c->stop_after;
+}
+
+static ns_status
+run(ns_analyzer *a,
+    const char *text,
+    size_t len,
+    uint32_t first_pos,
+    unsigned mode,
+    collector *c,
+    ns_analyze_stats *stats)
+{
+    size_t stop = c->stop_after;
+    memset(c, 0, sizeof *c);
+    c->stop_after = stop;
+    c->text = text;
+    c->len = len;
+    c->next_pos = first_pos;
+    return ns__analyzer_run(a, text, len, first_pos, mode, collect, c,
+                            stats);
+}
+
+typedef struct want {
+    const char *term;
+    const char *word; /* NULL: the same as term */
+    size_t start, end;
+    unsigned flags;
+} want;
+
+static void
+check_tokens(ns_analyzer *a,
+             const char *text,
+             uint32_t first_pos,
+             unsigned mode,
+             const want *w,
+             size_t nw)
+{
+    static collector c; /* large: not on the stack */
+    ns_analyze_stats st = { 0 };
+    c.stop_after = 0;
+    assert_int_equal(run(a, text, strlen(text), first_pos, mode, &c, &st),
+                     NS_OK);
+    int bad = c.n != nw;
+    for (size_t i = 0; !bad && i < nw; i++) {
+        const got *g = &c.t[i];
+        bad = strcmp(g->term, w[i].term) != 0 ||
+              strcmp(g->word, w[i].word ? w[i].word : w[i].term) != 0 ||
+              g->start != w[i].start || g->end != w[i].end ||
+              g->flags != w[i].flags || g->pos != first_pos + i;
+    }
+    if (bad) {
+        print_error("text \"%s\"\n  got %zu tokens:\n", text, c.n);
+        for (size_t i = 0; i < c.n && i < MAXTOK; i++)
+            print_error("    { \"%s\", \"%s\", %zu, %zu, %u } pos %u\n",
+                        c.t[i].term, c.t[i].word, c.t[i].start, c.t[i].end,
+                        c.t[i].flags, c.t[i].pos);
+        print_error("  want %zu tokens:\n", nw);
+        for (size_t i = 0; i < nw; i++)
+            print_error("    { \"%s\", \"%s\", %zu, %zu, %u }\n", w[i].term,
+                        w[i].word ? w[i].word : w[i].term, w[i].start,
+                        w[i].end, w[i].flags);
+        fail();
+    }
+    assert_int_equal(st.tokens, nw);
+}
+
+#define CHECK_MODE(a, text, pos, mode, ...)                                   \
+    do {                                                                      \
+        const want w_[] = { __VA_ARGS__ };                                    \
+        check_tokens(a, text, pos, mode, w_, sizeof w_ / sizeof w_[0]);       \
+    } while (0)
+#define CHECK(a, text, ...) CHECK_MODE(a, text, 0, NS_ANALYZE_DOCUMENT, __VA_ARGS__)
+
+/* Expect no token at all. */
+static void
+check_none(ns_analyzer *a, const char *text, size_t len)
+{
+    static collector c;
+    c.stop_after = 0;
+    assert_int_equal(run(a, text, len, 0, NS_ANALYZE_DOCUMENT, &c, NULL),
+                     NS_OK);
+    assert_int_equal(c.n, 0);
+}
+
+static ns_analyzer *
+new_analyzer(const char *spec)
+{
+    ns_analyzer *a = NULL;
+    char *err = NULL;
+    ns_status st = ns__analyzer_new(spec, &a, &err);
+    if (st != NS_OK)
+        print_error("spec \"%s\": %s\n", spec ? spec : "(null)",
+                    err ? err : "(no message)");
+    assert_int_equal(st, NS_OK);
+    assert_non_null(a);
+    assert_null(err);
+    return a;
+}
+
+static int
+setup(void **state)
+{
+    *state = new_analyzer(NULL);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    ns__analyzer_free(*state);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Words                                                                     */
+
+static void
+test_plain_english(void **state)
+{
+    ns_analyzer *a = *state;
+    CHECK(a, "The quick brown fox jumps over the lazy dogs.",
+          { "the", NULL, 0, 3, S }, { "quick", NULL, 4, 9, 0 },
+          { "brown", NULL, 10, 15, 0 }, { "fox", NULL, 16, 19, 0 },
+          { "jump", "jumps", 20, 25, 0 }, { "over", NULL, 26, 30, 0 },
+          { "the", NULL, 31, 34, 0 }, { "lazi", "lazy", 35, 39, 0 },
+          { "dog", "dogs", 40, 44, 0 });
+    /* Tabs, CR LF and punctuation separate. */
+    CHECK(a, "\tVOTE,\r\n(counted)\t;x",
+          { "vote", NULL, 1, 5, S }, { "count", "counted", 9, 16, 0 },
+          { "x", NULL, 19, 20, 0 });
+}
+
+static void
+test_stems(void **state)
+{
+    ns_analyzer *a = *state;
+    CHECK(a, "airbase airbases Airbases",
+          { "airbas", "airbase", 0, 7, S },
+          { "airbas", "airbases", 8, 16, 0 },
+          { "airbas", "airbases", 17, 25, 0 });
+    CHECK(a, "running generalizations",
+          { "run", "running", 0, 7, S },
+          { "general", "generalizations", 8, 23, 0 });
+    /* NOSTEM: term = word. */
+    CHECK_MODE(a, "airbases running", 0, NS_ANALYZE_NOSTEM,
+               { "airbases", NULL, 0, 8, S }, { "running", NULL, 9, 16, 0 });
+    CHECK_MODE(a, "airbases", 0, NS_ANALYZE_QUERY | NS_ANALYZE_NOSTEM,
+               { "airbases", NULL, 0, 8, S });
+    /* The cache answers a word seen before with the same stem. */
+    for (int i = 0; i < 3; i++)
+        CHECK(a, "generalizations", { "general", "generalizations", 0, 15, S });
+}
+
+/* QUERY mode gives the same tokens as DOCUMENT. */
+static void
+test_query_mode_same(void **state)
+{
+    ns_analyzer *a = *state;
+    static collector d, q;
+    const char *text =
+        "Vice President Harris’s call with WHO Director-General Dr. Tedros: "
+        "U.S.-led talks on COVID-19, 1,000 doses, 3.5% more; Pérez said "
+        "it's the ﬁrst time. 東京 2015-09-18.";
+    d.stop_after = q.stop_after = 0;
+    assert_int_equal(run(a, text, strlen(text), 7, NS_ANALYZE_DOCUMENT, &d,
+                         NULL),
+                     NS_OK);
+    assert_int_equal(run(a, text, strlen(text), 7, NS_ANALYZE_QUERY, &q,
+                         NULL),
+                     NS_OK);
+    assert_int_equal(d.n, q.n);
+    assert_true(d.n > 20);
+    for (size_t i = 0; i < d.n; i++) {
+        assert_string_equal(d.t[i].term, q.t[i].term);
+        assert_string_equal(d.t[i].word, q.t[i].word);
+        assert_int_equal(d.t[i].start, q.t[i].start);
+        assert_int_equal(d.t[i].end, q.t[i].end);
+        assert_int_equal(d.t[i].pos, q.t[i].pos);
+        assert_int_equal(d.t[i].flags, q.t[i].flags);
+    }
+}
+
+static void
+test_unicode_accents(void **state)
+{
+    ns_analyzer *a = *state;
+    /* Precomposed é (2 bytes), plain, and e + U+0301 (3 bytes). */
+    CHECK(a, "Pérez Perez Pe\xCC\x81rez PÉREZ",
+          { "perez", NULL, 0, 6, S }, { "perez", NULL, 7, 12, 0 },
+          { "perez", NULL, 13, 20, 0 }, { "perez", NULL, 21, 27, 0 });
+    /* Vietnamese stacks two marks; Greek tonos; Cyrillic is folded too. */
+    CHECK(a, "Việt Ἀθῆναι Ёлка",
+          { "viet", NULL, 0, 6, S }, { "αθηναι", NULL, 7, 21, 0 },
+          { "елка", NULL, 22, 30, 0 });
+    /* Letters without a decomposition keep their shape. */
+    CHECK(a, "Łódź Øresund", { "łodz", NULL, 0, 7, S },
+          { "øresund", NULL, 8, 16, 0 });
+    /* Marks that are not diacritics stay: Devanagari vowel signs. */
+    CHECK(a, "हिन्दी", { "हिन्दी", NULL, 0, 18, S });
+    /* Arabic harakat and Hebrew points are dropped. */
+    CHECK(a, "كَتَبَ שָׁלוֹם", { "كتب", NULL, 0, 12, S },
+          { "שלום", NULL, 13, 27, 0 });
+}
+
+static void
+test_norm_keeps_marks(void **state)
+{
+    (void)state;
+    ns_analyzer *a = new_analyzer("lang=en;stem=none;norm=nfkc_cf;v=1");
+    /* Composed either way, and still NFKC + case folded. */
+    CHECK(a, "Pérez Pe\xCC\x81rez ﬁ Ｌａ", { "pérez", NULL, 0, 6, S },
+          { "pérez", NULL, 7, 14, 0 }, { "fi", NULL, 15, 18, 0 },
+          { "la", NULL, 19, 25, 0 });
+    ns__analyzer_free(a);
+}
+
+static void
+test_ligatures_fullwidth_sharp_s(void **state)
+{
+    ns_analyzer *a = *state;
+    /* ﬁ (3 bytes) becomes two letters: the range stays on the original. */
+    CHECK(a, "ﬁnance ﬂow", { "financ", "finance", 0, 8, S },
+          { "flow", NULL, 9, 14, 0 });
+    CHECK(a, "Ｌａｔａｋｉａ", { "latakia", NULL, 0, 21, S });
+    /* Fullwidth digits fold to ASCII and stay a number. */
+    CHECK(a, "２０１５", { "2015", NULL, 0, 12, S | N });
+    CHECK(a, "Straße STRASSE", { "strass", "strasse", 0, 7, S },
+          { "strass", "strasse", 8, 15, 0 });
+    /* Superscripts and Roman numerals are word characters, not numbers. */
+    CHECK_MODE(a, "m² Ⅻ", 0, NS_ANALYZE_NOSTEM, { "m2", NULL, 0, 3, S },
+               { "xii", NULL, 4, 7, 0 });
+}
+
+static void
+test_turkish_dotted_i(void **state)
+{
+    ns_analyzer *a = *state;
+    static collector c1, c2;
+    const char *text = "İstanbul ISTANBUL ıstanbul DİYARBAKIR";
+    c1.stop_after = c2.stop_after = 0;
+    assert_int_equal(run(a, text, strlen(text), 0, 0, &c1, NULL), NS_OK);
+    assert_int_equal(run(a, text, strlen(text), 0, 0, &c2, NULL), NS_OK);
+    assert_int_equal(c1.n, 4);
+    assert_int_equal(c2.n, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(c1.t[i].term, c2.t[i].term);
+        assert_int_equal(c1.t[i].start, c2.t[i].start);
+    }
+    /* Full case folding gives i + U+0307, whose mark is then dropped; the
+     * dotless ı has no case folding and stays. */
+    assert_string_equal(c1.t[0].word, "istanbul");
+    assert_string_equal(c1.t[1].word, "istanbul");
+    assert_string_equal(c1.t[2].word, "ıstanbul");
+    assert_int_equal(c1.t[0].end, 9);
+}
+
+static void
+test_cjk(void **state)
+{
+    ns_analyzer *a = *state;
+    /* One token per character, JOINED inside a run. */
+    CHECK(a, "中国人 民", { "中", NULL, 0, 3, S }, { "国", NULL, 3, 6, J },
+          { "人", NULL, 6, 9, J }, { "民", NULL, 10, 13, 0 });
+    /* Numbers and Latin words join a CJK run. */
+    CHECK(a, "2015年に iPhone版",
+          { "2015", NULL, 0, 4, S | N }, { "年", NULL, 4, 7, J },
+          { "に", NULL, 7, 10, J }, { "iphon", "iphone", 11, 17, 0 },
+          { "版", NULL, 17, 20, J });
+    /* Halfwidth katakana fold to fullwidth; the voiced mark composes. */
+    CHECK(a, "ﾊﾞｶ", { "バ", NULL, 0, 6, S }, { "カ", NULL, 6, 9, J });
+    /* The ideographic full stop ends a sentence without a space. */
+    CHECK(a, "東。京", { "東", NULL, 0, 3, S }, { "京", NULL, 6, 9, S });
+    /* Hangul is written with spaces: ordinary words. */
+    CHECK(a, "한국어 뉴스", { "한국어", NULL, 0, 9, S },
+          { "뉴스", NULL, 10, 16, 0 });
+}
+
+static void
+test_invalid_utf8(void **state)
+{
+    ns_analyzer *a = *state;
+    static const struct {
+        const char *text;
+        size_t len;
+        uint64_t invalid;
+        size_t ntok;
+        size_t s0, e0, s1, e1; /* ranges of up to two tokens */
+    } cases[] = {
+        /* A lone continuation byte; 0xFF; 0xC0 0xAF (overlong /). */
+        { "\x80"
+          "abc",
+          4, 1, 1, 1, 4, 0, 0 },
+        { "ab\xFF"
+          "cd",
+          5, 1, 2, 0, 2, 3, 5 },
+        { "x\xC0\xAFy", 4, 2, 2, 0, 1, 3, 4 },
+        /* An overlong three-byte form of U+0041 and of U+20AC. */
+        { "a\xE0\x81\x81z", 5, 3, 2, 0, 1, 4, 5 },
+        { "a\xE0\x82\xAC"
+          "z",
+          5, 3, 2, 0, 1, 4, 5 },
+        /* A surrogate (U+D800) encoded in UTF-8. */
+        { "a\xED\xA0\x80"
+          "b",
+          5, 3, 2, 0, 1, 4, 5 },
+        /* Above U+10FFFF; F5..FF never start a sequence. */
+        { "a\xF4\x90\x80\x80"
+          "b",
+          6, 4, 2, 0, 1, 5, 6 },
+        { "a\xF5\x80\x80\x80"
+          "b",
+          6, 4, 2, 0, 1, 5, 6 },
+        /* Truncated sequences: mid-text and at the very end. */
+        { "caf\xC3 bar", 8, 1, 2, 0, 3, 5, 8 },
+        { "caf\xE2\x82", 5, 2, 1, 0, 3, 0, 0 },
+        { "caf\xF0\x9F\x98", 6, 3, 1, 0, 3, 0, 0 },
+        /* Invalid bytes inside a word split it (no JOINED). */
+        { "caf\xC3"
+          "e",
+          5, 1, 2, 0, 3, 4, 5 },
+        /* A valid é next to garbage keeps its whole sequence. */
+        { "\xC3\xA9\xA9x", 4, 1, 2, 0, 2, 3, 4 },
+        /* Only garbage. */
+        { "\xFF\xFE\xFD\x80\xBF", 5, 5, 0, 0, 0, 0, 0 },
+    };
+    static collector c;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ns_analyze_stats st = { 0 };
+        c.stop_after = 0;
+        assert_int_equal(run(a, cases[i].text, cases[i].len, 0, 0, &c, &st),
+                         NS_OK);
+        if (st.invalid_bytes != cases[i].invalid || c.n != cases[i].ntok)
+            print_error("case %zu: %llu invalid bytes, %zu tokens\n", i,
+                        (unsigned long long)st.invalid_bytes, c.n);
+        assert_int_equal(st.invalid_bytes, cases[i].invalid);
+        assert_int_equal(c.n, cases[i].ntok);
+        if (c.n > 0) {
+            assert_int_equal(c.t[0].start, cases[i].s0);
+            assert_int_equal(c.t[0].end, cases[i].e0);
+            assert_int_equal(c.t[0].flags & J, 0);
+        }
+        if (c.n > 1) {
+            assert_int_equal(c.t[1].start, cases[i].s1);
+            assert_int_equal(c.t[1].end, cases[i].e1);
+            assert_int_equal(c.t[1].flags & J, 0);
+        }
+    }
+    /* Stats add up over calls. */
+    ns_analyze_stats st = { 0 };
+    c.stop_after = 0;
+    assert_int_equal(run(a, "\xFF", 1, 0, 0, &c, &st), NS_OK);
+    assert_int_equal(run(a, "\xFF"
+                            "a\xFF",
+                         3, 0, 0, &c, &st),
+                     NS_OK);
+    assert_int_equal(st.invalid_bytes, 3);
+    assert_int_equal(st.tokens, 1);
+}
+
+static void
+test_apostrophes(void **state)
+{
+    ns_analyzer *a = *state;
+    /* A possessive 's is dropped from the word; the range keeps it. */
+    CHECK(a, "Assad's Assad’s ASSAD'S", { "assad", NULL, 0, 7, S },
+          { "assad", NULL, 8, 17, 0 }, { "assad", NULL, 18, 25, 0 });
+    CHECK_MODE(a, "Assad's", 0, NS_ANALYZE_NOSTEM, { "assad", NULL, 0, 7, S });
+    /* Contractions stay one word with an ASCII apostrophe. */
+    CHECK(a, "don't don’t O’Brien rock'n'roll",
+          { "don't", NULL, 0, 5, S }, { "don't", NULL, 6, 13, 0 },
+          { "o'brien", NULL, 14, 23, 0 },
+          { "rock'n'rol", "rock'n'roll", 24, 35, 0 });
+    /* Plural possessive, quotes, and `it's` (Porter2 would drop 's too). */
+    CHECK(a, "leaders' 'quoted' it's 1980's",
+          { "leader", "leaders", 0, 7, S }, { "quot", "quoted", 10, 16, 0 },
+          { "it", NULL, 18, 22, 0 }, { "1980", NULL, 23, 29, N });
+    /* `'s` followed by letters is not a possessive. */
+    CHECK_MODE(a, "Assad'sx", 0, NS_ANALYZE_NOSTEM,
+               { "assad'sx", NULL, 0, 8, S });
+    /* A hyphenated word with a possessive. */
+    CHECK(a, "al-Assad's", { "al", NULL, 0, 2, S },
+          { "assad", NULL, 3, 10, J });
+}
+
+static void
+test_acronyms(void **state)
+{
+    ns_analyzer *a = *state;
+    /* The final period is part of the acronym when no word follows it. */
+    CHECK(a, "U.S. U.S U.N.", { "us", NULL, 0, 4, S }, { "us", NULL, 5, 8, 0 },
+          { "un", NULL, 9, 13, 0 });
+    CHECK(a, "U.S.-led U.S-led", { "us", NULL, 0, 4, S },
+          { "led", NULL, 5, 8, J }, { "us", NULL, 9, 12, 0 },
+          { "led", NULL, 13, 16, J });
+    /* An acronym is stemmed like the same letters typed without periods,
+     * so a query for either finds both. */
+    CHECK(a, "e.g. U.N.S. uns", { "eg", NULL, 0, 4, S },
+          { "un", "uns", 5, 11, 0 }, { "un", "uns", 12, 15, 0 });
+    /* A word after the period: the period is not taken. */
+    CHECK(a, "U.S.Army", { "us", NULL, 0, 3, S }, { "armi", "army", 4, 8, 0 });
+    /* One letter is not an acronym; neither are longer parts. */
+    CHECK(a, "A. Smith, www.example.com",
+          { "a", NULL, 0, 1, S }, { "smith", NULL, 3, 8, 0 },
+          { "www", NULL, 10, 13, 0 }, { "exampl", "example", 14, 21, 0 },
+          { "com", NULL, 22, 25, 0 });
+    /* Non-ASCII letters, with a mark. */
+    CHECK_MODE(a, "É.U. E\xCC\x81.U.", 0, NS_ANALYZE_NOSTEM,
+               { "eu", NULL, 0, 5, S }, { "eu", NULL, 6, 12, 0 });
+}
+
+static void
+test_hyphens(void **state)
+{
+    ns_analyzer *a = *state;
+    CHECK(a, "al-Assad al Assad", { "al", NULL, 0, 2, S },
+          { "assad", NULL, 3, 8, J }, { "al", NULL, 9, 11, 0 },
+          { "assad", NULL, 12, 17, 0 });
+    /* U+2010 and U+2011 join like '-'. */
+    CHECK(a, "al‐Assad al‑Assad", { "al", NULL, 0, 2, S },
+          { "assad", NULL, 5, 10, J }, { "al", NULL, 11, 13, 0 },
+          { "assad", NULL, 16, 21, J });
+    /* Slash, en dash, underscore and a loose hyphen split without JOINED. */
+    CHECK(a, "and/or 2015–2016 a_b pre- and -post",
+          { "and", NULL, 0, 3, S }, { "or", NULL, 4, 6, 0 },
+          { "2015", NULL, 7, 11, N }, { "2016", NULL, 14, 18, N },
+          { "a", NULL, 19, 20, 0 }, { "b", NULL, 21, 22, 0 },
+          { "pre", NULL, 23, 26, 0 }, { "and", NULL, 28, 31, 0 },
+          { "post", NULL, 33, 37, 0 });
+    /* A long chain. */
+    CHECK(a, "state-of-the-art", { "state", NULL, 0, 5, S },
+          { "of", NULL, 6, 8, J }, { "the", NULL, 9, 12, J },
+          { "art", NULL, 13, 16, J });
+}
+
+static void
+test_numbers(void **state)
+{
+    ns_analyzer *a = *state;
+    CHECK(a, "1,000 3.5 12,345,678.90 192.168.0.1",
+          { "1000", NULL, 0, 5, S | N }, { "3.5", NULL, 6, 9, N },
+          { "12345678.90", NULL, 10, 23, N },
+          { "192.168.0.1", NULL, 24, 35, N });
+    CHECK(a, "2015-09-18", { "2015", NULL, 0, 4, S | N },
+          { "09", NULL, 5, 7, N | J }, { "18", NULL, 8, 10, N | J });
+    CHECK(a, "F-16 COVID-19 mp3 90s", { "f", NULL, 0, 1, S },
+          { "16", NULL, 2, 4, N | J }, { "covid", NULL, 5, 10, 0 },
+          { "19", NULL, 11, 13, N | J }, { "mp3", NULL, 14, 17, 0 },
+          { "90s", NULL, 18, 21, 0 });
+    /* Not thousands groups: 4 digits after the comma, 4 before it, a list. */
+    CHECK(a, "1,0000 1234,567 1,2,3", { "1", NULL, 0, 1, S | N },
+          { "0000", NULL, 2, 6, N }, { "1234", NULL, 7, 11, N },
+          { "567", NULL, 12, 15, N }, { "1", NULL, 16, 17, N },
+          { "2", NULL, 18, 19, N }, { "3", NULL, 20, 21, N });
+    /* No point after a comma group once a point was seen; a trailing
+     * period is punctuation. */
+    CHECK(a, "1.5,000 in 2015.", { "1.5", NULL, 0, 3, S | N },
+          { "000", NULL, 4, 7, N }, { "in", NULL, 8, 10, 0 },
+          { "2015", NULL, 11, 15, N });
+    /* Letters after a number make a word; a version keeps its prefix. */
+    CHECK_MODE(a, "3.5mm v2.0", 0, NS_ANALYZE_NOSTEM,
+               { "3.5mm", NULL, 0, 5, S }, { "v2", NULL, 6, 8, 0 },
+               { "0", NULL, 9, 10, N });
+    /* With a letter it is a word, and goes through Snowball (which keeps
+     * the s: no vowel before it). */
+    CHECK(a, "1960s", { "1960s", NULL, 0, 5, S });
+}
+
+static void
+test_sentence_starts(void **state)
+{
+    ns_analyzer *a = *state;
+    CHECK(a, "One. Two! Three? Four.Five",
+          { "one", NULL, 0, 3, S }, { "two", NULL, 5, 8, S },
+          { "three", NULL, 10, 15, S }, { "four", NULL, 17, 21, S },
+          { "five", NULL, 22, 26, 0 });
+    /* Closing quotes and brackets between the period and the space. */
+    CHECK(a, "\"Yes.\" Then (no.) Now ’Ok.’ Go",
+          { "yes", NULL, 1, 4, S }, { "then", NULL, 7, 11, S },
+          { "no", NULL, 13, 15, 0 }, { "now", NULL, 18, 21, S },
+          { "ok", NULL, 25, 27, 0 }, { "go", NULL, 32, 34, S });
+    /* A blank line (spaces allowed on it) without any period. */
+    CHECK(a, "Title\n \r\nBody line\nnext", { "titl", "title", 0, 5, S },
+          { "bodi", "body", 9, 13, S }, { "line", NULL, 14, 18, 0 },
+          { "next", NULL, 19, 23, 0 });
+    /* Not after acronyms, initials, titles, months or decimal points. */
+    CHECK(a, "U.S. officials met Dr. Tedros and John F. Kennedy on Jan. 5 "
+             "at 3.5 p.m. today",
+          { "us", NULL, 0, 4, S }, { "offici", "officials", 5, 14, 0 },
+          { "met", NULL, 15, 18, 0 }, { "dr", NULL, 19, 21, 0 },
+          { "tedro", "tedros", 23, 29, 0 }, { "and", NULL, 30, 33, 0 },
+          { "john", NULL, 34, 38, 0 }, { "f", NULL, 39, 40, 0 },
+          { "kennedi", "kennedy", 42, 49, 0 }, { "on", NULL, 50, 52, 0 },
+          { "jan", NULL, 53, 56, 0 }, { "5", NULL, 58, 59, N },
+          { "at", NULL, 60, 62, 0 }, { "3.5", NULL, 63, 66, N },
+          { "pm", NULL, 67, 71, 0 }, { "today", NULL, 72, 77, 0 });
+    /* A paragraph separator; an ellipsis. */
+    CHECK(a, "a\xE2\x80\xA9"
+             "b… c",
+          { "a", NULL, 0, 1, S }, { "b", NULL, 4, 5, S },
+          { "c", NULL, 9, 10, S });
+    /* The first token of every call, even from a later position. */
+    CHECK_MODE(a, "  and more", 40, NS_ANALYZE_DOCUMENT,
+               { "and", NULL, 2, 5, S }, { "more", NULL, 6, 10, 0 });
+}
+
+static void
+test_sentence_abbrevs_english_only(void **state)
+{
+    (void)state;
+    ns_analyzer *a = new_analyzer("lang=fr;stem=none");
+    /* Only an initial keeps its period; `Dr.` is English. */
+    CHECK(a, "Dr. Martin et J. Dupont", { "dr", NULL, 0, 2, S },
+          { "martin", NULL, 4, 10, S }, { "et", NULL, 11, 13, 0 },
+          { "j", NULL, 14, 15, 0 }, { "dupont", NULL, 17, 23, 0 });
+    ns__analyzer_free(a);
+}
+
+static void
+test_empty_and_whitespace(void **state)
+{
+    ns_analyzer *a = *state;
+    check_none(a, "", 0);
+    check_none(a, NULL, 0);
+    check_none(a, " \t\r\n\n  \xE2\x80\x83\xC2\xA0", 12);
+    check_none(a, "... -- !? \"' /", 14);
+    /* Only format characters and marks that start no word. */
+    check_none(a, "\xC2\xAD\xE2\x80\x8D\xCC\x81", 7);
+}
+
+static void
+test_format_characters(void **state)
+{
+    ns_analyzer *a = *state;
+    /* A soft hyphen and a ZWJ inside a word are invisible; ZWSP splits.
+     * The range ends at the last letter, not at a trailing soft hyphen. */
+    CHECK_MODE(a, "inter\xC2\xAD"
+                  "national wo\xE2\x80\x8Drd a\xE2\x80\x8B"
+                  "b c\xC2\xAD",
+               0, NS_ANALYZE_NOSTEM, { "international", NULL, 0, 15, S },
+               { "word", NULL, 16, 23, 0 }, { "a", NULL, 24, 25, 0 },
+               { "b", NULL, 28, 29, 0 }, { "c", NULL, 30, 31, 0 });
+    /* A word of nothing but an ignorable letter (Hangul filler) is no
+     * token and takes no position. */
+    CHECK(a, "x \xE3\x85\xA4 y", { "x", NULL, 0, 1, S },
+          { "y", NULL, 6, 7, 0 });
+}
+
+static void
+test_long_tokens(void **state)
+{
+    ns_analyzer *a = *state;
+    static char text[2 * 1024 * 1024];
+    static collector c;
+    ns_analyze_stats st = { 0 };
+
+    /* 64 bytes is kept, 65 is skipped and uses no position. */
+    memset(text, 'x', 64);
+    memcpy(text + 64, " a ", 3);
+    memset(text + 67, 'y', 65);
+    memcpy(text + 132, " b", 3);
+    c.stop_after = 0;
+    assert_int_equal(run(a, text, strlen(text), 10, 0, &c, &st), NS_OK);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(strlen(c.t[0].word), 64);
+    assert_int_equal(c.t[1].pos, 11);
+    assert_string_equal(c.t[2].term, "b");
+    assert_int_equal(c.t[2].pos, 12);
+    assert_int_equal(c.t[2].start, 133);
+    assert_int_equal(st.skipped_long, 1);
+
+    /* The limit is on the folded word: 30 fullwidth letters (90 bytes)
+     * fold to 30. */
+    size_t n = 0;
+    for (int i = 0; i < 30; i++) {
+        memcpy(text + n, "\xEF\xBC\xA1", 3); /* Ａ */
+        n += 3;
+    }
+    text[n] = '\0';
+    c.stop_after = 0;
+    assert_int_equal(run(a, text, n, 0, NS_ANALYZE_NOSTEM, &c, NULL), NS_OK);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(strlen(c.t[0].word), 30);
+
+    /* A 2 MB word, of ASCII and of é, then a hyphenated short word: one
+     * token, JOINED to nothing emitted. */
+    memset(text, 'a', sizeof text);
+    memcpy(text + sizeof text - 5, "-end", 5);
+    st.skipped_long = 0;
+    c.stop_after = 0;
+    assert_int_equal(run(a, text, strlen(text), 0, 0, &c, &st), NS_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.t[0].term, "end");
+    assert_int_equal(c.t[0].flags, S);
+    assert_int_equal(st.skipped_long, 1);
+    for (size_t i = 0; i + 2 <= sizeof text - 1; i += 2)
+        memcpy(text + i, "\xC3\xA9", 2);
+    text[sizeof text - 1] = '\0';
+    c.stop_after = 0;
+    assert_int_equal(run(a, text, strlen(text), 0, 0, &c, &st), NS_OK);
+    assert_int_equal(c.n, 0);
+    assert_int_equal(st.skipped_long, 2);
+    /* Zalgo: one letter and 100 stacked marks folds to the letter. */
+    n = 0;
+    text[n++] = 'z';
+    for (int i = 0; i < 100; i++) {
+        memcpy(text + n, "\xCC\x81", 2);
+        n += 2;
+    }
+    c.stop_after = 0;
+    assert_int_equal(run(a, text, n, 0, 0, &c, &st), NS_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.t[0].word, "z");
+    assert_int_equal(c.t[0].end, n);
+}
+
+/* A word whose decomposition outgrows the code point buffer: ﷺ (U+FDFA)
+ * decomposes to 18 code points, among them spaces. */
+static void
+test_buffer_growth(void **state)
+{
+    ns_analyzer *a = *state;
+    static char text[512];
+    static collector c;
+    size_t n = 0;
+    for (int i = 0; i < 80; i++) {
+        memcpy(text + n, "\xEF\xB7\xBA", 3);
+        n += 3;
+    }
+    memcpy(text + n, " ok", 3);
+    n += 3;
+    ns_analyze_stats st = { 0 };
+    c.stop_after = 0;
+    assert_int_equal(run(a, text, n, 0, 0, &c, &st), NS_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.t[0].term, "ok");
+    assert_int_equal(st.skipped_long, 1);
+}
+
+static int
+abort_cb(const ns_token *t, void *payload)
+{
+    (void)t;
+    return ++*(int *)payload == 2;
+}
+
+static void
+test_callback_abort(void **state)
+{
+    ns_analyzer *a = *state;
+    int calls = 0;
+    ns_analyze_stats st = { 0 };
+    assert_int_equal(ns__analyzer_run(a, "one two three four", 18, 0, 0,
+                                      abort_cb, &calls, &st),
+                     NS_ERR_ABORTED);
+    assert_int_equal(calls, 2);
+    assert_int_equal(st.tokens, 2);
+    /* Aborting inside a hyphenated word stops there too. */
+    calls = 0;
+    assert_int_equal(ns__analyzer_run(a, "a-b-c-d", 7, 0, 0, abort_cb, &calls,
+                                      NULL),
+                     NS_ERR_ABORTED);
+    assert_int_equal(calls, 2);
+    /* The analyzer is usable afterwards. */
+    CHECK(a, "again", { "again", NULL, 0, 5, S });
+}
+
+static void
+test_bad_arguments(void **state)
+{
+    ns_analyzer *a = *state;
+    int calls = 0;
+    assert_int_equal(ns__analyzer_run(NULL, "x", 1, 0, 0, abort_cb, &calls,
+                                      NULL),
+                     NS_ERR_INVALID_ARG);
+    assert_int_equal(ns__analyzer_run(a, "x", 1, 0, 0, NULL, NULL, NULL),
+                     NS_ERR_INVALID_ARG);
+    assert_int_equal(ns__analyzer_run(a, NULL, 1, 0, 0, abort_cb, &calls,
+                                      NULL),
+                     NS_ERR_INVALID_ARG);
+    assert_int_equal(ns__analyzer_run(a, "x", 1, 0, 8, abort_cb, &calls,
+                                      NULL),
+                     NS_ERR_INVALID_ARG);
+    assert_int_equal(calls, 0);
+    assert_int_equal(ns__analyzer_new(NULL, NULL, NULL), NS_ERR_INVALID_ARG);
+    assert_null(ns__analyzer_spec(NULL));
+    ns__analyzer_free(NULL);
+}
+
+static void
+test_first_pos(void **state)
+{
+    ns_analyzer *a = *state;
+    CHECK_MODE(a, "body text-here", 1000, NS_ANALYZE_DOCUMENT,
+               { "bodi", "body", 0, 4, S }, { "text", NULL, 5, 9, 0 },
+               { "here", NULL, 10, 14, J });
+}
+
+/* Every token, analyzed again on its own bytes, gives itself: the
+ * highlighter's ranges and the query side agree with the index.  Run over
+ * a real news file too when NS_SHARED points at the shared material. */
+typedef struct reanalyze {
+    ns_analyzer *a;
+    const char *text;
+    size_t checked;
+} reanalyze;
+
+static int
+reanalyze_token(const ns_token *t, void *payload)
+{
+    reanalyze *r = payload;
+    static collector c;
+    char term[256];
+    memcpy(term, t->term, t->term_len + 1);
+    c.stop_after = 0;
+    assert_int_equal(run(r->a, r->text + t->start, t->end - t->start, 0,
+                         NS_ANALYZE_QUERY, &c, NULL),
+                     NS_OK);
+    if (c.n != 1 || strcmp(c.t[0].term, term) != 0) {
+        print_error("\"%.*s\" at %zu: term \"%s\", alone gives %zu tokens "
+                    "(first \"%s\")\n",
+                    (int)(t->end - t->start), r->text + t->start, t->start,
+                    term, c.n, c.n ? c.t[0].term : "");
+        fail();
+    }
+    r->checked++;
+    return 0;
+}
+
+static void
+test_tokens_reanalyze_to_themselves(void **state)
+{
+    ns_analyzer *a = *state;
+    const char *text =
+        "Vice President Harris’s call: U.S.-led, al-Assad's F-16s; "
+        "1,000 of 12,345.5 (3.5%) on 2015-09-18. Pérez ﬁnance Ｌａｔａｋｉａ "
+        "Straße 東京タワー e.g. don’t it's leaders' U.S.Army ﾊﾞｶ";
+    reanalyze r = { a, text, 0 };
+    assert_int_equal(ns__analyzer_run(a, text, strlen(text), 0, 0,
+                                      reanalyze_token, &r, NULL),
+                     NS_OK);
+    assert_true(r.checked > 30);
+
+    const char *shared = getenv("NS_SHARED");
+    char path[1024];
+    if (!shared)
+        return;
+    snprintf(path, sizeof path, "%s/news/whitehouse-sample/docs.jsonl",
+             shared);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    r.text = buf;
+    r.checked = 0;
+    assert_int_equal(ns__analyzer_run(a, buf, n, 0, 0, reanalyze_token, &r,
+                                      NULL),
+                     NS_OK);
+    assert_true(r.checked > 100000);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The spec                                                                  */
+
+static void
+check_spec(const char *spec, const char *canonical)
+{
+    ns_analyzer *a = new_analyzer(spec);
+    assert_string_equal(ns__analyzer_spec(a), canonical);
+    ns__analyzer_free(a);
+    /* The canonical spec builds the same analyzer. */
+    a = new_analyzer(canonical);
+    assert_string_equal(ns__analyzer_spec(a), canonical);
+    ns__analyzer_free(a);
+}
+
+static void
+check_bad_spec(const char *spec, const char *msg_part)
+{
+    ns_analyzer *a = (ns_analyzer *)&a; /* must be reset to NULL */
+    char *err = NULL;
+    assert_int_equal(ns__analyzer_new(spec, &a, &err), NS_ERR_INVALID_ARG);
+    assert_null(a);
+    assert_non_null(err);
+    if (!strstr(err, msg_part))
+        print_error("spec \"%s\": message \"%s\" lacks \"%s\"\n", spec, err,
+                    msg_part);
+    assert_non_null(strstr(err, msg_part));
+    ns_free(err);
+    /* errmsg is optional. */
+    assert_int_equal(ns__analyzer_new(spec, &a, NULL), NS_ERR_INVALID_ARG);
+    assert_null(a);
+}
+
+static void
+test_spec_valid(void **state)
+{
+    (void)state;
+    check_spec(NULL, NS_ANALYZER_DEFAULT_SPEC);
+    check_spec(NS_ANALYZER_DEFAULT_SPEC, NS_ANALYZER_DEFAULT_SPEC);
+    check_spec("v=1;norm=nfkc_cf_nomark;stem=english;lang=en",
+               NS_ANALYZER_DEFAULT_SPEC);
+    check_spec("lang=en;stem=english;norm=nfkc_cf_nomark;v=1;",
+               NS_ANALYZER_DEFAULT_SPEC);
+    check_spec("lang=en", NS_ANALYZER_DEFAULT_SPEC);
+    check_spec("stem=none", "lang=en;stem=none;norm=nfkc_cf_nomark;v=1");
+    check_spec("lang=fr", "lang=fr;stem=french;norm=nfkc_cf_nomark;v=1");
+    check_spec("lang=de;stem=german;norm=nfkc_cf;v=1",
+               "lang=de;stem=german;norm=nfkc_cf;v=1");
+    check_spec("lang=zh", "lang=zh;stem=none;norm=nfkc_cf_nomark;v=1");
+    check_spec("lang=en;stem=porter", "lang=en;stem=porter;"
+                                      "norm=nfkc_cf_nomark;v=1");
+
+    /* Every stemmer libstemmer lists is accepted. */
+    const char *all[] = { "arabic",  "danish", "dutch",   "finnish",
+                          "french",  "german", "greek",   "hungarian",
+                          "italian", "norwegian", "portuguese", "romanian",
+                          "russian", "spanish", "swedish", "turkish" };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        char spec[64];
+        snprintf(spec, sizeof spec, "stem=%s", all[i]);
+        ns_analyzer *a = new_analyzer(spec);
+        ns__analyzer_free(a);
+    }
+
+    /* The stemmer is the one named: French stems `nationales`. */
+    ns_analyzer *a = new_analyzer("lang=fr");
+    CHECK(a, "nationales", { "national", "nationales", 0, 10, S });
+    ns__analyzer_free(a);
+    a = new_analyzer("stem=none");
+    CHECK(a, "Airbases", { "airbases", NULL, 0, 8, S });
+    ns__analyzer_free(a);
+}
+
+static void
+test_spec_invalid(void **state)
+{
+    (void)state;
+    check_bad_spec("lang=xx", "unknown language 'xx'");
+    check_bad_spec("lang=EN", "unknown language");
+    check_bad_spec("stem=klingon", "no Snowball stemmer named 'klingon'");
+    check_bad_spec("stem=English", "no Snowball stemmer");
+    check_bad_spec("stem=en", "no Snowball stemmer"); /* an alias */
+    check_bad_spec("v=2", "version");
+    check_bad_spec("lang=en;stem=english;norm=nfkc_cf_nomark;v=2",
+                   "unsupported version (this build knows v=1): '2'");
+    check_bad_spec("v=", "version");
+    check_bad_spec("v=01", "version");
+    check_bad_spec("norm=nfc", "unknown normalization 'nfc'");
+    check_bad_spec("color=blue", "unknown key 'color'");
+    check_bad_spec("lang=en;lang=fr", "key 'lang' given twice");
+    check_bad_spec("v=1;v=1", "key 'v' given twice");
+    check_bad_spec("", "empty");
+    check_bad_spec("english", "expected key=value");
+    check_bad_spec("lang=en stem=english", "unknown language");
+    check_bad_spec("=en", "unknown key ''");
+}
+
+/* ------------------------------------------------------------------------ */
+/* fold()                                                                    */
+
+static void
+check_fold(ns_analyzer *a, const char *in, size_t len, const char *expect)
+{
+    const char *out = NULL;
+    size_t n = ns__analyzer_fold(a, in, len, &out);
+    assert_non_null(out);
+    if (n != strlen(expect) || memcmp(out, expect, n) != 0)
+        print_error("fold \"%s\": got \"%.*s\", expect \"%s\"\n", in, (int)n,
+                    out, expect);
+    assert_int_equal(n, strlen(expect));
+    assert_memory_equal(out, expect, n);
+    assert_int_equal(out[n], '\0');
+}
+
+static void
+test_fold(void **state)
+{
+    ns_analyzer *a = *state;
+    check_fold(a, "Pérez", 6, "perez");
+    check_fold(a, "PEREZ", 5, "perez");
+    check_fold(a, "Pe\xCC\x81rez", 7, "perez");
+    check_fold(a, "ﬁnance", 8, "finance");
+    check_fold(a, "Ｌａｔａｋｉａ", 21, "latakia");
+    check_fold(a, "Straße", 7, "strasse");
+    check_fold(a, "Don’t", 7, "don't");
+    check_fold(a, "airbases", 8, "airbases"); /* not stemmed */
+    check_fold(a, "", 0, "");
+    check_fold(a, NULL, 0, "");
+    /* Characters only: spaces and punctuation stay, no word rule. */
+    check_fold(a, "José Pérez, U.S.", 18, "jose perez, u.s.");
+    check_fold(a, "Assad's", 7, "assad's");
+    /* Invalid bytes are dropped. */
+    check_fold(a, "ca\xFF"
+                  "f\xC3",
+               5, "caf");
+    /* No length limit. */
+    static char big[10000];
+    static char folded[10000];
+    for (size_t i = 0; i + 2 <= sizeof big; i += 2) {
+        memcpy(big + i, "\xC3\x89", 2); /* É */
+        folded[i / 2] = 'e';
+    }
+    folded[sizeof big / 2] = '\0';
+    check_fold(a, big, sizeof big, folded);
+    /* The token's word equals fold() of a plain word. */
+    CHECK_MODE(a, "Ｐéｒｅz", 0, NS_ANALYZE_NOSTEM,
+               { "perez", NULL, 0, 12, S });
+
+    const char *out = "x";
+    assert_int_equal(ns__analyzer_fold(NULL, "a", 1, &out), 0);
+    assert_null(out);
+    assert_int_equal(ns__analyzer_fold(a, "a", 1, NULL), 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Out of memory                                                             */
+
+/*
+ * ns__alloc_fail_after(n) lets n allocations succeed, so the first one of
+ * an operation could never fail: each attempt makes one throwaway
+ * allocation first, and n = 1 fails the operation's first allocation.
+ */
+static void
+arm_failure(uint64_t n)
+{
+    ns__alloc_fail_after(n);
+    ns_free(ns__malloc(1));
+}
+
+static void
+test_oom_new(void **state)
+{
+    (void)state;
+    for (uint64_t n = 1;; n++) {
+        ns_analyzer *a = (ns_analyzer *)&a;
+        char *err = (char *)&err;
+        arm_failure(n);
+        ns_status st = ns__analyzer_new(NULL, &a, &err);
+        ns__alloc_fail_after(0);
+        assert_null(err);
+        if (st == NS_OK) {
+            assert_non_null(a);
+            assert_string_equal(ns__analyzer_spec(a),
+                                NS_ANALYZER_DEFAULT_SPEC);
+            CHECK(a, "Airbases", { "airbas", "airbases", 0, 8, S });
+            ns__analyzer_free(a);
+            assert_true(n > 2);
+            break;
+        }
+        assert_int_equal(st, NS_ERR_NOMEM);
+        assert_null(a);
+        assert_true(n < 100);
+    }
+    /* An invalid spec whose message cannot be allocated still says
+     * invalid. */
+    for (uint64_t n = 1;; n++) {
+        ns_analyzer *a = NULL;
+        char *err = NULL;
+        arm_failure(n);
+        ns_status st = ns__analyzer_new("lang=xx", &a, &err);
+        ns__alloc_fail_after(0);
+        assert_int_equal(st, NS_ERR_INVALID_ARG);
+        assert_null(a);
+        if (err) {
+            ns_free(err);
+            break;
+        }
+        assert_true(n < 100);
+    }
+}
+
+static void
+test_oom_run(void **state)
+{
+    (void)state;
+    static char text[512];
+    static collector c;
+    size_t len = 0;
+    memcpy(text, "before ", 7);
+    len = 7;
+    for (int i = 0; i < 80; i++) { /* outgrows the code point buffer */
+        memcpy(text + len, "\xEF\xB7\xBA", 3);
+        len += 3;
+    }
+    memcpy(text + len, " after", 6);
+    len += 6;
+    for (uint64_t n = 1;; n++) {
+        ns_analyzer *a = new_analyzer(NULL);
+        arm_failure(n);
+        c.stop_after = 0;
+        ns_status st = run(a, text, len, 0, 0, &c, NULL);
+        ns__alloc_fail_after(0);
+        ns__analyzer_free(a);
+        if (st == NS_OK) {
+            assert_int_equal(c.n, 2);
+            assert_string_equal(c.t[1].term, "after");
+            break;
+        }
+        assert_int_equal(st, NS_ERR_NOMEM);
+        assert_int_equal(c.n, 1); /* the failure came after `before` */
+        assert_true(n < 100);
+    }
+}
+
+static void
+test_oom_fold(void **state)
+{
+    (void)state;
+    for (uint64_t n = 1;; n++) {
+        ns_analyzer *a = new_analyzer(NULL);
+        const char *out = "x";
+        arm_failure(n);
+        size_t k = ns__analyzer_fold(a, "Ｐérez", 8, &out);
+        ns__alloc_fail_after(0);
+        if (out) {
+            assert_int_equal(k, 5);
+            assert_memory_equal(out, "perez", 5);
+            ns__analyzer_free(a);
+            break;
+        }
+        assert_int_equal(k, 0);
+        /* The analyzer still works after the failure. */
+        CHECK(a, "Pérez", { "perez", NULL, 0, 6, S });
+        ns__analyzer_free(a);
+        assert_true(n < 100);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_plain_english, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stems, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query_mode_same, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_unicode_accents, setup,
+                                        teardown),
+        cmocka_unit_test(test_norm_keeps_marks),
+        cmocka_unit_test_setup_teardown(test_ligatures_fullwidth_sharp_s,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_turkish_dotted_i, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cjk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_apostrophes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_acronyms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hyphens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sentence_starts, setup,
+                                        teardown),
+        cmocka_unit_test(test_sentence_abbrevs_english_only),
+        cmocka_unit_test_setup_teardown(test_empty_and_whitespace, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_format_characters, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_long_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_buffer_growth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callback_abort, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_pos, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens_reanalyze_to_themselves,
+                                        setup, teardown),
+        cmocka_unit_test(test_spec_valid),
+        cmocka_unit_test(test_spec_invalid),
+        cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
+        cmocka_unit_test(test_oom_new),
+        cmocka_unit_test(test_oom_run),
+        cmocka_unit_test(test_oom_fold),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
