@@ -94,9 +94,11 @@ def nsearch_help(nsearch, *cmd):
 
 
 def nsearch_has(nsearch, command):
-    """True when `nsearch COMMAND --help` answers as a known command."""
-    text = nsearch_help(nsearch, command)
-    return bool(text) and not re.search(r"unknown (command|option)", text, re.I)
+    """True when `nsearch --help` lists COMMAND among its commands.  (Asking
+    `nsearch COMMAND --help` would not do: an unknown command is taken as a
+    query word of the default search command.)"""
+    text = nsearch_help(nsearch)
+    return bool(re.search(rf"^\s+{re.escape(command)}\s", text, re.M))
 
 
 def nsearch_bag(query):

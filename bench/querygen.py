@@ -17,8 +17,10 @@ import sys
 
 SEED = 20260101
 WORD = re.compile(r"[A-Za-z][a-z]{2,}")
-# Runs of 2-3 letter-only words joined by single spaces, nothing between.
-PHRASE = re.compile(r"(?<![\w'’-])[A-Za-z]+(?: [A-Za-z]+){1,2}(?![\w'’-])")
+# Runs of 2-3 words of letters joined by single spaces, not part of a longer
+# token (hyphenated, with an apostrophe, or an abbreviation such as U.S.).
+PHRASE = re.compile(r"(?<![\w'’.-])[A-Za-z]{2,}(?: [A-Za-z]{2,}){1,2}"
+                    r"(?![\w'’-])(?!\.\w)")
 STOP = set("""a about above after again against all also am an and any are as at
 be because been before being below between both but by can could did do does
 doing down during each few for from further had has have having he her here
