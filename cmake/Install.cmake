@@ -1,0 +1,91 @@
+# Install.cmake: what `cmake --install` puts in place, and how other builds
+# find it: libnsearch (shared, with its SONAME, and static), nsearch.h,
+# nsearch.pc, nsearchConfig.cmake exporting nsearch::nsearch and
+# nsearch::nsearch_static, and the nsearch command with its man page.
+# Included by the top-level CMakeLists.txt after the targets are defined.
+include(CMakePackageConfigHelpers)
+
+# The dependencies the static library needs, as PREFIX=pkg-config-module:
+# the prefixes are the ones the top-level pkg_check_modules calls use, so
+# the exported link interface (PkgConfig::PREFIX) resolves in the config.
+set(NS_PC_DEPS XAPIAN=xapian-core UTF8PROC=libutf8proc ZSTD=libzstd
+    LIBARCHIVE=libarchive LIBXML2=libxml-2.0 JSONC=json-c)
+set(NS_PC_REQUIRES_PRIVATE)
+foreach(dep ${NS_PC_DEPS})
+    string(REGEX REPLACE "^[A-Z0-9_]+=" "" module ${dep})
+    list(APPEND NS_PC_REQUIRES_PRIVATE ${module})
+endforeach()
+string(REPLACE ";" " " NS_PC_REQUIRES_PRIVATE "${NS_PC_REQUIRES_PRIVATE}")
+# libstemmer has no .pc file; libnsearch's C++ core needs libstdc++.
+set(NS_PC_LIBS_PRIVATE "-lstemmer -lstdc++ -lm -lpthread")
+
+# Only ns_* leaves the shared library (cmake/libnsearch.map).
+target_link_options(nsearch PRIVATE
+    "LINKER:--version-script=${PROJECT_SOURCE_DIR}/cmake/libnsearch.map")
+set_property(TARGET nsearch APPEND PROPERTY
+    LINK_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/libnsearch.map)
+
+# The installed command finds the library next to it unless the library
+# goes to a directory the loader searches anyway.
+list(FIND CMAKE_C_IMPLICIT_LINK_DIRECTORIES "${CMAKE_INSTALL_FULL_LIBDIR}"
+     _ns_system_libdir)
+if(TARGET nsearch_cli AND _ns_system_libdir EQUAL -1)
+    file(RELATIVE_PATH _ns_rel "${CMAKE_INSTALL_FULL_BINDIR}"
+         "${CMAKE_INSTALL_FULL_LIBDIR}")
+    set_target_properties(nsearch_cli PROPERTIES
+        INSTALL_RPATH "$ORIGIN/${_ns_rel}")
+endif()
+
+# The static library's link interface names ns_stemmer (an INTERFACE target
+# of the build), so it is exported too, as nsearch::stemmer.
+set_target_properties(ns_stemmer PROPERTIES EXPORT_NAME stemmer)
+install(TARGETS nsearch nsearch_static ns_stemmer
+    EXPORT nsearchTargets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/include/nsearch.h
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/docs/nsearch.1
+    DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
+# pkg-config.  The prefix is found from where nsearch.pc lies, so that
+# `cmake --install --prefix DIR` gives a right file; absolute install dirs
+# (a libdir given as a full path) are used as they are.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+    set(NS_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+    set(NS_PC_PREFIX "\${pcfiledir}")
+    string(REPLACE "/" ";" _ns_parts "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
+    foreach(_ns_part ${_ns_parts})
+        string(APPEND NS_PC_PREFIX "/..")
+    endforeach()
+endif()
+foreach(d LIBDIR INCLUDEDIR)
+    if(IS_ABSOLUTE "${CMAKE_INSTALL_${d}}")
+        set(NS_PC_${d} "${CMAKE_INSTALL_${d}}")
+    else()
+        set(NS_PC_${d} "\${prefix}/${CMAKE_INSTALL_${d}}")
+    endif()
+endforeach()
+configure_file(${PROJECT_SOURCE_DIR}/cmake/nsearch.pc.in
+    ${PROJECT_BINARY_DIR}/nsearch.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/nsearch.pc
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# CMake package.
+set(NS_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/nsearch)
+install(EXPORT nsearchTargets NAMESPACE nsearch:: DESTINATION ${NS_CMAKE_DIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/nsearchConfig.cmake.in
+    ${PROJECT_BINARY_DIR}/nsearchConfig.cmake
+    INSTALL_DESTINATION ${NS_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/nsearchConfigVersion.cmake
+    COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/nsearchConfig.cmake
+    ${PROJECT_BINARY_DIR}/nsearchConfigVersion.cmake
+    DESTINATION ${NS_CMAKE_DIR})
+
+# The same names for builds that include this tree (add_subdirectory,
+# FetchContent) as for those that find it installed.
+add_library(nsearch::nsearch ALIAS nsearch)
+add_library(nsearch::nsearch_static ALIAS nsearch_static)
