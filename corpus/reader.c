@@ -35,10 +35,12 @@
 static const ns__format *const formats[] = {
     &ns__format_jsonl,
     &ns__format_json,
-    /* &ns__format_trec, &ns__format_reuters, &ns__format_markdown: soon */
+    &ns__format_trec,
+    &ns__format_reuters,
+    &ns__format_markdown,
     /* XML, RSS/Atom, NewsML, WARC, HTML: corpus/xml*.c, rss*.c, newsml*.c,
      * warc*.c, html*.c add their lines here. */
-    /* &ns__format_text, */
+    &ns__format_text,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -55,6 +57,8 @@ struct ns__input {
     size_t pos;
     size_t end;
     uint64_t base; /* stream offset of data[0] */
+    const char *blk; /* the rest of libarchive's current block */
+    size_t blk_len;
     int eof;
     int failed;
     char errmsg[256];
@@ -122,18 +126,34 @@ input_fill(ns__input *in)
         in->pos = 0;
     }
     assert(in->end < in->cap);
-    la_ssize_t n = archive_read_data(in->ar, in->own + in->end,
-                                     in->cap - in->end);
-    if (n < 0) {
-        input_fail(in, archive_error_string(in->ar));
-        return -1;
+    /*
+     * Block by block: archive_read_data() would loop to fill the whole
+     * request and drop what it had when the data then turns out truncated.
+     */
+    while (in->blk_len == 0) {
+        const void *b;
+        size_t size;
+        la_int64_t at;
+        int r = archive_read_data_block(in->ar, &b, &size, &at);
+        if (r == ARCHIVE_EOF) {
+            in->eof = 1;
+            return 0;
+        }
+        if (r < ARCHIVE_WARN) {
+            input_fail(in, archive_error_string(in->ar));
+            return -1;
+        }
+        in->blk = b;
+        in->blk_len = size;
     }
-    if (n == 0) {
-        in->eof = 1;
-        return 0;
-    }
-    in->end += (size_t)n;
-    return n;
+    size_t n = in->cap - in->end;
+    if (n > in->blk_len)
+        n = in->blk_len;
+    memcpy(in->own + in->end, in->blk, n);
+    in->blk += n;
+    in->blk_len -= n;
+    in->end += n;
+    return (ptrdiff_t)n;
 }
 
 /* Buffer the first NS_SNIFF_BYTES (or all of a shorter input). */
@@ -432,59 +452,78 @@ is_space(int c)
            c == '\v';
 }
 
+/* The length of a character a metadata field should not keep as is at
+ * s[0, n): white space (any but a lone ' ' counts, so runs are caught),
+ * U+00A0 no-break space, and the invisible U+200B, U+2060, U+FEFF; else 0. */
+static size_t
+odd_space(const char *s, size_t n, int *drop)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    *drop = 0;
+    if (is_space(u[0]))
+        return 1;
+    if (u[0] == 0xC2 && n >= 2 && u[1] == 0xA0)
+        return 2;
+    if (n >= 3 && ((u[0] == 0xE2 && u[1] == 0x80 && u[2] == 0x8B) ||
+                   (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0xA0) ||
+                   (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF))) {
+        *drop = 1;
+        return 3;
+    }
+    return 0;
+}
+
 /*
- * One metadata field as ns__corpus_emit wants it: trimmed, valid UTF-8, and
- * for a title one space for each run of white space.  The field itself is
- * returned when it is already so (the common case, no copy); else the clean
- * copy built in b.  NULL for an empty field.
+ * One metadata field as ns__corpus_emit wants it: one line, its runs of
+ * white space (no-break spaces too) made one space, invisible joiners
+ * dropped, trimmed, valid UTF-8.  The field itself is returned when it is
+ * already so (the common case, no copy); else the clean copy built in b.
+ * NULL for an empty field (or out of memory: b->oom).  s may point into b.
  */
 static const char *
-clean_field(ns_buf *b, const char *s, int collapse)
+clean_field(ns_buf *b, const char *s)
 {
-    if (!s)
+    if (!s || !*s)
         return NULL;
-    while (is_space((unsigned char)*s))
-        s++;
     size_t n = strlen(s);
-    while (n > 0 && is_space((unsigned char)s[n - 1]))
-        n--;
-    if (n == 0)
-        return NULL;
-    int runs = 0;
-    if (collapse) {
-        for (size_t i = 0; i < n && !runs; i++)
-            if (is_space((unsigned char)s[i]) &&
-                (s[i] != ' ' || is_space((unsigned char)s[i + 1])))
-                runs = 1;
+    int work = is_space((unsigned char)s[0]) ||
+               is_space((unsigned char)s[n - 1]);
+    for (size_t i = 0; i < n && !work; i++) {
+        int drop;
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ')
+            work = i + 1 < n && odd_space(s + i + 1, n - i - 1, &drop);
+        else if (c < 0x20 || c == 0xC2 || c == 0xE2 || c == 0xEF)
+            work = odd_space(s + i, n - i, &drop) != 0;
     }
     int valid = ns__utf8_valid(s, n);
-    if (valid && !runs && s[n] == '\0')
+    if (!work && valid)
         return s;
-    ns__buf_reset(b);
-    if (runs) {
-        ns_buf tmp = { 0 };
-        for (size_t i = 0; i < n; i++) {
-            if (is_space((unsigned char)s[i])) {
-                if (tmp.len == 0 || tmp.data[tmp.len - 1] != ' ')
-                    ns__buf_putc(&tmp, ' ');
-            } else {
-                ns__buf_putc(&tmp, s[i]);
-            }
+    ns_buf tmp = { 0 };
+    for (size_t i = 0; i < n;) {
+        int drop;
+        size_t k = odd_space(s + i, n - i, &drop);
+        if (k == 0) {
+            ns__buf_putc(&tmp, s[i]);
+            i++;
+            continue;
         }
-        if (valid)
-            ns__buf_append(b, tmp.data, tmp.len);
-        else
-            ns__utf8_repair(b, tmp.data, tmp.len);
-        if (tmp.oom)
-            b->oom = 1;
-        ns__buf_free(&tmp);
-    } else if (valid) {
-        ns__buf_append(b, s, n);
-    } else {
-        ns__utf8_repair(b, s, n);
+        if (!drop && tmp.len && tmp.data[tmp.len - 1] != ' ')
+            ns__buf_putc(&tmp, ' ');
+        i += k;
     }
+    while (tmp.len && tmp.data[tmp.len - 1] == ' ')
+        tmp.len--;
+    ns__buf_reset(b);
+    if (tmp.oom)
+        b->oom = 1;
+    else if (valid)
+        ns__buf_append(b, tmp.data ? tmp.data : "", tmp.len);
+    else
+        ns__utf8_repair(b, tmp.data ? tmp.data : "", tmp.len);
+    ns__buf_free(&tmp);
     ns__buf_reserve(b, 0);
-    return b->oom ? NULL : b->data;
+    return b->oom || b->len == 0 ? NULL : b->data;
 }
 
 ns_status
@@ -502,13 +541,13 @@ ns__corpus_emit(const ns__corpus_sink *sink,
     memset(b, 0, sizeof b);
     ns_article out = *a;
     out.version = NS_ARTICLE_VERSION;
-    out.id = clean_field(&b[ID], a->id, 1);
-    out.title = clean_field(&b[TITLE], a->title, 1);
-    out.date = clean_field(&b[DATE], a->date, 1);
-    out.source = clean_field(&b[SOURCE], a->source, 1);
-    out.url = clean_field(&b[URL], a->url, 1);
-    out.author = clean_field(&b[AUTHOR], a->author, 1);
-    out.language = clean_field(&b[LANG], a->language, 1);
+    out.id = clean_field(&b[ID], a->id);
+    out.title = clean_field(&b[TITLE], a->title);
+    out.date = clean_field(&b[DATE], a->date);
+    out.source = clean_field(&b[SOURCE], a->source);
+    out.url = clean_field(&b[URL], a->url);
+    out.author = clean_field(&b[AUTHOR], a->author);
+    out.language = clean_field(&b[LANG], a->language);
     if (!out.text)
         out.text_len = 0;
     if (!out.id) {
@@ -522,7 +561,7 @@ ns__corpus_emit(const ns__corpus_sink *sink,
             else
                 ns__buf_printf(&b[ID], "%s@%llu", w->file,
                                (unsigned long long)w->offset);
-            out.id = clean_field(&b[ID], ns__buf_cstr(&b[ID]), 0);
+            out.id = clean_field(&b[ID], ns__buf_cstr(&b[ID]));
         }
     }
     ns_status st = NS_OK;
@@ -627,7 +666,8 @@ read_input(walker *wk,
     if (hl == 0) {
         if (in->failed) {
             *complete = 0;
-            return ns__corpus_reject(sink, &w, "read error: %s", in->errmsg);
+            return ns__corpus_reject(sink, &w, "truncated or corrupt data: %s",
+                                     in->errmsg);
         }
         return ns__corpus_reject(sink, &w, "empty file");
     }
@@ -673,31 +713,35 @@ nested_read(struct archive *a, void *cookie, const void **out)
     return n;
 }
 
+/*
+ * A libarchive reader: every compression filter, and every archive format
+ * but two (raw_only: none).  libarchive's WARC reader would hand us bare
+ * payloads where our WARC format wants the records and their headers, and
+ * its mtree reader can bid on plain text.  raw takes a single (compressed
+ * or plain) file when no archive format bids; empty, an empty stream.
+ */
 static struct archive *
-new_reader(void)
+new_reader(int raw_only)
 {
     struct archive *ar = archive_read_new();
     if (!ar)
         return NULL;
     archive_read_support_filter_all(ar);
-    /*
-     * Every archive format but two: libarchive's WARC reader would hand us
-     * bare payloads (our WARC format wants the records and their headers),
-     * and its mtree reader can bid on plain text.  raw takes a single
-     * (compressed or plain) file when no archive format bids.
-     */
-    archive_read_support_format_7zip(ar);
-    archive_read_support_format_ar(ar);
-    archive_read_support_format_cab(ar);
-    archive_read_support_format_cpio(ar);
-    archive_read_support_format_iso9660(ar);
-    archive_read_support_format_lha(ar);
-    archive_read_support_format_rar(ar);
-    archive_read_support_format_rar5(ar);
-    archive_read_support_format_tar(ar);
-    archive_read_support_format_xar(ar);
-    archive_read_support_format_zip(ar);
+    if (!raw_only) {
+        archive_read_support_format_7zip(ar);
+        archive_read_support_format_ar(ar);
+        archive_read_support_format_cab(ar);
+        archive_read_support_format_cpio(ar);
+        archive_read_support_format_iso9660(ar);
+        archive_read_support_format_lha(ar);
+        archive_read_support_format_rar(ar);
+        archive_read_support_format_rar5(ar);
+        archive_read_support_format_tar(ar);
+        archive_read_support_format_xar(ar);
+        archive_read_support_format_zip(ar);
+    }
     archive_read_support_format_raw(ar);
+    archive_read_support_format_empty(ar);
     return ar;
 }
 
@@ -742,19 +786,37 @@ member_label(const char *p)
  * one).  An archive inside it is opened over the member's data, so nothing
  * touches the disk.
  */
+/*
+ * Read every member of an opened archive (or the single stream of a raw
+ * one).  An archive inside it is opened over the member's data, so nothing
+ * touches the disk.  With early non-NULL, a failure before the first
+ * member is not reported but flagged in *early, for a retry.
+ */
 static ns_status
-read_members(walker *wk, struct archive *ar, const char *label, int depth,
-             int *complete)
+read_members(walker *wk,
+             struct archive *ar,
+             const char *label,
+             int depth,
+             int *complete,
+             int *early)
 {
     const ns__corpus_sink *sink = wk->sink;
     ns_status st = NS_OK;
     ns__where w = { label, "", 0, 0 };
-    for (;;) {
+    int first = 1;
+    for (;; first = 0) {
         struct archive_entry *e;
         int r = archive_read_next_header(ar, &e);
-        if (r == ARCHIVE_EOF)
+        if (r == ARCHIVE_EOF) {
+            if (first && archive_format(ar) == ARCHIVE_FORMAT_EMPTY)
+                st = ns__corpus_reject(sink, &w, "empty file");
             break;
+        }
         if (r < ARCHIVE_WARN) {
+            if (first && early) {
+                *early = 1;
+                break;
+            }
             *complete = 0;
             const char *why = archive_error_string(ar);
             w.offset = (uint64_t)archive_filter_bytes(ar, 0);
@@ -795,7 +857,7 @@ read_archive(walker *wk,
              int depth,
              int *complete)
 {
-    struct archive *ar = new_reader();
+    struct archive *ar = new_reader(0);
     ns_status st = NS_OK;
     if (!ar)
         return NS_ERR_NOMEM;
@@ -805,9 +867,46 @@ read_archive(walker *wk,
         st = ns__corpus_reject(wk->sink, &w, "cannot open archive: %s",
                                archive_error_string(ar));
     } else {
-        st = read_members(wk, ar, label, depth, complete);
+        st = read_members(wk, ar, label, depth, complete, NULL);
     }
     archive_read_free(ar);
+    return st;
+}
+
+/*
+ * Read the open file fd.  The archive formats' bidders read ahead, so a
+ * short compressed file cut before their look-ahead fails at the first
+ * header although its start decompresses fine: it is then read again as a
+ * single stream (raw_only), which needs no look-ahead, and what precedes
+ * the cut is delivered.
+ */
+static ns_status
+read_fd(walker *wk, int fd, const char *path, int *complete)
+{
+    ns__where w = { path, "", 0, 0 };
+    ns_status st = NS_OK;
+    for (int raw_only = 0; raw_only < 2; raw_only++) {
+        int early = 0;
+        if (raw_only && lseek(fd, 0, SEEK_SET) != 0)
+            break;
+        struct archive *ar = new_reader(raw_only);
+        if (!ar)
+            return NS_ERR_NOMEM;
+        if (archive_read_open_fd(ar, fd, IN_BLOCK) != ARCHIVE_OK) {
+            early = 1;
+            if (raw_only) {
+                *complete = 0;
+                st = ns__corpus_reject(wk->sink, &w, "cannot open: %s",
+                                       archive_error_string(ar));
+            }
+        } else {
+            st = read_members(wk, ar, path, 0, complete,
+                              raw_only ? NULL : &early);
+        }
+        archive_read_free(ar);
+        if (!early || raw_only)
+            break;
+    }
     return st;
 }
 
@@ -825,20 +924,7 @@ read_file(walker *wk, const char *path, const struct stat *sb, int *complete)
         return ns__corpus_reject(sink, &w, "%s",
                                  errno_text(errno, ebuf, sizeof ebuf));
     }
-    ns_status st = NS_OK;
-    struct archive *ar = new_reader();
-    if (!ar) {
-        close(fd);
-        return NS_ERR_NOMEM;
-    }
-    if (archive_read_open_fd(ar, fd, IN_BLOCK) != ARCHIVE_OK) {
-        *complete = 0;
-        st = ns__corpus_reject(sink, &w, "cannot open: %s",
-                               archive_error_string(ar));
-    } else {
-        st = read_members(wk, ar, path, 0, complete);
-    }
-    archive_read_free(ar);
+    ns_status st = read_fd(wk, fd, path, complete);
     close(fd);
     return st;
 }

@@ -1,0 +1,1040 @@
+/*
+ * text.c: one article per file, in two formats.  "text": the first
+ * non-empty line is the title and the rest the body (a Markdown file
+ * without front matter is read so, its "# " heading marks stripped).
+ * "markdown": a file opening with YAML front matter ("---" ... "---"), read
+ * by a small parser for the subset news exports use (key: value, quoted
+ * scalars with escapes, folded continuation lines, block scalars, lists);
+ * the body's Markdown is reduced to text (links to their words, escapes and
+ * emphasis marks removed).  No YAML or Markdown library: neither is needed
+ * for this much, and a hand-written subset cannot execute anything.
+ */
+#include "corpus/date.h"
+#include "corpus/format.h"
+
+#include <string.h>
+
+/* The largest file read as one article (the text limit plus room for a
+ * title and front matter). */
+#define MAX_FILE ((size_t)NS_MAX_ARTICLE_BYTES + ((size_t)64 << 10))
+/* A first line longer than this is a paragraph, not a title. */
+#define MAX_TITLE_LINE 1000
+
+static int
+is_blank(int c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The end of the line starting at p (its '\n' or end). */
+static const char *
+eol(const char *p, const char *end)
+{
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    return nl ? nl : end;
+}
+
+static const char *
+next_line(const char *p, const char *end)
+{
+    const char *e = eol(p, end);
+    return e < end ? e + 1 : end;
+}
+
+static int
+blank_span(const char *p, const char *e)
+{
+    for (; p < e; p++)
+        if (!is_blank((unsigned char)*p))
+            return 0;
+    return 1;
+}
+
+/* A line of "---" (or "..." when dots) with nothing but blanks after. */
+static int
+fence_line(const char *p, const char *e, int dots)
+{
+    if (e - p < 3)
+        return 0;
+    if (memcmp(p, "---", 3) != 0 && !(dots && memcmp(p, "...", 3) == 0))
+        return 0;
+    return blank_span(p + 3, e);
+}
+
+static int
+md_name(const char *name)
+{
+    return ns__name_has_ext(name, ".md") ||
+           ns__name_has_ext(name, ".markdown") ||
+           ns__name_has_ext(name, ".mdown");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Markdown to text                                                          */
+
+static int
+ascii_punct(int c)
+{
+    return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') ||
+           (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
+static int
+alnum(int c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+           (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* Whether the '*' or '_' at s[i] opens or closes an emphasis: it leans on
+ * a word on one side and not on the other ("*word*", but not "snake_case",
+ * "2 * 3" or a "* " bullet). */
+static int
+emphasis_mark(const char *s, size_t n, size_t i)
+{
+    int prev = i > 0 ? (unsigned char)s[i - 1] : ' ';
+    int next = i + 1 < n ? (unsigned char)s[i + 1] : ' ';
+    int ws_next = next == ' ' || next == '\t' || next == '\n' || next == '\r';
+    int ws_prev = prev == ' ' || prev == '\t' || prev == '\n';
+    if (!alnum(prev) && !ws_next && next != s[i])
+        return 1; /* opening */
+    if (!ws_prev && !alnum(next) && prev != s[i])
+        return 1; /* closing */
+    return 0;
+}
+
+/*
+ * For "[text](target)" at s[i] == '[': the index of the matching ']' in
+ * *close and of the ')' ending the target in *paren.  The text may span
+ * lines but not a blank line; both parts are bounded.
+ */
+static int
+find_link(const char *s, size_t n, size_t i, size_t *close, size_t *paren)
+{
+    int depth = 0;
+    size_t j = i;
+    for (; j < n && j - i < 4096; j++) {
+        char c = s[j];
+        if (c == '\\') {
+            j++;
+            continue;
+        }
+        if (c == '\n' && j + 1 < n && s[j + 1] == '\n')
+            return 0;
+        if (c == '[')
+            depth++;
+        else if (c == ']' && --depth == 0)
+            break;
+    }
+    if (j >= n || s[j] != ']' || j + 1 >= n || s[j + 1] != '(')
+        return 0;
+    size_t k = j + 2;
+    int pd = 1;
+    for (; k < n && k - j < 4096; k++) {
+        if (s[k] == '\n' && k + 1 < n && s[k + 1] == '\n')
+            return 0;
+        if (s[k] == '(')
+            pd++;
+        else if (s[k] == ')' && --pd == 0)
+            break;
+    }
+    if (k >= n || s[k] != ')')
+        return 0;
+    *close = j;
+    *paren = k;
+    return 1;
+}
+
+/* Headings' "#" marks, rules and setext underlines at line starts; links,
+ * images, backslash escapes and strong-emphasis marks inline. */
+static void
+md_to_text(ns_buf *out, const char *s, size_t n)
+{
+    size_t skip_at[16], skip_to[16]; /* pending "](target)" to jump over */
+    int nskip = 0;
+    int bol = 1;
+    for (size_t i = 0; i < n;) {
+        if (bol) {
+            bol = 0;
+            const char *le = eol(s + i, s + n);
+            size_t j = i;
+            while (j < (size_t)(le - s) && s[j] == ' ' && j - i < 3)
+                j++;
+            /* rules and setext underlines: "---", "===", "***", "___" */
+            char m = j < n ? s[j] : 0;
+            if (m == '-' || m == '=' || m == '*' || m == '_') {
+                size_t k = j, marks = 0;
+                while (k < (size_t)(le - s) &&
+                       (s[k] == m || is_blank((unsigned char)s[k]))) {
+                    marks += s[k] == m;
+                    k++;
+                }
+                if (k == (size_t)(le - s) && marks >= 3) {
+                    i = k;
+                    continue;
+                }
+            }
+            if (m == '#') {
+                size_t k = j;
+                while (k < n && s[k] == '#' && k - j < 6)
+                    k++;
+                if (k < n && (s[k] == ' ' || s[k] == '\t')) {
+                    i = k + 1;
+                    continue;
+                }
+            }
+        }
+        char c = s[i];
+        if (nskip > 0 && i == skip_at[nskip - 1]) {
+            i = skip_to[nskip - 1] + 1;
+            nskip--;
+            continue;
+        }
+        if (c == '\n') {
+            ns__buf_putc(out, '\n');
+            bol = 1;
+            i++;
+            continue;
+        }
+        if (c == '\\' && i + 1 < n && ascii_punct((unsigned char)s[i + 1])) {
+            ns__buf_putc(out, s[i + 1]);
+            i += 2;
+            continue;
+        }
+        if ((c == '*' || c == '_') && i + 1 < n && s[i + 1] == c) {
+            i += 2; /* strong emphasis marks */
+            continue;
+        }
+        if ((c == '*' || c == '_') && emphasis_mark(s, n, i)) {
+            i++;
+            continue;
+        }
+        if (c == '!' && i + 1 < n && s[i + 1] == '[') {
+            i++; /* an image: keep its alt text */
+            continue;
+        }
+        size_t close, paren;
+        if (c == '[' && nskip < 16 && find_link(s, n, i, &close, &paren)) {
+            skip_at[nskip] = close;
+            skip_to[nskip] = paren;
+            nskip++;
+            i++;
+            continue;
+        }
+        /* copy a run of ordinary bytes at once */
+        size_t j = i + 1;
+        while (j < n && s[j] != '\n' && s[j] != '\\' && s[j] != '*' &&
+               s[j] != '_' && s[j] != '!' && s[j] != '[' &&
+               !(nskip > 0 && j == skip_at[nskip - 1]))
+            j++;
+        ns__buf_append(out, s + i, j - i);
+        i = j;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The title line and the body                                               */
+
+typedef struct doc {
+    const char *title;
+    size_t title_len;
+    const char *body;
+    size_t body_len;
+} doc;
+
+/* Split s into the first non-empty line (the title) and the rest. */
+static void
+split_title(const char *s, size_t n, int markdown, doc *d)
+{
+    const char *p = s, *end = s + n;
+    memset(d, 0, sizeof *d);
+    while (p < end && blank_span(p, eol(p, end)))
+        p = next_line(p, end);
+    const char *e = eol(p, end);
+    if (p == end || e - p > MAX_TITLE_LINE) {
+        d->body = p;
+        d->body_len = (size_t)(end - p);
+        return;
+    }
+    const char *t = p, *te = e;
+    while (t < te && is_blank((unsigned char)*t))
+        t++;
+    if (markdown && *t == '#') {
+        while (t < te && *t == '#')
+            t++;
+        while (t < te && is_blank((unsigned char)*t))
+            t++;
+    }
+    while (te > t && is_blank((unsigned char)te[-1]))
+        te--;
+    if (markdown) { /* closing marks: "# Title #" */
+        const char *h = te;
+        while (h > t && h[-1] == '#')
+            h--;
+        if (h < te && h > t && is_blank((unsigned char)h[-1])) {
+            te = h;
+            while (te > t && is_blank((unsigned char)te[-1]))
+                te--;
+        }
+    }
+    d->title = t;
+    d->title_len = (size_t)(te - t);
+    p = next_line(p, end);
+    /* a setext underline ("Title" over "=====") belongs to the title */
+    const char *u = p, *ue = eol(p, end);
+    if (u < ue && (*u == '=' || *u == '-')) {
+        char m = *u;
+        while (u < ue && (*u == m || is_blank((unsigned char)*u)))
+            u++;
+        if (u == ue)
+            p = next_line(p, end);
+    }
+    while (p < end && blank_span(p, eol(p, end)))
+        p = next_line(p, end);
+    d->body = p;
+    d->body_len = (size_t)(end - p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* YAML front matter (a subset)                                              */
+
+#define FM_MAX_KEYS 48
+
+typedef struct fm_pair {
+    char key[40];
+    ns_buf val;
+} fm_pair;
+
+typedef struct front_matter {
+    fm_pair kv[FM_MAX_KEYS];
+    int n;
+} front_matter;
+
+static void
+put_utf8(ns_buf *b, unsigned long cp)
+{
+    char u[4];
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        ns__buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, u, 2);
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, u, 3);
+    } else if (cp < 0x110000) {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, u, 4);
+    } else {
+        ns__buf_append(b, "\xEF\xBF\xBD", 3);
+    }
+}
+
+static int
+hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* n hex digits at p (bounded by end) into *cp. */
+static int
+hexes(const char *p, const char *end, int n, unsigned long *cp)
+{
+    unsigned long v = 0;
+    if (end - p < n)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        int h = hexval((unsigned char)p[i]);
+        if (h < 0)
+            return 0;
+        v = v * 16 + (unsigned long)h;
+    }
+    *cp = v;
+    return 1;
+}
+
+/*
+ * A line break inside a quoted or plain multi-line scalar: trailing blanks
+ * already written (past *keep) are dropped; one break becomes a space and
+ * each empty line a '\n'.  Returns the position of the next line's first
+ * non-blank byte.
+ */
+static const char *
+fold(ns_buf *b, size_t keep, const char *p, const char *end)
+{
+    if (b->len > keep) {
+        b->len = keep;
+        if (b->data)
+            b->data[b->len] = '\0';
+    }
+    int empties = 0;
+    p++; /* the '\n' */
+    for (;;) {
+        while (p < end && is_blank((unsigned char)*p))
+            p++;
+        if (p < end && *p == '\n') {
+            empties++;
+            p++;
+            continue;
+        }
+        break;
+    }
+    if (empties == 0)
+        ns__buf_putc(b, ' ');
+    for (int i = 0; i < empties; i++)
+        ns__buf_putc(b, '\n');
+    return p;
+}
+
+/* A double-quoted scalar at p (on its '"'); returns the byte after it. */
+static const char *
+dq_scalar(ns_buf *b, const char *p, const char *end)
+{
+    size_t keep = b->len;
+    p++;
+    while (p < end) {
+        char c = *p;
+        if (c == '"')
+            return p + 1;
+        if (c == '\n') {
+            p = fold(b, keep, p, end);
+            keep = b->len;
+            continue;
+        }
+        if (c != '\\') {
+            ns__buf_putc(b, c);
+            if (!is_blank((unsigned char)c))
+                keep = b->len;
+            p++;
+            continue;
+        }
+        if (++p >= end)
+            break;
+        char e = *p++;
+        unsigned long cp;
+        switch (e) {
+        case '\r':
+        case '\n':
+            /* an escaped line break joins the lines with nothing */
+            if (e == '\r' && p < end && *p == '\n')
+                p++;
+            while (p < end && is_blank((unsigned char)*p))
+                p++;
+            break;
+        case '0':
+            break; /* a NUL has no place in a field */
+        case 'a':
+            ns__buf_putc(b, '\a');
+            break;
+        case 'b':
+            ns__buf_putc(b, '\b');
+            break;
+        case 't':
+        case '\t':
+            ns__buf_putc(b, '\t');
+            break;
+        case 'n':
+            ns__buf_putc(b, '\n');
+            break;
+        case 'v':
+            ns__buf_putc(b, '\v');
+            break;
+        case 'f':
+            ns__buf_putc(b, '\f');
+            break;
+        case 'r':
+            ns__buf_putc(b, '\r');
+            break;
+        case 'e':
+            ns__buf_putc(b, '\x1b');
+            break;
+        case ' ':
+        case '"':
+        case '/':
+        case '\\':
+            ns__buf_putc(b, e);
+            break;
+        case 'N':
+            put_utf8(b, 0x85);
+            break;
+        case '_':
+            put_utf8(b, 0xA0); /* no-break space */
+            break;
+        case 'L':
+            put_utf8(b, 0x2028);
+            break;
+        case 'P':
+            put_utf8(b, 0x2029);
+            break;
+        case 'x':
+        case 'u':
+        case 'U': {
+            int nd = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+            if (!hexes(p, end, nd, &cp)) {
+                ns__buf_putc(b, '\\');
+                ns__buf_putc(b, e);
+                break;
+            }
+            p += nd;
+            /* a UTF-16 surrogate pair, as JSON writes it */
+            unsigned long lo;
+            if (e == 'u' && cp >= 0xD800 && cp <= 0xDBFF && end - p >= 6 &&
+                p[0] == '\\' && p[1] == 'u' && hexes(p + 2, end, 4, &lo) &&
+                lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                p += 6;
+            }
+            put_utf8(b, cp);
+            break;
+        }
+        default:
+            ns__buf_putc(b, '\\');
+            ns__buf_putc(b, e);
+            break;
+        }
+        keep = b->len;
+    }
+    return end; /* unterminated: take what there is */
+}
+
+/* A single-quoted scalar ('' is a quote); returns the byte after it. */
+static const char *
+sq_scalar(ns_buf *b, const char *p, const char *end)
+{
+    size_t keep = b->len;
+    p++;
+    while (p < end) {
+        char c = *p;
+        if (c == '\'') {
+            if (p + 1 < end && p[1] == '\'') {
+                ns__buf_putc(b, '\'');
+                keep = b->len;
+                p += 2;
+                continue;
+            }
+            return p + 1;
+        }
+        if (c == '\n') {
+            p = fold(b, keep, p, end);
+            keep = b->len;
+            continue;
+        }
+        ns__buf_putc(b, c);
+        if (!is_blank((unsigned char)c))
+            keep = b->len;
+        p++;
+    }
+    return end;
+}
+
+static int
+indented(const char *p, const char *end)
+{
+    return p < end && (*p == ' ' || *p == '\t');
+}
+
+/* A plain scalar from p to the end of its line (a " #" starts a comment),
+ * folded with its indented continuation lines.  Returns the next line. */
+static const char *
+plain_scalar(ns_buf *b, const char *p, const char *end)
+{
+    for (int first = 1;; first = 0) {
+        const char *e = eol(p, end);
+        const char *c = p;
+        while (c < e && !(*c == '#' && c > p && is_blank((unsigned char)c[-1])))
+            c++;
+        while (c > p && is_blank((unsigned char)c[-1]))
+            c--;
+        if (!first && c > p && b->len)
+            ns__buf_putc(b, ' ');
+        ns__buf_append(b, p, (size_t)(c - p));
+        p = e < end ? e + 1 : end;
+        /* continuation: indented, non-empty, and not "key: value" of a
+         * nested mapping we do not read */
+        if (!indented(p, end))
+            return p;
+        const char *q = p;
+        while (q < end && is_blank((unsigned char)*q))
+            q++;
+        if (q >= end || *q == '\n' || *q == '#')
+            return p;
+        p = q;
+    }
+}
+
+/* A "|" or ">" block scalar: the more-indented lines after the key. */
+static const char *
+block_scalar(ns_buf *b, char style, const char *p, const char *end)
+{
+    p = next_line(p, end);
+    size_t indent = 0;
+    int first = 1, pending_nl = 0;
+    while (p < end) {
+        const char *e = eol(p, end);
+        size_t ind = 0;
+        while (p + ind < e && p[ind] == ' ')
+            ind++;
+        if (p + ind == e || blank_span(p + ind, e)) { /* empty line */
+            pending_nl++;
+            p = e < end ? e + 1 : end;
+            continue;
+        }
+        if (ind == 0 || (!first && ind < indent))
+            break;
+        if (first)
+            indent = ind;
+        if (!first) {
+            if (style == '|' || pending_nl)
+                for (int i = 0; i < (style == '|' ? pending_nl + 1 : pending_nl);
+                     i++)
+                    ns__buf_putc(b, '\n');
+            else
+                ns__buf_putc(b, ' ');
+        }
+        pending_nl = 0;
+        first = 0;
+        const char *t = e;
+        while (t > p + indent && t[-1] == '\r')
+            t--;
+        ns__buf_append(b, p + indent, (size_t)(t - (p + indent)));
+        p = e < end ? e + 1 : end;
+    }
+    return p;
+}
+
+/* One item of a list or flow sequence, quoted or plain, into b. */
+static void
+list_item(ns_buf *b, const char *p, const char *e)
+{
+    while (p < e && is_blank((unsigned char)*p))
+        p++;
+    while (e > p && is_blank((unsigned char)e[-1]))
+        e--;
+    if (p == e)
+        return;
+    if (b->len)
+        ns__buf_puts(b, ", ");
+    if (*p == '"')
+        dq_scalar(b, p, e);
+    else if (*p == '\'')
+        sq_scalar(b, p, e);
+    else
+        ns__buf_append(b, p, (size_t)(e - p));
+}
+
+/* "[a, 'b', "c"]" on one or more lines; returns the byte after ']'. */
+static const char *
+flow_seq(ns_buf *b, const char *p, const char *end)
+{
+    p++;
+    const char *item = p;
+    char q = 0;
+    for (; p < end; p++) {
+        if (q) {
+            if (*p == q)
+                q = 0;
+            else if (*p == '\\' && q == '"' && p + 1 < end)
+                p++;
+            continue;
+        }
+        if (*p == '"' || *p == '\'') {
+            q = *p;
+        } else if (*p == ',' || *p == ']') {
+            list_item(b, item, p);
+            item = p + 1;
+            if (*p == ']')
+                return p + 1;
+        } else if (*p == '\n') {
+            /* items may continue on the next lines */
+        }
+    }
+    return end;
+}
+
+static fm_pair *
+fm_get(front_matter *fm, const char *key)
+{
+    for (int i = 0; i < fm->n; i++)
+        if (strcmp(fm->kv[i].key, key) == 0)
+            return fm->kv[i].val.len ? &fm->kv[i] : NULL;
+    return NULL;
+}
+
+static const char *
+fm_str(front_matter *fm, const char *key)
+{
+    fm_pair *p = fm_get(fm, key);
+    return p ? ns__buf_cstr(&p->val) : NULL;
+}
+
+static void
+fm_free(front_matter *fm)
+{
+    for (int i = 0; i < fm->n; i++)
+        ns__buf_free(&fm->kv[i].val);
+    fm->n = 0;
+}
+
+/* Parse the front matter lines [p, end): top-level keys only. */
+static void
+fm_parse(front_matter *fm, const char *p, const char *end)
+{
+    while (p < end) {
+        const char *e = eol(p, end);
+        if (indented(p, end) || blank_span(p, e) || *p == '#' ||
+            *p == '-') {
+            p = next_line(p, end);
+            continue;
+        }
+        /* the key ends at a ':' followed by a blank or the line's end */
+        const char *k = p, *colon = NULL;
+        char q = (*p == '"' || *p == '\'') ? *p : 0;
+        for (const char *c = p + (q != 0); c < e; c++) {
+            if (q && *c == q) {
+                q = 0;
+                continue;
+            }
+            if (!q && *c == ':' &&
+                (c + 1 == e || is_blank((unsigned char)c[1]))) {
+                colon = c;
+                break;
+            }
+        }
+        if (!colon || fm->n == FM_MAX_KEYS) {
+            p = next_line(p, end);
+            continue;
+        }
+        const char *ke = colon;
+        while (ke > k && is_blank((unsigned char)ke[-1]))
+            ke--;
+        if (ke - k >= 2 && (*k == '"' || *k == '\'') && ke[-1] == *k) {
+            k++;
+            ke--;
+        }
+        fm_pair *kv = &fm->kv[fm->n];
+        size_t kl = (size_t)(ke - k);
+        if (kl >= sizeof kv->key) {
+            p = next_line(p, end);
+            continue;
+        }
+        memcpy(kv->key, k, kl);
+        kv->key[kl] = '\0';
+        for (size_t i = 0; i < kl; i++)
+            if (kv->key[i] >= 'A' && kv->key[i] <= 'Z')
+                kv->key[i] = (char)(kv->key[i] + 32);
+        memset(&kv->val, 0, sizeof kv->val);
+        fm->n++;
+
+        const char *v = colon + 1;
+        while (v < e && is_blank((unsigned char)*v))
+            v++;
+        if (v == e || *v == '#') {
+            /* a block list ("- a" lines) or a nested mapping (ignored) */
+            p = next_line(p, end);
+            while (p < end) {
+                const char *le = eol(p, end), *t = p;
+                while (t < le && is_blank((unsigned char)*t))
+                    t++;
+                if (t == le) {
+                    p = next_line(p, end);
+                    continue;
+                }
+                if (*t == '-' && (t + 1 == le || is_blank((unsigned char)t[1]))) {
+                    list_item(&kv->val, t + 1, le);
+                } else if (t == p) {
+                    break; /* the next key */
+                }
+                p = next_line(p, end);
+            }
+            continue;
+        }
+        if (*v == '"') {
+            p = next_line(dq_scalar(&kv->val, v, end), end);
+            continue;
+        }
+        if (*v == '\'') {
+            p = next_line(sq_scalar(&kv->val, v, end), end);
+            continue;
+        }
+        if ((*v == '|' || *v == '>') &&
+            (v + 1 == e || strchr("+-0123456789 \t\r#", v[1]))) {
+            p = block_scalar(&kv->val, *v, v, end);
+            continue;
+        }
+        if (*v == '[') {
+            p = next_line(flow_seq(&kv->val, v, end), end);
+            continue;
+        }
+        p = plain_scalar(&kv->val, v, end);
+    }
+}
+
+/*
+ * Where the front matter of s is: the lines between the opening "---" and
+ * the closing "---" or "...".  Returns 0 when s has none.
+ */
+static int
+find_front_matter(const char *s,
+                  size_t n,
+                  const char **fm,
+                  const char **fm_end,
+                  const char **body)
+{
+    const char *p = s, *end = s + n;
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    if (!fence_line(p, eol(p, end), 0))
+        return 0;
+    p = next_line(p, end);
+    *fm = p;
+    while (p < end) {
+        const char *e = eol(p, end);
+        if (fence_line(p, e, 1)) {
+            *fm_end = p;
+            *body = next_line(p, end);
+            return 1;
+        }
+        p = next_line(p, end);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The formats                                                               */
+
+/* Whether the file name (after any directory or archive part, and without
+ * a compression suffix) has no extension: "ap890101", "README". */
+static int
+has_no_ext(const char *name)
+{
+    static const char *const packed[] = { ".gz", ".bz2", ".xz", ".zst" };
+    if (!name)
+        return 1;
+    const char *base = name;
+    for (const char *p = name; *p; p++)
+        if (*p == '/' || *p == ':')
+            base = p + 1;
+    size_t n = strlen(base);
+    for (size_t i = 0; i < sizeof packed / sizeof *packed; i++) {
+        size_t k = strlen(packed[i]);
+        if (n > k && strcmp(base + n - k, packed[i]) == 0) {
+            n -= k;
+            break;
+        }
+    }
+    return memchr(base + 1, '.', n > 1 ? n - 1 : 0) == NULL;
+}
+
+static int
+text_sniff(const char *head, size_t len, const char *name)
+{
+    if (ns__looks_binary(head, len))
+        return 0;
+    int named = ns__name_has_ext(name, ".txt") ||
+                ns__name_has_ext(name, ".text") || md_name(name);
+    if (!named && !has_no_ext(name))
+        return 0; /* .csv, .dtd, .py, ...: text, but not articles */
+    size_t i = 0;
+    if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < len && (is_blank((unsigned char)head[i]) || head[i] == '\n'))
+        i++;
+    if (i < len && head[i] == '<')
+        return named ? 5 : 0; /* markup: the SGML/XML/HTML readers' */
+    return named ? 20 : 10;
+}
+
+static int
+markdown_sniff(const char *head, size_t len, const char *name)
+{
+    const char *fm, *fm_end, *body;
+    if (ns__looks_binary(head, len))
+        return 0;
+    if (!find_front_matter(head, len, &fm, &fm_end, &body))
+        return 0;
+    /* the first line inside must look like "key: ..." */
+    const char *e = eol(fm, fm_end);
+    const char *c = memchr(fm, ':', (size_t)(e - fm));
+    if (!c || c == fm)
+        return 0;
+    return md_name(name) ? 90 : 80;
+}
+
+static ns_status
+slurp_article(ns__input *in,
+              ns__where *w,
+              const ns__corpus_sink *sink,
+              char **data,
+              size_t *len)
+{
+    w->record = 1;
+    w->offset = 0;
+    ns_status st = ns__input_slurp(in, MAX_FILE, data, len);
+    if (st == NS_ERR_FORMAT)
+        return ns__corpus_reject(sink, w,
+                                 "article text too large (more than %zu "
+                                 "bytes, the limit is %u)",
+                                 MAX_FILE, NS_MAX_ARTICLE_BYTES);
+    return st;
+}
+
+static ns_status
+text_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
+{
+    ns__where w = *w0;
+    char *data = NULL;
+    size_t len = 0;
+    ns_status st = slurp_article(in, &w, sink, &data, &len);
+    if (st != NS_OK || !data)
+        return st;
+    const char *s = data;
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        s += 3;
+        len -= 3;
+    }
+    int markdown = md_name(w.file);
+    doc d;
+    split_title(s, len, markdown, &d);
+    if (d.title_len == 0 && d.body_len == 0) {
+        ns_free(data);
+        return ns__corpus_reject(sink, &w, "no text (only blank lines)");
+    }
+    ns_buf title = { 0 }, body = { 0 };
+    ns_article a = NS_ARTICLE_INIT;
+    if (d.title_len) {
+        if (markdown)
+            md_to_text(&title, d.title, d.title_len);
+        else
+            ns__buf_append(&title, d.title, d.title_len);
+        a.title = ns__buf_cstr(&title);
+    }
+    if (markdown) {
+        md_to_text(&body, d.body, d.body_len);
+        a.text = ns__buf_cstr(&body);
+        a.text_len = body.len;
+    } else {
+        a.text = d.body;
+        a.text_len = d.body_len;
+    }
+    if (title.oom || body.oom)
+        st = NS_ERR_NOMEM;
+    else
+        st = ns__corpus_emit(sink, &w, &a);
+    ns__buf_free(&title);
+    ns__buf_free(&body);
+    ns_free(data);
+    return st;
+}
+
+static const char *
+first_of(front_matter *fm, const char *const *keys)
+{
+    for (; *keys; keys++) {
+        const char *v = fm_str(fm, *keys);
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
+static ns_status
+markdown_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
+{
+    static const char *const k_title[] = { "title", "headline", NULL };
+    static const char *const k_date[] = { "published_time", "date",
+                                          "published", "pubdate",
+                                          "publishdate", "datetime", NULL };
+    static const char *const k_url[] = { "source_url", "url", "link",
+                                         "canonical_url", "permalink", NULL };
+    static const char *const k_source[] = { "source", "publisher",
+                                            "site_name", NULL };
+    static const char *const k_author[] = { "author", "authors", "byline",
+                                            NULL };
+    static const char *const k_id[] = { "id", "guid", "uuid", NULL };
+    static const char *const k_lang[] = { "language", "lang", NULL };
+
+    ns__where w = *w0;
+    char *data = NULL;
+    size_t len = 0;
+    ns_status st = slurp_article(in, &w, sink, &data, &len);
+    if (st != NS_OK || !data)
+        return st;
+    const char *fm_start, *fm_end, *body;
+    if (!find_front_matter(data, len, &fm_start, &fm_end, &body)) {
+        ns_free(data); /* the sniff saw it: the input changed under us */
+        return ns__corpus_reject(sink, &w, "front matter not closed");
+    }
+    front_matter *fm = ns__calloc(1, sizeof *fm);
+    if (!fm) {
+        ns_free(data);
+        return NS_ERR_NOMEM;
+    }
+    fm_parse(fm, fm_start, fm_end);
+
+    doc d = { 0 };
+    const char *title = first_of(fm, k_title);
+    while (body < data + len && blank_span(body, eol(body, data + len)))
+        body = next_line(body, data + len);
+    if (title) {
+        d.body = body;
+        d.body_len = (size_t)(data + len - body);
+    } else {
+        split_title(body, (size_t)(data + len - body), 1, &d);
+    }
+    ns_buf tbuf = { 0 }, text = { 0 };
+    if (!title && d.title_len) {
+        md_to_text(&tbuf, d.title, d.title_len);
+        title = ns__buf_cstr(&tbuf);
+    }
+    md_to_text(&text, d.body, d.body_len);
+
+    char date[NS_DATE_MAX] = "";
+    for (const char *const *k = k_date; *k && !date[0]; k++) {
+        const char *v = fm_str(fm, *k);
+        if (v)
+            ns__date_parse(v, strlen(v), date);
+    }
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = first_of(fm, k_id);
+    a.title = title;
+    a.date = date[0] ? date : NULL;
+    a.source = first_of(fm, k_source);
+    a.url = first_of(fm, k_url);
+    a.author = first_of(fm, k_author);
+    a.language = first_of(fm, k_lang);
+    a.text = ns__buf_cstr(&text);
+    a.text_len = text.len;
+    int oom = tbuf.oom || text.oom;
+    for (int i = 0; i < fm->n; i++)
+        oom |= fm->kv[i].val.oom;
+    if (oom)
+        st = NS_ERR_NOMEM;
+    else if (!a.title && a.text_len == 0)
+        st = ns__corpus_reject(sink, &w, "empty article (no title or text)");
+    else
+        st = ns__corpus_emit(sink, &w, &a);
+    ns__buf_free(&tbuf);
+    ns__buf_free(&text);
+    fm_free(fm);
+    ns_free(fm);
+    ns_free(data);
+    return st;
+}
+
+const ns__format ns__format_text = { "text", text_sniff, text_read };
+const ns__format ns__format_markdown = { "markdown", markdown_sniff,
+                                         markdown_read };

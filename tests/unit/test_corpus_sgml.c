@@ -1,0 +1,176 @@
+/*
+ * test_corpus_sgml.c: TREC and Reuters-21578 SGML: fields, entities,
+ * Windows-1252 bytes, unclosed records, and the shared collections.
+ */
+#include "test_corpus_common.h"
+
+static void
+test_trec(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    const char *file = data_path("sgml/trec.sgml");
+    char path[4200];
+    snprintf(path, sizeof path, "%s", file);
+    assert_int_equal(got_walk(&g, path), NS_OK);
+    assert_int_equal(g.na, 3);
+
+    const got_article *a = &g.a[0];
+    assert_str(a->format, "trec");
+    assert_int_equal(a->record, 1);
+    assert_int_equal(a->offset, 0);
+    assert_str(a->id, "AP890101-0001");
+    /* the "Eds:" note is skipped; 0x92 is Windows-1252's right quote */
+    assert_str(a->title, "Films & the \xE2\x80\x99Sixties");
+    assert_str(a->date, "1989-01-02T04:58:00Z"); /* 01-01-89 2358EST */
+    assert_str(a->source, "Associated Press");
+    assert_str(a->author, "By HILLEL ITALIE");
+    assert_str(a->text, "NEW YORK (AP) The celluloid torch <passed>.");
+
+    a = &g.a[1];
+    assert_int_equal(a->record, 3);
+    assert_str(a->id, "LA010189-0001");
+    assert_str(a->title, "A Times Headline");
+    assert_str(a->date, "1989-01-01"); /* "January 1, 1989, Sunday, ..." */
+    assert_str(a->source, "Los Angeles Times");
+    assert_str(a->text, "Para one.\nPara two.");
+
+    a = &g.a[2];
+    assert_str(a->id, "WSJ870324-0001");
+    assert_str(a->title, "One Line Doc");
+    assert_str(a->date, "1987-03-24"); /* from the DOCNO */
+
+    assert_int_equal(g.nr, 2);
+    assert_str(g.r[0].file, path);
+    assert_str(g.r[0].format, "trec");
+    assert_int_equal(g.r[0].record, 2);
+    assert_int_equal(g.r[0].offset, 291);
+    assert_non_null(strstr(g.r[0].reason, "not closed"));
+    assert_int_equal(g.r[1].record, 5);
+    assert_non_null(strstr(g.r[1].reason, "end of the input"));
+    got_free(&g);
+}
+
+static void
+test_reuters(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("sgml/reut.sgm")), NS_OK);
+    assert_int_equal(g.na, 3);
+    const got_article *a = &g.a[0];
+    assert_str(a->format, "reuters");
+    assert_str(a->id, "reuters21578-1");
+    assert_str(a->title, "BAHIA COCOA <REVIEW>");
+    assert_str(a->date, "1987-02-26T15:01:01Z");
+    assert_str(a->source, "Reuters");
+    assert_str(a->author, "by Jane Doe, Reuters");
+    /* &#3; dropped, &amp; decoded, Latin-1 0xE3 made UTF-8 */
+    assert_str(a->text, "SALVADOR, Feb 26 - Showers continued & "
+                        "S\xC3\xA3o Paulo\nsaid.\n Reuter");
+    a = &g.a[1]; /* TYPE="BRIEF": a headline only */
+    assert_str(a->id, "reuters21578-2");
+    assert_str(a->title, "BRIEF HEADLINE ONLY");
+    assert_str(a->date, "1987-03-27T14:04:26Z"); /* wire codes cut */
+    assert_int_equal(a->text_len, 0);
+    a = &g.a[2]; /* TYPE="UNPROC": the raw copy is the text */
+    assert_null(a->title);
+    assert_str(a->date, "1987-03-31"); /* a broken time: the day only */
+    assert_str(a->text, "FEDERAL RESERVE WEEKLY REPORT\n"
+                        " Net free reserves.....644");
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 4);
+    assert_non_null(strstr(g.r[0].reason, "empty article"));
+    got_free(&g);
+}
+
+static void
+test_sgml_buffers(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    /* a record spread over one line, tags in lower case, an unknown
+     * entity kept as is */
+    assert_int_equal(got_string(&g, "x",
+                                "<doc><docno>X1</docno><text>a &foo; "
+                                "b</text></doc><doc><docno>X2</docno>"
+                                "<text>c</text></doc>"),
+                     NS_OK);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].id, "X1");
+    assert_str(g.a[1].id, "X2");
+    assert_int_equal(g.a[1].offset, 50);
+    got_free(&g);
+}
+
+static void
+test_shared_ap89(void **state)
+{
+    (void)state;
+    const char *p = shared_path("news/ap89-trec-sample/SOURCE.md");
+    if (!p)
+        skip();
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/news/ap89-trec-sample/raw",
+             getenv("NS_SHARED"));
+    got g = { 0 };
+    assert_int_equal(got_walk(&g, dir), NS_OK);
+    assert_int_equal(g.nr, 0);
+    /* SOURCE.md describes 10 daily files and 2,228 articles; the shared
+     * raw/ holds the first four (ap890101..04) with 761 <DOC>s. */
+    assert_int_equal(g.files_ended, 4);
+    assert_int_equal(g.na, 761);
+    const got_article *a = got_find(&g, "AP890101-0001");
+    assert_non_null(a);
+    assert_str(a->title,
+               "You Don't Need a Weatherman To Know '60s Films Are Here");
+    assert_str(a->date, "1989-01-02T04:58:00Z");
+    got_free(&g);
+}
+
+static void
+test_shared_reuters_tar_xz(void **state)
+{
+    (void)state;
+    const char *p = shared_path("news/reuters21578/reuters21578-sgml.tar.xz");
+    if (!p)
+        skip();
+    got g = { 0 };
+    g.only_format = "reuters";
+    assert_int_equal(got_walk(&g, p), NS_OK);
+    /* SOURCE.md: 21,578 articles; NEWID 12793 has neither title nor
+     * text and is rejected as empty. */
+    assert_int_equal(g.counted, 21577);
+    size_t empty = 0, other = 0;
+    for (size_t i = 0; i < g.nr; i++) {
+        if (strstr(g.r[i].reason, "empty article"))
+            empty++;
+        else if (strstr(g.r[i].file, "lewis.dtd"))
+            other++; /* the DTD is no article */
+    }
+    assert_int_equal(empty, 1);
+    assert_int_equal(empty + other, g.nr);
+    const got_article *a = got_find(&g, "reuters21578-1");
+    assert_non_null(a);
+    assert_str(a->title, "BAHIA COCOA REVIEW");
+    assert_str(a->date, "1987-02-26T15:01:01Z");
+    char want[4200];
+    snprintf(want, sizeof want, "%s:reut2-000.sgm", p);
+    assert_str(a->file, want);
+    got_free(&g);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trec),
+        cmocka_unit_test(test_reuters),
+        cmocka_unit_test(test_sgml_buffers),
+        cmocka_unit_test(test_shared_ap89),
+        cmocka_unit_test(test_shared_reuters_tar_xz),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
