@@ -1,0 +1,2287 @@
+/*
+ * html.c: the markup layer (see html.h) over libxml2, the maintained
+ * recovering XML/HTML parser that also converts charsets.  It must never
+ * expand an entity a document declares, load a DTD, touch the network or
+ * print to stderr, and everything it returns is valid UTF-8.  Page
+ * extraction is a paragraph-density heuristic: no site-specific rules.
+ */
+#include "corpus/html.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
+#include <libxml/entities.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+
+#include "corpus/date.h"
+#include "corpus/format.h"
+
+const char *
+ns__find(const char *hay, size_t n, const char *needle, size_t m)
+{
+    if (m == 0)
+        return hay;
+    while (n >= m) {
+        const char *p = memchr(hay, needle[0], n - m + 1);
+        if (!p)
+            return NULL;
+        if (memcmp(p, needle, m) == 0)
+            return p;
+        n -= (size_t)(p - hay) + 1;
+        hay = p + 1;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* libxml2 setup                                                             */
+
+static pthread_once_t markup_once = PTHREAD_ONCE_INIT;
+
+static void
+markup_init_once(void)
+{
+    xmlInitParser();
+}
+
+void
+ns__markup_init(void)
+{
+    pthread_once(&markup_once, markup_init_once);
+}
+
+static void
+quiet_generic(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+/*
+ * Errors that libxml2 raises without a parser context (charset conversion,
+ * I/O) go to the thread's generic error function, stderr by default.  We
+ * swap in a silent one for the duration of a parse and put the caller's
+ * back after: the application may use libxml2 itself.
+ */
+typedef struct quiet {
+    xmlGenericErrorFunc func;
+    void *ctx;
+} quiet;
+
+static void
+quiet_begin(quiet *q)
+{
+    ns__markup_init();
+    q->func = xmlGenericError;
+    q->ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, quiet_generic);
+}
+
+static void
+quiet_end(const quiet *q)
+{
+    xmlSetGenericErrorFunc(q->ctx, q->func);
+}
+
+/* Parser-context errors land here instead (sax->serror); HTML pages are
+ * always "wrong" somewhere, so their errors are simply dropped. */
+static void
+quiet_structured(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    (void)e;
+}
+
+/* ------------------------------------------------------------------------ */
+/* UTF-8 and normalized text                                                 */
+
+/* Decode the UTF-8 sequence at s[0, n): its length (1..4) with *cp, or 0
+ * when it is not a valid one (overlong, surrogate, > U+10FFFF, cut). */
+static size_t
+u8dec(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        uint32_t v = ((uint32_t)(c & 0x0F) << 12) |
+                     ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))
+            return 0;
+        *cp = v;
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+            (s[3] & 0xC0) != 0x80)
+            return 0;
+        uint32_t v = ((uint32_t)(c & 0x07) << 18) |
+                     ((uint32_t)(s[1] & 0x3F) << 12) |
+                     ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        if (v < 0x10000 || v > 0x10FFFF)
+            return 0;
+        *cp = v;
+        return 4;
+    }
+    return 0;
+}
+
+static void
+u8put(ns_buf *b, uint32_t cp)
+{
+    char s[4];
+    if (cp < 0x80) {
+        ns__buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        s[0] = (char)(0xC0 | (cp >> 6));
+        s[1] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, s, 2);
+    } else if (cp < 0x10000) {
+        s[0] = (char)(0xE0 | (cp >> 12));
+        s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        s[2] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, s, 3);
+    } else {
+        s[0] = (char)(0xF0 | (cp >> 18));
+        s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        s[3] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, s, 4);
+    }
+}
+
+static int
+is_uspace(uint32_t cp)
+{
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+static void
+text_put(ns__text *t, const void *s, size_t n)
+{
+    if (t->pending && t->buf.len) {
+        if (t->one_line || t->pending == NS_TEXT_SPACE)
+            ns__buf_putc(&t->buf, ' ');
+        else if (t->pending == NS_TEXT_LINE)
+            ns__buf_putc(&t->buf, '\n');
+        else
+            ns__buf_append(&t->buf, "\n\n", 2);
+    }
+    t->pending = 0;
+    ns__buf_append(&t->buf, s, n);
+}
+
+void
+ns__text_add(ns__text *t, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + n;
+    while (p < end) {
+        unsigned char c = *p;
+        if (c > 0x20 && c < 0x7F) {
+            const unsigned char *q = p + 1;
+            while (q<end && * q> 0x20 && *q < 0x7F)
+                q++;
+            text_put(t, p, (size_t)(q - p));
+            p = q;
+            continue;
+        }
+        if (c < 0x80) {
+            if (c == ' ' || (c >= '\t' && c <= '\r')) {
+                if (t->pending < NS_TEXT_SPACE)
+                    t->pending = NS_TEXT_SPACE;
+            }
+            p++; /* other control characters are dropped */
+            continue;
+        }
+        uint32_t cp;
+        size_t k = u8dec(p, (size_t)(end - p), &cp);
+        if (k == 0) {
+            text_put(t, "\xEF\xBF\xBD", 3);
+            p++;
+            continue;
+        }
+        if (is_uspace(cp)) {
+            if (t->pending < NS_TEXT_SPACE)
+                t->pending = NS_TEXT_SPACE;
+        } else if (cp >= 0xA0 && cp != 0xAD && cp != 0x200B && cp != 0xFEFF) {
+            /* C1 controls, soft hyphens, zero-width spaces and stray byte
+             * order marks carry nothing a reader sees. */
+            text_put(t, p, k);
+        }
+        p += k;
+    }
+}
+
+void
+ns__text_break(ns__text *t, int kind)
+{
+    if (kind > t->pending)
+        t->pending = kind;
+}
+
+void
+ns__text_free(ns__text *t)
+{
+    ns__buf_free(&t->buf);
+    t->pending = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Element kinds                                                             */
+
+enum {
+    K_INLINE = 0,
+    K_BLOCK, /* a paragraph of its own */
+    K_ROW,   /* a table row: a line */
+    K_CELL,  /* a table cell: a space */
+    K_BR,    /* a line break */
+    K_DROP,  /* never text: scripts, styles, media, form controls */
+    K_SOFT   /* boilerplate: navigation, header, footer, aside, form */
+};
+
+typedef struct kind_entry {
+    const char *name;
+    unsigned char kind;
+} kind_entry;
+
+/* Sorted by name (strcmp) for bsearch.  HTML names, plus NITF's. */
+static const kind_entry kinds[] = {
+    { "abstract", K_BLOCK },
+    { "address", K_BLOCK },
+    { "article", K_BLOCK },
+    { "aside", K_SOFT },
+    { "audio", K_DROP },
+    { "block", K_BLOCK },
+    { "blockquote", K_BLOCK },
+    { "body", K_BLOCK },
+    { "body.content", K_BLOCK },
+    { "body.end", K_BLOCK },
+    { "body.head", K_BLOCK },
+    { "bq", K_BLOCK },
+    { "br", K_BR },
+    { "button", K_DROP },
+    { "byline", K_BLOCK },
+    { "canvas", K_DROP },
+    { "caption", K_BLOCK },
+    { "center", K_BLOCK },
+    { "datalist", K_DROP },
+    { "dateline", K_BLOCK },
+    { "dd", K_BLOCK },
+    { "details", K_BLOCK },
+    { "dialog", K_SOFT },
+    { "dir", K_BLOCK },
+    { "distributor", K_BLOCK },
+    { "div", K_BLOCK },
+    { "dl", K_BLOCK },
+    { "dt", K_BLOCK },
+    { "embed", K_DROP },
+    { "fieldset", K_BLOCK },
+    { "figcaption", K_SOFT },
+    { "figure", K_SOFT },
+    { "fn", K_BLOCK },
+    { "footer", K_SOFT },
+    { "form", K_SOFT },
+    { "frame", K_DROP },
+    { "frameset", K_DROP },
+    { "h1", K_BLOCK },
+    { "h2", K_BLOCK },
+    { "h3", K_BLOCK },
+    { "h4", K_BLOCK },
+    { "h5", K_BLOCK },
+    { "h6", K_BLOCK },
+    { "head", K_BLOCK },
+    { "header", K_SOFT },
+    { "hedline", K_BLOCK },
+    { "hgroup", K_BLOCK },
+    { "hl1", K_BLOCK },
+    { "hl2", K_BLOCK },
+    { "hr", K_BLOCK },
+    { "html", K_BLOCK },
+    { "iframe", K_DROP },
+    { "input", K_DROP },
+    { "label", K_DROP },
+    { "legend", K_BLOCK },
+    { "li", K_BLOCK },
+    { "link", K_DROP },
+    { "main", K_BLOCK },
+    { "map", K_DROP },
+    { "math", K_DROP },
+    { "media", K_DROP },
+    { "menu", K_SOFT },
+    { "meta", K_DROP },
+    { "nav", K_SOFT },
+    { "noembed", K_DROP },
+    { "noframes", K_DROP },
+    { "noscript", K_DROP },
+    { "note", K_BLOCK },
+    { "object", K_DROP },
+    { "ol", K_BLOCK },
+    { "option", K_DROP },
+    { "p", K_BLOCK },
+    { "picture", K_DROP },
+    { "pre", K_BLOCK },
+    { "script", K_DROP },
+    { "section", K_BLOCK },
+    { "select", K_DROP },
+    { "source", K_DROP },
+    { "style", K_DROP },
+    { "summary", K_BLOCK },
+    { "svg", K_DROP },
+    { "table", K_BLOCK },
+    { "tagline", K_BLOCK },
+    { "tbody", K_BLOCK },
+    { "td", K_CELL },
+    { "template", K_DROP },
+    { "textarea", K_DROP },
+    { "tfoot", K_BLOCK },
+    { "th", K_CELL },
+    { "thead", K_BLOCK },
+    { "title", K_DROP },
+    { "tr", K_ROW },
+    { "track", K_DROP },
+    { "ul", K_BLOCK },
+    { "video", K_DROP },
+};
+
+static int
+kind_cmp(const void *key, const void *ent)
+{
+    return strcmp(key, ((const kind_entry *)ent)->name);
+}
+
+/* An ASCII-lowercase copy of s in buf (cap bytes), cut to fit. */
+static const char *
+lower_into(const char *s, char *buf, size_t cap)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < cap; i++)
+        buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    buf[i] = '\0';
+    return buf;
+}
+
+/* Whether an HTML element is hidden from readers. */
+static int
+html_hidden(const xmlNode *n)
+{
+    if (!n->properties)
+        return 0;
+    for (const xmlAttr *a = n->properties; a; a = a->next) {
+        const char *an = (const char *)a->name;
+        if (!a->children || a->children->type != XML_TEXT_NODE) {
+            if (strcmp(an, "hidden") == 0)
+                return 1;
+            continue;
+        }
+        const char *v = (const char *)a->children->content;
+        if (!v)
+            continue;
+        if (strcmp(an, "hidden") == 0)
+            return 1;
+        if (strcmp(an, "aria-hidden") == 0 && strcmp(v, "true") == 0)
+            return 1;
+        if (strcmp(an, "style") == 0) {
+            char sq[256];
+            size_t k = 0;
+            for (size_t i = 0; v[i] && k + 1 < sizeof sq; i++)
+                if (v[i] != ' ' && v[i] != '\t' && v[i] != '\n')
+                    sq[k++] =
+                        (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
+            sq[k] = '\0';
+            if (strstr(sq, "display:none") || strstr(sq, "visibility:hidden"))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+markup_kind(const xmlNode *n, unsigned flags)
+{
+    const char *name = (const char *)n->name;
+    if (!name)
+        return K_INLINE;
+    /* HTML names are lowercase, and so are XHTML's and NITF's. */
+    const kind_entry *e = bsearch(name, kinds, sizeof kinds / sizeof *kinds,
+                                  sizeof *kinds, kind_cmp);
+    int k = e ? e->kind : K_INLINE;
+    if (k == K_SOFT ||
+        ((flags & NS_MARKUP_HTML) && k != K_DROP && html_hidden(n)))
+        return K_DROP;
+    return k;
+}
+
+/*
+ * The kind of an element in a whole page, where boilerplate is "soft": a
+ * recovering parser may nest the article inside an unclosed <aside> or a
+ * hidden <div>, so those are only left out when they hold little of the
+ * page's paragraph text (*soft set; the layout kind is returned).
+ */
+static int
+page_kind(const xmlNode *n, int *soft)
+{
+    const char *name = (const char *)n->name;
+    *soft = 0;
+    if (!name)
+        return K_INLINE;
+    const kind_entry *e = bsearch(name, kinds, sizeof kinds / sizeof *kinds,
+                                  sizeof *kinds, kind_cmp);
+    int k = e ? e->kind : K_INLINE;
+    if (k == K_DROP)
+        return K_DROP;
+    if (k == K_SOFT) {
+        *soft = 1;
+        return K_BLOCK;
+    }
+    *soft = html_hidden(n);
+    return k;
+}
+
+static void
+kind_enter(ns__text *t, int k)
+{
+    switch (k) {
+    case K_BLOCK:
+        ns__text_break(t, NS_TEXT_PARA);
+        break;
+    case K_ROW:
+    case K_BR:
+        ns__text_break(t, NS_TEXT_LINE);
+        break;
+    case K_CELL:
+        ns__text_break(t, NS_TEXT_SPACE);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* DOM helpers                                                               */
+
+/*
+ * The walks below are iterative (parent/next links), never recursive: the
+ * HTML parser does not limit nesting depth, and a page of ten thousand
+ * nested <div>s must not exhaust the stack.
+ */
+
+void
+ns__markup_text(ns__text *t, const xmlNode *root, unsigned flags)
+{
+    const xmlNode *n = root;
+    if (!n)
+        return;
+    for (;;) {
+        int down = 0;
+        switch (n->type) {
+        case XML_TEXT_NODE:
+        case XML_CDATA_SECTION_NODE:
+            if (n->content)
+                ns__text_add(t, (const char *)n->content,
+                             strlen((const char *)n->content));
+            break;
+        case XML_ELEMENT_NODE: {
+            /* The root is read whatever its name: <title>, <header>. */
+            int k = n == root ? K_BLOCK : markup_kind(n, flags);
+            if (k == K_DROP)
+                break;
+            kind_enter(t, k);
+            if (n->children)
+                down = 1;
+            else
+                kind_enter(t, k);
+            break;
+        }
+        case XML_DOCUMENT_NODE:
+        case XML_HTML_DOCUMENT_NODE:
+            down = n->children != NULL;
+            break;
+        default:
+            break; /* comments, PIs, entity references: nothing */
+        }
+        if (down) {
+            n = n->children;
+            continue;
+        }
+        for (;;) {
+            if (n == root)
+                return;
+            if (n->next) {
+                n = n->next;
+                break;
+            }
+            n = n->parent;
+            if (!n)
+                return;
+            if (n->type == XML_ELEMENT_NODE)
+                kind_enter(t, n == root ? K_BLOCK : markup_kind(n, flags));
+        }
+    }
+}
+
+char *
+ns__markup_line(const xmlNode *node, int *oom)
+{
+    ns__text t = { { 0 }, 0, 1 };
+    ns__markup_text(&t, node, 0);
+    if (t.buf.oom) {
+        *oom = 1;
+        ns__text_free(&t);
+        return NULL;
+    }
+    if (t.buf.len == 0) {
+        ns__text_free(&t);
+        return NULL;
+    }
+    return ns__buf_detach(&t.buf);
+}
+
+/* A trimmed copy of s[0, n) with white space runs made one space; NULL
+ * when empty (or out of memory: *oom). */
+static char *
+line_dup(const char *s, size_t n, int *oom)
+{
+    ns__text t = { { 0 }, 0, 1 };
+    ns__text_add(&t, s, n);
+    if (t.buf.oom)
+        *oom = 1;
+    if (t.buf.oom || t.buf.len == 0) {
+        ns__text_free(&t);
+        return NULL;
+    }
+    return ns__buf_detach(&t.buf);
+}
+
+static const char *
+attr_value(const xmlNode *node, const char *name)
+{
+    for (const xmlAttr *a = node->properties; a; a = a->next) {
+        if (a->name && strcmp((const char *)a->name, name) == 0) {
+            if (a->children && a->children->type == XML_TEXT_NODE &&
+                a->children->content)
+                return (const char *)a->children->content;
+            return "";
+        }
+    }
+    return NULL;
+}
+
+char *
+ns__markup_attr(const xmlNode *node, const char *name, int *oom)
+{
+    const char *v = node ? attr_value(node, name) : NULL;
+    return v ? line_dup(v, strlen(v), oom) : NULL;
+}
+
+int
+ns__markup_is(const xmlNode *node, const char *name)
+{
+    return node && node->type == XML_ELEMENT_NODE && node->name &&
+           strcmp((const char *)node->name, name) == 0;
+}
+
+xmlNode *
+ns__markup_child(const xmlNode *node, const char *name)
+{
+    if (!node)
+        return NULL;
+    for (xmlNode *c = node->children; c; c = c->next)
+        if (ns__markup_is(c, name))
+            return c;
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* XML documents                                                             */
+
+/* One HTML entity made readable by the XML parser (see xml_get_entity). */
+typedef struct html_ent {
+    xmlEntity ent;
+    struct html_ent *next;
+    xmlChar value[8]; /* the character, UTF-8 */
+} html_ent;
+
+typedef struct xml_state {
+    ns__xml_problem *p;
+    html_ent *ents;
+    int oom;
+} xml_state;
+
+static void
+problem_set(ns__xml_problem *p, unsigned long line, const char *msg)
+{
+    if (p->set)
+        return;
+    p->set = 1;
+    p->line = line;
+    snprintf(p->msg, sizeof p->msg, "%s", msg);
+    char *s = p->msg;
+    if (s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z'))
+        s[0] = (char)(s[0] + 32);
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\r' || *s == '\t')
+            *s = ' ';
+    size_t n = strlen(p->msg);
+    while (n > 0 && p->msg[n - 1] == ' ')
+        p->msg[--n] = '\0';
+}
+
+static void
+xml_structured(void *ctx, xmlErrorPtr e)
+{
+    xmlParserCtxtPtr c = ctx;
+    xml_state *st = c ? c->_private : NULL;
+    if (!st || !e || e->level < XML_ERR_ERROR)
+        return;
+    problem_set(st->p, e->line > 0 ? (unsigned long)e->line : 0,
+                e->message ? e->message : "malformed xml");
+}
+
+/*
+ * Entities.  The document's own entity declarations are never recorded
+ * (sax->entityDecl is NULL), so a reference to one is an undeclared-entity
+ * error and expands to nothing: no external entity is read (XXE) and no
+ * reference multiplies (billion laughs).  Feeds often use HTML entity names
+ * (&nbsp; &rsquo;) that XML does not know; those we answer with the
+ * character, typed as a predefined entity so the parser inlines it like
+ * &amp;.
+ */
+static xmlEntityPtr
+xml_get_entity(void *ctx, const xmlChar *name)
+{
+    xmlParserCtxtPtr c = ctx;
+    xml_state *st = c->_private;
+    const htmlEntityDesc *d = htmlEntityLookup(name);
+    if (!d || !st)
+        return NULL;
+    for (html_ent *e = st->ents; e; e = e->next)
+        if ((const char *)e->ent.name == d->name)
+            return &e->ent;
+    html_ent *e = ns__calloc(1, sizeof *e);
+    if (!e) {
+        st->oom = 1;
+        return NULL;
+    }
+    ns_buf b = { 0 };
+    u8put(&b, d->value);
+    if (b.oom || b.len >= sizeof e->value) {
+        ns__buf_free(&b);
+        ns_free(e);
+        st->oom = 1;
+        return NULL;
+    }
+    memcpy(e->value, b.data, b.len);
+    e->ent.length = (int)b.len;
+    ns__buf_free(&b);
+    e->ent.type = XML_ENTITY_DECL;
+    e->ent.name = (const xmlChar *)d->name;
+    e->ent.etype = XML_INTERNAL_PREDEFINED_ENTITY;
+    e->ent.content = e->value;
+    e->ent.orig = e->value;
+    e->next = st->ents;
+    st->ents = e;
+    return &e->ent;
+}
+
+/*
+ * After its first error the recovering parser stops inlining every entity,
+ * &amp; included ("if (!ctxt->wellFormed) return" in xmlParseReference),
+ * so one stray "&nbsp" would eat every later "&amp;" of a feed.  That guard
+ * protects the expansion of declared entities, which we never have, so the
+ * SAX events below set the flag back; the problem is recorded already.
+ */
+static void
+sax_start_ns(void *ctx,
+             const xmlChar *localname,
+             const xmlChar *prefix,
+             const xmlChar *uri,
+             int nb_namespaces,
+             const xmlChar **namespaces,
+             int nb_attributes,
+             int nb_defaulted,
+             const xmlChar **attributes)
+{
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces,
+                          namespaces, nb_attributes, nb_defaulted, attributes);
+    ((xmlParserCtxtPtr)ctx)->wellFormed = 1;
+}
+
+static void
+sax_end_ns(void *ctx,
+           const xmlChar *localname,
+           const xmlChar *prefix,
+           const xmlChar *uri)
+{
+    xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+    ((xmlParserCtxtPtr)ctx)->wellFormed = 1;
+}
+
+static void
+sax_characters(void *ctx, const xmlChar *ch, int len)
+{
+    xmlSAX2Characters(ctx, ch, len);
+    ((xmlParserCtxtPtr)ctx)->wellFormed = 1;
+}
+
+uint64_t
+ns__line_offset(ns__line_cursor *c, unsigned long line)
+{
+    if (c->line == 0 || line < c->line) {
+        c->line = 1;
+        c->off = 0;
+    }
+    while (c->line < line && c->off < c->len) {
+        const char *nl = memchr(c->data + c->off, '\n', c->len - c->off);
+        if (!nl) {
+            c->off = c->len;
+            break;
+        }
+        c->off = (size_t)(nl - c->data) + 1;
+        c->line++;
+    }
+    return c->off;
+}
+
+static unsigned long
+line_of(const char *data, size_t off)
+{
+    unsigned long line = 1;
+    for (size_t i = 0; i < off; i++)
+        if (data[i] == '\n')
+            line++;
+    return line;
+}
+
+/* The encoding an XML declaration names, lowercased into enc ("" none). */
+static void
+xml_decl_encoding(const char *d, size_t n, char *enc, size_t cap)
+{
+    enc[0] = '\0';
+    if (n < 5 || memcmp(d, "<?xml", 5) != 0)
+        return;
+    const char *end = memchr(d, '>', n < 512 ? n : 512);
+    if (!end)
+        return;
+    for (const char *p = d + 5; p + 8 < end; p++) {
+        if (memcmp(p, "encoding", 8) != 0)
+            continue;
+        p += 8;
+        while (p < end && (*p == ' ' || *p == '=' || *p == '\t'))
+            p++;
+        if (p >= end || (*p != '"' && *p != '\''))
+            return;
+        char q = *p++;
+        size_t k = 0;
+        while (p < end && *p != q && k + 1 < cap) {
+            enc[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+            p++;
+        }
+        enc[k] = '\0';
+        return;
+    }
+}
+
+ns_status
+ns__xml_parse(char *data, size_t len, xmlDoc **out, ns__xml_problem *p)
+{
+    *out = NULL;
+    memset(p, 0, sizeof *p);
+    if (len > NS_MAX_MARKUP_BYTES)
+        return NS_ERR_FORMAT;
+    const unsigned char *u = (const unsigned char *)data;
+    int utf16 = (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
+                              (u[0] == 0xFE && u[1] == 0xFF))) ||
+                (len >= 2 && (u[0] == 0 || u[1] == 0));
+    char enc[40];
+    xml_decl_encoding(data, len, enc, sizeof enc);
+    int declared_utf8 =
+        enc[0] == '\0' || strcmp(enc, "utf-8") == 0 || strcmp(enc, "utf8") == 0;
+    int force_utf8 = 0;
+    char note[160] = "";
+    uint64_t note_off = 0;
+    if (!utf16 && !declared_utf8) {
+        /* ASCII is read as the UTF-8 it is a part of, so a stray 8-bit
+         * byte does not end the parse; an encoding libxml2 does not know
+         * (or UTF-16/32 declared on 8-bit bytes) is read as UTF-8 too. */
+        int known = 0;
+        if (strcmp(enc, "us-ascii") == 0 || strcmp(enc, "ascii") == 0) {
+            known = -1;
+        } else if (strncmp(enc, "utf-16", 6) != 0 &&
+                   strncmp(enc, "utf-32", 6) != 0 &&
+                   strncmp(enc, "ucs", 3) != 0) {
+            xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(enc);
+            if (h) {
+                known = 1;
+                xmlCharEncCloseFunc(h);
+            }
+        }
+        force_utf8 = known <= 0;
+        if (known == 0)
+            snprintf(note, sizeof note,
+                     "unknown encoding \"%.60s\", read as utf-8", enc);
+    }
+    /* XML forbids C0 controls but tab, LF and CR; the parser would stop at
+     * the first one, so they become spaces (and one problem). */
+    if (!utf16) {
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)data[i];
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+                c == 0x7F) {
+                if (!note[0]) {
+                    snprintf(note, sizeof note,
+                             "invalid control character 0x%02x", c);
+                    note_off = i;
+                }
+                data[i] = ' ';
+            }
+        }
+    }
+    /* Invalid UTF-8 makes libxml2 2.9 reread the rest of the document as
+     * Latin-1: replace the bad bytes first. */
+    char *copy = NULL;
+    if (!utf16 && (declared_utf8 || force_utf8) && !ns__utf8_valid(data, len)) {
+        size_t i = 0;
+        while (i < len) {
+            uint32_t cp;
+            size_t k = u8dec(u + i, len - i, &cp);
+            if (k == 0)
+                break;
+            i += k;
+        }
+        if (!note[0]) {
+            snprintf(note, sizeof note, "invalid utf-8");
+            note_off = i;
+        }
+        ns_buf b = { 0 };
+        ns__utf8_repair(&b, data, len);
+        if (b.oom || b.len > NS_MAX_MARKUP_BYTES + (NS_MAX_MARKUP_BYTES / 2)) {
+            int oom = b.oom;
+            ns__buf_free(&b);
+            return oom ? NS_ERR_NOMEM : NS_ERR_FORMAT;
+        }
+        len = b.len;
+        data = copy = ns__buf_detach(&b);
+        if (!copy)
+            return NS_ERR_NOMEM;
+    }
+    if (note[0]) {
+        /* Located in the bytes before any repair: close enough. */
+        unsigned long line = line_of(data, note_off < len ? note_off : len);
+        problem_set(p, line, note);
+        p->offset = note_off;
+    }
+
+    quiet q;
+    quiet_begin(&q);
+    ns_status st = NS_OK;
+    xml_state xs = { p, NULL, 0 };
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        st = NS_ERR_NOMEM;
+        goto out;
+    }
+    ctxt->_private = &xs;
+    ctxt->sax->serror = xml_structured;
+    ctxt->sax->entityDecl = NULL;
+    ctxt->sax->unparsedEntityDecl = NULL;
+    ctxt->sax->resolveEntity = NULL;
+    ctxt->sax->getEntity = xml_get_entity;
+    ctxt->sax->startElementNs = sax_start_ns;
+    ctxt->sax->endElementNs = sax_end_ns;
+    ctxt->sax->characters = sax_characters;
+    int opts = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
+               XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
+    if (force_utf8)
+        opts |= XML_PARSE_IGNORE_ENC;
+    *out = xmlCtxtReadMemory(ctxt, data, (int)len, NULL,
+                             force_utf8 ? "UTF-8" : NULL, opts);
+    if (xs.oom) {
+        st = NS_ERR_NOMEM;
+        xmlFreeDoc(*out);
+        *out = NULL;
+    }
+    if (p->set && p->offset == 0 && p->line > 0) {
+        ns__line_cursor lc = { data, len, 0, 0 };
+        p->offset = ns__line_offset(&lc, p->line);
+    }
+    if (*out && !xmlDocGetRootElement(*out)) {
+        xmlFreeDoc(*out);
+        *out = NULL;
+    }
+out:
+    if (ctxt) {
+        ctxt->_private = NULL;
+        xmlFreeParserCtxt(ctxt);
+    }
+    while (xs.ents) {
+        html_ent *next = xs.ents->next;
+        ns_free(xs.ents);
+        xs.ents = next;
+    }
+    quiet_end(&q);
+    ns_free(copy);
+    return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* HTML parsing                                                              */
+
+/* Parse UTF-8 HTML (valid, no NUL) quietly.  NULL when nothing came out. */
+static htmlDocPtr
+html_parse(const char *utf8, size_t len)
+{
+    if (len > (size_t)INT32_MAX)
+        return NULL;
+    quiet q;
+    quiet_begin(&q);
+    htmlDocPtr doc = NULL;
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (ctxt) {
+        ctxt->sax->serror = quiet_structured;
+        doc = htmlCtxtReadMemory(ctxt, utf8, (int)len, NULL, "UTF-8",
+                                 HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                                     HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+                                     HTML_PARSE_IGNORE_ENC);
+        htmlFreeParserCtxt(ctxt);
+    }
+    quiet_end(&q);
+    return doc;
+}
+
+/* The <body> of doc, else its root element. */
+static xmlNode *
+html_body(htmlDocPtr doc)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *body = ns__markup_child(root, "body");
+    return body ? body : root;
+}
+
+void
+ns__html_fragment_text(ns__text *t, const char *html, size_t len)
+{
+    if (!memchr(html, '<', len) && !memchr(html, '&', len)) {
+        ns__text_add(t, html, len);
+        return;
+    }
+    /* The parser wants valid UTF-8 without NUL bytes. */
+    ns_buf b = { 0 };
+    const char *src = html;
+    if (!ns__utf8_valid(html, len) || memchr(html, '\0', len)) {
+        ns__utf8_repair(&b, html, len);
+        for (size_t i = 0; i < b.len; i++)
+            if (b.data[i] == '\0')
+                b.data[i] = ' ';
+        if (b.oom) {
+            t->buf.oom = 1;
+            ns__buf_free(&b);
+            return;
+        }
+        src = b.data;
+        len = b.len;
+    }
+    htmlDocPtr doc = html_parse(src, len);
+    if (doc) {
+        ns__markup_text(t, html_body(doc), NS_MARKUP_HTML);
+        xmlFreeDoc(doc);
+    } else {
+        ns__text_add(t, src, len);
+    }
+    ns__buf_free(&b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Charsets                                                                  */
+
+void
+ns__http_charset(const char *ct, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!ct || cap == 0)
+        return;
+    for (const char *p = ct; *p; p++) {
+        if (strncasecmp(p, "charset", 7) != 0)
+            continue;
+        const char *v = p + 7;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (*v != '=')
+            continue;
+        v++;
+        while (*v == ' ' || *v == '\t' || *v == '"' || *v == '\'')
+            v++;
+        size_t k = 0;
+        while (v[k] && k + 1 < cap &&
+               ((v[k] >= 'a' && v[k] <= 'z') || (v[k] >= 'A' && v[k] <= 'Z') ||
+                (v[k] >= '0' && v[k] <= '9') || strchr("-_.:", v[k])))
+            k++;
+        memcpy(out, v, k);
+        out[k] = '\0';
+        return;
+    }
+}
+
+/* The charset a <meta> (or an XML declaration) in the first 4 KiB names,
+ * into out; "" when none. */
+static void
+meta_charset(const char *d, size_t n, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (n > 4096)
+        n = 4096;
+    if (n >= 5 && memcmp(d, "<?xml", 5) == 0) {
+        char enc[40];
+        xml_decl_encoding(d, n, enc, sizeof enc);
+        if (enc[0]) {
+            snprintf(out, cap, "%s", enc);
+            return;
+        }
+    }
+    for (size_t i = 0; i + 5 < n; i++) {
+        if (d[i] != '<' || strncasecmp(d + i + 1, "meta", 4) != 0)
+            continue;
+        const char *end = memchr(d + i, '>', n - i);
+        if (!end)
+            return;
+        /* One tag: copy it NUL-terminated to search it. */
+        char tag[512];
+        size_t tl = (size_t)(end - (d + i));
+        if (tl >= sizeof tag)
+            tl = sizeof tag - 1;
+        memcpy(tag, d + i, tl);
+        tag[tl] = '\0';
+        for (size_t k = 0; k < tl; k++)
+            if (tag[k] == '\0')
+                tag[k] = ' ';
+        ns__http_charset(tag, out, cap);
+        if (out[0])
+            return;
+        i = (size_t)(end - d);
+    }
+}
+
+/*
+ * How to decode: our answers for the labels pages use (after the WHATWG
+ * Encoding Standard, which browsers follow): Latin-1 and ASCII are read as
+ * windows-1252, GB2312 as GB18030, and so on.  NULL: hand the label to
+ * iconv as it is.
+ */
+typedef struct cs_alias {
+    const char *label;
+    const char *charset;
+} cs_alias;
+
+static const cs_alias cs_aliases[] = {
+    { "ascii", "windows-1252" },
+    { "big5", "BIG5-HKSCS" },
+    { "chinese", "GB18030" },
+    { "cp1252", "windows-1252" },
+    { "cp819", "windows-1252" },
+    { "csgb2312", "GB18030" },
+    { "csisolatin1", "windows-1252" },
+    { "csshiftjis", "CP932" },
+    { "euc-kr", "CP949" },
+    { "gb18030", "GB18030" },
+    { "gb2312", "GB18030" },
+    { "gb_2312-80", "GB18030" },
+    { "gbk", "GB18030" },
+    { "ibm819", "windows-1252" },
+    { "iso-8859-1", "windows-1252" },
+    { "iso-8859-11", "CP874" },
+    { "iso-8859-9", "windows-1254" },
+    { "iso-ir-100", "windows-1252" },
+    { "iso8859-1", "windows-1252" },
+    { "iso88591", "windows-1252" },
+    { "iso_8859-1", "windows-1252" },
+    { "iso_8859-1:1987", "windows-1252" },
+    { "ks_c_5601-1987", "CP949" },
+    { "l1", "windows-1252" },
+    { "latin1", "windows-1252" },
+    { "ms_kanji", "CP932" },
+    { "shift-jis", "CP932" },
+    { "shift_jis", "CP932" },
+    { "sjis", "CP932" },
+    { "tis-620", "CP874" },
+    { "unicode-1-1-utf-8", "UTF-8" },
+    { "us-ascii", "windows-1252" },
+    { "utf-16", "UTF-8" },
+    { "utf-16be", "UTF-8" },
+    { "utf-16le", "UTF-8" },
+    { "utf-8", "UTF-8" },
+    { "utf8", "UTF-8" },
+    { "windows-1252", "windows-1252" },
+    { "windows-31j", "CP932" },
+    { "windows-949", "CP949" },
+    { "x-cp1252", "windows-1252" },
+    { "x-gbk", "GB18030" },
+    { "x-sjis", "CP932" },
+};
+
+static int
+alias_cmp(const void *key, const void *ent)
+{
+    return strcmp(key, ((const cs_alias *)ent)->label);
+}
+
+/* windows-1252's 0x80..0x9F (the rest is Latin-1).  Its five holes map to
+ * the C1 code points, as browsers do. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+/* Whether c is a C0 control the HTML parser should not see. */
+static int
+bad_control(unsigned char c)
+{
+    return c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f';
+}
+
+static void
+decode_1252(ns_buf *b, const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            if (!bad_control(c))
+                ns__buf_putc(b, (char)c);
+        } else if (c < 0xA0) {
+            u8put(b, cp1252_high[c - 0x80]);
+        } else {
+            u8put(b, c);
+        }
+    }
+}
+
+/* Decode with iconv; undecodable bytes become U+FFFD.  0 when iconv does
+ * not know the charset. */
+static int
+decode_iconv(ns_buf *b, const char *charset, const char *s, size_t n)
+{
+    iconv_t cd = iconv_open("UTF-8", charset);
+    if (cd == (iconv_t)-1)
+        return 0;
+    char *in = (char *)(uintptr_t)s; /* iconv's prototype is not const */
+    size_t left = n;
+    while (left > 0 && !b->oom) {
+        if (ns__buf_reserve(b, left * 2 + 64) != 0)
+            break;
+        char *out = b->data + b->len;
+        size_t room = b->cap - b->len - 1;
+        size_t r = iconv(cd, &in, &left, &out, &room);
+        b->len = (size_t)(out - b->data);
+        if (r != (size_t)-1)
+            break;
+        if (errno == E2BIG)
+            continue;
+        /* EILSEQ or EINVAL (cut at the end): one bad byte. */
+        ns__buf_append(b, "\xEF\xBF\xBD", 3);
+        in++;
+        left--;
+        iconv(cd, NULL, NULL, NULL, NULL);
+    }
+    iconv_close(cd);
+    if (b->data)
+        b->data[b->len] = '\0';
+    return 1;
+}
+
+/* Drop the C0 controls (and NUL) of b in place: the HTML parser stops or
+ * complains at them. */
+static void
+strip_controls(ns_buf *b)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < b->len; i++)
+        if (!bad_control((unsigned char)b->data[i]))
+            b->data[k++] = b->data[i];
+    b->len = k;
+    if (b->data)
+        b->data[k] = '\0';
+}
+
+/* Whether s holds a byte >= 0x80. */
+static int
+has_high(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* Convert a page to UTF-8 into b; the charset used goes to used. */
+static void
+page_to_utf8(ns_buf *b,
+             const char *data,
+             size_t len,
+             const char *http_charset,
+             char *used,
+             size_t used_cap)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    const char *cs = NULL;
+    char declared[64] = "";
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+        data += 3;
+        len -= 3;
+        cs = "UTF-8";
+    } else if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) {
+        cs = "UTF-16LE";
+    } else if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) {
+        cs = "UTF-16BE";
+    }
+    if (!cs) {
+        if (http_charset && *http_charset)
+            lower_into(http_charset, declared, sizeof declared);
+        else
+            meta_charset(data, len, declared, sizeof declared);
+        int valid = ns__utf8_valid(data, len);
+        int high = has_high(data, len);
+        const cs_alias *a = declared[0] ?
+                                bsearch(declared, cs_aliases,
+                                        sizeof cs_aliases / sizeof *cs_aliases,
+                                        sizeof *cs_aliases, alias_cmp) :
+                                NULL;
+        cs = a ? a->charset : declared[0] ? declared : NULL;
+        /* A declaration the bytes disprove is not trusted: invalid UTF-8
+         * declared UTF-8 is most likely windows-1252, and multi-byte
+         * UTF-8 declared as anything is UTF-8. */
+        if (!cs)
+            cs = valid ? "UTF-8" : "windows-1252";
+        else if (strcmp(cs, "UTF-8") == 0 && !valid)
+            cs = "windows-1252";
+        else if (strcmp(cs, "UTF-8") != 0 && valid && high)
+            cs = "UTF-8";
+    }
+    if (strcmp(cs, "UTF-8") == 0) {
+        if (ns__utf8_valid(data, len))
+            ns__buf_append(b, data, len);
+        else
+            ns__utf8_repair(b, data, len);
+        strip_controls(b);
+    } else if (strcmp(cs, "windows-1252") == 0) {
+        decode_1252(b, (const unsigned char *)data, len);
+    } else if (decode_iconv(b, cs, data, len)) {
+        strip_controls(b);
+    } else {
+        /* A charset iconv does not know. */
+        cs = ns__utf8_valid(data, len) ? "UTF-8" : "windows-1252";
+        ns__buf_reset(b);
+        if (cs[0] == 'U')
+            ns__buf_append(b, data, len);
+        else
+            decode_1252(b, (const unsigned char *)data, len);
+        strip_controls(b);
+    }
+    ns__buf_reserve(b, 1);
+    if (b->data)
+        b->data[b->len] = '\0';
+    snprintf(used, used_cap, "%s", cs);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Page metadata                                                             */
+
+/* Where a date came from, most trusted first. */
+enum { D_OG, D_JSONLD, D_ITEMPROP, D_META, D_TIME, D_N };
+/* Where an author came from, most trusted first. */
+enum { A_META, A_JSONLD, A_ARTICLE, A_OTHER, A_ITEMPROP, A_BYL, A_N };
+
+typedef struct page_meta {
+    char *og_title, *jl_headline, *tw_title, *title_tag, *h1;
+    char *date[D_N];
+    char *author[A_N];
+    char *site, *jl_publisher, *app_name;
+    char *og_url, *canonical;
+    char *lang, *content_lang, *jl_lang;
+    char *jl_body; /* JSON-LD articleBody, as written */
+    int jl_found;  /* an Article object was read */
+    int oom;
+} page_meta;
+
+static void
+meta_free(page_meta *m)
+{
+    char **all[] = { &m->og_title,     &m->jl_headline, &m->tw_title,
+                     &m->title_tag,    &m->h1,          &m->site,
+                     &m->jl_publisher, &m->app_name,    &m->og_url,
+                     &m->canonical,    &m->lang,        &m->content_lang,
+                     &m->jl_lang,      &m->jl_body };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        ns_free(*all[i]);
+    for (int i = 0; i < D_N; i++)
+        ns_free(m->date[i]);
+    for (int i = 0; i < A_N; i++)
+        ns_free(m->author[i]);
+}
+
+static void
+set_once(page_meta *m, char **slot, const char *v)
+{
+    if (!*slot && v)
+        *slot = line_dup(v, strlen(v), &m->oom);
+}
+
+typedef struct meta_key {
+    const char *key;
+    unsigned char what; /* MK_* */
+    unsigned char rank;
+} meta_key;
+
+enum {
+    MK_TITLE,
+    MK_TWTITLE,
+    MK_SITE,
+    MK_APP,
+    MK_URL,
+    MK_DATE,
+    MK_AUTHOR,
+    MK_LANG
+};
+
+/* <meta name|property|itemprop|http-equiv=key content=...>, sorted. */
+static const meta_key meta_keys[] = {
+    { "application-name", MK_APP, 0 },
+    { "article.published", MK_DATE, D_META },
+    { "article:author", MK_AUTHOR, A_ARTICLE },
+    { "article:published", MK_DATE, D_OG },
+    { "article:published_time", MK_DATE, D_OG },
+    { "author", MK_AUTHOR, A_META },
+    { "byl", MK_AUTHOR, A_BYL },
+    { "citation_publication_date", MK_DATE, D_META },
+    { "content-language", MK_LANG, 0 },
+    { "date", MK_DATE, D_META },
+    { "datepublished", MK_DATE, D_ITEMPROP },
+    { "dc.creator", MK_AUTHOR, A_OTHER },
+    { "dc.date", MK_DATE, D_META },
+    { "dc.date.issued", MK_DATE, D_META },
+    { "dcterms.created", MK_DATE, D_META },
+    { "dcterms.creator", MK_AUTHOR, A_OTHER },
+    { "dcterms.date", MK_DATE, D_META },
+    { "dcterms.issued", MK_DATE, D_META },
+    { "og:article:published_time", MK_DATE, D_OG },
+    { "og:published_time", MK_DATE, D_OG },
+    { "og:site_name", MK_SITE, 0 },
+    { "og:title", MK_TITLE, 0 },
+    { "og:url", MK_URL, 0 },
+    { "parsely-author", MK_AUTHOR, A_OTHER },
+    { "parsely-pub-date", MK_DATE, D_META },
+    { "pubdate", MK_DATE, D_META },
+    { "publish-date", MK_DATE, D_META },
+    { "publish_date", MK_DATE, D_META },
+    { "publishdate", MK_DATE, D_META },
+    { "sailthru.author", MK_AUTHOR, A_OTHER },
+    { "sailthru.date", MK_DATE, D_META },
+    { "twitter:title", MK_TWTITLE, 0 },
+};
+
+static int
+meta_key_cmp(const void *key, const void *ent)
+{
+    return strcmp(key, ((const meta_key *)ent)->key);
+}
+
+static void
+meta_tag(page_meta *m, const xmlNode *n)
+{
+    const char *content = attr_value(n, "content");
+    if (!content)
+        return;
+    const char *names[] = { "property", "name", "itemprop", "http-equiv" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const char *k = attr_value(n, names[i]);
+        if (!k)
+            continue;
+        char key[48];
+        lower_into(k, key, sizeof key);
+        const meta_key *mk =
+            bsearch(key, meta_keys, sizeof meta_keys / sizeof *meta_keys,
+                    sizeof *meta_keys, meta_key_cmp);
+        if (!mk)
+            continue;
+        switch (mk->what) {
+        case MK_TITLE:
+            set_once(m, &m->og_title, content);
+            break;
+        case MK_TWTITLE:
+            set_once(m, &m->tw_title, content);
+            break;
+        case MK_SITE:
+            set_once(m, &m->site, content);
+            break;
+        case MK_APP:
+            set_once(m, &m->app_name, content);
+            break;
+        case MK_URL:
+            set_once(m, &m->og_url, content);
+            break;
+        case MK_DATE:
+            set_once(m, &m->date[mk->rank], content);
+            break;
+        case MK_AUTHOR:
+            /* article:author is often a profile URL: not a name. */
+            if (strncmp(content, "http", 4) != 0)
+                set_once(m, &m->author[mk->rank], content);
+            break;
+        case MK_LANG:
+            set_once(m, &m->content_lang, content);
+            break;
+        }
+    }
+}
+
+/* JSON-LD (schema.org) ------------------------------------------------- */
+
+static int
+jl_is_article(json_object *t)
+{
+    if (json_object_is_type(t, json_type_array)) {
+        size_t n = json_object_array_length(t);
+        for (size_t i = 0; i < n && i < 16; i++)
+            if (jl_is_article(json_object_array_get_idx(t, i)))
+                return 1;
+        return 0;
+    }
+    if (!json_object_is_type(t, json_type_string))
+        return 0;
+    const char *s = json_object_get_string(t);
+    const char *slash = strrchr(s, '/');
+    if (slash)
+        s = slash + 1;
+    const char *colon = strrchr(s, ':');
+    if (colon)
+        s = colon + 1;
+    size_t n = strlen(s);
+    return (n >= 7 && strcmp(s + n - 7, "Article") == 0) ||
+           strstr(s, "BlogPosting") != NULL || strcmp(s, "Report") == 0;
+}
+
+static const char *
+jl_string(json_object *o, const char *key)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v))
+        return NULL;
+    if (json_object_is_type(v, json_type_string))
+        return json_object_get_string(v);
+    return NULL;
+}
+
+/* A person or organization: a string, {"name": ...}, or an array of them,
+ * appended to b (", " between names). */
+static void
+jl_names(ns_buf *b, json_object *v, int depth)
+{
+    if (!v || depth > 2)
+        return;
+    if (json_object_is_type(v, json_type_array)) {
+        size_t n = json_object_array_length(v);
+        for (size_t i = 0; i < n && i < 8; i++)
+            jl_names(b, json_object_array_get_idx(v, i), depth + 1);
+        return;
+    }
+    const char *s = NULL;
+    if (json_object_is_type(v, json_type_string))
+        s = json_object_get_string(v);
+    else if (json_object_is_type(v, json_type_object))
+        s = jl_string(v, "name");
+    if (!s || !*s || strncmp(s, "http", 4) == 0)
+        return;
+    if (b->len)
+        ns__buf_append(b, ", ", 2);
+    ns__buf_puts(b, s);
+}
+
+static void
+jl_article(page_meta *m, json_object *o)
+{
+    const char *s;
+    json_object *v;
+    m->jl_found = 1;
+    if ((s = jl_string(o, "headline")) || (s = jl_string(o, "name")))
+        set_once(m, &m->jl_headline, s);
+    if ((s = jl_string(o, "datePublished")) ||
+        (s = jl_string(o, "dateCreated")))
+        set_once(m, &m->date[D_JSONLD], s);
+    ns_buf b = { 0 };
+    if (json_object_object_get_ex(o, "author", &v))
+        jl_names(&b, v, 0);
+    if (b.len)
+        set_once(m, &m->author[A_JSONLD], ns__buf_cstr(&b));
+    ns__buf_reset(&b);
+    if (json_object_object_get_ex(o, "publisher", &v))
+        jl_names(&b, v, 1);
+    if (b.len)
+        set_once(m, &m->jl_publisher, ns__buf_cstr(&b));
+    if (b.oom)
+        m->oom = 1;
+    ns__buf_free(&b);
+    if (json_object_object_get_ex(o, "inLanguage", &v)) {
+        if (json_object_is_type(v, json_type_string))
+            set_once(m, &m->jl_lang, json_object_get_string(v));
+        else if (json_object_is_type(v, json_type_object) &&
+                 (s = jl_string(v, "alternateName")))
+            set_once(m, &m->jl_lang, s);
+    }
+    if ((s = jl_string(o, "articleBody")) && !m->jl_body) {
+        m->jl_body = ns__strdup(s);
+        if (!m->jl_body)
+            m->oom = 1;
+    }
+}
+
+static void
+jl_scan(page_meta *m, json_object *o, int depth)
+{
+    json_object *v;
+    if (!o || m->jl_found || depth > 6)
+        return;
+    if (json_object_is_type(o, json_type_array)) {
+        size_t n = json_object_array_length(o);
+        for (size_t i = 0; i < n && i < 64 && !m->jl_found; i++)
+            jl_scan(m, json_object_array_get_idx(o, i), depth + 1);
+        return;
+    }
+    if (!json_object_is_type(o, json_type_object))
+        return;
+    if (json_object_object_get_ex(o, "@type", &v) && jl_is_article(v)) {
+        jl_article(m, o);
+        return;
+    }
+    if (json_object_object_get_ex(o, "@graph", &v))
+        jl_scan(m, v, depth + 1);
+    if (json_object_object_get_ex(o, "mainEntity", &v))
+        jl_scan(m, v, depth + 1);
+}
+
+static void
+jl_read(page_meta *m, const char *s)
+{
+    /* Some pages wrap it in comments or CDATA markers: take the outermost
+     * braces or brackets. */
+    const char *a = strpbrk(s, "{[");
+    if (!a)
+        return;
+    const char *z = a + strlen(a);
+    while (z > a && z[-1] != '}' && z[-1] != ']')
+        z--;
+    if (z <= a || z - a > INT32_MAX)
+        return;
+    json_tokener *tok = json_tokener_new_ex(32);
+    if (!tok) {
+        m->oom = 1;
+        return;
+    }
+    json_object *o = json_tokener_parse_ex(tok, a, (int)(z - a));
+    if (o && json_tokener_get_error(tok) == json_tokener_success)
+        jl_scan(m, o, 0);
+    json_object_put(o);
+    json_tokener_free(tok);
+}
+
+/* The metadata of the whole document, in one walk. */
+static void
+page_meta_read(page_meta *m, htmlDocPtr doc)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *n = root;
+    while (n && !m->oom) {
+        int down = n->children != NULL;
+        if (n->type == XML_ELEMENT_NODE && n->name) {
+            const char *name = (const char *)n->name;
+            const char *v;
+            if (n == root && (v = attr_value(n, "lang")))
+                set_once(m, &m->lang, v);
+            if (strcmp(name, "meta") == 0) {
+                meta_tag(m, n);
+            } else if (strcmp(name, "title") == 0 && n->parent &&
+                       ns__markup_is(n->parent, "head")) {
+                if (!m->title_tag)
+                    m->title_tag = ns__markup_line(n, &m->oom);
+            } else if (strcmp(name, "link") == 0) {
+                const char *rel = attr_value(n, "rel");
+                if (rel && strstr(rel, "canonical"))
+                    set_once(m, &m->canonical, attr_value(n, "href"));
+            } else if (strcmp(name, "script") == 0) {
+                const char *type = attr_value(n, "type");
+                if (type && strstr(type, "ld+json") && !m->jl_found) {
+                    xmlChar *s = xmlNodeGetContent(n);
+                    if (s)
+                        jl_read(m, (const char *)s);
+                    xmlFree(s);
+                }
+                down = 0;
+            } else if (strcmp(name, "time") == 0) {
+                set_once(m, &m->date[D_TIME], attr_value(n, "datetime"));
+            } else if (strcmp(name, "h1") == 0 && !m->h1) {
+                m->h1 = ns__markup_line(n, &m->oom);
+            }
+            const char *ip = attr_value(n, "itemprop");
+            if (ip && strcmp(name, "meta") != 0) {
+                if (strstr(ip, "datePublished")) {
+                    if (!(v = attr_value(n, "datetime")))
+                        v = attr_value(n, "content");
+                    set_once(m, &m->date[D_ITEMPROP], v);
+                } else if (strcmp(ip, "author") == 0 &&
+                           !m->author[A_ITEMPROP]) {
+                    xmlNode *nm = n;
+                    for (xmlNode *c = n->children; c; c = c->next)
+                        if (c->type == XML_ELEMENT_NODE &&
+                            (v = attr_value(c, "itemprop")) &&
+                            strcmp(v, "name") == 0)
+                            nm = c;
+                    if ((v = attr_value(nm, "content")))
+                        set_once(m, &m->author[A_ITEMPROP], v);
+                    else
+                        m->author[A_ITEMPROP] = ns__markup_line(nm, &m->oom);
+                }
+            }
+        } else {
+            down = 0;
+        }
+        if (down) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != root && !n->next)
+            n = n->parent;
+        if (!n || n == root)
+            break;
+        n = n->next;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The article body: paragraph density                                       */
+
+/*
+ * Every element of <body> gets a stat (its index is kept in the node's
+ * _private, which the HTML parser leaves to us).  A block's "own" text is
+ * the text whose nearest block ancestor it is, links aside; a block whose
+ * own text is at least MIN_PARA bytes is a paragraph.  An element's score
+ * is its paragraph text minus half of the rest of its text, so going up
+ * one level pays only when it adds more paragraphs than boilerplate.  The
+ * element with the best score is the body, unless an <article> (or
+ * itemprop=articleBody) holds at least half of its paragraphs.
+ */
+#define MIN_PARA 30
+
+#define ES_BLOCK   1u
+#define ES_LINK    2u /* inside <a> */
+#define ES_ARTICLE 4u /* <article>, itemprop=articleBody */
+#define ES_NEG     8u /* class/id of a share bar, comments, related, ... */
+
+typedef struct estat {
+    uint32_t parent; /* 1-based stat of the parent; 0 for the walk's root */
+    uint32_t block;  /* 1-based stat of the nearest block, self included */
+    uint32_t flags;
+    uint64_t own;  /* non-link text bytes whose nearest block is this */
+    uint64_t text; /* text bytes of the subtree, white space aside */
+    uint64_t link; /* of which inside links */
+    uint64_t para; /* of which in paragraphs (not counting ES_NEG parts) */
+} estat;
+
+static const char *const neg_parts[] = {
+    "share",       "social",   "related",   "newsletter", "promo",
+    "advert",      "sponsor",  "subscribe", "comment",    "cookie",
+    "breadcrumb",  "sidebar",  "widget",    "popup",      "modal",
+    "signup",      "outbrain", "taboola",   "recirc",     "most-popular",
+    "mostpopular", "trending", "byline",    "author-bio", "toolbar",
+    "onetrust",    "consent",  "gdpr",
+};
+static const char *const neg_words[] = {
+    "ad",
+    "ads",
+    "hidden",
+    "sr-only",
+    "visually-hidden",
+    "visuallyhidden",
+    "screen-reader-text",
+    "d-none",
+    "caption",
+    "credit",
+    "tags",
+};
+
+static int
+neg_value(const char *v)
+{
+    char s[256];
+    lower_into(v, s, sizeof s);
+    for (size_t i = 0; i < sizeof neg_parts / sizeof *neg_parts; i++)
+        if (strstr(s, neg_parts[i]))
+            return 1;
+    for (char *w = s; *w;) {
+        while (*w == ' ' || *w == '\t' || *w == '\n')
+            w++;
+        char *e = w;
+        while (*e && *e != ' ' && *e != '\t' && *e != '\n')
+            e++;
+        for (size_t i = 0; i < sizeof neg_words / sizeof *neg_words; i++)
+            if ((size_t)(e - w) == strlen(neg_words[i]) &&
+                memcmp(w, neg_words[i], (size_t)(e - w)) == 0)
+                return 1;
+        w = e;
+    }
+    return 0;
+}
+
+static uint32_t
+stat_index(const xmlNode *n)
+{
+    return (uint32_t)(uintptr_t)n->_private;
+}
+
+static size_t
+nonspace(const char *s)
+{
+    size_t k = 0;
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f')
+            k++;
+    return k;
+}
+
+/* Build the stats of root's subtree.  Returns the count (0 when out of
+ * memory or too many elements: then no density is used). */
+static size_t
+stats_build(xmlNode *root, estat **out)
+{
+    estat *s = NULL;
+    size_t n = 0, cap = 0;
+    xmlNode *x = root;
+    *out = NULL;
+    while (x) {
+        int down = 0;
+        if (x->type == XML_ELEMENT_NODE) {
+            int soft;
+            int k = page_kind(x, &soft);
+            if (k != K_DROP) {
+                if (n == cap) {
+                    size_t nc = cap ? cap * 2 : 256;
+                    estat *ns = nc > UINT32_MAX - 1 ?
+                                    NULL :
+                                    ns__realloc(s, nc * sizeof *s);
+                    if (!ns) {
+                        /* Undo: the _private links must not outlive s. */
+                        ns_free(s);
+                        s = NULL;
+                        n = 0;
+                        break;
+                    }
+                    s = ns;
+                    cap = nc;
+                }
+                estat *e = &s[n];
+                memset(e, 0, sizeof *e);
+                e->parent = x == root ? 0 : stat_index(x->parent);
+                const estat *p = e->parent ? &s[e->parent - 1] : NULL;
+                if (k == K_BLOCK || k == K_CELL)
+                    e->flags |= ES_BLOCK;
+                e->block =
+                    (e->flags & ES_BLOCK) || !p ? (uint32_t)(n + 1) : p->block;
+                if ((p && (p->flags & ES_LINK)) ||
+                    strcmp((const char *)x->name, "a") == 0)
+                    e->flags |= ES_LINK;
+                const char *v = attr_value(x, "itemprop");
+                if (strcmp((const char *)x->name, "article") == 0 ||
+                    (v && strstr(v, "articleBody")))
+                    e->flags |= ES_ARTICLE;
+                if (soft || ((v = attr_value(x, "class")) && neg_value(v)) ||
+                    ((v = attr_value(x, "id")) && neg_value(v)))
+                    e->flags |= ES_NEG;
+                x->_private = (void *)(uintptr_t)(n + 1);
+                n++;
+                down = x->children != NULL;
+            }
+        } else if ((x->type == XML_TEXT_NODE ||
+                    x->type == XML_CDATA_SECTION_NODE) &&
+                   x->content && x->parent) {
+            uint32_t pi = stat_index(x->parent);
+            if (pi) {
+                size_t c = nonspace((const char *)x->content);
+                estat *e = &s[pi - 1];
+                e->text += c;
+                if (e->flags & ES_LINK)
+                    e->link += c;
+                else
+                    s[e->block - 1].own += c;
+            }
+        }
+        if (down) {
+            x = x->children;
+            continue;
+        }
+        while (x != root && !x->next)
+            x = x->parent;
+        if (x == root)
+            break;
+        x = x->next;
+    }
+    if (!s) {
+        /* Clear what was linked before the failure. */
+        for (x = root; x;) {
+            x->_private = NULL;
+            if (x->type == XML_ELEMENT_NODE && x->children) {
+                x = x->children;
+                continue;
+            }
+            while (x != root && !x->next)
+                x = x->parent;
+            if (x == root)
+                break;
+            x = x->next;
+        }
+        return 0;
+    }
+    for (size_t i = n; i-- > 0;) {
+        estat *e = &s[i];
+        if ((e->flags & ES_BLOCK) && e->own >= MIN_PARA)
+            e->para += e->own;
+        if (e->parent) {
+            estat *p = &s[e->parent - 1];
+            p->text += e->text;
+            p->link += e->link;
+            if (!(e->flags & ES_NEG))
+                p->para += e->para;
+        }
+    }
+    *out = s;
+    return n;
+}
+
+static int64_t
+stat_score(const estat *e)
+{
+    /* para - (text - para) / 2, doubled to stay in integers. */
+    return 3 * (int64_t)e->para - (int64_t)e->text;
+}
+
+/* Whether the output walk leaves e (not the body root r) out. */
+static int
+stat_skip(const estat *e, const estat *r)
+{
+    if (e->para * 4 >= r->para)
+        return 0; /* holds too much of the article to be boilerplate */
+    if (e->flags & ES_NEG)
+        return 1;
+    return (e->flags & ES_BLOCK) && e->text > 0 && e->link * 2 > e->text;
+}
+
+static void
+body_text(ns__text *t, xmlNode *root, const estat *s)
+{
+    const estat *rs = stat_index(root) ? &s[stat_index(root) - 1] : NULL;
+    xmlNode *n = root;
+    for (;;) {
+        int down = 0;
+        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+            if (n->content)
+                ns__text_add(t, (const char *)n->content,
+                             strlen((const char *)n->content));
+        } else if (n->type == XML_ELEMENT_NODE) {
+            uint32_t i = stat_index(n);
+            if (i && (n == root || !rs || !stat_skip(&s[i - 1], rs))) {
+                int soft;
+                int k = page_kind(n, &soft);
+                kind_enter(t, k);
+                if (n->children)
+                    down = 1;
+                else
+                    kind_enter(t, k);
+            }
+        }
+        if (down) {
+            n = n->children;
+            continue;
+        }
+        for (;;) {
+            if (n == root)
+                return;
+            if (n->next) {
+                n = n->next;
+                break;
+            }
+            n = n->parent;
+            if (n->type == XML_ELEMENT_NODE) {
+                int soft;
+                kind_enter(t, page_kind(n, &soft));
+            }
+        }
+    }
+}
+
+/* Choose the body element among the stats of body. */
+static xmlNode *
+body_choose(xmlNode *body, const estat *s, size_t n)
+{
+    size_t best = SIZE_MAX, art = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (!(s[i].flags & ES_BLOCK) || s[i].para == 0)
+            continue;
+        if (best == SIZE_MAX || stat_score(&s[i]) > stat_score(&s[best]))
+            best = i;
+        if ((s[i].flags & ES_ARTICLE) &&
+            (art == SIZE_MAX || s[i].para > s[art].para))
+            art = i;
+    }
+    if (best == SIZE_MAX)
+        return body;
+    size_t pick = best;
+    if (art != SIZE_MAX && s[art].para * 2 >= s[best].para &&
+        stat_score(&s[art]) * 2 >= stat_score(&s[best]))
+        pick = art;
+    /* Map the index back to its node: walk until found. */
+    xmlNode *x = body;
+    while (x) {
+        if (x->type == XML_ELEMENT_NODE && stat_index(x) == pick + 1)
+            return x;
+        if (x->type == XML_ELEMENT_NODE && stat_index(x) && x->children) {
+            x = x->children;
+            continue;
+        }
+        while (x != body && !x->next)
+            x = x->parent;
+        if (x == body)
+            break;
+        x = x->next;
+    }
+    return body;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The page                                                                  */
+
+static char *
+take(char **slot)
+{
+    char *v = *slot;
+    *slot = NULL;
+    return v;
+}
+
+/* A title from <title>: the site's name cut off its end or start. */
+static void
+title_strip_site(char *title, const char *site)
+{
+    static const char *const seps[] = {
+        " | ",        " - ", " \xE2\x80\x93 ", " \xE2\x80\x94 ", " :: ",
+        " \xC2\xB7 ", " : "
+    };
+    if (!title || !site)
+        return;
+    size_t tl = strlen(title), sl = strlen(site);
+    for (size_t i = 0; i < sizeof seps / sizeof *seps; i++) {
+        size_t pl = strlen(seps[i]);
+        if (tl > sl + pl && strncasecmp(title + tl - sl, site, sl) == 0 &&
+            memcmp(title + tl - sl - pl, seps[i], pl) == 0) {
+            title[tl - sl - pl] = '\0';
+            return;
+        }
+        if (tl > sl + pl && strncasecmp(title, site, sl) == 0 &&
+            memcmp(title + sl, seps[i], pl) == 0) {
+            memmove(title, title + sl + pl, tl - sl - pl + 1);
+            return;
+        }
+    }
+}
+
+/* "By Jane Doe" -> "Jane Doe"; "Site https://site.com" -> "Site". */
+static void
+author_clean(char *a)
+{
+    if (!a)
+        return;
+    if (strncasecmp(a, "by ", 3) == 0)
+        memmove(a, a + 3, strlen(a + 3) + 1);
+    char *u = strstr(a, " http");
+    if (u && u > a)
+        *u = '\0';
+}
+
+/* A BCP 47 tag as pages write it ("en_US", " en-gb") or NULL. */
+static char *
+lang_clean(char *l)
+{
+    if (!l)
+        return NULL;
+    size_t n = strlen(l);
+    if (n == 0 || n > 35) {
+        ns_free(l);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = l[i];
+        if (c == '_')
+            l[i] = '-';
+        else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   (c >= '0' && c <= '9') || c == '-')) {
+            ns_free(l);
+            return NULL;
+        }
+    }
+    return l;
+}
+
+ns_status
+ns__html_extract(const char *data,
+                 size_t len,
+                 const char *http_charset,
+                 ns__html_page *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len > NS_MAX_MARKUP_BYTES)
+        return NS_ERR_FORMAT;
+    ns_status st = NS_OK;
+    ns_buf utf8 = { 0 };
+    page_meta m;
+    memset(&m, 0, sizeof m);
+    estat *stats = NULL;
+    ns__text body = { { 0 }, 0, 0 };
+    htmlDocPtr doc = NULL;
+
+    page_to_utf8(&utf8, data, len, http_charset, out->charset,
+                 sizeof out->charset);
+    if (utf8.oom) {
+        st = NS_ERR_NOMEM;
+        goto out;
+    }
+    doc = html_parse(utf8.data ? utf8.data : "", utf8.len);
+    if (!doc || !xmlDocGetRootElement(doc)) {
+        st = NS_ERR_FORMAT;
+        goto out;
+    }
+    page_meta_read(&m, doc);
+    if (m.oom) {
+        st = NS_ERR_NOMEM;
+        goto out;
+    }
+
+    /* From the root, not <body>: the parser's recovery can leave a whole
+     * page inside <head> (a <div> before </head> is enough). */
+    xmlNode *bodyel = xmlDocGetRootElement(doc);
+    size_t ns = stats_build(bodyel, &stats);
+    if (ns > 0)
+        body_text(&body, body_choose(bodyel, stats, ns), stats);
+    else
+        ns__markup_text(&body, bodyel, NS_MARKUP_HTML);
+    if (body.buf.len < 200 && m.jl_body && strlen(m.jl_body) > body.buf.len) {
+        ns__text_free(&body);
+        ns__html_fragment_text(&body, m.jl_body, strlen(m.jl_body));
+    }
+    if (body.buf.oom) {
+        st = NS_ERR_NOMEM;
+        goto out;
+    }
+
+    if (m.og_title)
+        out->title = take(&m.og_title);
+    else if (m.jl_headline)
+        out->title = take(&m.jl_headline);
+    else if (m.tw_title)
+        out->title = take(&m.tw_title);
+    else if (m.title_tag) {
+        out->title = take(&m.title_tag);
+        title_strip_site(out->title, m.site ? m.site : m.jl_publisher);
+    } else
+        out->title = take(&m.h1);
+    for (int i = 0; i < D_N && !out->date; i++) {
+        char d[NS_DATE_MAX];
+        if (m.date[i] && ns__date_parse(m.date[i], strlen(m.date[i]), d) > 0) {
+            out->date = ns__strdup(d);
+            if (!out->date)
+                m.oom = 1;
+        }
+    }
+    for (int i = 0; i < A_N && !out->author; i++)
+        if (m.author[i])
+            out->author = take(&m.author[i]);
+    author_clean(out->author);
+    out->source = take(m.site         ? &m.site :
+                       m.jl_publisher ? &m.jl_publisher :
+                                        &m.app_name);
+    if (m.og_url && strncmp(m.og_url, "http", 4) == 0)
+        out->url = take(&m.og_url);
+    else if (m.canonical && strncmp(m.canonical, "http", 4) == 0)
+        out->url = take(&m.canonical);
+    out->language = lang_clean(take(m.lang         ? &m.lang :
+                                    m.content_lang ? &m.content_lang :
+                                                     &m.jl_lang));
+    out->text_len = body.buf.len;
+    out->text = ns__buf_detach(&body.buf);
+    if (!out->text) {
+        out->text = ns__strdup("");
+        out->text_len = 0;
+    }
+    if (m.oom || !out->text)
+        st = NS_ERR_NOMEM;
+out:
+    ns_free(stats);
+    if (doc)
+        xmlFreeDoc(doc);
+    ns__text_free(&body);
+    meta_free(&m);
+    ns__buf_free(&utf8);
+    if (st != NS_OK)
+        ns__html_page_free(out);
+    return st;
+}
+
+void
+ns__html_page_free(ns__html_page *p)
+{
+    if (!p)
+        return;
+    ns_free(p->title);
+    ns_free(p->date);
+    ns_free(p->author);
+    ns_free(p->source);
+    ns_free(p->url);
+    ns_free(p->language);
+    ns_free(p->text);
+    memset(p, 0, sizeof *p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sniffing                                                                  */
+
+void
+ns__xml_root_name(const char *head, size_t len, char *out, size_t cap)
+{
+    const char *p = head, *end = head + len;
+    out[0] = '\0';
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    for (;;) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+            p++;
+        if (p >= end || *p != '<')
+            return;
+        const char *skip_to = NULL;
+        if (end - p >= 2 && p[1] == '?') {
+            skip_to = "?>";
+        } else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+            skip_to = "-->";
+        } else if (end - p >= 2 && p[1] == '!') {
+            /* <!DOCTYPE ...>, with an internal subset in [...] maybe. */
+            const char *gt = memchr(p, '>', (size_t)(end - p));
+            const char *br = memchr(p, '[', (size_t)(end - p));
+            if (br && (!gt || br < gt)) {
+                const char *cl = ns__find(br, (size_t)(end - br), "]", 1);
+                if (!cl)
+                    return;
+                gt = memchr(cl, '>', (size_t)(end - cl));
+            }
+            if (!gt)
+                return;
+            p = gt + 1;
+            continue;
+        } else {
+            p++;
+            size_t k = 0;
+            while (p < end && k + 1 < cap && *p != '>' && *p != '/' &&
+                   *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+                out[k++] = *p++;
+            out[k] = '\0';
+            return;
+        }
+        const char *e =
+            ns__find(p, (size_t)(end - p), skip_to, strlen(skip_to));
+        if (!e)
+            return;
+        p = e + strlen(skip_to);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The format: one saved web page, one article                              */
+
+static int
+html_sniff(const char *head, size_t len, const char *name)
+{
+    char root[16];
+    size_t n = len < 1024 ? len : 1024;
+    ns__xml_root_name(head, len, root, sizeof root);
+    if (strcasecmp(root, "html") == 0)
+        return 90;
+    if (n >= 9 &&
+        (ns__find(head, n, "<!DOCTYPE html", 14) ||
+         ns__find(head, n, "<!doctype html", 14) ||
+         ns__find(head, n, "<html", 5) || ns__find(head, n, "<HTML", 5)))
+        return 80;
+    if (name &&
+        (ns__name_has_ext(name, ".html") || ns__name_has_ext(name, ".htm")) &&
+        memchr(head, '<', n))
+        return 60;
+    return 0;
+}
+
+static ns_status
+html_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
+{
+    ns__where w = *w0;
+    char *data = NULL;
+    size_t len = 0;
+    ns_status st = ns__input_slurp(in, NS_MAX_MARKUP_BYTES, &data, &len);
+    if (st == NS_ERR_FORMAT)
+        return ns__corpus_reject(sink, &w, "page larger than %zu MiB",
+                                 NS_MAX_MARKUP_BYTES >> 20);
+    if (st == NS_ERR_IO)
+        return NS_OK; /* the caller reports the read error */
+    if (st != NS_OK)
+        return st;
+    ns__html_page pg;
+    st = ns__html_extract(data, len, NULL, &pg);
+    ns_free(data);
+    if (st == NS_ERR_FORMAT)
+        return ns__corpus_reject(sink, &w, "html page that cannot be read");
+    if (st != NS_OK)
+        return st;
+    w.record = 1;
+    if (!pg.title && pg.text_len == 0) {
+        st = ns__corpus_reject(sink, &w, "no article text in the page");
+    } else {
+        ns_article a = NS_ARTICLE_INIT;
+        a.id = pg.url ? NULL : w.file; /* the canonical URL, else the path */
+        a.title = pg.title;
+        a.date = pg.date;
+        a.source = pg.source;
+        a.url = pg.url;
+        a.author = pg.author;
+        a.language = pg.language;
+        a.text = pg.text;
+        a.text_len = pg.text_len;
+        st = ns__corpus_emit(sink, &w, &a);
+    }
+    ns__html_page_free(&pg);
+    return st;
+}
+
+const ns__format ns__format_html = { "html", html_sniff, html_read };
