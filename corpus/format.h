@@ -127,5 +127,9 @@ extern const ns__format ns__format_markdown; /* text.c: YAML front matter */
 extern const ns__format ns__format_text;     /* text.c: title line + body */
 extern const ns__format ns__format_trec;     /* sgml.c: <DOC><DOCNO> */
 extern const ns__format ns__format_reuters;  /* sgml.c: Reuters-21578 */
+extern const ns__format ns__format_warc;     /* warc.c: WARC records */
+extern const ns__format ns__format_newsml;   /* newsml.c: NewsML-G2, NITF */
+extern const ns__format ns__format_xmlfeed;  /* xmlfeed.c: RSS, Atom */
+extern const ns__format ns__format_html;     /* html.c: a web page */
 
 #endif /* NS_FORMAT_H */

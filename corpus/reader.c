@@ -40,6 +40,10 @@ static const ns__format *const formats[] = {
     &ns__format_markdown,
     /* XML, RSS/Atom, NewsML, WARC, HTML: corpus/xml*.c, rss*.c, newsml*.c,
      * warc*.c, html*.c add their lines here. */
+    &ns__format_warc,
+    &ns__format_newsml,
+    &ns__format_xmlfeed,
+    &ns__format_html,
     &ns__format_text,
 };
 

@@ -1,0 +1,492 @@
+/*
+ * newsml.c: IPTC news exchange formats: NewsML-G2 (a newsItem alone or in
+ * a newsMessage's itemSet) and NITF (inside a G2 item's inlineXML or on
+ * its own).  One article per text item: headline, creation date, byline,
+ * credit or provider as source, language and the body's paragraphs.
+ * Pictures, videos, packages, concepts and planning items are not articles
+ * and are passed over quietly; a text item with neither headline nor text
+ * is rejected.  The document is read whole (up to 64 MiB) by html.c's safe
+ * XML parser.
+ */
+#include <string.h>
+
+#include "corpus/date.h"
+#include "corpus/format.h"
+#include "corpus/html.h"
+
+static int
+newsml_sniff(const char *head, size_t len, const char *name)
+{
+    char root[64];
+    (void)name;
+    ns__xml_root_name(head, len, root, sizeof root);
+    const char *local = strchr(root, ':');
+    local = local ? local + 1 : root;
+    if (strcmp(local, "newsItem") == 0 || strcmp(local, "newsMessage") == 0 ||
+        strcmp(local, "nitf") == 0)
+        return 95;
+    if (root[0] && (ns__find(head, len, "iptc.org/std/nar/", 17) ||
+                    ns__find(head, len, "iptc.org/std/NITF/", 18)))
+        return 90; /* another G2 item, or a fragment holding NITF */
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Fields                                                                    */
+
+typedef struct doc_state {
+    const ns__corpus_sink *sink;
+    ns__where w;
+    ns__line_cursor lines;
+    int oom;
+} doc_state;
+
+/* What one item says; every string owned (ns_free). */
+typedef struct story {
+    char *id;
+    char *title;
+    char *date_first;   /* itemMeta/firstCreated */
+    char *date_content; /* contentMeta/contentCreated */
+    char *date_nitf;    /* NITF date.issue or story.date, norm="" */
+    char *date_version; /* itemMeta/versionCreated */
+    char *source;
+    char *source_low; /* weaker sources: copyright holder, info source */
+    char *author;
+    char *language;
+    char *dateline;
+    char *summary;
+    ns__text body;
+} story;
+
+static void
+story_free(story *s)
+{
+    char **all[] = { &s->id,           &s->title,      &s->date_first,
+                     &s->date_content, &s->date_nitf,  &s->date_version,
+                     &s->source,       &s->source_low, &s->author,
+                     &s->language,     &s->dateline,   &s->summary };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        ns_free(*all[i]);
+    ns__text_free(&s->body);
+}
+
+static void
+set_line(doc_state *d, char **slot, const xmlNode *n)
+{
+    if (!*slot && n)
+        *slot = ns__markup_line(n, &d->oom);
+}
+
+static void
+set_attr(doc_state *d, char **slot, const xmlNode *n, const char *attr)
+{
+    if (!*slot && n)
+        *slot = ns__markup_attr(n, attr, &d->oom);
+}
+
+/* A G2 party (provider, copyrightHolder, infoSource): its name child, its
+ * literal, else the code of its qcode ("nprov:REUTERS" -> "REUTERS"). */
+static void
+set_party(doc_state *d, char **slot, const xmlNode *n)
+{
+    if (*slot || !n)
+        return;
+    set_line(d, slot, ns__markup_child(n, "name"));
+    set_attr(d, slot, n, "literal");
+    if (!*slot) {
+        char *q = ns__markup_attr(n, "qcode", &d->oom);
+        if (q) {
+            const char *colon = strchr(q, ':');
+            const char *code = colon ? colon + 1 : q;
+            if (*code && !(*slot = ns__strdup(code)))
+                d->oom = 1;
+            ns_free(q);
+        }
+    }
+}
+
+/* A byline's person: "By Jane Doe, <byttl>Staff</byttl>" -> "Jane Doe";
+ * only a title ("<byttl>Sports Network</byttl>") -> the title. */
+static char *
+byline_name(doc_state *d, const xmlNode *n)
+{
+    ns__text t = { { 0 }, 0, 1 };
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE && c->content)
+            ns__text_add(&t, (const char *)c->content,
+                         strlen((const char *)c->content));
+        else if (ns__markup_is(c, "person"))
+            ns__markup_text(&t, c, 0);
+    }
+    char *s = t.buf.oom ? NULL : ns__buf_detach(&t.buf);
+    if (t.buf.oom)
+        d->oom = 1;
+    ns__text_free(&t);
+    if (s) {
+        size_t k = strlen(s);
+        while (k > 0 && (s[k - 1] == ',' || s[k - 1] == ' ' || s[k - 1] == ';'))
+            s[--k] = '\0';
+        if (strncmp(s, "By ", 3) == 0 || strncmp(s, "by ", 3) == 0 ||
+            strncmp(s, "BY ", 3) == 0)
+            memmove(s, s + 3, k - 2);
+        if (!*s) {
+            ns_free(s);
+            s = NULL;
+        }
+    }
+    if (!s)
+        s = ns__markup_line(n, &d->oom);
+    return s;
+}
+
+/* Plain text (inlineData): blank lines part paragraphs. */
+static void
+plain_text(ns__text *t, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        const char *nl = memchr(s + i, '\n', n - i);
+        size_t e = nl ? (size_t)(nl - s) : n;
+        size_t k = i;
+        while (k < e && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+            k++;
+        if (k == e)
+            ns__text_break(t, NS_TEXT_PARA);
+        else
+            ns__text_add(t, s + i, e - i + (nl != NULL));
+        i = e + 1;
+    }
+}
+
+/* NITF (inline or alone): fills what the G2 wrapper did not. */
+static void
+nitf_read(doc_state *d, story *s, const xmlNode *nitf)
+{
+    const xmlNode *head = ns__markup_child(nitf, "head");
+    const xmlNode *body = ns__markup_child(nitf, "body");
+    const xmlNode *bh = ns__markup_child(body, "body.head");
+    const xmlNode *docdata = ns__markup_child(head, "docdata");
+    const xmlNode *dl = ns__markup_child(bh, "dateline");
+    const xmlNode *x;
+
+    if ((x = ns__markup_child(bh, "hedline")))
+        set_line(d, &s->title, ns__markup_child(x, "hl1"));
+    set_line(d, &s->title, ns__markup_child(head, "title"));
+    set_attr(d, &s->id, ns__markup_child(docdata, "doc-id"), "id-string");
+    set_attr(d, &s->date_nitf, ns__markup_child(docdata, "date.issue"), "norm");
+    set_attr(d, &s->date_nitf, ns__markup_child(dl, "story.date"), "norm");
+    if ((x = ns__markup_child(bh, "byline")) && !s->author)
+        s->author = byline_name(d, x);
+    set_line(d, &s->dateline, dl);
+    set_line(d, &s->source, ns__markup_child(bh, "distributor"));
+    set_attr(d, &s->source_low, ns__markup_child(docdata, "doc.copyright"),
+             "holder");
+    if (!s->language) {
+        xmlChar *l = xmlNodeGetLang(nitf);
+        if (l) {
+            s->language = ns__strdup((const char *)l);
+            xmlFree(l);
+        }
+    }
+    if (s->body.buf.len == 0) {
+        ns__markup_text(&s->body, ns__markup_child(body, "body.content"), 0);
+        if (s->body.buf.len == 0)
+            ns__markup_text(&s->body, ns__markup_child(bh, "abstract"), 0);
+    }
+}
+
+/* Whether an inlineXML holds text we read: NITF or (X)HTML, named by its
+ * contenttype or, without one, by its first element. */
+static const xmlNode *
+inline_text_root(const xmlNode *ix, int *is_nitf)
+{
+    const xmlNode *first = NULL;
+    for (const xmlNode *c = ix->children; c && !first; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            first = c;
+    if (!first)
+        return NULL;
+    *is_nitf = ns__markup_is(first, "nitf");
+    xmlChar *ct = xmlGetProp(ix, (const xmlChar *)"contenttype");
+    int ok;
+    if (ct) {
+        const char *s = (const char *)ct;
+        ok = strstr(s, "nitf") || strstr(s, "html");
+        xmlFree(ct);
+    } else {
+        static const char *const texty[] = { "nitf",    "html", "body",
+                                             "p",       "div",  "section",
+                                             "article", "h1",   "h2" };
+        ok = 0;
+        for (size_t i = 0; i < sizeof texty / sizeof *texty; i++)
+            if (ns__markup_is(first, texty[i]))
+                ok = 1;
+    }
+    return ok ? first : NULL;
+}
+
+/* Read a G2 contentSet: returns whether it held text. */
+static int
+content_set(doc_state *d, story *s, const xmlNode *cs)
+{
+    int text = 0;
+    for (const xmlNode *c = cs ? cs->children : NULL; c; c = c->next) {
+        if (ns__markup_is(c, "inlineXML")) {
+            int nitf = 0;
+            const xmlNode *r = inline_text_root(c, &nitf);
+            if (!r)
+                continue;
+            text = 1;
+            if (nitf) {
+                nitf_read(d, s, r);
+            } else if (s->body.buf.len == 0) {
+                const xmlNode *b = ns__markup_child(r, "body");
+                ns__markup_text(&s->body, b ? b : c, 0);
+            }
+        } else if (ns__markup_is(c, "inlineData")) {
+            xmlChar *ct = xmlGetProp(c, (const xmlChar *)"contenttype");
+            xmlChar *enc = xmlGetProp(c, (const xmlChar *)"encoding");
+            int plain = !ct || strncmp((const char *)ct, "text/", 5) == 0;
+            int html = ct && strstr((const char *)ct, "html");
+            if ((plain || html) && !enc && s->body.buf.len == 0) {
+                xmlChar *v = xmlNodeGetContent(c);
+                if (v) {
+                    size_t n = strlen((const char *)v);
+                    if (html)
+                        ns__html_fragment_text(&s->body, (const char *)v, n);
+                    else
+                        plain_text(&s->body, (const char *)v, n);
+                    text = 1;
+                }
+                xmlFree(v);
+            }
+            xmlFree(ct);
+            xmlFree(enc);
+        }
+    }
+    return text;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Articles                                                                  */
+
+static ns_status
+story_emit(doc_state *d, story *s, const char *kind)
+{
+    if (d->oom || s->body.buf.oom)
+        return NS_ERR_NOMEM;
+    /* The dateline leads the body, as on the wire. */
+    if (s->dateline && s->body.buf.len &&
+        strncmp(s->body.buf.data, s->dateline, strlen(s->dateline)) != 0) {
+        ns__text t = { { 0 }, 0, 0 };
+        ns__text_add(&t, s->dateline, strlen(s->dateline));
+        ns__text_break(&t, NS_TEXT_PARA);
+        ns__text_add(&t, s->body.buf.data, s->body.buf.len);
+        ns__text_free(&s->body);
+        s->body = t;
+    }
+    if (s->body.buf.len == 0 && s->summary)
+        ns__text_add(&s->body, s->summary, strlen(s->summary));
+    if (s->body.buf.oom)
+        return NS_ERR_NOMEM;
+    if (!s->title && s->body.buf.len == 0)
+        return ns__corpus_reject(d->sink, &d->w,
+                                 "%s has no headline and no text", kind);
+    char date[NS_DATE_MAX] = "";
+    const char *dates[] = { s->date_first, s->date_content, s->date_nitf,
+                            s->date_version };
+    for (size_t i = 0; i < sizeof dates / sizeof *dates && !date[0]; i++)
+        if (dates[i])
+            ns__date_parse(dates[i], strlen(dates[i]), date);
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = s->id;
+    a.title = s->title;
+    a.date = date[0] ? date : NULL;
+    a.source = s->source ? s->source : s->source_low;
+    a.author = s->author;
+    a.language = s->language;
+    a.text = s->body.buf.len ? s->body.buf.data : "";
+    a.text_len = s->body.buf.len;
+    return ns__corpus_emit(d->sink, &d->w, &a);
+}
+
+static void
+record_at(doc_state *d, const xmlNode *n)
+{
+    d->w.record++;
+    d->w.offset = ns__line_offset(&d->lines, (unsigned long)xmlGetLineNo(n));
+}
+
+/* One G2 newsItem. */
+static ns_status
+news_item(doc_state *d, const xmlNode *item)
+{
+    story s;
+    memset(&s, 0, sizeof s);
+    const xmlNode *im = ns__markup_child(item, "itemMeta");
+    const xmlNode *cm = ns__markup_child(item, "contentMeta");
+    const xmlNode *x, *info = NULL;
+
+    char *cls =
+        ns__markup_attr(ns__markup_child(im, "itemClass"), "qcode", &d->oom);
+    int texty = !cls || strstr(cls, ":text") || strcmp(cls, "text") == 0;
+    ns_free(cls);
+    int has_text = content_set(d, &s, ns__markup_child(item, "contentSet"));
+    /* A picture, video or graphic is an article by its headline and
+     * caption (description), and passed over quietly without them. */
+    int media = !texty && !has_text;
+    if (media && !ns__markup_child(cm, "headline") &&
+        !ns__markup_child(cm, "description")) {
+        story_free(&s);
+        return d->oom ? NS_ERR_NOMEM : NS_OK;
+    }
+    record_at(d, item);
+    set_attr(d, &s.id, item, "guid");
+    for (x = cm ? cm->children : NULL; x; x = x->next) {
+        if (ns__markup_is(x, "headline")) {
+            /* Several headlines differ by role: the first is the main. */
+            set_line(d, &s.title, x);
+        } else if (ns__markup_is(x, "contentCreated")) {
+            set_line(d, &s.date_content, x);
+        } else if (ns__markup_is(x, "creditline")) {
+            ns_free(s.source); /* it outranks what NITF said */
+            s.source = NULL;
+            set_line(d, &s.source, x);
+        } else if (ns__markup_is(x, "by")) {
+            ns_free(s.author);
+            s.author = NULL;
+            set_line(d, &s.author, x);
+        } else if (ns__markup_is(x, "language")) {
+            ns_free(s.language);
+            s.language = NULL;
+            set_attr(d, &s.language, x, "tag");
+        } else if (ns__markup_is(x, "dateline")) {
+            ns_free(s.dateline);
+            s.dateline = NULL;
+            set_line(d, &s.dateline, x);
+        } else if (ns__markup_is(x, "description") && !s.summary) {
+            set_line(d, &s.summary, x);
+        } else if (ns__markup_is(x, "infoSource") && !info) {
+            info = x;
+        }
+    }
+    if (!s.author && cm)
+        set_line(d, &s.author,
+                 ns__markup_child(ns__markup_child(cm, "creator"), "name"));
+    if (im) {
+        set_line(d, &s.date_first, ns__markup_child(im, "firstCreated"));
+        set_line(d, &s.date_version, ns__markup_child(im, "versionCreated"));
+        if (!s.source || !ns__markup_child(cm, "creditline")) {
+            char *prov = NULL;
+            set_party(d, &prov, ns__markup_child(im, "provider"));
+            if (prov) {
+                ns_free(s.source);
+                s.source = prov;
+            }
+        }
+        set_line(d, &s.title, ns__markup_child(im, "title"));
+    }
+    /* The copyright holder publishes; an info source only contributed. */
+    x = ns__markup_child(item, "rightsInfo");
+    if (x && !s.source_low)
+        set_party(d, &s.source_low, ns__markup_child(x, "copyrightHolder"));
+    set_party(d, &s.source_low, info);
+    if (!s.language) {
+        xmlChar *l = xmlNodeGetLang(item);
+        if (l) {
+            s.language = ns__strdup((const char *)l);
+            xmlFree(l);
+        }
+    }
+    ns_status st = story_emit(d, &s, "news item");
+    story_free(&s);
+    return st;
+}
+
+/* NITF outside any newsItem. */
+static ns_status
+nitf_alone(doc_state *d, const xmlNode *nitf)
+{
+    story s;
+    memset(&s, 0, sizeof s);
+    record_at(d, nitf);
+    nitf_read(d, &s, nitf);
+    ns_status st = story_emit(d, &s, "nitf document");
+    story_free(&s);
+    return st;
+}
+
+static ns_status
+newsml_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
+{
+    doc_state d;
+    memset(&d, 0, sizeof d);
+    d.sink = sink;
+    d.w = *w0;
+    char *data = NULL;
+    size_t len = 0;
+    xmlDoc *doc = NULL;
+    ns__xml_problem p;
+
+    ns_status st = ns__input_slurp(in, NS_MAX_MARKUP_BYTES, &data, &len);
+    if (st == NS_ERR_FORMAT)
+        return ns__corpus_reject(sink, &d.w, "document larger than %zu MiB",
+                                 NS_MAX_MARKUP_BYTES >> 20);
+    if (st == NS_ERR_IO)
+        return NS_OK; /* the caller reports the read error */
+    if (st != NS_OK)
+        return st;
+    d.lines.data = data;
+    d.lines.len = len;
+    if ((st = ns__xml_parse(data, len, &doc, &p)) != NS_OK)
+        goto out;
+    if (p.set) {
+        ns__where pw = d.w;
+        pw.offset = p.offset;
+        if (p.line)
+            st = ns__corpus_reject(sink, &pw, "malformed xml at line %lu: %s",
+                                   p.line, p.msg);
+        else
+            st = ns__corpus_reject(sink, &pw, "malformed xml: %s", p.msg);
+        if (st != NS_OK || !doc)
+            goto out;
+    }
+    if (!doc)
+        goto out;
+
+    /* Find the items wherever they are (newsMessage/itemSet, a fragment):
+     * an iterative walk that does not enter an item once found. */
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *n = root;
+    while (n && st == NS_OK) {
+        int down = 0;
+        if (n->type == XML_ELEMENT_NODE) {
+            const char *nm = (const char *)n->name;
+            if (strcmp(nm, "newsItem") == 0)
+                st = news_item(&d, n);
+            else if (strcmp(nm, "nitf") == 0)
+                st = nitf_alone(&d, n);
+            else if (strcmp(nm, "packageItem") != 0 &&
+                     strcmp(nm, "conceptItem") != 0 &&
+                     strcmp(nm, "knowledgeItem") != 0 &&
+                     strcmp(nm, "planningItem") != 0 &&
+                     strcmp(nm, "catalogItem") != 0)
+                down = n->children != NULL;
+        }
+        if (down) {
+            n = n->children;
+            continue;
+        }
+        while (n != root && !n->next)
+            n = n->parent;
+        if (n == root)
+            break;
+        n = n->next;
+    }
+out:
+    xmlFreeDoc(doc);
+    ns_free(data);
+    return st;
+}
+
+const ns__format ns__format_newsml = { "newsml", newsml_sniff, newsml_read };

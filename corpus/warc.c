@@ -1,0 +1,768 @@
+/*
+ * warc.c: web archives (WARC 0.17, 0.18, 1.0, 1.1), read record by record
+ * from the decompressed stream (reader.c undoes the per-record or
+ * whole-file gzip): never more than one record, at most 64 MiB, in memory.
+ * Only `response` records of an HTTP 200 with an HTML body are articles
+ * (html.c extracts them); other records are passed over, and non-200
+ * responses rejected.  A record whose Content-Length lies (it runs into
+ * the next record, or stops short of the record's end) is rejected with
+ * its offset, and reading resumes at the next "WARC/" header.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "corpus/format.h"
+#include "corpus/html.h"
+
+#define WARC_MAX_RECORD ((uint64_t)64 << 20) /* one record's block */
+#define WARC_MAX_LINE   ((size_t)64 << 10)   /* one header line */
+#define WARC_MAX_HEAD   ((size_t)1 << 20)    /* one record's header */
+#define WS_MIN_CAP      ((size_t)256 << 10)
+
+static int
+warc_sniff(const char *head, size_t len, const char *name)
+{
+    if (len >= 7 && memcmp(head, "WARC/", 5) == 0 && head[5] >= '0' &&
+        head[5] <= '9')
+        return 100;
+    return name && ns__name_has_ext(name, ".warc") ? 60 : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A stream that can give bytes back                                         */
+
+/*
+ * When a Content-Length is too long, the record's block swallowed the start
+ * of the next record; those bytes are pushed back (ws_unread) so the next
+ * record is read from its real start.  The buffer holds buf[pos, end),
+ * stream offset base + pos.
+ */
+typedef struct wstream {
+    ns__input *in;
+    char *buf;
+    size_t cap, pos, end;
+    uint64_t base;
+    int eof;    /* the input has no more bytes */
+    int failed; /* the input failed (reader.c reports it) */
+    int oom;
+    int skip_line; /* the last line was cut: skip to its end */
+} wstream;
+
+static uint64_t
+ws_offset(const wstream *s)
+{
+    return s->base + s->pos;
+}
+
+/* Read more bytes.  Returns how many were added (0: end, failure, oom). */
+static size_t
+ws_fill(wstream *s)
+{
+    if (s->eof || s->failed || s->oom)
+        return 0;
+    if (s->pos > 0 && (s->pos == s->end || s->cap - s->end < WS_MIN_CAP / 4)) {
+        memmove(s->buf, s->buf + s->pos, s->end - s->pos);
+        s->base += s->pos;
+        s->end -= s->pos;
+        s->pos = 0;
+    }
+    if (s->cap - s->end < WS_MIN_CAP / 4) {
+        size_t nc = s->cap ? s->cap * 2 : WS_MIN_CAP;
+        char *nb = ns__realloc(s->buf, nc);
+        if (!nb) {
+            s->oom = 1;
+            return 0;
+        }
+        s->buf = nb;
+        s->cap = nc;
+    }
+    ptrdiff_t r = ns__input_read(s->in, s->buf + s->end, s->cap - s->end);
+    if (r < 0) {
+        s->failed = 1;
+        return 0;
+    }
+    if (r == 0) {
+        s->eof = 1;
+        return 0;
+    }
+    s->end += (size_t)r;
+    return (size_t)r;
+}
+
+/* Have at least n bytes buffered if the stream has them; how many are. */
+static size_t
+ws_peek(wstream *s, size_t n)
+{
+    while (s->end - s->pos < n && ws_fill(s) > 0)
+        ;
+    return s->end - s->pos;
+}
+
+/*
+ * One line, without its "\n" or "\r\n", valid until the next call.  A
+ * line longer than WARC_MAX_LINE is cut there; the next call skips the
+ * rest of it.  Returns 0 at the end of the stream.
+ */
+static int
+ws_getline(wstream *s, const char **line, size_t *len, uint64_t *off)
+{
+    char *nl = NULL;
+    size_t scanned = 0;
+    while (s->skip_line) {
+        size_t avail = s->end - s->pos;
+        nl = avail ? memchr(s->buf + s->pos, '\n', avail) : NULL;
+        if (nl) {
+            s->pos = (size_t)(nl - s->buf) + 1;
+            s->skip_line = 0;
+        } else {
+            s->pos = s->end;
+            if (ws_fill(s) == 0)
+                return 0;
+        }
+    }
+    nl = NULL;
+    for (;;) {
+        size_t avail = s->end - s->pos;
+        if (avail > scanned) {
+            nl = memchr(s->buf + s->pos + scanned, '\n', avail - scanned);
+            if (nl)
+                break;
+            scanned = avail;
+        }
+        if (avail >= WARC_MAX_LINE || ws_fill(s) == 0)
+            break;
+    }
+    size_t avail = s->end - s->pos;
+    if (avail == 0)
+        return 0;
+    char *p = s->buf + s->pos;
+    size_t n = nl ? (size_t)(nl - p) : avail;
+    *line = p;
+    *off = ws_offset(s);
+    if (n > WARC_MAX_LINE) {
+        n = WARC_MAX_LINE;
+        s->pos += n;
+        s->skip_line = 1;
+    } else if (!nl && n == WARC_MAX_LINE) {
+        s->pos += n;
+        s->skip_line = 1;
+    } else {
+        s->pos += n + (nl != NULL);
+    }
+    if (n > 0 && p[n - 1] == '\r')
+        n--;
+    *len = n;
+    return 1;
+}
+
+/* Read up to n bytes into out (appended).  Returns the count. */
+static uint64_t
+ws_read(wstream *s, ns_buf *out, uint64_t n)
+{
+    uint64_t got = 0;
+    size_t k = s->end - s->pos;
+    if (k > n)
+        k = (size_t)n;
+    ns__buf_append(out, s->buf + s->pos, k);
+    s->pos += k;
+    got += k;
+    if (got < n && ns__buf_reserve(out, (size_t)(n - got)) != 0) {
+        s->oom = 1;
+        return got;
+    }
+    while (got < n && !s->eof && !s->failed) {
+        ptrdiff_t r =
+            ns__input_read(s->in, out->data + out->len, (size_t)(n - got));
+        if (r < 0) {
+            s->failed = 1;
+            break;
+        }
+        if (r == 0) {
+            s->eof = 1;
+            break;
+        }
+        out->len += (size_t)r;
+        s->base += (uint64_t)r; /* bytes that went around the buffer */
+        got += (uint64_t)r;
+    }
+    if (out->data)
+        out->data[out->len] = '\0';
+    return got;
+}
+
+/* Skip up to n bytes.  Returns the count. */
+static uint64_t
+ws_skip(wstream *s, uint64_t n)
+{
+    uint64_t got = 0;
+    while (got < n) {
+        if (s->pos == s->end && ws_fill(s) == 0)
+            break;
+        size_t k = s->end - s->pos;
+        if (k > n - got)
+            k = (size_t)(n - got);
+        s->pos += k;
+        got += k;
+    }
+    return got;
+}
+
+/* Give back d[0, n), the bytes just read: the next read starts with them. */
+static void
+ws_unread(wstream *s, const char *d, size_t n)
+{
+    if (n <= s->pos) {
+        s->pos -= n;
+        memcpy(s->buf + s->pos, d, n);
+        return;
+    }
+    size_t rest = s->end - s->pos;
+    size_t nc = n + rest + WS_MIN_CAP;
+    char *nb = ns__malloc(nc);
+    if (!nb) {
+        s->oom = 1;
+        return;
+    }
+    memcpy(nb, d, n);
+    if (rest)
+        memcpy(nb + n, s->buf + s->pos, rest);
+    s->base = s->base + s->pos - n;
+    ns_free(s->buf);
+    s->buf = nb;
+    s->cap = nc;
+    s->pos = 0;
+    s->end = n + rest;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Record headers                                                            */
+
+typedef struct whead {
+    char type[32];
+    char id[256];
+    char uri[8192];
+    char ctype[256];
+    uint64_t length;
+    int has_length;
+    int bad_length;
+} whead;
+
+/* "WARC/1.0": "WARC/" and a digit. */
+static int
+is_version(const char *line, size_t len)
+{
+    return len >= 6 && memcmp(line, "WARC/", 5) == 0 && line[5] >= '0' &&
+           line[5] <= '9';
+}
+
+/* Copy a header value (trimmed, <angle brackets> dropped) into out. */
+static void
+value_copy(char *out, size_t cap, const char *v, size_t n)
+{
+    while (n > 0 && (*v == ' ' || *v == '\t' || *v == ':')) {
+        v++;
+        n--;
+    }
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    if (n >= 2 && v[0] == '<' && v[n - 1] == '>') {
+        v++;
+        n -= 2;
+    }
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, v, n);
+    out[n] = '\0';
+}
+
+static void
+head_field(whead *h, const char *line, size_t len)
+{
+    const char *colon = memchr(line, ':', len);
+    if (!colon)
+        return;
+    size_t nl = (size_t)(colon - line);
+    const char *v = colon + 1;
+    size_t vl = len - nl - 1;
+#define IS(name) (nl == sizeof(name) - 1 && strncasecmp(line, name, nl) == 0)
+    if (IS("WARC-Type")) {
+        value_copy(h->type, sizeof h->type, v, vl);
+    } else if (IS("WARC-Record-ID")) {
+        value_copy(h->id, sizeof h->id, v, vl);
+    } else if (IS("WARC-Target-URI")) {
+        value_copy(h->uri, sizeof h->uri, v, vl);
+    } else if (IS("Content-Type")) {
+        value_copy(h->ctype, sizeof h->ctype, v, vl);
+    } else if (IS("Content-Length")) {
+        char num[32];
+        value_copy(num, sizeof num, v, vl);
+        char *end;
+        unsigned long long x = strtoull(num, &end, 10);
+        h->has_length = 1;
+        h->bad_length = !num[0] || *end || num[0] == '-';
+        h->length = x;
+    }
+#undef IS
+}
+
+/* ------------------------------------------------------------------------ */
+/* HTTP responses                                                            */
+
+typedef struct http {
+    int status;
+    char ctype[256];
+    char tenc[64]; /* Transfer-Encoding */
+    char cenc[64]; /* Content-Encoding */
+    const char *body;
+    size_t body_len;
+} http;
+
+/* Parse the HTTP response at d[0, n).  Returns 0 when it is not one. */
+static int
+http_parse(const char *d, size_t n, http *h)
+{
+    memset(h, 0, sizeof *h);
+    if (n < 12 || memcmp(d, "HTTP/", 5) != 0)
+        return 0;
+    const char *sp = memchr(d, ' ', n < 32 ? n : 32);
+    if (!sp)
+        return 0;
+    h->status = atoi(sp + 1);
+    size_t p = 0, lim = n < WARC_MAX_HEAD ? n : WARC_MAX_HEAD;
+    int first = 1;
+    while (p < lim) {
+        const char *nl = memchr(d + p, '\n', lim - p);
+        size_t e = nl ? (size_t)(nl - d) : lim;
+        size_t len = e - p;
+        if (len > 0 && d[p + len - 1] == '\r')
+            len--;
+        if (!first && len == 0) {
+            p = e + 1;
+            h->body = d + (p < n ? p : n);
+            h->body_len = p < n ? n - p : 0;
+            return 1;
+        }
+        if (!first) {
+            const char *line = d + p;
+            const char *colon = memchr(line, ':', len);
+            if (colon) {
+                size_t kl = (size_t)(colon - line);
+                const char *v = colon + 1;
+                size_t vl = len - kl - 1;
+                if (kl == 12 && strncasecmp(line, "Content-Type", 12) == 0)
+                    value_copy(h->ctype, sizeof h->ctype, v, vl);
+                else if (kl == 17 &&
+                         strncasecmp(line, "Transfer-Encoding", 17) == 0)
+                    value_copy(h->tenc, sizeof h->tenc, v, vl);
+                else if (kl == 16 &&
+                         strncasecmp(line, "Content-Encoding", 16) == 0)
+                    value_copy(h->cenc, sizeof h->cenc, v, vl);
+            }
+        }
+        first = 0;
+        if (!nl)
+            break;
+        p = e + 1;
+    }
+    /* No end of header: no body. */
+    h->body = d + n;
+    h->body_len = 0;
+    return 1;
+}
+
+/* Undo chunked transfer coding into out; a broken chunk ends it (what came
+ * before is kept).  Returns 0 when d does not even start like chunks. */
+static int
+dechunk(const char *d, size_t n, ns_buf *out)
+{
+    size_t p = 0;
+    int chunks = 0;
+    while (p < n) {
+        char *end;
+        unsigned long long sz = strtoull(d + p, &end, 16);
+        if (end == d + p)
+            break;
+        const char *nl = memchr(d + p, '\n', n - p);
+        if (!nl)
+            break;
+        p = (size_t)(nl - d) + 1;
+        chunks++;
+        if (sz == 0)
+            break;
+        if (sz > n - p)
+            sz = n - p; /* a cut record: keep what there is */
+        ns__buf_append(out, d + p, (size_t)sz);
+        p += (size_t)sz;
+        if (p < n && d[p] == '\r')
+            p++;
+        if (p < n && d[p] == '\n')
+            p++;
+    }
+    return chunks > 0;
+}
+
+/* Gunzip d[0, n) into out through libarchive (at most max bytes; a cut
+ * stream gives what it has).  Returns 0 on failure. */
+static int
+gunzip(const char *d, size_t n, ns_buf *out, size_t max)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    int ok = 0;
+    if (!a)
+        return 0;
+    archive_read_support_filter_gzip(a);
+    archive_read_support_format_raw(a);
+    if (archive_read_open_memory(a, d, n) == ARCHIVE_OK &&
+        archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        char chunk[16384];
+        ok = 1;
+        for (;;) {
+            la_ssize_t r = archive_read_data(a, chunk, sizeof chunk);
+            if (r <= 0)
+                break;
+            if (out->len + (size_t)r > max) {
+                ok = 0;
+                break;
+            }
+            ns__buf_append(out, chunk, (size_t)r);
+        }
+    }
+    archive_read_free(a);
+    return ok && !out->oom;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Records                                                                   */
+
+typedef struct warc {
+    const ns__corpus_sink *sink;
+    ns__where w;
+    wstream s;
+    ns_buf block;   /* the current record's block */
+    ns_buf scratch; /* a decoded HTTP body */
+} warc;
+
+/* The host of a URL, "www." dropped: the source when the page names none. */
+static void
+url_host(const char *url, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const char *p = strstr(url, "://");
+    if (!p)
+        return;
+    p += 3;
+    size_t n = strcspn(p, "/:?#");
+    if (n > 4 && strncasecmp(p, "www.", 4) == 0) {
+        p += 4;
+        n -= 4;
+    }
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static int
+is_html_type(const char *ct)
+{
+    return strncasecmp(ct, "text/html", 9) == 0 ||
+           strncasecmp(ct, "application/xhtml", 17) == 0;
+}
+
+/* Whether a body without a Content-Type looks like HTML. */
+static int
+looks_html(const char *d, size_t n)
+{
+    if (n > 1024)
+        n = 1024;
+    return ns__find(d, n, "<html", 5) || ns__find(d, n, "<HTML", 5) ||
+           ns__find(d, n, "<!DOCTYPE html", 14) ||
+           ns__find(d, n, "<!doctype html", 14);
+}
+
+/* One response record's block. */
+static ns_status
+warc_response(warc *r, const whead *h)
+{
+    http hp;
+    const ns__corpus_sink *sink = r->sink;
+    if (!http_parse(r->block.data, r->block.len, &hp))
+        return ns__corpus_reject(sink, &r->w,
+                                 "response record without an http header");
+    if (hp.status != 200)
+        return ns__corpus_reject(sink, &r->w, "http status %d, not a page",
+                                 hp.status);
+    if (hp.ctype[0] ? !is_html_type(hp.ctype) :
+                      !looks_html(hp.body, hp.body_len))
+        return NS_OK; /* an image, a script, robots.txt: not an article */
+
+    const char *body = hp.body;
+    size_t blen = hp.body_len;
+    ns__buf_reset(&r->scratch);
+    if (strstr(hp.tenc, "chunked") || strstr(hp.tenc, "Chunked")) {
+        if (dechunk(body, blen, &r->scratch)) {
+            body = r->scratch.data ? r->scratch.data : "";
+            blen = r->scratch.len;
+        }
+    }
+    if (hp.cenc[0] && strcasecmp(hp.cenc, "identity") != 0) {
+        if (strcasecmp(hp.cenc, "gzip") != 0 &&
+            strcasecmp(hp.cenc, "x-gzip") != 0)
+            return ns__corpus_reject(
+                sink, &r->w, "unsupported content-encoding %.40s", hp.cenc);
+        ns_buf z = { 0 };
+        int ok = gunzip(body, blen, &z, (size_t)WARC_MAX_RECORD);
+        if (z.oom) {
+            ns__buf_free(&z);
+            return NS_ERR_NOMEM;
+        }
+        if (!ok) {
+            ns__buf_free(&z);
+            return ns__corpus_reject(sink, &r->w,
+                                     "gzip content that does not decompress");
+        }
+        ns__buf_free(&r->scratch);
+        r->scratch = z;
+        body = r->scratch.data ? r->scratch.data : "";
+        blen = r->scratch.len;
+    }
+    if (r->scratch.oom || r->block.oom)
+        return NS_ERR_NOMEM;
+
+    char cs[64];
+    ns__http_charset(hp.ctype, cs, sizeof cs);
+    ns__html_page pg;
+    ns_status st = ns__html_extract(body, blen, cs, &pg);
+    if (st == NS_ERR_FORMAT)
+        return ns__corpus_reject(sink, &r->w, "html page that cannot be read");
+    if (st != NS_OK)
+        return st;
+    if (!pg.title && pg.text_len == 0) {
+        ns__html_page_free(&pg);
+        return ns__corpus_reject(sink, &r->w, "no article text in the page");
+    }
+    char host[256];
+    url_host(h->uri, host, sizeof host);
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = h->id[0] ? h->id : NULL;
+    a.title = pg.title;
+    a.date = pg.date;
+    a.source = pg.source ? pg.source : host[0] ? host : NULL;
+    a.url = h->uri[0] ? h->uri : pg.url;
+    a.author = pg.author;
+    a.language = pg.language;
+    a.text = pg.text;
+    a.text_len = pg.text_len;
+    st = ns__corpus_emit(sink, &r->w, &a);
+    ns__html_page_free(&pg);
+    return st;
+}
+
+/* After a block: its "\r\n\r\n" and the next record's "WARC/" (or the end).
+ * Blank-line variations are forgiven.  Returns 1 when in step, with the
+ * line breaks consumed; 0 with nothing consumed. */
+static int
+trailer_ok(wstream *s)
+{
+    size_t k = 0;
+    for (;;) {
+        if (ws_peek(s, k + 1) <= k) {
+            s->pos += k; /* the end */
+            return 1;
+        }
+        char c = s->buf[s->pos + k];
+        if ((c != '\r' && c != '\n') || k >= 8)
+            break;
+        k++;
+    }
+    size_t a = ws_peek(s, k + 6);
+    if (a >= k + 6 && is_version(s->buf + s->pos + k, 6)) {
+        s->pos += k;
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Where a record header starts inside a block that overran: after a "\n",
+ * "WARC/" and a digit, or a prefix of that at the block's very end that
+ * the stream's next bytes complete.  Returns the offset, or n if none.
+ */
+static size_t
+find_header(wstream *s, const char *d, size_t n)
+{
+    static const char magic[] = "WARC/";
+    size_t from = 0;
+    while (from < n) {
+        const char *p = ns__find(d + from, n - from, "\nWARC/", 6);
+        if (!p)
+            break;
+        size_t k = (size_t)(p - d) + 1;
+        if (k + 5 < n && d[k + 5] >= '0' && d[k + 5] <= '9')
+            return k;
+        if (k + 5 == n && ws_peek(s, 1) >= 1 && s->buf[s->pos] >= '0' &&
+            s->buf[s->pos] <= '9')
+            return k;
+        from = k;
+    }
+    /* "...\nWAR" + "C/1.0" in the stream. */
+    for (size_t t = 0; t < 5 && t < n; t++) {
+        size_t k = n - t;
+        if (d[k - 1] != '\n' || memcmp(d + k, magic, t) != 0)
+            continue;
+        size_t need = 5 - t + 1;
+        if (ws_peek(s, need) < need)
+            return n;
+        const char *q = s->buf + s->pos;
+        if (memcmp(q, magic + t, 5 - t) == 0 && q[5 - t] >= '0' &&
+            q[5 - t] <= '9')
+            return k;
+        return n;
+    }
+    return n;
+}
+
+static ns_status
+warc_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
+{
+    warc r;
+    memset(&r, 0, sizeof r);
+    r.sink = sink;
+    r.w = *w0;
+    r.s.in = in;
+    ns_status st = NS_OK;
+    int lost = 0; /* between records after a problem: skip to "WARC/" */
+    uint64_t record = 0;
+    const char *line;
+    size_t len;
+    uint64_t off;
+
+    while (st == NS_OK && ws_getline(&r.s, &line, &len, &off)) {
+        if (len == 0)
+            continue;
+        if (!is_version(line, len)) {
+            if (!lost) {
+                r.w.record = 0;
+                r.w.offset = off;
+                st = ns__corpus_reject(sink, &r.w,
+                                       "data outside any warc "
+                                       "record; skipped to the "
+                                       "next record");
+                lost = 1;
+            }
+            continue;
+        }
+        lost = 0;
+        r.w.record = ++record;
+        r.w.offset = off;
+
+        whead h;
+        memset(&h, 0, sizeof h);
+        size_t head_bytes = 0;
+        int ended = 0;
+        while (ws_getline(&r.s, &line, &len, &off)) {
+            if (len == 0) {
+                ended = 1;
+                break;
+            }
+            head_bytes += len;
+            if (head_bytes > WARC_MAX_HEAD)
+                break;
+            head_field(&h, line, len);
+        }
+        if (!ended) {
+            if (r.s.failed || r.s.oom)
+                break;
+            if (head_bytes > WARC_MAX_HEAD) {
+                st = ns__corpus_reject(sink, &r.w,
+                                       "record header over "
+                                       "1 MiB");
+                lost = 1;
+                continue;
+            }
+            st = ns__corpus_reject(sink, &r.w, "truncated record header");
+            break;
+        }
+        if (!h.has_length || h.bad_length) {
+            st = ns__corpus_reject(sink, &r.w,
+                                   "record without a valid "
+                                   "content-length");
+            lost = 1;
+            continue;
+        }
+        if (h.length > WARC_MAX_RECORD) {
+            st = ns__corpus_reject(sink, &r.w,
+                                   "record of %llu bytes, over the %llu MiB "
+                                   "limit",
+                                   (unsigned long long)h.length,
+                                   (unsigned long long)(WARC_MAX_RECORD >> 20));
+            if (st != NS_OK)
+                break;
+            if (ws_skip(&r.s, h.length) < h.length)
+                break; /* truncated too: nothing more to say */
+            lost = !trailer_ok(&r.s);
+            continue;
+        }
+
+        ns__buf_reset(&r.block);
+        uint64_t got = ws_read(&r.s, &r.block, h.length);
+        if (r.s.oom || r.block.oom) {
+            st = NS_ERR_NOMEM;
+            break;
+        }
+        if (r.s.failed)
+            break; /* reader.c reports the broken input */
+        int in_step = got == h.length && trailer_ok(&r.s);
+        size_t nxt = in_step ? r.block.len :
+                               find_header(&r.s, r.block.data, r.block.len);
+        if (!in_step && nxt < r.block.len) {
+            /* Too long: the next record starts inside the block. */
+            uint64_t at = ws_offset(&r.s) - r.block.len + nxt;
+            st = ns__corpus_reject(sink, &r.w,
+                                   "content-length %llu runs into the next "
+                                   "record at offset %llu",
+                                   (unsigned long long)h.length,
+                                   (unsigned long long)at);
+            ws_unread(&r.s, r.block.data + nxt, r.block.len - nxt);
+            if (r.s.oom)
+                st = NS_ERR_NOMEM;
+            continue;
+        }
+        if (got < h.length) {
+            st = ns__corpus_reject(sink, &r.w,
+                                   "truncated record: content-length %llu, "
+                                   "only %llu bytes left",
+                                   (unsigned long long)h.length,
+                                   (unsigned long long)got);
+            break;
+        }
+        if (!in_step) {
+            /* Too short: the block ends inside its own payload. */
+            st = ns__corpus_reject(sink, &r.w,
+                                   "content-length %llu ends inside the "
+                                   "record (no record follows at offset "
+                                   "%llu)",
+                                   (unsigned long long)h.length,
+                                   (unsigned long long)ws_offset(&r.s));
+            lost = 1;
+            continue;
+        }
+        if (strcasecmp(h.type, "response") == 0 &&
+            strncasecmp(h.ctype, "application/http", 16) == 0 &&
+            !strstr(h.ctype, "msgtype=request"))
+            st = warc_response(&r, &h);
+    }
+    if (st == NS_OK && r.s.oom)
+        st = NS_ERR_NOMEM;
+    ns__buf_free(&r.block);
+    ns__buf_free(&r.scratch);
+    ns_free(r.s.buf);
+    return st;
+}
+
+const ns__format ns__format_warc = { "warc", warc_sniff, warc_read };
