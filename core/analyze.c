@@ -677,13 +677,16 @@ scan_acronym(run *r, size_t i, part *pt)
     return 1;
 }
 
-/* Is p[i] an 's' or 'S' that ends a written word (a possessive 's)? */
+/* Is p[i] an 's' or 'S' that ends a part (a possessive 's)?  A CJK
+ * character after it ends the part too: `d'Sﾊ` gives `d`, then `ハ`. */
 static int
 is_possessive_s(const run *r, size_t i)
 {
     size_t n;
-    return i < r->len && (r->p[i] == 's' || r->p[i] == 'S') &&
-           !IS_WORDISH(peek_class(r->p, r->len, i + 1, &n));
+    if (i >= r->len || (r->p[i] != 's' && r->p[i] != 'S'))
+        return 0;
+    int c = peek_class(r->p, r->len, i + 1, &n);
+    return c != C_LETTER && c != C_DIGIT && c != C_MARK;
 }
 
 /*

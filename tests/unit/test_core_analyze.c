@@ -488,6 +488,10 @@ test_apostrophes(void **state)
     /* `'s` followed by letters is not a possessive. */
     CHECK_MODE(a, "Assad'sx", 0, NS_ANALYZE_NOSTEM,
                { "assad'sx", NULL, 0, 8, S });
+    /* A CJK character after 's ends the part, so 's is a possessive
+     * (found by the fuzzer: the bytes alone must give the same term). */
+    CHECK_MODE(a, "d'S\xEF\xBE\x8A", 0, NS_ANALYZE_NOSTEM,
+               { "d", NULL, 0, 3, S }, { "ハ", NULL, 3, 6, J });
     /* A hyphenated word with a possessive. */
     CHECK(a, "al-Assad's", { "al", NULL, 0, 2, S },
           { "assad", NULL, 3, 10, J });
