@@ -5,12 +5,10 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
@@ -78,6 +76,7 @@ def build_nsearch():
 
 
 def build_xapian_raw():
+    """Builds xapian_raw and rusage_run (make -C bench); returns xapian_raw."""
     subprocess.run(["make", "-s", "-C", BENCH], check=True,
                    stdout=subprocess.DEVNULL)
     return XAPIAN_RAW
@@ -121,29 +120,34 @@ class Measured:
         return self.maxrss_kb / 1024.0
 
 
+RUSAGE_RUN = os.path.join(WORK, "bin", "rusage_run")
+
+
 def run_measured(argv, stdout=None, stderr=None, stdin=None, ok=(0,)):
-    """Runs argv, waits with wait4() for its own rusage; raises on an exit
-    status outside ok.  stdout/stderr: paths (None: discard)."""
+    """Runs argv under rusage_run (so the peak RSS is the child's own, not
+    inherited from this Python process) and returns its Measured; raises on
+    an exit status outside ok.  stdout/stderr/stdin: paths (None: discard;
+    stderr None keeps it for the error message)."""
+    if not os.access(RUSAGE_RUN, os.X_OK):
+        build_xapian_raw()
+    report = os.path.join(workdir("tmp"), f"rusage-{os.getpid()}.txt")
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL
     err = open(stderr, "wb") if stderr else subprocess.PIPE
     inp = open(stdin, "rb") if stdin else subprocess.DEVNULL
     try:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(argv, stdout=out, stderr=err, stdin=inp)
-        errtext = b""
-        if err is subprocess.PIPE:
-            errtext = p.stderr.read()
-        _, status, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
+        p = subprocess.run([RUSAGE_RUN, report, *argv], stdout=out,
+                           stderr=err, stdin=inp)
     finally:
         for f in (out, err, inp):
             if hasattr(f, "close"):
                 f.close()
+    with open(report) as f:
+        rc, wall, cpu, rss = f.read().split()
+    os.unlink(report)
     if p.returncode not in ok:
-        msg = errtext.decode("utf-8", "replace")[-2000:]
+        msg = (p.stderr or b"").decode("utf-8", "replace")[-2000:]
         raise RuntimeError(f"{' '.join(argv)}: exit {p.returncode}\n{msg}")
-    return Measured(p.returncode, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss)
+    return Measured(int(rc), float(wall), float(cpu), int(rss))
 
 
 # ---- statistics and sizes -----------------------------------------------------
