@@ -347,8 +347,10 @@ search_once(ns__xdb *db,
     m->hits = static_cast<ns__xhit *>(ns__calloc(ms.size(), sizeof *m->hits));
     if (!m->hits)
         return NS_ERR_NOMEM;
+    /* The iterator form: Xapian 1.4.22's whole-MSet fetch() reads out of
+     * bounds when the MSet starts at an offset (get_mset(1, 1) crashes). */
     if (o->fetch != NS_XFETCH_NONE)
-        ms.fetch();
+        ms.fetch(ms.begin(), ms.end());
     for (auto it = ms.begin(); it != ms.end(); ++it) {
         ns__xhit *h = &m->hits[m->n++];
         h->docid = *it;
