@@ -297,6 +297,17 @@ is_cjk(utf8proc_int32_t cp)
            (cp >= 0x20000 && cp <= 0x323AF);   /* Han extensions B-H */
 }
 
+/* CJK characters that NFKC with case folding leaves as they are (unified
+ * Han ideographs, kana without digraphs or halfwidth forms): alone, they
+ * need no trip through utf8proc.  The unit test checks every one. */
+static int
+cjk_is_stable(utf8proc_int32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA) ||
+           cp == 0x30FC || (cp >= 0x20000 && cp <= 0x2A6DF);
+}
+
 /* The class of a non-ASCII code point. */
 static int
 cp_class(utf8proc_int32_t cp)
@@ -497,10 +508,8 @@ fold_token(ns_analyzer *a, size_t rn, size_t *wn)
         utf8proc_int32_t cp = a->cps[i];
         if (!is_word_cp(cp))
             continue;
-        if (w + 4 > NS_ANALYZER_MAX_WORD + 4) {
-            *wn = NS_ANALYZER_MAX_WORD + 1;
-            return NS_OK;
-        }
+        if (w > NS_ANALYZER_MAX_WORD) /* a->word has room for one more */
+            break;
         w += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)a->word + w);
     }
     a->word[w] = '\0';
@@ -729,8 +738,8 @@ scan_part(run *r, size_t *pi, part *pt)
         if (c == C_LETTER || c == C_DIGIT || c == C_MARK) {
             raw_append(a, pt, p + i, n);
             pt->nonascii = 1;
-            if (c == C_LETTER)
-                pt->number = 0;
+            if (c != C_DIGIT)
+                pt->number = 0; /* a mark too: nfkc_cf keeps it */
             if (c != C_MARK)
                 last = c;
             i += n;
@@ -795,16 +804,20 @@ scan_word(run *r, size_t *pi)
         part pt = { 0 };
         int c = class_at(p, len, i, &n);
         if (c == C_CJK) {
+            size_t cn = n;
+            utf8proc_int32_t cp = 0;
+            (void)utf8_decode(p + i, cn, &cp);
             pt.start = i;
-            raw_append(r->a, &pt, p + i, n);
-            i += n;
+            raw_append(r->a, &pt, p + i, cn);
+            i += cn;
             while (i < len && class_at(p, len, i, &n) == C_MARK) {
                 raw_append(r->a, &pt, p + i, n);
                 i += n;
             }
             pt.end = i;
-            pt.nonascii = 1;
             pt.cjk = 1;
+            /* Alone and stable, the bytes are already the word. */
+            pt.nonascii = pt.rn != cn || !cjk_is_stable(cp);
         } else if (c == C_LETTER && scan_acronym(r, i, &pt)) {
             i = pt.end;
         } else {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <utf8proc.h>
 
 #include "core/analyze.h"
 #include "core/util.h"
@@ -384,6 +385,41 @@ test_cjk(void **state)
     /* Hangul is written with spaces: ordinary words. */
     CHECK(a, "한국어 뉴스", { "한국어", NULL, 0, 9, S },
           { "뉴스", NULL, 10, 16, 0 });
+}
+
+/* The analyzer skips utf8proc for a lone unified Han ideograph or plain
+ * kana, assuming folding leaves it as it is: check every one of them, and
+ * that the ranges' neighbours that do change are not taken for stable. */
+static void
+test_cjk_fast_path_is_exact(void **state)
+{
+    ns_analyzer *a = *state;
+    static const struct {
+        int32_t lo, hi;
+    } ranges[] = { { 0x3041, 0x3096 },   { 0x30A1, 0x30FA },
+                   { 0x30FC, 0x30FC },   { 0x3400, 0x4DBF },
+                   { 0x4E00, 0x9FFF },   { 0x20000, 0x2A6DF } };
+    size_t checked = 0;
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+        for (int32_t cp = ranges[r].lo; cp <= ranges[r].hi; cp++) {
+            utf8proc_uint8_t u[8];
+            utf8proc_ssize_t n = utf8proc_encode_char(cp, u);
+            const char *out = NULL;
+            size_t k = ns__analyzer_fold(a, (const char *)u, (size_t)n, &out);
+            if (k != (size_t)n || memcmp(out, u, k) != 0) {
+                print_error("U+%04X folds to something else\n", (unsigned)cp);
+                fail();
+            }
+            checked++;
+        }
+    }
+    assert_true(checked > 70000);
+    /* Neighbours that fold: ヿ (U+30FF) -> コト, ゟ (U+309F) -> より, a
+     * compatibility ideograph (U+F900) -> U+8C48. */
+    CHECK(a, "\xE3\x83\xBF \xE3\x82\x9F \xEF\xA4\x80",
+          { "\xE3\x82\xB3\xE3\x83\x88", NULL, 0, 3, S },
+          { "\xE3\x82\x88\xE3\x82\x8A", NULL, 4, 7, 0 },
+          { "\xE8\xB1\x88", NULL, 8, 11, 0 });
 }
 
 static void
@@ -1159,6 +1195,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_turkish_dotted_i, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cjk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cjk_fast_path_is_exact, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apostrophes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_acronyms, setup, teardown),
