@@ -116,24 +116,24 @@ enum {
 static const unsigned char ascii_class[128] = {
     /* Control characters separate; \t \v \f \r are white space. */
     ['\t'] = C_SPACE, ['\n'] = C_NEWLINE, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
-    ['\r'] = C_SPACE, [' '] = C_SPACE, ['!'] = C_TERM, ['"'] = C_CLOSE,
-    ['\''] = C_APOS, [')'] = C_CLOSE, [','] = C_COMMA, ['-'] = C_HYPHEN,
-    ['.'] = C_PERIOD, ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT,
-    ['3'] = C_DIGIT, ['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT,
-    ['7'] = C_DIGIT, ['8'] = C_DIGIT, ['9'] = C_DIGIT, ['?'] = C_TERM,
-    ['A'] = C_LETTER, ['B'] = C_LETTER, ['C'] = C_LETTER, ['D'] = C_LETTER,
-    ['E'] = C_LETTER, ['F'] = C_LETTER, ['G'] = C_LETTER, ['H'] = C_LETTER,
-    ['I'] = C_LETTER, ['J'] = C_LETTER, ['K'] = C_LETTER, ['L'] = C_LETTER,
-    ['M'] = C_LETTER, ['N'] = C_LETTER, ['O'] = C_LETTER, ['P'] = C_LETTER,
-    ['Q'] = C_LETTER, ['R'] = C_LETTER, ['S'] = C_LETTER, ['T'] = C_LETTER,
-    ['U'] = C_LETTER, ['V'] = C_LETTER, ['W'] = C_LETTER, ['X'] = C_LETTER,
-    ['Y'] = C_LETTER, ['Z'] = C_LETTER, [']'] = C_CLOSE, ['a'] = C_LETTER,
-    ['b'] = C_LETTER, ['c'] = C_LETTER, ['d'] = C_LETTER, ['e'] = C_LETTER,
-    ['f'] = C_LETTER, ['g'] = C_LETTER, ['h'] = C_LETTER, ['i'] = C_LETTER,
-    ['j'] = C_LETTER, ['k'] = C_LETTER, ['l'] = C_LETTER, ['m'] = C_LETTER,
-    ['n'] = C_LETTER, ['o'] = C_LETTER, ['p'] = C_LETTER, ['q'] = C_LETTER,
-    ['r'] = C_LETTER, ['s'] = C_LETTER, ['t'] = C_LETTER, ['u'] = C_LETTER,
-    ['v'] = C_LETTER, ['w'] = C_LETTER, ['x'] = C_LETTER, ['y'] = C_LETTER,
+    ['\r'] = C_SPACE, [' '] = C_SPACE,    ['!'] = C_TERM,   ['"'] = C_CLOSE,
+    ['\''] = C_APOS,  [')'] = C_CLOSE,    [','] = C_COMMA,  ['-'] = C_HYPHEN,
+    ['.'] = C_PERIOD, ['0'] = C_DIGIT,    ['1'] = C_DIGIT,  ['2'] = C_DIGIT,
+    ['3'] = C_DIGIT,  ['4'] = C_DIGIT,    ['5'] = C_DIGIT,  ['6'] = C_DIGIT,
+    ['7'] = C_DIGIT,  ['8'] = C_DIGIT,    ['9'] = C_DIGIT,  ['?'] = C_TERM,
+    ['A'] = C_LETTER, ['B'] = C_LETTER,   ['C'] = C_LETTER, ['D'] = C_LETTER,
+    ['E'] = C_LETTER, ['F'] = C_LETTER,   ['G'] = C_LETTER, ['H'] = C_LETTER,
+    ['I'] = C_LETTER, ['J'] = C_LETTER,   ['K'] = C_LETTER, ['L'] = C_LETTER,
+    ['M'] = C_LETTER, ['N'] = C_LETTER,   ['O'] = C_LETTER, ['P'] = C_LETTER,
+    ['Q'] = C_LETTER, ['R'] = C_LETTER,   ['S'] = C_LETTER, ['T'] = C_LETTER,
+    ['U'] = C_LETTER, ['V'] = C_LETTER,   ['W'] = C_LETTER, ['X'] = C_LETTER,
+    ['Y'] = C_LETTER, ['Z'] = C_LETTER,   [']'] = C_CLOSE,  ['a'] = C_LETTER,
+    ['b'] = C_LETTER, ['c'] = C_LETTER,   ['d'] = C_LETTER, ['e'] = C_LETTER,
+    ['f'] = C_LETTER, ['g'] = C_LETTER,   ['h'] = C_LETTER, ['i'] = C_LETTER,
+    ['j'] = C_LETTER, ['k'] = C_LETTER,   ['l'] = C_LETTER, ['m'] = C_LETTER,
+    ['n'] = C_LETTER, ['o'] = C_LETTER,   ['p'] = C_LETTER, ['q'] = C_LETTER,
+    ['r'] = C_LETTER, ['s'] = C_LETTER,   ['t'] = C_LETTER, ['u'] = C_LETTER,
+    ['v'] = C_LETTER, ['w'] = C_LETTER,   ['x'] = C_LETTER, ['y'] = C_LETTER,
     ['z'] = C_LETTER, ['}'] = C_CLOSE,
 };
 
@@ -180,10 +180,10 @@ static const struct {
  * titles and AP-style months, the ones news text puts before a name or a
  * number.  Words that often end a sentence (Inc., etc., no.) are left out. */
 static const char *const en_abbrevs[] = {
-    "adm",  "apr",  "aug", "capt", "cmdr", "col", "dec",  "dr",  "feb",
-    "gen",  "gov",  "hon", "jan",  "jr",   "lt",  "maj",  "mr",  "mrs",
-    "ms",   "mt",   "nov", "oct",  "prof", "rep", "rev",  "sen", "sept",
-    "sgt",  "sr",   "st",  "vs",
+    "adm", "apr", "aug",  "capt", "cmdr", "col", "dec",  "dr",
+    "feb", "gen", "gov",  "hon",  "jan",  "jr",  "lt",   "maj",
+    "mr",  "mrs", "ms",   "mt",   "nov",  "oct", "prof", "rep",
+    "rev", "sen", "sept", "sgt",  "sr",   "st",  "vs",
 };
 
 struct ns_analyzer {
@@ -198,7 +198,7 @@ struct ns_analyzer {
     size_t fold_raw_cap;
     char *fold_out; /* ns__analyzer_fold: the result */
     size_t fold_out_cap;
-    char raw[RAW_MAX + 8];                /* the word being scanned */
+    char raw[RAW_MAX + 8];               /* the word being scanned */
     char word[NS_ANALYZER_MAX_WORD + 8]; /* its folded form (non-ASCII) */
 };
 
@@ -207,13 +207,13 @@ typedef struct run {
     ns_analyzer *a;
     const unsigned char *p;
     size_t len;
-    uint32_t pos;       /* position of the next token */
-    unsigned mode;      /* NS_ANALYZE_* */
-    unsigned pending;   /* NS_TOKEN_SENTENCE_START for the next token */
-    int chain_emitted;  /* a token of this written word was emitted */
-    const char *last;   /* the word of the last part if it was emitted and */
-    size_t last_len;    /* may be an abbreviation (not a number or CJK) */
-    size_t abbrev_dot;  /* a period after an abbreviation, or SIZE_MAX */
+    uint32_t pos;      /* position of the next token */
+    unsigned mode;     /* NS_ANALYZE_* */
+    unsigned pending;  /* NS_TOKEN_SENTENCE_START for the next token */
+    int chain_emitted; /* a token of this written word was emitted */
+    const char *last;  /* the word of the last part if it was emitted and */
+    size_t last_len;   /* may be an abbreviation (not a number or CJK) */
+    size_t abbrev_dot; /* a period after an abbreviation, or SIZE_MAX */
     ns_token_cb cb;
     void *payload;
     ns_analyze_stats *stats;
@@ -258,8 +258,8 @@ utf8_decode(const unsigned char *s, size_t avail, utf8proc_int32_t *cp)
         unsigned hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
         if (s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80)
             return 0;
-        *cp = (utf8proc_int32_t)(((c & 0x0Fu) << 12) |
-                                 ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu));
+        *cp = (utf8proc_int32_t)(((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) |
+                                 (s[2] & 0x3Fu));
         return 3;
     }
     if (c < 0xF5) {
@@ -270,8 +270,7 @@ utf8_decode(const unsigned char *s, size_t avail, utf8proc_int32_t *cp)
         if (s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80 ||
             (s[3] & 0xC0) != 0x80)
             return 0;
-        *cp = (utf8proc_int32_t)(((c & 0x07u) << 18) |
-                                 ((s[1] & 0x3Fu) << 12) |
+        *cp = (utf8proc_int32_t)(((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) |
                                  ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu));
         return 4;
     }
@@ -413,21 +412,21 @@ is_diacritic(utf8proc_int32_t cp)
 {
     if (cp < 0x0300)
         return 0;
-    return (cp <= 0x036F) ||                    /* combining diacritics */
-           (cp >= 0x0483 && cp <= 0x0489) ||    /* Cyrillic titlo etc. */
-           (cp >= 0x0591 && cp <= 0x05BD) ||    /* Hebrew accents, points */
+    return (cp <= 0x036F) ||                 /* combining diacritics */
+           (cp >= 0x0483 && cp <= 0x0489) || /* Cyrillic titlo etc. */
+           (cp >= 0x0591 && cp <= 0x05BD) || /* Hebrew accents, points */
            cp == 0x05BF || cp == 0x05C1 || cp == 0x05C2 || cp == 0x05C4 ||
-           cp == 0x05C5 || cp == 0x05C7 ||      /* Hebrew points */
-           (cp >= 0x0610 && cp <= 0x061A) ||    /* Arabic signs */
-           (cp >= 0x064B && cp <= 0x065F) ||    /* Arabic harakat */
-           cp == 0x0670 ||                      /* superscript alef */
-           (cp >= 0x06D6 && cp <= 0x06DC) ||    /* Quranic marks */
+           cp == 0x05C5 || cp == 0x05C7 ||   /* Hebrew points */
+           (cp >= 0x0610 && cp <= 0x061A) || /* Arabic signs */
+           (cp >= 0x064B && cp <= 0x065F) || /* Arabic harakat */
+           cp == 0x0670 ||                   /* superscript alef */
+           (cp >= 0x06D6 && cp <= 0x06DC) || /* Quranic marks */
            (cp >= 0x06DF && cp <= 0x06E4) || cp == 0x06E7 || cp == 0x06E8 ||
            (cp >= 0x06EA && cp <= 0x06ED) ||
-           (cp >= 0x1AB0 && cp <= 0x1AFF) ||    /* diacritics extended */
-           (cp >= 0x1DC0 && cp <= 0x1DFF) ||    /* diacritics supplement */
-           (cp >= 0x20D0 && cp <= 0x20FF) ||    /* marks for symbols */
-           (cp >= 0xFE20 && cp <= 0xFE2F);      /* half marks */
+           (cp >= 0x1AB0 && cp <= 0x1AFF) || /* diacritics extended */
+           (cp >= 0x1DC0 && cp <= 0x1DFF) || /* diacritics supplement */
+           (cp >= 0x20D0 && cp <= 0x20FF) || /* marks for symbols */
+           (cp >= 0xFE20 && cp <= 0xFE2F);   /* half marks */
 }
 
 /* May a code point stay in a token's folded word? */
@@ -467,10 +466,9 @@ fold_cps(ns_analyzer *a, const char *src, size_t n)
                                    UTF8PROC_DECOMPOSE | UTF8PROC_IGNORE;
     utf8proc_ssize_t k;
     for (;;) {
-        k = utf8proc_decompose_custom((const utf8proc_uint8_t *)src,
-                                      (utf8proc_ssize_t)n, a->cps,
-                                      (utf8proc_ssize_t)a->cps_cap, opts,
-                                      NULL, NULL);
+        k = utf8proc_decompose_custom(
+            (const utf8proc_uint8_t *)src, (utf8proc_ssize_t)n, a->cps,
+            (utf8proc_ssize_t)a->cps_cap, opts, NULL, NULL);
         if (k < 0)
             return 0; /* cannot happen on valid UTF-8: fold to nothing */
         if ((size_t)k <= a->cps_cap)
@@ -665,8 +663,8 @@ scan_acronym(run *r, size_t i, part *pt)
     if (letters < 2)
         return 0;
     /* The final period belongs to the acronym unless a word follows it. */
-    if (end < len && p[end] == '.' && !IS_WORDISH(peek_class(p, len, end + 1,
-                                                              &n)))
+    if (end < len && p[end] == '.' &&
+        !IS_WORDISH(peek_class(p, len, end + 1, &n)))
         end++;
 
     pt->start = i;
@@ -979,8 +977,12 @@ snowball_name(const char *s, size_t n)
 
 /* Check one key=value of a spec and store it in f. */
 static ns_status
-parse_field(const char *k, size_t kn, const char *v, size_t vn,
-            spec_fields *f, char **errmsg)
+parse_field(const char *k,
+            size_t kn,
+            const char *v,
+            size_t vn,
+            spec_fields *f,
+            char **errmsg)
 {
     const char **slot;
     const char *val = NULL;
@@ -1056,8 +1058,7 @@ parse_spec(const char *spec, spec_fields *f, char **errmsg)
         }
         if (seg > 0 &&
             (st = parse_field(s, (size_t)(eqs - s), eqs + 1,
-                              seg - (size_t)(eqs - s) - 1, f, errmsg)) !=
-                NS_OK)
+                              seg - (size_t)(eqs - s) - 1, f, errmsg)) != NS_OK)
             return st;
         s += seg + (semi ? 1 : 0);
     }
@@ -1094,8 +1095,8 @@ ns__analyzer_new(const char *spec, ns_analyzer **out, char **errmsg)
     if (!out)
         return NS_ERR_INVALID_ARG;
     *out = NULL;
-    if ((st = parse_spec(spec ? spec : NS_ANALYZER_DEFAULT_SPEC, &f,
-                         errmsg)) != NS_OK)
+    if ((st = parse_spec(spec ? spec : NS_ANALYZER_DEFAULT_SPEC, &f, errmsg)) !=
+        NS_OK)
         return st;
 
     st = NS_ERR_NOMEM;
@@ -1103,8 +1104,8 @@ ns__analyzer_new(const char *spec, ns_analyzer **out, char **errmsg)
         goto out;
     a->nomark = strcmp(f.norm, "nfkc_cf_nomark") == 0;
     a->lang_en = strcmp(f.lang, "en") == 0;
-    a->spec = ns__sprintf("lang=%s;stem=%s;norm=%s;v=1", f.lang, f.stem,
-                          f.norm);
+    a->spec =
+        ns__sprintf("lang=%s;stem=%s;norm=%s;v=1", f.lang, f.stem, f.norm);
     a->cps = ns__malloc(CPS_INIT * sizeof *a->cps);
     if (!a->spec || !a->cps)
         goto out;
@@ -1113,8 +1114,8 @@ ns__analyzer_new(const char *spec, ns_analyzer **out, char **errmsg)
         /* The name is in sb_stemmer_list(): NULL means out of memory. */
         if (!(a->stemmer = sb_stemmer_new(f.stem, NULL)))
             goto out;
-        if (!(a->cache = ns__calloc((size_t)1 << STEM_CACHE_BITS,
-                                    sizeof *a->cache)))
+        if (!(a->cache =
+                  ns__calloc((size_t)1 << STEM_CACHE_BITS, sizeof *a->cache)))
             goto out;
     }
     st = NS_OK;
@@ -1164,7 +1165,9 @@ reserve(char **buf, size_t *cap, size_t need)
 }
 
 size_t
-ns__analyzer_fold(ns_analyzer *a, const char *word, size_t len,
+ns__analyzer_fold(ns_analyzer *a,
+                  const char *word,
+                  size_t len,
                   const char **out)
 {
     const unsigned char *p = (const unsigned char *)word;

@@ -29,8 +29,8 @@ typedef struct ns_token {
     size_t term_len;
     const char *word; /* folded, unstemmed (for prefixes and spelling) */
     size_t word_len;
-    size_t start; /* byte range [start, end) in the input text: on UTF-8 */
-    size_t end;   /* boundaries; covers `'s`, an acronym's final period */
+    size_t start;   /* byte range [start, end) in the input text: on UTF-8 */
+    size_t end;     /* boundaries; covers `'s`, an acronym's final period */
     uint32_t pos;   /* first_pos + the number of tokens before this one */
     unsigned flags; /* NS_TOKEN_* */
 } ns_token;

@@ -16,10 +16,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                              \
-    do {                                                                      \
-        if (!(x))                                                             \
-            abort();                                                          \
+#define CHECK(x)     \
+    do {             \
+        if (!(x))    \
+            abort(); \
     } while (0)
 
 static int
@@ -127,8 +127,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     unsigned pick = data[0] % 6;
-    if (!an[pick % 3] && ns__analyzer_new(specs[pick % 3], &an[pick % 3],
-                                          NULL) != NS_OK)
+    if (!an[pick % 3] &&
+        ns__analyzer_new(specs[pick % 3], &an[pick % 3], NULL) != NS_OK)
         abort();
     ns_analyzer *a = an[pick % 3];
     data++;
@@ -141,8 +141,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s.mode = pick >= 3 ? NS_ANALYZE_NOSTEM : 0;
     s.next_pos = 5;
     ns_analyze_stats st = { 0 };
-    CHECK(ns__analyzer_run(a, (const char *)data, size, 5, s.mode, on_token,
-                           &s, &st) == NS_OK);
+    CHECK(ns__analyzer_run(a, (const char *)data, size, 5, s.mode, on_token, &s,
+                           &st) == NS_OK);
     CHECK(st.tokens == s.next_pos - 5);
     CHECK(st.invalid_bytes <= size);
 

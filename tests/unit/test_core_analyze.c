@@ -128,8 +128,7 @@ run(ns_analyzer *a,
     c->text = text;
     c->len = len;
     c->next_pos = first_pos;
-    return ns__analyzer_run(a, text, len, first_pos, mode, collect, c,
-                            stats);
+    return ns__analyzer_run(a, text, len, first_pos, mode, collect, c, stats);
 }
 
 typedef struct want {
@@ -169,19 +168,20 @@ check_tokens(ns_analyzer *a,
         print_error("  want %zu tokens:\n", nw);
         for (size_t i = 0; i < nw; i++)
             print_error("    { \"%s\", \"%s\", %zu, %zu, %u }\n", w[i].term,
-                        w[i].word ? w[i].word : w[i].term, w[i].start,
-                        w[i].end, w[i].flags);
+                        w[i].word ? w[i].word : w[i].term, w[i].start, w[i].end,
+                        w[i].flags);
         fail();
     }
     assert_int_equal(st.tokens, nw);
 }
 
-#define CHECK_MODE(a, text, pos, mode, ...)                                   \
-    do {                                                                      \
-        const want w_[] = { __VA_ARGS__ };                                    \
-        check_tokens(a, text, pos, mode, w_, sizeof w_ / sizeof w_[0]);       \
+#define CHECK_MODE(a, text, pos, mode, ...)                             \
+    do {                                                                \
+        const want w_[] = { __VA_ARGS__ };                              \
+        check_tokens(a, text, pos, mode, w_, sizeof w_ / sizeof w_[0]); \
     } while (0)
-#define CHECK(a, text, ...) CHECK_MODE(a, text, 0, NS_ANALYZE_DOCUMENT, __VA_ARGS__)
+#define CHECK(a, text, ...) \
+    CHECK_MODE(a, text, 0, NS_ANALYZE_DOCUMENT, __VA_ARGS__)
 
 /* Expect no token at all. */
 static void
@@ -237,21 +237,18 @@ test_plain_english(void **state)
           { "the", NULL, 31, 34, 0 }, { "lazi", "lazy", 35, 39, 0 },
           { "dog", "dogs", 40, 44, 0 });
     /* Tabs, CR LF and punctuation separate. */
-    CHECK(a, "\tVOTE,\r\n(counted)\t;x",
-          { "vote", NULL, 1, 5, S }, { "count", "counted", 9, 16, 0 },
-          { "x", NULL, 19, 20, 0 });
+    CHECK(a, "\tVOTE,\r\n(counted)\t;x", { "vote", NULL, 1, 5, S },
+          { "count", "counted", 9, 16, 0 }, { "x", NULL, 19, 20, 0 });
 }
 
 static void
 test_stems(void **state)
 {
     ns_analyzer *a = *state;
-    CHECK(a, "airbase airbases Airbases",
-          { "airbas", "airbase", 0, 7, S },
+    CHECK(a, "airbase airbases Airbases", { "airbas", "airbase", 0, 7, S },
           { "airbas", "airbases", 8, 16, 0 },
           { "airbas", "airbases", 17, 25, 0 });
-    CHECK(a, "running generalizations",
-          { "run", "running", 0, 7, S },
+    CHECK(a, "running generalizations", { "run", "running", 0, 7, S },
           { "general", "generalizations", 8, 23, 0 });
     /* NOSTEM: term = word. */
     CHECK_MODE(a, "airbases running", 0, NS_ANALYZE_NOSTEM,
@@ -274,11 +271,9 @@ test_query_mode_same(void **state)
         "U.S.-led talks on COVID-19, 1,000 doses, 3.5% more; Pérez said "
         "it's the ﬁrst time. 東京 2015-09-18.";
     d.stop_after = q.stop_after = 0;
-    assert_int_equal(run(a, text, strlen(text), 7, NS_ANALYZE_DOCUMENT, &d,
-                         NULL),
-                     NS_OK);
-    assert_int_equal(run(a, text, strlen(text), 7, NS_ANALYZE_QUERY, &q,
-                         NULL),
+    assert_int_equal(
+        run(a, text, strlen(text), 7, NS_ANALYZE_DOCUMENT, &d, NULL), NS_OK);
+    assert_int_equal(run(a, text, strlen(text), 7, NS_ANALYZE_QUERY, &q, NULL),
                      NS_OK);
     assert_int_equal(d.n, q.n);
     assert_true(d.n > 20);
@@ -297,13 +292,12 @@ test_unicode_accents(void **state)
 {
     ns_analyzer *a = *state;
     /* Precomposed é (2 bytes), plain, and e + U+0301 (3 bytes). */
-    CHECK(a, "Pérez Perez Pe\xCC\x81rez PÉREZ",
-          { "perez", NULL, 0, 6, S }, { "perez", NULL, 7, 12, 0 },
-          { "perez", NULL, 13, 20, 0 }, { "perez", NULL, 21, 27, 0 });
+    CHECK(a, "Pérez Perez Pe\xCC\x81rez PÉREZ", { "perez", NULL, 0, 6, S },
+          { "perez", NULL, 7, 12, 0 }, { "perez", NULL, 13, 20, 0 },
+          { "perez", NULL, 21, 27, 0 });
     /* Vietnamese stacks two marks; Greek tonos; Cyrillic is folded too. */
-    CHECK(a, "Việt Ἀθῆναι Ёлка",
-          { "viet", NULL, 0, 6, S }, { "αθηναι", NULL, 7, 21, 0 },
-          { "елка", NULL, 22, 30, 0 });
+    CHECK(a, "Việt Ἀθῆναι Ёлка", { "viet", NULL, 0, 6, S },
+          { "αθηναι", NULL, 7, 21, 0 }, { "елка", NULL, 22, 30, 0 });
     /* Letters without a decomposition keep their shape. */
     CHECK(a, "Łódź Øresund", { "łodz", NULL, 0, 7, S },
           { "øresund", NULL, 8, 16, 0 });
@@ -374,10 +368,9 @@ test_cjk(void **state)
     CHECK(a, "中国人 民", { "中", NULL, 0, 3, S }, { "国", NULL, 3, 6, J },
           { "人", NULL, 6, 9, J }, { "民", NULL, 10, 13, 0 });
     /* Numbers and Latin words join a CJK run. */
-    CHECK(a, "2015年に iPhone版",
-          { "2015", NULL, 0, 4, S | N }, { "年", NULL, 4, 7, J },
-          { "に", NULL, 7, 10, J }, { "iphon", "iphone", 11, 17, 0 },
-          { "版", NULL, 17, 20, J });
+    CHECK(a, "2015年に iPhone版", { "2015", NULL, 0, 4, S | N },
+          { "年", NULL, 4, 7, J }, { "に", NULL, 7, 10, J },
+          { "iphon", "iphone", 11, 17, 0 }, { "版", NULL, 17, 20, J });
     /* Halfwidth katakana fold to fullwidth; the voiced mark composes. */
     CHECK(a, "ﾊﾞｶ", { "バ", NULL, 0, 6, S }, { "カ", NULL, 6, 9, J });
     /* The ideographic full stop ends a sentence without a space. */
@@ -396,9 +389,10 @@ test_cjk_fast_path_is_exact(void **state)
     ns_analyzer *a = *state;
     static const struct {
         int32_t lo, hi;
-    } ranges[] = { { 0x3041, 0x3096 },   { 0x30A1, 0x30FA },
-                   { 0x30FC, 0x30FC },   { 0x3400, 0x4DBF },
-                   { 0x4E00, 0x9FFF },   { 0x20000, 0x2A6DF } };
+    } ranges[] = {
+        { 0x3041, 0x3096 }, { 0x30A1, 0x30FA }, { 0x30FC, 0x30FC },
+        { 0x3400, 0x4DBF }, { 0x4E00, 0x9FFF }, { 0x20000, 0x2A6DF }
+    };
     size_t checked = 0;
     for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
         for (int32_t cp = ranges[r].lo; cp <= ranges[r].hi; cp++) {
@@ -496,8 +490,9 @@ test_invalid_utf8(void **state)
     ns_analyze_stats st = { 0 };
     c.stop_after = 0;
     assert_int_equal(run(a, "\xFF", 1, 0, 0, &c, &st), NS_OK);
-    assert_int_equal(run(a, "\xFF"
-                            "a\xFF",
+    assert_int_equal(run(a,
+                         "\xFF"
+                         "a\xFF",
                          3, 0, 0, &c, &st),
                      NS_OK);
     assert_int_equal(st.invalid_bytes, 3);
@@ -513,14 +508,13 @@ test_apostrophes(void **state)
           { "assad", NULL, 8, 17, 0 }, { "assad", NULL, 18, 25, 0 });
     CHECK_MODE(a, "Assad's", 0, NS_ANALYZE_NOSTEM, { "assad", NULL, 0, 7, S });
     /* Contractions stay one word with an ASCII apostrophe. */
-    CHECK(a, "don't don’t O’Brien rock'n'roll",
-          { "don't", NULL, 0, 5, S }, { "don't", NULL, 6, 13, 0 },
-          { "o'brien", NULL, 14, 23, 0 },
+    CHECK(a, "don't don’t O’Brien rock'n'roll", { "don't", NULL, 0, 5, S },
+          { "don't", NULL, 6, 13, 0 }, { "o'brien", NULL, 14, 23, 0 },
           { "rock'n'rol", "rock'n'roll", 24, 35, 0 });
     /* Plural possessive, quotes, and `it's` (Porter2 would drop 's too). */
-    CHECK(a, "leaders' 'quoted' it's 1980's",
-          { "leader", "leaders", 0, 7, S }, { "quot", "quoted", 10, 16, 0 },
-          { "it", NULL, 18, 22, 0 }, { "1980", NULL, 23, 29, N });
+    CHECK(a, "leaders' 'quoted' it's 1980's", { "leader", "leaders", 0, 7, S },
+          { "quot", "quoted", 10, 16, 0 }, { "it", NULL, 18, 22, 0 },
+          { "1980", NULL, 23, 29, N });
     /* `'s` followed by letters is not a possessive. */
     CHECK_MODE(a, "Assad'sx", 0, NS_ANALYZE_NOSTEM,
                { "assad'sx", NULL, 0, 8, S });
@@ -550,10 +544,9 @@ test_acronyms(void **state)
     /* A word after the period: the period is not taken. */
     CHECK(a, "U.S.Army", { "us", NULL, 0, 3, S }, { "armi", "army", 4, 8, 0 });
     /* One letter is not an acronym; neither are longer parts. */
-    CHECK(a, "A. Smith, www.example.com",
-          { "a", NULL, 0, 1, S }, { "smith", NULL, 3, 8, 0 },
-          { "www", NULL, 10, 13, 0 }, { "exampl", "example", 14, 21, 0 },
-          { "com", NULL, 22, 25, 0 });
+    CHECK(a, "A. Smith, www.example.com", { "a", NULL, 0, 1, S },
+          { "smith", NULL, 3, 8, 0 }, { "www", NULL, 10, 13, 0 },
+          { "exampl", "example", 14, 21, 0 }, { "com", NULL, 22, 25, 0 });
     /* Non-ASCII letters, with a mark. */
     CHECK_MODE(a, "É.U. E\xCC\x81.U.", 0, NS_ANALYZE_NOSTEM,
                { "eu", NULL, 0, 5, S }, { "eu", NULL, 6, 12, 0 });
@@ -571,12 +564,11 @@ test_hyphens(void **state)
           { "assad", NULL, 5, 10, J }, { "al", NULL, 11, 13, 0 },
           { "assad", NULL, 16, 21, J });
     /* Slash, en dash, underscore and a loose hyphen split without JOINED. */
-    CHECK(a, "and/or 2015–2016 a_b pre- and -post",
-          { "and", NULL, 0, 3, S }, { "or", NULL, 4, 6, 0 },
-          { "2015", NULL, 7, 11, N }, { "2016", NULL, 14, 18, N },
-          { "a", NULL, 19, 20, 0 }, { "b", NULL, 21, 22, 0 },
-          { "pre", NULL, 23, 26, 0 }, { "and", NULL, 28, 31, 0 },
-          { "post", NULL, 33, 37, 0 });
+    CHECK(a, "and/or 2015–2016 a_b pre- and -post", { "and", NULL, 0, 3, S },
+          { "or", NULL, 4, 6, 0 }, { "2015", NULL, 7, 11, N },
+          { "2016", NULL, 14, 18, N }, { "a", NULL, 19, 20, 0 },
+          { "b", NULL, 21, 22, 0 }, { "pre", NULL, 23, 26, 0 },
+          { "and", NULL, 28, 31, 0 }, { "post", NULL, 33, 37, 0 });
     /* A long chain. */
     CHECK(a, "state-of-the-art", { "state", NULL, 0, 5, S },
           { "of", NULL, 6, 8, J }, { "the", NULL, 9, 12, J },
@@ -620,22 +612,22 @@ static void
 test_sentence_starts(void **state)
 {
     ns_analyzer *a = *state;
-    CHECK(a, "One. Two! Three? Four.Five",
-          { "one", NULL, 0, 3, S }, { "two", NULL, 5, 8, S },
-          { "three", NULL, 10, 15, S }, { "four", NULL, 17, 21, S },
-          { "five", NULL, 22, 26, 0 });
+    CHECK(a, "One. Two! Three? Four.Five", { "one", NULL, 0, 3, S },
+          { "two", NULL, 5, 8, S }, { "three", NULL, 10, 15, S },
+          { "four", NULL, 17, 21, S }, { "five", NULL, 22, 26, 0 });
     /* Closing quotes and brackets between the period and the space. */
-    CHECK(a, "\"Yes.\" Then (no.) Now ’Ok.’ Go",
-          { "yes", NULL, 1, 4, S }, { "then", NULL, 7, 11, S },
-          { "no", NULL, 13, 15, 0 }, { "now", NULL, 18, 21, S },
-          { "ok", NULL, 25, 27, 0 }, { "go", NULL, 32, 34, S });
+    CHECK(a, "\"Yes.\" Then (no.) Now ’Ok.’ Go", { "yes", NULL, 1, 4, S },
+          { "then", NULL, 7, 11, S }, { "no", NULL, 13, 15, 0 },
+          { "now", NULL, 18, 21, S }, { "ok", NULL, 25, 27, 0 },
+          { "go", NULL, 32, 34, S });
     /* A blank line (spaces allowed on it) without any period. */
     CHECK(a, "Title\n \r\nBody line\nnext", { "titl", "title", 0, 5, S },
           { "bodi", "body", 9, 13, S }, { "line", NULL, 14, 18, 0 },
           { "next", NULL, 19, 23, 0 });
     /* Not after acronyms, initials, titles, months or decimal points. */
-    CHECK(a, "U.S. officials met Dr. Tedros and John F. Kennedy on Jan. 5 "
-             "at 3.5 p.m. today",
+    CHECK(a,
+          "U.S. officials met Dr. Tedros and John F. Kennedy on Jan. 5 "
+          "at 3.5 p.m. today",
           { "us", NULL, 0, 4, S }, { "offici", "officials", 5, 14, 0 },
           { "met", NULL, 15, 18, 0 }, { "dr", NULL, 19, 21, 0 },
           { "tedro", "tedros", 23, 29, 0 }, { "and", NULL, 30, 33, 0 },
@@ -645,8 +637,9 @@ test_sentence_starts(void **state)
           { "at", NULL, 60, 62, 0 }, { "3.5", NULL, 63, 66, N },
           { "pm", NULL, 67, 71, 0 }, { "today", NULL, 72, 77, 0 });
     /* A paragraph separator; an ellipsis. */
-    CHECK(a, "a\xE2\x80\xA9"
-             "b… c",
+    CHECK(a,
+          "a\xE2\x80\xA9"
+          "b… c",
           { "a", NULL, 0, 1, S }, { "b", NULL, 4, 5, S },
           { "c", NULL, 9, 10, S });
     /* The first token of every call, even from a later position. */
@@ -684,9 +677,10 @@ test_format_characters(void **state)
     ns_analyzer *a = *state;
     /* A soft hyphen and a ZWJ inside a word are invisible; ZWSP splits.
      * The range ends at the last letter, not at a trailing soft hyphen. */
-    CHECK_MODE(a, "inter\xC2\xAD"
-                  "national wo\xE2\x80\x8Drd a\xE2\x80\x8B"
-                  "b c\xC2\xAD",
+    CHECK_MODE(a,
+               "inter\xC2\xAD"
+               "national wo\xE2\x80\x8Drd a\xE2\x80\x8B"
+               "b c\xC2\xAD",
                0, NS_ANALYZE_NOSTEM, { "international", NULL, 0, 15, S },
                { "word", NULL, 16, 23, 0 }, { "a", NULL, 24, 25, 0 },
                { "b", NULL, 28, 29, 0 }, { "c", NULL, 30, 31, 0 });
@@ -807,9 +801,9 @@ test_callback_abort(void **state)
     assert_int_equal(st.tokens, 2);
     /* Aborting inside a hyphenated word stops there too. */
     calls = 0;
-    assert_int_equal(ns__analyzer_run(a, "a-b-c-d", 7, 0, 0, abort_cb, &calls,
-                                      NULL),
-                     NS_ERR_ABORTED);
+    assert_int_equal(
+        ns__analyzer_run(a, "a-b-c-d", 7, 0, 0, abort_cb, &calls, NULL),
+        NS_ERR_ABORTED);
     assert_int_equal(calls, 2);
     /* The analyzer is usable afterwards. */
     CHECK(a, "again", { "again", NULL, 0, 5, S });
@@ -820,16 +814,14 @@ test_bad_arguments(void **state)
 {
     ns_analyzer *a = *state;
     int calls = 0;
-    assert_int_equal(ns__analyzer_run(NULL, "x", 1, 0, 0, abort_cb, &calls,
-                                      NULL),
-                     NS_ERR_INVALID_ARG);
+    assert_int_equal(
+        ns__analyzer_run(NULL, "x", 1, 0, 0, abort_cb, &calls, NULL),
+        NS_ERR_INVALID_ARG);
     assert_int_equal(ns__analyzer_run(a, "x", 1, 0, 0, NULL, NULL, NULL),
                      NS_ERR_INVALID_ARG);
-    assert_int_equal(ns__analyzer_run(a, NULL, 1, 0, 0, abort_cb, &calls,
-                                      NULL),
+    assert_int_equal(ns__analyzer_run(a, NULL, 1, 0, 0, abort_cb, &calls, NULL),
                      NS_ERR_INVALID_ARG);
-    assert_int_equal(ns__analyzer_run(a, "x", 1, 0, 8, abort_cb, &calls,
-                                      NULL),
+    assert_int_equal(ns__analyzer_run(a, "x", 1, 0, 8, abort_cb, &calls, NULL),
                      NS_ERR_INVALID_ARG);
     assert_int_equal(calls, 0);
     assert_int_equal(ns__analyzer_new(NULL, NULL, NULL), NS_ERR_INVALID_ARG);
@@ -895,8 +887,7 @@ test_tokens_reanalyze_to_themselves(void **state)
     char path[1024];
     if (!shared)
         return;
-    snprintf(path, sizeof path, "%s/news/whitehouse-sample/docs.jsonl",
-             shared);
+    snprintf(path, sizeof path, "%s/news/whitehouse-sample/docs.jsonl", shared);
     FILE *f = fopen(path, "rb");
     if (!f)
         return;
@@ -905,9 +896,8 @@ test_tokens_reanalyze_to_themselves(void **state)
     fclose(f);
     r.text = buf;
     r.checked = 0;
-    assert_int_equal(ns__analyzer_run(a, buf, n, 0, 0, reanalyze_token, &r,
-                                      NULL),
-                     NS_OK);
+    assert_int_equal(
+        ns__analyzer_run(a, buf, n, 0, 0, reanalyze_token, &r, NULL), NS_OK);
     assert_true(r.checked > 100000);
 }
 
@@ -964,10 +954,10 @@ test_spec_valid(void **state)
                                       "norm=nfkc_cf_nomark;v=1");
 
     /* Every stemmer libstemmer lists is accepted. */
-    const char *all[] = { "arabic",  "danish", "dutch",   "finnish",
-                          "french",  "german", "greek",   "hungarian",
+    const char *all[] = { "arabic",  "danish",    "dutch",      "finnish",
+                          "french",  "german",    "greek",      "hungarian",
                           "italian", "norwegian", "portuguese", "romanian",
-                          "russian", "spanish", "swedish", "turkish" };
+                          "russian", "spanish",   "swedish",    "turkish" };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         char spec[64];
         snprintf(spec, sizeof spec, "stem=%s", all[i]);
@@ -1043,8 +1033,9 @@ test_fold(void **state)
     check_fold(a, "José Pérez, U.S.", 18, "jose perez, u.s.");
     check_fold(a, "Assad's", 7, "assad's");
     /* Invalid bytes are dropped. */
-    check_fold(a, "ca\xFF"
-                  "f\xC3",
+    check_fold(a,
+               "ca\xFF"
+               "f\xC3",
                5, "caf");
     /* No length limit. */
     static char big[10000];
@@ -1093,8 +1084,7 @@ test_oom_new(void **state)
         assert_null(err);
         if (st == NS_OK) {
             assert_non_null(a);
-            assert_string_equal(ns__analyzer_spec(a),
-                                NS_ANALYZER_DEFAULT_SPEC);
+            assert_string_equal(ns__analyzer_spec(a), NS_ANALYZER_DEFAULT_SPEC);
             CHECK(a, "Airbases", { "airbas", "airbases", 0, 8, S });
             ns__analyzer_free(a);
             assert_true(n > 2);
@@ -1185,15 +1175,12 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_plain_english, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stems, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_query_mode_same, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_unicode_accents, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_query_mode_same, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unicode_accents, setup, teardown),
         cmocka_unit_test(test_norm_keeps_marks),
-        cmocka_unit_test_setup_teardown(test_ligatures_fullwidth_sharp_s,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_turkish_dotted_i, setup,
+        cmocka_unit_test_setup_teardown(test_ligatures_fullwidth_sharp_s, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_turkish_dotted_i, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cjk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cjk_fast_path_is_exact, setup,
                                         teardown),
@@ -1202,8 +1189,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_acronyms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hyphens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sentence_starts, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sentence_starts, setup, teardown),
         cmocka_unit_test(test_sentence_abbrevs_english_only),
         cmocka_unit_test_setup_teardown(test_empty_and_whitespace, setup,
                                         teardown),
@@ -1211,8 +1197,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_buffer_growth, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_callback_abort, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_callback_abort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_pos, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_reanalyze_to_themselves,
