@@ -111,15 +111,42 @@ ns__xdb_reopen(ns__xdb *db) noexcept
     NS_CATCH(db)
 }
 
+/*
+ * Run a read on db.  A writer's commits can discard the revision a reader
+ * reads (DatabaseModifiedError): then move to the latest revision and read
+ * again, so that opening or describing an index never fails because a
+ * writer committed, as ns__xdb_search does for searches.
+ */
+template <typename Read>
+static ns_status
+read_retrying(ns__xdb *db, Read read) noexcept
+{
+    for (int attempt = 0;; attempt++) {
+        try {
+            return read();
+        } catch (const Xapian::DatabaseModifiedError &) {
+            if (attempt == 9)
+                return ns__status_from_exception(&db->errmsg);
+        } catch (...) {
+            return ns__status_from_exception(&db->errmsg);
+        }
+        try {
+            db->rdb->reopen();
+        } catch (...) {
+            return ns__status_from_exception(&db->errmsg);
+        }
+    }
+}
+
 extern "C" ns_status
 ns__xdb_doccount(ns__xdb *db, uint64_t *out) noexcept
 {
     if (!db || !out)
         return NS_ERR_INVALID_ARG;
-    NS_TRY
-    *out = db->rdb->get_doccount();
-    return NS_OK;
-    NS_CATCH(db)
+    return read_retrying(db, [&] {
+        *out = db->rdb->get_doccount();
+        return NS_OK;
+    });
 }
 
 extern "C" ns_status
@@ -127,10 +154,10 @@ ns__xdb_termfreq(ns__xdb *db, const char *term, uint64_t *out) noexcept
 {
     if (!db || !term || !out)
         return NS_ERR_INVALID_ARG;
-    NS_TRY
-    *out = db->rdb->get_termfreq(term);
-    return NS_OK;
-    NS_CATCH(db)
+    return read_retrying(db, [&] {
+        *out = db->rdb->get_termfreq(term);
+        return NS_OK;
+    });
 }
 
 extern "C" ns_status
@@ -138,12 +165,12 @@ ns__xdb_get_metadata(ns__xdb *db, const char *key, ns_buf *out) noexcept
 {
     if (!db || !key || !out)
         return NS_ERR_INVALID_ARG;
-    ns__buf_reset(out);
-    NS_TRY
-    std::string v = db->rdb->get_metadata(key);
-    ns__buf_append(out, v.data(), v.size());
-    return out->oom ? NS_ERR_NOMEM : NS_OK;
-    NS_CATCH(db)
+    return read_retrying(db, [&] {
+        ns__buf_reset(out);
+        std::string v = db->rdb->get_metadata(key);
+        ns__buf_append(out, v.data(), v.size());
+        return out->oom ? NS_ERR_NOMEM : NS_OK;
+    });
 }
 
 extern "C" ns_status
