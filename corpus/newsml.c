@@ -105,6 +105,15 @@ set_party(doc_state *d, char **slot, const xmlNode *n)
     }
 }
 
+/* "By Jane Doe" -> "Jane Doe", in place. */
+static void
+strip_by(char *s)
+{
+    if (s && (strncmp(s, "By ", 3) == 0 || strncmp(s, "by ", 3) == 0 ||
+              strncmp(s, "BY ", 3) == 0))
+        memmove(s, s + 3, strlen(s + 3) + 1);
+}
+
 /* A byline's person: "By Jane Doe, <byttl>Staff</byttl>" -> "Jane Doe";
  * only a title ("<byttl>Sports Network</byttl>") -> the title. */
 static char *
@@ -126,9 +135,7 @@ byline_name(doc_state *d, const xmlNode *n)
         size_t k = strlen(s);
         while (k > 0 && (s[k - 1] == ',' || s[k - 1] == ' ' || s[k - 1] == ';'))
             s[--k] = '\0';
-        if (strncmp(s, "By ", 3) == 0 || strncmp(s, "by ", 3) == 0 ||
-            strncmp(s, "BY ", 3) == 0)
-            memmove(s, s + 3, k - 2);
+        strip_by(s);
         if (!*s) {
             ns_free(s);
             s = NULL;
@@ -280,8 +287,9 @@ story_emit(doc_state *d, story *s, const char *kind)
         strncmp(s->body.buf.data, s->dateline, strlen(s->dateline)) != 0) {
         ns__text t = { { 0 }, 0, 0 };
         ns__text_add(&t, s->dateline, strlen(s->dateline));
-        ns__text_break(&t, NS_TEXT_PARA);
-        ns__text_add(&t, s->body.buf.data, s->body.buf.len);
+        /* The body is normalized already: appended as it is. */
+        ns__buf_append(&t.buf, "\n\n", 2);
+        ns__buf_append(&t.buf, s->body.buf.data, s->body.buf.len);
         ns__text_free(&s->body);
         s->body = t;
     }
@@ -356,6 +364,7 @@ news_item(doc_state *d, const xmlNode *item)
             ns_free(s.author);
             s.author = NULL;
             set_line(d, &s.author, x);
+            strip_by(s.author);
         } else if (ns__markup_is(x, "language")) {
             ns_free(s.language);
             s.language = NULL;

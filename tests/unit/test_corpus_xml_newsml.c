@@ -1,0 +1,239 @@
+/*
+ * test_corpus_xml_newsml.c: the NewsML-G2 / NITF reader (corpus/newsml.c):
+ * IPTC specification examples (CC BY 4.0, copied in tests/data/xml/newsml)
+ * and hand-made items, field by field; items that are not articles; the
+ * shared IPTC examples counted against their SOURCE.md when present.
+ */
+#include "test_corpus_common.h"
+
+#include <time.h>
+
+static const char *
+mine(const char *rel)
+{
+    static char buf[4096];
+    const char *d = getenv("NS_TEST_DATA");
+    snprintf(buf, sizeof buf, "%s/xml/newsml/%s", d ? d : "tests/data", rel);
+    return buf;
+}
+
+static void
+walk_ok(got *g, const char *rel)
+{
+    g->keep_text = 1;
+    assert_int_equal(got_walk(g, mine(rel)), NS_OK);
+}
+
+static void
+test_g2_with_nitf(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "iptc-listing2-text.xml");
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->format, "newsml");
+    assert_str(a->id, "urn:newsml:acmenews.com:20161121:US-FINANCE-FED");
+    assert_str(a->title, "Fed to halt QE to avert \"bubble\"");
+    /* contentCreated 2016-11-21T15:21:06-05:00 (no firstCreated). */
+    assert_str(a->date, "2016-11-21T20:21:06Z");
+    assert_str(a->source, "Acme News and Media LLC"); /* copyright holder */
+    assert_str(a->author, "Meredith Jameson");        /* NITF byline */
+    assert_str(a->language, "en-US");
+    assert_null(a->url);
+    assert_true(strncmp(a->text, "(New York, NY - October 21) Et, sent", 36) ==
+                0);
+    assert_non_null(strstr(a->text, "el utat.\n\nUgiating ea feugait"));
+    got_free(&g);
+}
+
+static void
+test_nitf_fragment(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "iptc-listing25-nitf-fragment.xml");
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].title, "Arizona Diamondbacks (29-23) at Philadelphia "
+                             "Phillies (26-24), 7:05p.m.");
+    assert_str(g.a[0].author, "Sports Network"); /* only a byttl */
+    assert_null(g.a[0].date);
+    assert_true(strncmp(g.a[0].text, "(Sports Network) - With the", 27) == 0);
+    got_free(&g);
+}
+
+static void
+test_photo(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "iptc-listing3-photo.xml");
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].id, "tag:gettyimages.com,2010:GYI0062134533");
+    assert_str(g.a[0].title,
+               "Variety Of Recessionary Forces Leave Las Vegas Economy "
+               "Scarred");
+    assert_str(g.a[0].source, "Getty Images");
+    assert_str(g.a[0].author, "Spencer Platt");
+    assert_str(g.a[0].date, "2010-10-20T20:58:00Z");
+    /* The caption is the text. */
+    assert_true(
+        strncmp(g.a[0].text, "A general view of part of downtown", 34) == 0);
+    got_free(&g);
+}
+
+static void
+test_not_articles(void **state)
+{
+    (void)state;
+    /* A text item with neither headline nor text: one reject. */
+    got g = { 0 };
+    walk_ok(&g, "iptc-listing29-no-content.xml");
+    assert_int_equal(g.na, 0);
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 1);
+    assert_true(g.r[0].offset > 0);
+    assert_str(g.r[0].reason, "news item has no headline and no text");
+    got_free(&g);
+    /* Events in a composite item: not an article, and not an error. */
+    memset(&g, 0, sizeof g);
+    walk_ok(&g, "iptc-listing16-events.xml");
+    assert_int_equal(g.na, 0);
+    assert_int_equal(g.nr, 0);
+    got_free(&g);
+}
+
+static void
+test_news_message(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "news-message.xml");
+    assert_int_equal(g.na, 2); /* the packageItem is passed over */
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "urn:test:plain");
+    assert_str(a->title, "Ferry strike called off");
+    assert_str(a->date, "2024-03-05T07:00:00Z"); /* firstCreated, in UTC */
+    assert_str(a->source, "Harbour Wire / Coastal Times"); /* creditline */
+    assert_str(a->author, "Ana Lima");
+    assert_str(a->language, "en-GB"); /* contentMeta/language */
+    assert_int_equal(a->record, 1);
+    /* The dateline leads; the plain text keeps its paragraphs. */
+    assert_str(a->text,
+               "LISBON, March 5\n\nThe ferry workers' union called off "
+               "Tuesday's strike after talks overnight.\n\nServices "
+               "will run to the normal timetable.");
+    a = &g.a[1];
+    assert_str(a->id, "urn:test:xhtml");
+    assert_str(a->source, "WIRE");               /* the provider's qcode */
+    assert_str(a->date, "2024-03-06T09:00:00Z"); /* versionCreated */
+    assert_str(a->language, "pt");
+    assert_str(a->text, "O sindicato cancelou a greve.\n\nOs barcos circulam "
+                        "normalmente.");
+    assert_int_equal(a->record, 2);
+    got_free(&g);
+}
+
+static void
+test_nitf_alone(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "nitf-alone.xml");
+    assert_int_equal(g.na, 1);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "nitf-test-0001");
+    assert_str(a->title, "River peaks below flood walls");
+    assert_str(a->date, "2024-03-05T19:30:00Z"); /* date.issue norm */
+    assert_str(a->source, "Valley Gazette");
+    assert_str(a->author, "Sam Okafor");
+    assert_str(a->language, "en-US");
+    assert_str(a->text,
+               "MILLTOWN, March 5\n\nThe river peaked at 5.2 metres on "
+               "Tuesday.\n\nNo homes flooded\n\nThe new walls held, "
+               "the county said.");
+    got_free(&g);
+}
+
+static void
+test_oom(void **state)
+{
+    (void)state;
+    const char *files[] = { "news-message.xml", "nitf-alone.xml",
+                            "iptc-listing2-text.xml" };
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        FILE *fp = fopen(mine(files[f]), "rb");
+        assert_non_null(fp);
+        char data[16384];
+        size_t len = fread(data, 1, sizeof data, fp);
+        fclose(fp);
+        for (uint64_t n = 1;; n++) {
+            got g = { 0 };
+            ns__alloc_fail_after(n);
+            ns_status st = got_buffer(&g, files[f], data, len);
+            uint64_t made = ns__alloc_fail_after(0);
+            assert_true(st == NS_OK || st == NS_ERR_NOMEM);
+            int done = made < n;
+            if (done)
+                assert_int_equal(st, NS_OK);
+            got_free(&g);
+            if (done)
+                break;
+        }
+    }
+}
+
+static void
+test_shared_iptc(void **state)
+{
+    (void)state;
+    const char *p = shared_path(
+        "news/newsml/iptc-newsml-g2-examples/LISTING_2_NewsML-G2_Text_"
+        "Document.xml");
+    if (!p)
+        skip();
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", p);
+    *strrchr(dir, '/') = '\0';
+    got g = { 0 };
+    g.only_format = "newsml";
+    clock_t t0 = clock();
+    assert_int_equal(got_walk(&g, dir), NS_OK);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    /* SOURCE.md: 13 text-bearing items among the 35 examples. */
+    assert_int_equal(g.counted, 13);
+    size_t newsml_rejects = 0;
+    for (size_t i = 0; i < g.nr; i++)
+        if (strcmp(g.r[i].format, "newsml") == 0)
+            newsml_rejects++;
+    /* LISTING_24's four stubs, LISTING_29, facet-example and -2. */
+    assert_int_equal(newsml_rejects, 7);
+    const got_article *a =
+        got_find(&g, "urn:newsml:acmenews.com:20161018:US-FINANCE-FED");
+    assert_non_null(a);
+    assert_str(a->date, "2016-10-18T18:12:21Z"); /* firstCreated */
+    assert_str(a->source, "REUTERS");            /* nprov:REUTERS */
+    assert_str(a->language, "en-GB");
+    print_message("iptc examples: %zu articles in %.3f s\n", g.counted, secs);
+    got_free(&g);
+}
+
+int
+main(void)
+{
+    (void)data_path; /* test_corpus_common.h's helpers we do not use */
+    (void)got_string;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_g2_with_nitf),
+        cmocka_unit_test(test_nitf_fragment),
+        cmocka_unit_test(test_photo),
+        cmocka_unit_test(test_not_articles),
+        cmocka_unit_test(test_news_message),
+        cmocka_unit_test(test_nitf_alone),
+        cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_shared_iptc),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
