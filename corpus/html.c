@@ -461,6 +461,16 @@ page_kind(const xmlNode *n, int *soft)
     return k;
 }
 
+static void kind_enter(ns__text *t, int k);
+
+/* After an element's content: blocks end their paragraph. */
+static void
+kind_leave(ns__text *t, int k)
+{
+    if (k != K_BR)
+        kind_enter(t, k);
+}
+
 static void
 kind_enter(ns__text *t, int k)
 {
@@ -468,8 +478,12 @@ kind_enter(ns__text *t, int k)
     case K_BLOCK:
         ns__text_break(t, NS_TEXT_PARA);
         break;
-    case K_ROW:
     case K_BR:
+        /* <br><br> is how old pages part paragraphs. */
+        ns__text_break(t, t->pending == NS_TEXT_LINE ? NS_TEXT_PARA :
+                                                       NS_TEXT_LINE);
+        break;
+    case K_ROW:
         ns__text_break(t, NS_TEXT_LINE);
         break;
     case K_CELL:
@@ -513,7 +527,7 @@ ns__markup_text(ns__text *t, const xmlNode *root, unsigned flags)
             if (n->children)
                 down = 1;
             else
-                kind_enter(t, k);
+                kind_leave(t, k);
             break;
         }
         case XML_DOCUMENT_NODE:
@@ -538,7 +552,7 @@ ns__markup_text(ns__text *t, const xmlNode *root, unsigned flags)
             if (!n)
                 return;
             if (n->type == XML_ELEMENT_NODE)
-                kind_enter(t, n == root ? K_BLOCK : markup_kind(n, flags));
+                kind_leave(t, n == root ? K_BLOCK : markup_kind(n, flags));
         }
     }
 }
@@ -950,22 +964,33 @@ out:
 /* ------------------------------------------------------------------------ */
 /* HTML parsing                                                              */
 
-/* Parse UTF-8 HTML (valid, no NUL) quietly.  NULL when nothing came out. */
+/* Parse UTF-8 HTML (valid, no NUL) quietly.  NULL when nothing came out,
+ * or when it has more than NS_MAX_HTML_TAGS tags (a DOM node costs some
+ * 200 bytes: 64 MiB of "<b>" would take gigabytes). */
 static htmlDocPtr
 html_parse(const char *utf8, size_t len)
 {
     if (len > (size_t)INT32_MAX)
         return NULL;
+    size_t tags = 0;
+    for (const char *p = utf8, *end = utf8 + len;
+         (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++)
+        if (++tags > NS_MAX_HTML_TAGS)
+            return NULL;
     quiet q;
     quiet_begin(&q);
     htmlDocPtr doc = NULL;
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
     if (ctxt) {
         ctxt->sax->serror = quiet_structured;
+        /* XML_PARSE_HUGE lifts the depth limit of 256, past which
+         * libxml2 2.9 returns an empty document: crawled pages nest that
+         * deep.  The parser and our walks are iterative; memory is bounded
+         * by NS_MAX_HTML_TAGS instead. */
         doc = htmlCtxtReadMemory(ctxt, utf8, (int)len, NULL, "UTF-8",
                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                                      HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-                                     HTML_PARSE_IGNORE_ENC);
+                                     HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
         htmlFreeParserCtxt(ctxt);
     }
     quiet_end(&q);
@@ -1581,25 +1606,52 @@ jl_scan(page_meta *m, json_object *o, int depth)
         jl_scan(m, v, depth + 1);
 }
 
+/* Whether s[0, *n) ends with suffix; if so, cut it off. */
+static int
+cut_suffix(const char *s, size_t *n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    if (*n < k || memcmp(s + *n - k, suffix, k) != 0)
+        return 0;
+    *n -= k;
+    return 1;
+}
+
 static void
 jl_read(page_meta *m, const char *s)
 {
-    /* Some pages wrap it in comments or CDATA markers: take the outermost
-     * braces or brackets. */
-    const char *a = strpbrk(s, "{[");
-    if (!a)
-        return;
-    const char *z = a + strlen(a);
-    while (z > a && z[-1] != '}' && z[-1] != ']')
-        z--;
-    if (z <= a || z - a > INT32_MAX)
+    /* Pages wrap it in comments or CDATA markers, often behind "//". */
+    size_t n;
+    for (;;) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        if (strncmp(s, "<!--", 4) == 0)
+            s += 4;
+        else if (strncmp(s, "<![CDATA[", 9) == 0)
+            s += 9;
+        else if (strncmp(s, "//", 2) == 0 && strchr(s, '\n') &&
+                 strncmp(s + 2, "<![CDATA[", 9) == 0)
+            s = strchr(s, '\n');
+        else
+            break;
+    }
+    n = strlen(s);
+    for (;;) {
+        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+                         s[n - 1] == '\n' || s[n - 1] == '\r'))
+            n--;
+        if (!cut_suffix(s, &n, "-->") && !cut_suffix(s, &n, "]]>") &&
+            !cut_suffix(s, &n, "//"))
+            break;
+    }
+    if (n == 0 || (*s != '{' && *s != '[') || n > INT32_MAX)
         return;
     json_tokener *tok = json_tokener_new_ex(32);
     if (!tok) {
         m->oom = 1;
         return;
     }
-    json_object *o = json_tokener_parse_ex(tok, a, (int)(z - a));
+    json_object *o = json_tokener_parse_ex(tok, s, (int)n);
     if (o && json_tokener_get_error(tok) == json_tokener_success)
         jl_scan(m, o, 0);
     json_object_put(o);
@@ -1691,7 +1743,7 @@ page_meta_read(page_meta *m, htmlDocPtr doc)
  * element with the best score is the body, unless an <article> (or
  * itemprop=articleBody) holds at least half of its paragraphs.
  */
-#define MIN_PARA 30
+#define MIN_PARA 50
 
 #define ES_BLOCK   1u
 #define ES_LINK    2u /* inside <a> */
@@ -1888,7 +1940,7 @@ stat_score(const estat *e)
 static int
 stat_skip(const estat *e, const estat *r)
 {
-    if (e->para * 4 >= r->para)
+    if (r->para > 0 && e->para * 4 >= r->para)
         return 0; /* holds too much of the article to be boilerplate */
     if (e->flags & ES_NEG)
         return 1;
@@ -1915,7 +1967,7 @@ body_text(ns__text *t, xmlNode *root, const estat *s)
                 if (n->children)
                     down = 1;
                 else
-                    kind_enter(t, k);
+                    kind_leave(t, k);
             }
         }
         if (down) {
@@ -1932,7 +1984,7 @@ body_text(ns__text *t, xmlNode *root, const estat *s)
             n = n->parent;
             if (n->type == XML_ELEMENT_NODE) {
                 int soft;
-                kind_enter(t, page_kind(n, &soft));
+                kind_leave(t, page_kind(n, &soft));
             }
         }
     }
@@ -2261,7 +2313,9 @@ html_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
     st = ns__html_extract(data, len, NULL, &pg);
     ns_free(data);
     if (st == NS_ERR_FORMAT)
-        return ns__corpus_reject(sink, &w, "html page that cannot be read");
+        return ns__corpus_reject(
+            sink, &w, "unreadable html page (no markup, or over %zu tags)",
+            NS_MAX_HTML_TAGS);
     if (st != NS_OK)
         return st;
     w.record = 1;

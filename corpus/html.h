@@ -18,6 +18,8 @@
 
 /* The largest XML or HTML document parsed; a larger one is rejected. */
 #define NS_MAX_MARKUP_BYTES ((size_t)64 << 20)
+/* The most tags an HTML page may have ('<' counted); more is rejected. */
+#define NS_MAX_HTML_TAGS ((size_t)1 << 20)
 
 /** The first needle[0, m) in hay[0, n), or NULL (memmem is not POSIX). */
 const char *ns__find(const char *hay, size_t n, const char *needle, size_t m);
@@ -172,7 +174,8 @@ typedef struct ns__html_page {
  *
  * Ownership: the strings in *out are the caller's (ns__html_page_free).
  * Returns: NS_OK (a page with no text gives text_len 0); NS_ERR_FORMAT
- * (larger than NS_MAX_MARKUP_BYTES, or nothing parseable); NS_ERR_NOMEM.
+ * (larger than NS_MAX_MARKUP_BYTES, more than NS_MAX_HTML_TAGS tags, or
+ * nothing parseable); NS_ERR_NOMEM.
  */
 ns_status ns__html_extract(const char *data,
                            size_t len,

@@ -1,0 +1,457 @@
+/*
+ * test_corpus_html.c: article extraction from web pages (corpus/html.c):
+ * text normalization, charsets (declared in HTTP, in <meta>, wrongly, not
+ * at all, unknown), metadata (og:, article:, JSON-LD, <time>), the body
+ * (boilerplate out, misnested pages, pages without <article>), hostile
+ * input (deep nesting, random bytes) and the saved-page format.
+ */
+#include "test_corpus_common.h"
+
+#include "corpus/html.h"
+
+static const char *
+page_path(const char *name)
+{
+    static char buf[4096];
+    const char *d = getenv("NS_TEST_DATA");
+    snprintf(buf, sizeof buf, "%s/warc/pages/%s", d ? d : "tests/data", name);
+    return buf;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *d = malloc((size_t)n + 1);
+    assert_non_null(d);
+    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    d[n] = '\0';
+    *len = (size_t)n;
+    return d;
+}
+
+/* Extract a test page, with an optional HTTP charset. */
+static void
+extract(const char *name, const char *http_charset, ns__html_page *p)
+{
+    size_t len;
+    char *d = slurp(page_path(name), &len);
+    assert_int_equal(ns__html_extract(d, len, http_charset, p), NS_OK);
+    free(d);
+    assert_non_null(p->text);
+    assert_int_equal(strlen(p->text), p->text_len);
+    assert_true(ns__utf8_valid(p->text, p->text_len));
+    const char *f[] = { p->title,  p->date,     p->author,
+                        p->source, p->language, p->url };
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        if (f[i])
+            assert_true(ns__utf8_valid(f[i], strlen(f[i])));
+}
+
+#define assert_has(hay, needle)   assert_non_null(strstr((hay), (needle)))
+#define assert_lacks(hay, needle) assert_null(strstr((hay), (needle)))
+
+/* ------------------------------------------------------------------------ */
+/* Normalized text                                                           */
+
+static void
+test_text(void **state)
+{
+    (void)state;
+    ns__text t = { { 0 }, 0, 0 };
+    ns__text_break(&t, NS_TEXT_PARA); /* nothing before: dropped */
+    ns__text_add(&t, "  one \t two\r\n", 13);
+    ns__text_break(&t, NS_TEXT_LINE);
+    ns__text_add(&t,
+                 "three\xC2\xA0"
+                 "four",
+                 11); /* no-break space */
+    ns__text_break(&t, NS_TEXT_PARA);
+    ns__text_break(&t, NS_TEXT_LINE); /* the stronger one stays */
+    ns__text_add(&t, "bad \xFF\xC3 ctl\x01\x7F end\xE2\x80\x8B.", 20);
+    ns__text_break(&t, NS_TEXT_PARA); /* nothing after: dropped */
+    assert_str(ns__buf_cstr(&t.buf), "one two\nthree four\n\nbad "
+                                     "\xEF\xBF\xBD\xEF\xBF\xBD ctl end.");
+    ns__text_free(&t);
+
+    ns__text l = { { 0 }, 0, 1 };
+    ns__text_add(&l, "a", 1);
+    ns__text_break(&l, NS_TEXT_PARA);
+    ns__text_add(&l, "b", 1);
+    assert_str(ns__buf_cstr(&l.buf), "a b");
+    ns__text_free(&l);
+}
+
+static void
+test_fragment(void **state)
+{
+    (void)state;
+    ns__text t = { { 0 }, 0, 0 };
+    const char *h = "<p>A &amp; B</p><p>C<br>D<script>x()</script></p>";
+    ns__html_fragment_text(&t, h, strlen(h));
+    assert_str(ns__buf_cstr(&t.buf), "A & B\n\nC\nD");
+    ns__text_free(&t);
+    memset(&t, 0, sizeof t);
+    ns__html_fragment_text(&t, "fish & chips < 5", 16);
+    assert_str(ns__buf_cstr(&t.buf), "fish & chips < 5");
+    ns__text_free(&t);
+    memset(&t, 0, sizeof t);
+    ns__html_fragment_text(&t, "no markup at all", 16);
+    assert_str(ns__buf_cstr(&t.buf), "no markup at all");
+    ns__text_free(&t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pages                                                                     */
+
+static void
+test_article_page(void **state)
+{
+    (void)state;
+    ns__html_page p;
+    extract("article-utf8.html", NULL, &p);
+    assert_str(p.title, "Harbour bridge reopens after two years of repairs");
+    assert_str(p.date, "2024-03-05T08:30:00Z"); /* article:published_time */
+    assert_str(p.author, "Ana Lima");           /* "By " dropped */
+    assert_str(p.source, "The Coastal Times");
+    assert_str(p.url, "https://coastal.example/news/harbour-bridge-reopens");
+    assert_str(p.language, "en-GB");
+    assert_str(p.charset, "UTF-8");
+    assert_str(p.text,
+               "Harbour bridge reopens after two years of repairs\n\n"
+               "The harbour bridge reopened to traffic on Tuesday morning, two "
+               "years after cracks were found in its main span.\n\n"
+               "Engineers replaced forty-two steel cables and resurfaced the "
+               "deck, at a cost the council puts at \xE2\x82\xAC"
+               "18 million.\n\n"
+               "\xE2\x80\x9CIt is good to have our bridge back,\xE2\x80\x9D "
+               "said Marta Silva, who runs a caf\xC3\xA9 at the northern "
+               "end.\n\n"
+               "Traffic\n\n"
+               "Buses return to their old routes next week, and the temporary "
+               "ferry service will stop at the end of the month.");
+    ns__html_page_free(&p);
+    ns__html_page_free(&p); /* twice is fine */
+}
+
+static void
+test_charsets(void **state)
+{
+    (void)state;
+    ns__html_page p;
+    /* Latin-1, declared nowhere: not UTF-8, so windows-1252. */
+    extract("latin1-nodecl.html", NULL, &p);
+    assert_str(p.charset, "windows-1252");
+    assert_str(p.title, "Caf\xC3\xA9 reopens");
+    assert_has(p.text, "Na\xC3\xAFve \xC3\xBC"
+                       "ber se\xC3\xB1or");
+    assert_has(p.text, "\xC2\xA3"
+                       "200");
+    ns__html_page_free(&p);
+    /* The same, declared in HTTP. */
+    extract("latin1-nodecl.html", "ISO-8859-1", &p);
+    assert_str(p.charset, "windows-1252"); /* as browsers read Latin-1 */
+    assert_has(p.text, "caf\xC3\xA9 de la gare");
+    ns__html_page_free(&p);
+    /* windows-1252 in <meta>: curly quotes, euro, dashes from 0x80-0x9F. */
+    extract("cp1252-meta.html", NULL, &p);
+    assert_str(p.title, "Prices rise \xE2\x80\x93 again");
+    assert_has(p.text, "\xE2\x80\x9CPrices rose by \xE2\x82\xAC"
+                       "5 this "
+                       "week,\xE2\x80\x9D the baker said \xE2\x80\x94 the");
+    assert_has(p.text, "\xE2\x80\x98"
+                       "exceptional\xE2\x80\x99");
+    ns__html_page_free(&p);
+    /* The HTTP header outranks <meta>. */
+    extract("cp1252-meta.html", "x-no-such-charset", &p);
+    assert_str(p.charset, "windows-1252"); /* unknown: the bytes decide */
+    ns__html_page_free(&p);
+    /* UTF-8 declared, Latin-1 bytes: the declaration is not trusted. */
+    extract("wrong-charset.html", NULL, &p);
+    assert_str(p.charset, "windows-1252");
+    assert_has(p.text, "caf\xC3\xA9, na\xC3\xAFve, \xC3\xBC"
+                       "ber and "
+                       "se\xC3\xB1or");
+    ns__html_page_free(&p);
+    /* Latin-1 declared, multi-byte UTF-8 bytes: read as UTF-8. */
+    extract("utf8-declared-latin1.html", NULL, &p);
+    assert_str(p.charset, "UTF-8");
+    assert_has(p.text, "\xE4\xB8\xAD\xE6\x96\x87");
+    ns__html_page_free(&p);
+    /* Shift_JIS through iconv (as CP932). */
+    extract("shift-jis.html", NULL, &p);
+    assert_str(p.charset, "CP932");
+    assert_str(p.title, "\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x81\xAE\xE5\xA4\xA9"
+                        "\xE6\xB0\x97");
+    assert_true(strncmp(p.text, "\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x81\xA7", 9) ==
+                0);
+    ns__html_page_free(&p);
+    /* A charset nobody knows, on UTF-8 bytes. */
+    extract("unknown-charset.html", NULL, &p);
+    assert_str(p.charset, "UTF-8");
+    assert_has(p.text, "caf\xC3\xA9 is plain UTF-8");
+    ns__html_page_free(&p);
+}
+
+static void
+test_byte_order_marks(void **state)
+{
+    (void)state;
+    ns__html_page p;
+    static const char u8[] =
+        "\xEF\xBB\xBF<html><title>T</title><p>\xC3\xA9t\xC3"
+        "\xA9</p></html>";
+    assert_int_equal(ns__html_extract(u8, sizeof u8 - 1, "iso-8859-1", &p),
+                     NS_OK);
+    assert_str(p.charset, "UTF-8"); /* the BOM outranks HTTP */
+    assert_str(p.text, "\xC3\xA9t\xC3\xA9");
+    ns__html_page_free(&p);
+    /* UTF-16LE with its BOM. */
+    const char *ascii = "<html><title>Sixteen</title><p>wide text</p></html>";
+    size_t n = strlen(ascii);
+    char *w = malloc(2 + 2 * n);
+    assert_non_null(w);
+    w[0] = (char)0xFF;
+    w[1] = (char)0xFE;
+    for (size_t i = 0; i < n; i++) {
+        w[2 + 2 * i] = ascii[i];
+        w[3 + 2 * i] = 0;
+    }
+    assert_int_equal(ns__html_extract(w, 2 + 2 * n, NULL, &p), NS_OK);
+    assert_str(p.title, "Sixteen");
+    assert_str(p.text, "wide text");
+    ns__html_page_free(&p);
+    free(w);
+}
+
+static void
+test_jsonld(void **state)
+{
+    (void)state;
+    ns__html_page p;
+    extract("jsonld-only.html", NULL, &p);
+    assert_str(p.title, "Flood defences hold as river peaks");
+    assert_str(p.date, "2023-11-02T23:45:00Z"); /* JSON-LD over <time> */
+    assert_str(p.author, "Sam Okafor, Lea Brandt");
+    assert_str(p.source, "Valley Gazette");
+    assert_str(p.language, "en-US");
+    assert_has(p.text, "The river peaked at 5.2 metres");
+    ns__html_page_free(&p);
+}
+
+static void
+test_body_choice(void **state)
+{
+    (void)state;
+    ns__html_page p;
+    /* Boilerplate out: nav, header, aside, footer, share bar, script,
+     * hidden text, figure caption. */
+    extract("article-utf8.html", NULL, &p);
+    const char *gone[] = {
+        "Sport",  "Most read", "Share on",       "tracking",
+        "Hidden", "Copyright", "bridge at dawn", "color: red"
+    };
+    for (size_t i = 0; i < sizeof gone / sizeof *gone; i++)
+        assert_lacks(p.text, gone[i]);
+    ns__html_page_free(&p);
+    /* The parser nests the story in an unclosed <aside>: still found. */
+    extract("misnested-aside.html", NULL, &p);
+    assert_has(p.text, "The mountain pass was closed on Sunday");
+    assert_has(p.text, "according to the regional road authority");
+    assert_lacks(p.text, "Subscribe today");
+    ns__html_page_free(&p);
+    /* No <article>, <br><br> paragraphs: the densest block. */
+    extract("div-soup.html", NULL, &p);
+    assert_str(p.text, "Wheat prices fell for a third week as the harvest came "
+                       "in larger than traders had expected this summer.\n\n"
+                       "Barley held steady, while rapeseed gained two per cent "
+                       "on strong demand from crushers in the north of the "
+                       "country.\n\nDealers expect prices to settle once "
+                       "export contracts for the autumn are signed, probably "
+                       "by the end of next month.");
+    assert_str(p.title, "Old site: Market report");
+    assert_null(p.date); /* never invented */
+    ns__html_page_free(&p);
+    /* Nothing but navigation and a form. */
+    extract("empty.html", NULL, &p);
+    assert_int_equal(p.text_len, 0);
+    assert_null(p.title);
+    ns__html_page_free(&p);
+}
+
+static void
+test_title_site_suffix(void **state)
+{
+    (void)state;
+    ns__html_page p;
+    const char *h = "<html><head><title>Big news today | Daily Planet</title>"
+                    "<meta property=\"og:site_name\" content=\"Daily Planet\">"
+                    "</head><body><p>Body text.</p></body></html>";
+    assert_int_equal(ns__html_extract(h, strlen(h), NULL, &p), NS_OK);
+    assert_str(p.title, "Big news today");
+    assert_str(p.source, "Daily Planet");
+    ns__html_page_free(&p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hostile input                                                             */
+
+static void
+test_deep_nesting(void **state)
+{
+    (void)state;
+    size_t depth = 100000;
+    const char *open = "<div>", *close = "</div>";
+    const char *mid = "<p>Deep inside a hundred thousand divs, this paragraph "
+                      "is still the article.</p>";
+    size_t n = depth * (strlen(open) + strlen(close)) + strlen(mid);
+    char *h = malloc(n + 1), *p = h;
+    assert_non_null(h);
+    for (size_t i = 0; i < depth; i++, p += 5)
+        memcpy(p, open, 5);
+    memcpy(p, mid, strlen(mid));
+    p += strlen(mid);
+    for (size_t i = 0; i < depth; i++, p += 6)
+        memcpy(p, close, 6);
+    ns__html_page pg;
+    assert_int_equal(ns__html_extract(h, n, NULL, &pg), NS_OK);
+    assert_has(pg.text, "Deep inside a hundred thousand divs");
+    ns__html_page_free(&pg);
+    free(h);
+    /* Over NS_MAX_HTML_TAGS tags: refused before the parse. */
+    n = NS_MAX_HTML_TAGS * 3 + 3;
+    h = malloc(n);
+    assert_non_null(h);
+    for (size_t i = 0; i < n; i += 3)
+        memcpy(h + i, "<b>", 3);
+    assert_int_equal(ns__html_extract(h, n, NULL, &pg), NS_ERR_FORMAT);
+    free(h);
+}
+
+static void
+test_random_bytes(void **state)
+{
+    (void)state;
+    unsigned seed = 12345;
+    char buf[4096];
+    for (int round = 0; round < 200; round++) {
+        size_t n = (size_t)(round * 20 + 1);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* Mostly markup characters, some high bytes and NULs. */
+            static const char alphabet[] = "<>/=\"' &;#abcdpx\n\xC3\xA9\xFF";
+            buf[i] = (seed >> 16) % 7 == 0 ?
+                         (char)(seed >> 8) :
+                         alphabet[(seed >> 16) % (sizeof alphabet)];
+        }
+        ns__html_page p;
+        ns_status st = ns__html_extract(buf, n, round % 2 ? "utf-8" : NULL, &p);
+        assert_true(st == NS_OK || st == NS_ERR_FORMAT);
+        if (st == NS_OK)
+            assert_true(ns__utf8_valid(p.text, p.text_len));
+        ns__html_page_free(&p);
+    }
+}
+
+static void
+test_too_large(void **state)
+{
+    (void)state;
+    ns__html_page p;
+    assert_int_equal(
+        ns__html_extract("<p>x</p>", NS_MAX_MARKUP_BYTES + 1, NULL, &p),
+        NS_ERR_FORMAT);
+    assert_null(p.text);
+}
+
+static void
+test_oom(void **state)
+{
+    (void)state;
+    const char *pages[] = { "article-utf8.html", "jsonld-only.html",
+                            "shift-jis.html", "cp1252-meta.html" };
+    for (size_t f = 0; f < sizeof pages / sizeof *pages; f++) {
+        size_t len;
+        char *d = slurp(page_path(pages[f]), &len);
+        for (uint64_t n = 1;; n++) {
+            ns__html_page p;
+            ns__alloc_fail_after(n);
+            ns_status st = ns__html_extract(d, len, NULL, &p);
+            uint64_t made = ns__alloc_fail_after(0);
+            assert_true(st == NS_OK || st == NS_ERR_NOMEM);
+            if (st != NS_OK)
+                assert_null(p.text);
+            ns__html_page_free(&p);
+            if (made < n) {
+                assert_int_equal(st, NS_OK);
+                break;
+            }
+        }
+        free(d);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Saved pages as a format                                                   */
+
+static void
+test_page_files(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", page_path("x"));
+    *strrchr(dir, '/') = '\0';
+    assert_int_equal(got_walk(&g, dir), NS_OK);
+    assert_int_equal(g.na, 10);
+    assert_int_equal(g.nr, 1);
+    assert_has(g.r[0].file, "empty.html");
+    assert_str(g.r[0].reason, "no article text in the page");
+    const got_article *a =
+        got_find(&g, "https://coastal.example/news/harbour-bridge-reopens");
+    assert_non_null(a);
+    assert_str(a->format, "html");
+    /* Without a canonical URL, the path is the id. */
+    for (size_t i = 0; i < g.na; i++)
+        if (!g.a[i].url)
+            assert_str(g.a[i].id, g.a[i].file);
+    got_free(&g);
+    /* Sniffed by content, whatever the name. */
+    memset(&g, 0, sizeof g);
+    assert_int_equal(got_string(&g, "noext",
+                                "<!DOCTYPE html><html><title>T</title><body>"
+                                "<p>x</p></body></html>"),
+                     NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].format, "html");
+    got_free(&g);
+}
+
+int
+main(void)
+{
+    (void)data_path;
+    (void)shared_path;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_fragment),
+        cmocka_unit_test(test_article_page),
+        cmocka_unit_test(test_charsets),
+        cmocka_unit_test(test_byte_order_marks),
+        cmocka_unit_test(test_jsonld),
+        cmocka_unit_test(test_body_choice),
+        cmocka_unit_test(test_title_site_suffix),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_too_large),
+        cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_page_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
