@@ -48,7 +48,17 @@ ns__xdb_open(const char *path,
             db->wdb = new Xapian::WritableDatabase(path, action);
             db->rdb = db->wdb;
         } else {
-            db->rdb = new Xapian::Database(path);
+            /* A writer's commit can discard the revision being opened:
+             * open again (at most 10 times), as searches retry. */
+            for (int attempt = 0;; attempt++) {
+                try {
+                    db->rdb = new Xapian::Database(path);
+                    break;
+                } catch (const Xapian::DatabaseModifiedError &) {
+                    if (attempt == 9)
+                        throw;
+                }
+            }
         }
     } catch (...) {
         std::string msg;
