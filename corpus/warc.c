@@ -23,12 +23,27 @@
 #define WARC_MAX_HEAD   ((size_t)1 << 20)    /* one record's header */
 #define WS_MIN_CAP      ((size_t)256 << 10)
 
+/* Whether "WARC/<digit>" starts at s[0, n). */
+static int
+at_version(const char *s, size_t n)
+{
+    return n >= 6 && memcmp(s, "WARC/", 5) == 0 && s[5] >= '0' && s[5] <= '9';
+}
+
 static int
 warc_sniff(const char *head, size_t len, const char *name)
 {
-    if (len >= 7 && memcmp(head, "WARC/", 5) == 0 && head[5] >= '0' &&
-        head[5] <= '9')
+    if (at_version(head, len))
         return 100;
+    /* Junk first, then a record: still ours (the junk is rejected). */
+    for (const char *p = head;
+         (p = ns__find(p, len - (size_t)(p - head), "\nWARC/", 6)) != NULL;
+         p++) {
+        size_t rest = len - (size_t)(p + 1 - head);
+        if (at_version(p + 1, rest) &&
+            ns__find(p + 1, rest < 4096 ? rest : 4096, "WARC-Type:", 10))
+            return 90;
+    }
     return name && ns__name_has_ext(name, ".warc") ? 60 : 0;
 }
 
@@ -255,8 +270,7 @@ typedef struct whead {
 static int
 is_version(const char *line, size_t len)
 {
-    return len >= 6 && memcmp(line, "WARC/", 5) == 0 && line[5] >= '0' &&
-           line[5] <= '9';
+    return at_version(line, len);
 }
 
 /* Copy a header value (trimmed, <angle brackets> dropped) into out. */
@@ -539,7 +553,9 @@ warc_response(warc *r, const whead *h)
     ns__html_page pg;
     ns_status st = ns__html_extract(body, blen, cs, &pg);
     if (st == NS_ERR_FORMAT)
-        return ns__corpus_reject(sink, &r->w, "html page that cannot be read");
+        return ns__corpus_reject(
+            sink, &r->w, "unreadable html page (no markup, or over %zu tags)",
+            NS_MAX_HTML_TAGS);
     if (st != NS_OK)
         return st;
     if (!pg.title && pg.text_len == 0) {
@@ -563,13 +579,20 @@ warc_response(warc *r, const whead *h)
     return st;
 }
 
-/* After a block: its "\r\n\r\n" and the next record's "WARC/" (or the end).
- * Blank-line variations are forgiven.  Returns 1 when in step, with the
- * line breaks consumed; 0 with nothing consumed. */
+/*
+ * After a block: its "\r\n\r\n", or (forgiving blank-line variations) the
+ * next record's "WARC/" or the end.  Returns 1 when in step, with the line
+ * breaks consumed; 0 with nothing consumed.  Junk after a proper
+ * "\r\n\r\n" is the next read's problem, not this record's.
+ */
 static int
 trailer_ok(wstream *s)
 {
     size_t k = 0;
+    if (ws_peek(s, 4) >= 4 && memcmp(s->buf + s->pos, "\r\n\r\n", 4) == 0) {
+        s->pos += 4;
+        return 1;
+    }
     for (;;) {
         if (ws_peek(s, k + 1) <= k) {
             s->pos += k; /* the end */

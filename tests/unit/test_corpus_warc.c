@@ -1,0 +1,469 @@
+/*
+ * test_corpus_warc.c: the WARC reader (corpus/warc.c) on hand-made files
+ * (tests/data/warc, built by make_warcs.py): every kind of record, gzip per
+ * record and per file, WARC/0.17, Content-Lengths that lie both ways, a cut
+ * file, junk between records, non-200 and header-less responses, a record
+ * over the size limit; streaming in bounded memory; the shared WARCs
+ * ($NS_SHARED/news/warc) against their SOURCE.md when present.
+ */
+#include "test_corpus_common.h"
+
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *
+mine(const char *rel)
+{
+    static char buf[4096];
+    const char *d = getenv("NS_TEST_DATA");
+    snprintf(buf, sizeof buf, "%s/warc/%s", d ? d : "tests/data", rel);
+    return buf;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *d = malloc((size_t)n + 1);
+    assert_non_null(d);
+    assert_int_equal(fread(d, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    d[n] = '\0';
+    *len = (size_t)n;
+    return d;
+}
+
+static void
+walk_ok(got *g, const char *rel)
+{
+    g->keep_text = 1;
+    assert_int_equal(got_walk(g, mine(rel)), NS_OK);
+}
+
+#define UUID(n) "urn:uuid:00000000-0000-4000-8000-0000000000" n
+
+/* good.warc's three articles and one reject, however it is compressed. */
+static void
+check_good(const got *g)
+{
+    assert_int_equal(g->na, 3);
+    assert_int_equal(g->nr, 1);
+    const got_article *a = &g->a[0];
+    assert_str(a->format, "warc");
+    assert_str(a->id, UUID("03"));
+    assert_int_equal(a->record, 3);
+    assert_int_equal(a->offset, 578);
+    assert_str(a->url, "https://coastal.example/news/harbour-bridge-reopens");
+    assert_str(a->title, "Harbour bridge reopens after two years of repairs");
+    assert_str(a->date, "2024-03-05T08:30:00Z");
+    assert_str(a->author, "Ana Lima");
+    assert_str(a->source, "The Coastal Times");
+    assert_str(a->language, "en-GB");
+    assert_non_null(strstr(a->text, "two years after cracks were found"));
+    /* Latin-1 declared in the HTTP header only. */
+    a = &g->a[1];
+    assert_str(a->id, UUID("04"));
+    assert_str(a->title, "Caf\xC3\xA9 reopens");
+    assert_str(a->source, "coastal.example"); /* the host, page names none */
+    assert_null(a->date); /* no page date: the capture date is not one */
+    assert_non_null(strstr(a->text, "\xC2\xA3"
+                                    "200"));
+    /* Chunked and gzip-encoded, windows-1252 in <meta>. */
+    a = &g->a[2];
+    assert_str(a->id, UUID("07"));
+    assert_str(a->title, "Prices rise \xE2\x80\x93 again");
+    assert_non_null(strstr(a->text, "\xE2\x82\xAC"
+                                    "5 this week"));
+    /* The 301; the image, request, metadata, resource: passed over. */
+    assert_int_equal(g->r[0].record, 5);
+    assert_int_equal(g->r[0].offset, 3794);
+    assert_str(g->r[0].reason, "http status 301, not a page");
+}
+
+static void
+test_good(void **state)
+{
+    (void)state;
+    const char *files[] = { "good.warc", "good.warc.gz", "whole.warc.gz" };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        got g = { 0 };
+        walk_ok(&g, files[i]);
+        check_good(&g);
+        got_free(&g);
+    }
+}
+
+static void
+test_v017(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "v017.warc");
+    assert_int_equal(g.na, 1); /* the dns record is not a page */
+    assert_int_equal(g.nr, 0);
+    assert_str(g.a[0].url, "http://example.org/market");
+    assert_str(g.a[0].title, "Old site: Market report");
+    got_free(&g);
+}
+
+static void
+test_length_too_long(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "long.warc");
+    /* Record 2 ran into record 3, which is still read from its start. */
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].id, UUID("01"));
+    assert_str(g.a[1].id, UUID("03"));
+    assert_int_equal(g.a[1].offset, 3892);
+    assert_non_null(strstr(g.a[1].text, "The mountain pass was closed"));
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 2);
+    assert_int_equal(g.r[0].offset, 2550);
+    assert_str(g.r[0].reason, "content-length 1384 runs into the next record "
+                              "at offset 3892");
+    got_free(&g);
+}
+
+static void
+test_length_too_short(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "short.warc");
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].id, UUID("01"));
+    assert_str(g.a[1].id, UUID("03"));
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 2);
+    assert_int_equal(g.r[0].offset, 2550);
+    assert_non_null(strstr(g.r[0].reason, "content-length 784 ends inside "
+                                          "the record"));
+    got_free(&g);
+}
+
+static void
+test_truncated(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "truncated.warc");
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 2);
+    assert_int_equal(g.r[0].offset, 2550);
+    assert_str(g.r[0].reason, "truncated record: content-length 1099, only 646 "
+                              "bytes left");
+    got_free(&g);
+}
+
+/* A per-record gzip WARC cut inside its last member, big enough for the cut
+ * to lie beyond what libarchive reads ahead at open: good.warc.gz sixty
+ * times over (gzip members concatenate), less its last 200 bytes. */
+static void
+test_truncated_gzip(void **state)
+{
+    (void)state;
+    size_t len;
+    char *one = slurp(mine("good.warc.gz"), &len);
+    char path[] = "/tmp/ns_test_warc_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    for (int i = 0; i < 60; i++)
+        assert_int_equal(write(fd, one, len), (ssize_t)len);
+    assert_int_equal(ftruncate(fd, (off_t)(60 * len - 200)), 0);
+    close(fd);
+    got g = { 0 };
+    assert_int_equal(got_walk(&g, path), NS_OK);
+    unlink(path);
+    free(one);
+    /* Most articles before the cut arrive (libarchive drops what it had
+     * decoded of the block that failed), then one reject for the cut. */
+    assert_true(g.na >= 120 && g.na < 180);
+    size_t cut = 0;
+    for (size_t i = 0; i < g.nr; i++) {
+        if (strstr(g.r[i].reason, "http status 301"))
+            continue;
+        cut++;
+        assert_non_null(strstr(g.r[i].reason, "truncated"));
+    }
+    assert_int_equal(cut, 1);
+    got_free(&g);
+}
+
+static void
+test_garbage(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "garbage.warc");
+    assert_int_equal(g.na, 2);
+    assert_int_equal(g.nr, 2); /* junk first, junk between */
+    assert_int_equal(g.r[0].offset, 0);
+    assert_int_equal(g.r[1].offset, 2588);
+    assert_non_null(strstr(g.r[1].reason, "outside any warc record"));
+    got_free(&g);
+}
+
+static void
+test_not_pages(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "no-http.warc");
+    assert_int_equal(g.na, 0);
+    assert_int_equal(g.nr, 2);
+    assert_str(g.r[0].reason, "response record without an http header");
+    assert_str(g.r[1].reason, "http status 404, not a page");
+    got_free(&g);
+    memset(&g, 0, sizeof g);
+    walk_ok(&g, "huge.warc");
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 1);
+    assert_str(g.r[0].reason, "record of 104857600 bytes, over the 64 MiB "
+                              "limit");
+    got_free(&g);
+}
+
+static void
+test_sniff(void **state)
+{
+    (void)state;
+    size_t len;
+    char *d = slurp(mine("good.warc"), &len);
+    got g = { 0 };
+    assert_int_equal(got_buffer(&g, "no-extension", d, len), NS_OK);
+    assert_int_equal(g.na, 3);
+    got_free(&g);
+    free(d);
+    /* Junk first: still a WARC by its records. */
+    d = slurp(mine("garbage.warc"), &len);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(got_buffer(&g, "x.bin", d, len), NS_OK);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].format, "warc");
+    got_free(&g);
+    free(d);
+}
+
+/* WARC-Target-URI in <angle brackets> (WARC 1.0 drafts), and a header
+ * written "Name:: value". */
+static void
+test_header_quirks(void **state)
+{
+    (void)state;
+    const char *page = "<html><title>Quirk</title><p>Some text for the "
+                       "quirky record, long enough to be a paragraph.</p>"
+                       "</html>";
+    char http[1024], rec[2048];
+    int hn =
+        snprintf(http, sizeof http,
+                 "HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n%s", page);
+    int rn = snprintf(rec, sizeof rec,
+                      "WARC/1.0\r\nWARC-Type: response\r\n"
+                      "WARC-Target-URI:: <http://quirk.example/a>\r\n"
+                      "WARC-Record-ID: <urn:uuid:q>\r\n"
+                      "Content-Type: application/http;msgtype=response\r\n"
+                      "Content-Length: %d\r\n\r\n%s\r\n\r\n",
+                      hn, http);
+    got g = { 0 };
+    assert_int_equal(got_buffer(&g, "q.warc", rec, (size_t)rn), NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].url, "http://quirk.example/a");
+    assert_str(g.a[0].id, "urn:uuid:q");
+    assert_str(g.a[0].title, "Quirk");
+    got_free(&g);
+}
+
+static long
+max_rss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NS_ASAN 1
+#endif
+#endif
+
+static int
+count_article(const ns_article *a, const ns__where *w, void *payload)
+{
+    (void)a;
+    (void)w;
+    ++*(size_t *)payload;
+    return 0;
+}
+
+/* A 64 MiB WARC read record by record: the memory high-water mark grows by
+ * far less than the file.  (Not under ASan, whose quarantine holds freed
+ * memory on purpose.) */
+static void
+test_streaming(void **state)
+{
+    (void)state;
+#ifdef NS_ASAN
+    skip();
+#else
+    size_t len;
+    char *one = slurp(mine("good.warc"), &len);
+    char path[] = "/tmp/ns_test_warc_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t copies = ((size_t)64 << 20) / len;
+    for (size_t i = 0; i < copies; i++)
+        assert_int_equal(write(fd, one, len), (ssize_t)len);
+    close(fd);
+    free(one);
+    size_t articles = 0;
+    ns__corpus_sink sink = { NULL, count_article, NULL, NULL, &articles };
+    long before = max_rss_kb();
+    assert_int_equal(ns__corpus_walk(path, &sink), NS_OK);
+    long grew = max_rss_kb() - before;
+    unlink(path);
+    assert_int_equal(articles, 3 * copies);
+    assert_true(grew < 16 * 1024);
+    print_message("64 MiB WARC: max RSS grew by %ld KiB\n", grew);
+#endif
+}
+
+static void
+test_oom(void **state)
+{
+    (void)state;
+    const char *files[] = { "good.warc", "long.warc", "garbage.warc" };
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        size_t len;
+        char *d = slurp(mine(files[f]), &len);
+        for (uint64_t n = 1;; n++) {
+            got g = { 0 };
+            ns__alloc_fail_after(n);
+            ns_status st = got_buffer(&g, files[f], d, len);
+            uint64_t made = ns__alloc_fail_after(0);
+            assert_true(st == NS_OK || st == NS_ERR_NOMEM);
+            int done = made < n;
+            if (done)
+                assert_int_equal(st, NS_OK);
+            got_free(&g);
+            if (done)
+                break;
+        }
+        free(d);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The shared WARCs                                                          */
+
+static void
+test_shared_news_pages(void **state)
+{
+    (void)state;
+    const char *p = shared_path("news/warc/news-pages-en.warc.gz");
+    if (!p)
+        skip();
+    char path[4096];
+    snprintf(path, sizeof path, "%s", p);
+    got g = { 0 };
+    g.keep_text = 1;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(got_walk(&g, path), NS_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) +
+                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    /* SOURCE.md: 79 news articles from 57 sites. */
+    assert_int_equal(g.na, 79);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "urn:uuid:0aefe18c-baa0-53b7-b449-92156fa227cc");
+    assert_int_equal(a->record, 3);
+    assert_int_equal(a->offset, 1222);
+    assert_str(a->url, "https://apnews.com/article/mexico-economy-growth-"
+                       "3cc842471fb9df42315d658d88c8403a");
+    assert_str(a->title, "Mexico's economy grew 1.1% in 1st quarter, 3.8% "
+                         "year on year");
+    assert_str(a->date, "2023-04-28T17:40:08Z");
+    assert_str(a->source, "AP NEWS");
+    for (size_t i = 0; i < g.na; i++) {
+        assert_non_null(g.a[i].title);
+        assert_non_null(g.a[i].date);
+        assert_true(g.a[i].text_len >= 900);
+        assert_true(ns__utf8_valid(g.a[i].text, g.a[i].text_len));
+        assert_non_null(strstr(g.a[i].id, "urn:uuid:"));
+    }
+    print_message("news-pages-en: %zu articles, %.1f MB of text in %.2f s\n",
+                  g.na, (double)g.text_bytes / 1e6, secs);
+    got_free(&g);
+}
+
+static void
+test_shared_crawls(void **state)
+{
+    (void)state;
+    struct {
+        const char *file;
+        size_t articles, rejects;
+    } c[] = {
+        /* WARC/0.17 from Heritrix 1.14: dns, robots.txt, images, pages. */
+        { "news/warc/ukwa-IAH-20080430204825-00000-blackbook-truncated.warc.gz",
+          2, 0 },
+        /* wget: nine 301/302 redirects, one reject each. */
+        { "news/warc/ukwa-IAH-urls-wget.warc.gz", 2, 9 },
+        { "news/warc/ukwa-post-blackout.warc.gz", 1, 0 },
+    };
+    int any = 0;
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        const char *p = shared_path(c[i].file);
+        if (!p)
+            continue;
+        any = 1;
+        char path[4096];
+        snprintf(path, sizeof path, "%s", p);
+        got g = { 0 };
+        assert_int_equal(got_walk(&g, path), NS_OK);
+        assert_int_equal(g.na, c[i].articles);
+        assert_int_equal(g.nr, c[i].rejects);
+        for (size_t k = 0; k < g.nr; k++)
+            assert_non_null(strstr(g.r[k].reason, "http status 30"));
+        got_free(&g);
+    }
+    if (!any)
+        skip();
+}
+
+int
+main(void)
+{
+    (void)data_path;
+    (void)got_string;
+    (void)got_find;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good),
+        cmocka_unit_test(test_v017),
+        cmocka_unit_test(test_length_too_long),
+        cmocka_unit_test(test_length_too_short),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_truncated_gzip),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_not_pages),
+        cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_header_quirks),
+        cmocka_unit_test(test_streaming),
+        cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_shared_news_pages),
+        cmocka_unit_test(test_shared_crawls),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
