@@ -281,14 +281,6 @@ test_header_quirks(void **state)
     got_free(&g);
 }
 
-static long
-max_rss_kb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
-
 #if defined(__SANITIZE_ADDRESS__)
 #define NS_ASAN 1
 #elif defined(__has_feature)
@@ -296,6 +288,15 @@ max_rss_kb(void)
 #define NS_ASAN 1
 #endif
 #endif
+
+#ifndef NS_ASAN
+static long
+max_rss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
 
 static int
 count_article(const ns_article *a, const ns__where *w, void *payload)
@@ -305,6 +306,7 @@ count_article(const ns_article *a, const ns__where *w, void *payload)
     ++*(size_t *)payload;
     return 0;
 }
+#endif
 
 /* A 64 MiB WARC read record by record: the memory high-water mark grows by
  * far less than the file.  (Not under ASan, whose quarantine holds freed
