@@ -11,6 +11,9 @@ cmake -S . -B build-test -DNS_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/
 cmake --build build-test -j"$jobs"
 ctest --test-dir build-test --output-on-failure -j"$jobs"
 
+echo "== install, and build examples/ against it out of the tree" >&2
+sh scripts/test-install.sh build-test
+
 echo "== the same under ASan+UBSan" >&2
 cmake -S . -B build-asan -DNS_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
     -DNS_SANITIZE=address,undefined >/dev/null
