@@ -25,7 +25,8 @@ main(void)
     char want[32];
     int fails = 0;
 
-    if (a.version != NS_ARTICLE_VERSION || io.version != NS_INDEX_OPTIONS_VERSION ||
+    if (a.version != NS_ARTICLE_VERSION ||
+        io.version != NS_INDEX_OPTIONS_VERSION ||
         so.version != NS_SEARCH_OPTIONS_VERSION) {
         fprintf(stderr, "an _INIT macro does not set its version\n");
         fails++;
