@@ -17,9 +17,19 @@ static const char search_help[] =
     "\n"
     "Search the index and print the best articles first.\n"
     "\n"
-    "Query: words and \"quoted phrases\"; articles with more of the words\n"
-    "rank higher (BM25).  Words are matched whatever their inflection and\n"
-    "accents (airbases finds airbase, Perez finds Pérez).\n"
+    "Query: words; articles with more of them rank higher (BM25).  Words\n"
+    "match whatever their inflection and accents (airbases finds airbase,\n"
+    "Perez finds Pérez).\n"
+    "  \"air strike\"          a phrase\n"
+    "  +word -word           the word is required / excluded (NOT word too)\n"
+    "  a AND b, a OR b, ( )  both / either; AND binds tighter than OR\n"
+    "  word*                 words that start with word\n"
+    "  a NEAR/5 b, a ADJ/5 b within 5 words, in any order / in this order\n"
+    "  title:x source:x author:x site:x url:x   in that field; x is a word,\n"
+    "                        a \"phrase\" or a (group)\n"
+    "  date:2015 date:2015-09 date:2015-09-01..2015-10-15 date:..2016\n"
+    "A malformed query is read the most reasonable way, with a note on\n"
+    "standard error.\n"
     "\n"
     "Options:\n"
     "  --index DIR         the index (default: $NSEARCH_INDEX, else\n"
@@ -32,6 +42,8 @@ static const char search_help[] =
     "  --until DATE        only articles up to DATE (inclusive)\n"
     "  --sort ORDER        relevance (default), newest or oldest\n"
     "  --no-snippets       do not make snippets (faster)\n"
+    "  --plain             the query is plain words: no operator, field,\n"
+    "                      phrase or prefix\n"
     "  --color WHEN        highlight with colour: auto (default: on a\n"
     "                      terminal without NO_COLOR), always, never\n"
     "  --markers L,R       plain highlight markers (default: **,**)\n"
@@ -48,6 +60,7 @@ typedef struct search_cfg {
     enum format fmt;
     const char *color;
     const char *hl_open, *hl_close; /* highlight markers */
+    int syntax; /* batch: read queries in the query language */
     char markers[64];
 } search_cfg;
 
@@ -108,6 +121,14 @@ parse_search_opts(int argc, char **argv, search_cfg *c, char ***words,
         }
         if (cli_opt_flag(argv, i, "--no-snippets", 0)) {
             c->so.no_snippets = 1;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--plain", 0)) {
+            c->so.plain = 1;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--syntax", 0)) {
+            c->syntax = 1;
             continue;
         }
 #define VALUE(name, x)                                                      \
@@ -367,6 +388,10 @@ cmd_search(int argc, char **argv)
         rc = EXIT_OK;
         goto out;
     }
+    if (c.syntax) {
+        cli_error("--syntax is an option of 'nsearch batch'");
+        goto out;
+    }
     if (n_words == 0) {
         cli_error("no query given (see 'nsearch --help')");
         goto out;
@@ -385,6 +410,8 @@ cmd_search(int argc, char **argv)
         cli_error("%s", *m ? m : ns_strerror(st));
         goto out;
     }
+    if (*ns_results_note(res))
+        fprintf(stderr, "%s: note: %s\n", prog, ns_results_note(res));
     size_t n = ns_results_count(res);
     marks m = text_marks(&c);
     int bold = strcmp(m.open, "\x1b[1;31m") == 0;
@@ -425,12 +452,15 @@ static const char batch_help[] =
     "\n"
     "Run every query of QUERIES.tsv (lines '<id><TAB><query>'; '-' reads\n"
     "standard input) and print a TREC run: '<id> Q0 <article id> <rank>\n"
-    "<score> nsearch'.  Query words are searched as in 'nsearch search'.\n"
+    "<score> nsearch'.  Each query is plain text, a bag of words: AND, OR,\n"
+    "NOT, quotes, +, -, * and field: are not operators (as search --plain),\n"
+    "so that natural-language topics are searched as written.\n"
     "\n"
     "Options:\n"
     "  --index DIR      the index\n"
     "  -n, --limit N    results per query (default 1000)\n"
     "  --format trec    the output format (the only one, and the default)\n"
+    "  --syntax         read each query in the query language instead\n"
     "  --since, --until, --sort   as for search\n"
     "  -h, --help       this help\n";
 
@@ -463,6 +493,7 @@ cmd_batch(int argc, char **argv)
     if (!c.so.limit)
         c.so.limit = 1000;
     c.so.no_snippets = 1;
+    c.so.plain = !c.syntax;
     in = strcmp(words[0], "-") == 0 ? stdin : fopen(words[0], "r");
     if (!in) {
         cli_error("%s: cannot open: %s", words[0], strerror(errno));

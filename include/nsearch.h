@@ -248,9 +248,13 @@ typedef struct ns_search_options {
     const char *until;    /* date upper bound (inclusive), or NULL */
     int no_snippets;      /* non-zero: skip snippets (faster) */
     unsigned snippet_len; /* target snippet bytes; 0 means 240 */
+    /* Version 2. */
+    int plain; /* non-zero: the query is plain words (no operator, field,
+                  phrase or prefix), e.g. a test collection's topics */
 } ns_search_options;
-#define NS_SEARCH_OPTIONS_VERSION 1
-#define NS_SEARCH_OPTIONS_INIT    {NS_SEARCH_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0}
+#define NS_SEARCH_OPTIONS_VERSION 2
+#define NS_SEARCH_OPTIONS_INIT                                              \
+    {NS_SEARCH_OPTIONS_VERSION, 0, 0, NS_SORT_RELEVANCE, 0, 0, 0, 0, 0}
 
 /** A highlighted byte range [start, end) within a snippet. */
 typedef struct ns_highlight {
@@ -281,7 +285,26 @@ typedef struct ns_hit {
 typedef struct ns_results ns_results;
 
 /**
- * Run a query (the nsearch query language: words and "quoted phrases").
+ * Run a query in the nsearch query language:
+ *
+ *     syria russia          words; articles with more of them rank higher
+ *     "air strike"          a phrase
+ *     +word -word NOT word  required, excluded, excluded
+ *     a AND b, a OR b, ( )  (AND binds tighter than OR, both tighter than
+ *                           plain clauses; an AND clause is required)
+ *     word*                 words starting with word (the 100 most
+ *                           frequent index terms)
+ *     a NEAR/n b, a ADJ/n b within n words, in any order / in this order
+ *     title:x source:x author:x site:x url:x   fields (x a word, "phrase"
+ *                           or (group)); source, author, site are filters
+ *     date:2015 date:2015-09 date:2015-09-01..2015-10-15 date:..2016
+ *
+ * Words are analyzed as the articles were (inflections and accents
+ * match).  A malformed query (an unbalanced quote or parenthesis, a stray
+ * operator) is read the most reasonable way, and ns_results_note() says
+ * how.  A query of filters or exclusions only matches every article that
+ * passes them, newest first unless opts->sort says otherwise.  With
+ * opts->plain the query is plain words, ORed.
  *
  * @param opts  may be NULL for the defaults
  * @param out   receives the results; NULL on failure
@@ -290,8 +313,9 @@ typedef struct ns_results ns_results;
  * reopens and runs again.
  * Ownership: the caller frees *out with ns_results_free(), before closing db.
  * Returns: NS_OK (possibly with no result); NS_ERR_QUERY_EMPTY (no word to
- * search for); NS_ERR_QUERY_SYNTAX; NS_ERR_INVALID_ARG; NS_ERR_NOMEM;
- * NS_ERR_INDEX_CORRUPT; NS_ERR_BACKEND.  Details in ns_db_errmsg().
+ * search for); NS_ERR_INVALID_ARG (also a bad opts->since or opts->until);
+ * NS_ERR_NOMEM; NS_ERR_INDEX_CORRUPT; NS_ERR_BACKEND.  Details in
+ * ns_db_errmsg().
  */
 NS_API ns_status ns_db_search(ns_db *db,
                               const char *query,
@@ -315,6 +339,14 @@ NS_API uint64_t ns_results_total(const ns_results *r) NS_NOEXCEPT;
  */
 NS_API const ns_hit *ns_results_get(const ns_results *r,
                                     size_t i) NS_NOEXCEPT;
+
+/**
+ * How a malformed query was read ("unbalanced quote: read as closed at the
+ * end of the query"), or "" when it was read as written.  Never NULL (""
+ * for r NULL).  Valid until ns_results_free().
+ * @since 0.1
+ */
+NS_API const char *ns_results_note(const ns_results *r) NS_NOEXCEPT;
 
 /** Free results.  NULL is a no-op. */
 NS_API void ns_results_free(ns_results *r) NS_NOEXCEPT;

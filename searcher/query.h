@@ -1,42 +1,82 @@
 /*
  * query.h: a parsed query: the Xapian query to run, and what the snippet
- * highlighter needs to know about it (the terms to mark, and the phrases
- * whose words are marked only where the whole phrase occurs).  The parser
- * analyzes every word with the index's own analyzer.
+ * highlighter and the spelling suggester need to know about it (the terms
+ * to mark, the phrases whose words are marked only where the whole phrase
+ * occurs, the excluded terms that are never marked, and the plain words as
+ * written).  The parser analyzes every word with the index's own analyzer.
+ * The language is described at the top of query.c.
  */
 #ifndef NS_QUERY_H
 #define NS_QUERY_H
 
 #include "core/db.h"
 
-/* A run of terms that must occur consecutively to be highlighted. */
+/* One term to highlight. */
+typedef struct ns__qterm {
+    char *text; /* the analyzer term; for a prefix, the folded prefix */
+    int prefix; /* match every token whose folded word starts with text */
+    int phrase; /* index in ns__query.phrases, or -1 (marked anywhere) */
+} ns__qterm;
+
+/* A run of terms (in ns__query.terms) that must occur at consecutive
+ * positions to be highlighted. */
 typedef struct ns__qphrase {
-    size_t first; /* index of its first term in ns__query.terms */
+    size_t first; /* index of its first term */
     size_t n;     /* number of terms */
 } ns__qphrase;
 
+/* A plain query word as written: what a spelling suggestion replaces. */
+typedef struct ns__qword {
+    size_t start, end; /* byte range in the query text */
+    char *term;        /* its analyzer term (stemmed) */
+    char *word;        /* folded, unstemmed */
+} ns__qword;
+
 typedef struct ns__query {
-    ns__xq *xq;         /* owned */
-    char **terms;       /* positive terms (analyzer terms), owned */
+    ns__xq *xq;           /* owned */
+    ns__qterm *terms;     /* positive terms to highlight, owned */
     size_t n_terms;
     ns__qphrase *phrases; /* owned */
     size_t n_phrases;
-    char *note;         /* what the parser changed ("unbalanced quote..."), or NULL */
+    char **excluded;      /* terms of excluded words: never highlighted */
+    size_t n_excluded;
+    ns__qword *words;     /* plain positive words (spelling), owned */
+    size_t n_words;
+    char *note;           /* how the parser read a malformed query, or NULL */
+    int ranked;           /* some word carries weight (else only filters) */
 } ns__query;
 
-/**
- * Parse text.  Returns NS_OK; NS_ERR_QUERY_EMPTY (no searchable word, with
- * a message on db); NS_ERR_QUERY_SYNTAX; NS_ERR_NOMEM.  *q is filled on
- * NS_OK and empty otherwise; free it with ns__query_free.
- */
-ns_status ns__query_parse(ns_db *db, const char *text, ns__query *q);
-void ns__query_free(ns__query *q);
+/* ns__query_parse flags. */
+#define NS_QUERY_PLAIN 1u /* text is plain words: no operator, no field */
+
+/* At most this many index terms for one `word*`, the most frequent. */
+#define NS_QUERY_MAX_EXPANSION 100
+/* Parentheses nested deeper than this are read as plain text. */
+#define NS_QUERY_MAX_DEPTH 32
 
 /**
- * Make a snippet of text for q: the window of about target bytes around the
- * densest cluster of matched words, cut on word boundaries, whitespace
- * folded.  Highlights are byte ranges in the snippet.  title (may be NULL)
- * is skipped when the text repeats it at its start.
+ * Parse text (flags: NS_QUERY_*).  Returns NS_OK; NS_ERR_QUERY_EMPTY (no
+ * searchable word, with a message on db); NS_ERR_NOMEM.  A malformed query
+ * is read the most reasonable way and q->note says how.  *q is filled on
+ * NS_OK and empty otherwise; free it with ns__query_free.
+ */
+ns_status ns__query_parse(ns_db *db,
+                          const char *text,
+                          unsigned flags,
+                          ns__query *q);
+void ns__query_free(ns__query *q);
+
+/** A date bound as a value key (schema.h): the digits of YYYY[-MM[-DD]]
+ * padded with pad ('0' for a lower bound, '9' for an upper one) to 14.
+ * Returns 0, or -1 when d is not such a date. */
+int ns__query_date_key(const char *d, size_t len, char pad, char out[15]);
+
+/**
+ * Make a snippet of text for q: up to three fragments (joined by " … ")
+ * chosen for the most distinct query words, preferring sentence starts,
+ * cut on word and grapheme boundaries, whitespace folded.  Highlights are
+ * byte ranges in the snippet.  title (may be NULL) is skipped when the text
+ * repeats it at its start.  target is the snippet's size in bytes (0: 240).
  */
 ns_status ns__snippet_make(ns_analyzer *an,
                            const ns__query *q,

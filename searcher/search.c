@@ -20,30 +20,8 @@ struct ns_results {
     result *r;
     size_t n;
     uint64_t total;
+    char *note; /* how the query was read, or NULL */
 };
-
-/* A date bound as a value key: digits only, padded with pad to 14. */
-static int
-date_bound(const char *d, char pad, char out[15])
-{
-    size_t n = 0;
-    for (const char *p = d; *p; p++) {
-        if (*p >= '0' && *p <= '9') {
-            if (n == 14)
-                return -1;
-            out[n++] = *p;
-        } else if (*p != '-' && *p != ':' && *p != 'T' && *p != 'Z' &&
-                   *p != ' ') {
-            return -1;
-        }
-    }
-    if (n < 4)
-        return -1;
-    while (n < 14)
-        out[n++] = pad;
-    out[14] = '\0';
-    return 0;
-}
 
 void
 ns_results_free(ns_results *res) NS_NOEXCEPT
@@ -56,6 +34,7 @@ ns_results_free(ns_results *res) NS_NOEXCEPT
         ns_free(res->r[i].hl);
     }
     ns_free(res->r);
+    ns_free(res->note);
     ns_free(res);
 }
 
@@ -71,6 +50,12 @@ ns_results_total(const ns_results *r) NS_NOEXCEPT
     return r ? r->total : 0;
 }
 
+const char *
+ns_results_note(const ns_results *r) NS_NOEXCEPT
+{
+    return r && r->note ? r->note : "";
+}
+
 const ns_hit *
 ns_results_get(const ns_results *r, size_t i) NS_NOEXCEPT
 {
@@ -84,12 +69,12 @@ apply_dates(ns_db *db, const ns_search_options *o, ns__xq **q)
     if (!o->since && !o->until)
         return NS_OK;
     char lo[15], hi[15];
-    if (o->since && date_bound(o->since, '0', lo) != 0) {
+    if (o->since && ns__query_date_key(o->since, strlen(o->since), '0', lo)) {
         ns__db_errorf(db, "bad date '%s' (use YYYY, YYYY-MM or YYYY-MM-DD)",
                       o->since);
         return NS_ERR_INVALID_ARG;
     }
-    if (o->until && date_bound(o->until, '9', hi) != 0) {
+    if (o->until && ns__query_date_key(o->until, strlen(o->until), '9', hi)) {
         ns__db_errorf(db, "bad date '%s' (use YYYY, YYYY-MM or YYYY-MM-DD)",
                       o->until);
         return NS_ERR_INVALID_ARG;
@@ -117,8 +102,9 @@ ns_db_search(ns_db *db,
     if (o->version < 1)
         return NS_ERR_INVALID_ARG;
 
+    int plain = o->version >= 2 && o->plain;
     ns__query q;
-    ns_status st = ns__query_parse(db, query, &q);
+    ns_status st = ns__query_parse(db, query, plain ? NS_QUERY_PLAIN : 0, &q);
     if (st != NS_OK)
         return st;
     ns__xmset *ms = NULL;
@@ -130,6 +116,8 @@ ns_db_search(ns_db *db,
     xo.offset = o->offset;
     xo.limit = o->limit ? o->limit : 10;
     xo.sort = o->sort == NS_SORT_NEWEST ? 1 : o->sort == NS_SORT_OLDEST ? 2 : 0;
+    if (!q.ranked && o->sort == NS_SORT_RELEVANCE)
+        xo.sort = 1; /* filters only: no relevance to rank by */
     xo.sort_slot = NS_SLOT_DATE;
     xo.fetch = NS_XFETCH_DATA;
     if ((st = ns__xdb_search(db->x, q.xq, &xo, &ms)) != NS_OK)
@@ -141,6 +129,8 @@ ns_db_search(ns_db *db,
         goto out;
     }
     res->total = ms->estimate;
+    res->note = q.note;
+    q.note = NULL;
     for (size_t i = 0; i < ms->n; i++) {
         result *r = &res->r[res->n++];
         st = ns__store_decode(db->store, ms->hits[i].data,

@@ -19,7 +19,6 @@ typedef struct match {
 
 typedef struct scan {
     const ns__query *q;
-    const int *standalone; /* per term: searched outside any phrase */
     match *m;
     size_t n, cap;
     size_t *sent; /* byte offsets of sentence starts */
@@ -27,13 +26,23 @@ typedef struct scan {
     int oom;
 } scan;
 
+/* The query term that token t matches: an exact term, or a prefix of its
+ * word; standalone terms first.  -1 if none. */
 static int
-find_term(const ns__query *q, const char *t, size_t n)
+find_term(const ns__query *q, const ns_token *t)
 {
-    for (size_t i = 0; i < q->n_terms; i++)
-        if (strncmp(q->terms[i], t, n) == 0 && q->terms[i][n] == '\0')
+    int found = -1;
+    for (size_t i = 0; i < q->n_terms; i++) {
+        const ns__qterm *qt = &q->terms[i];
+        int hit = qt->prefix
+                      ? strncmp(t->word, qt->text, strlen(qt->text)) == 0
+                      : strcmp(t->term, qt->text) == 0;
+        if (hit && qt->phrase < 0)
             return (int)i;
-    return -1;
+        if (hit && found < 0)
+            found = (int)i;
+    }
+    return found;
 }
 
 static int
@@ -53,7 +62,7 @@ on_token(const ns_token *t, void *payload)
         }
         s->sent[s->n_sent++] = t->start;
     }
-    int i = find_term(s->q, t->term, t->term_len);
+    int i = find_term(s->q, t);
     if (i < 0)
         return 0;
     if (s->n == s->cap) {
@@ -71,7 +80,7 @@ on_token(const ns_token *t, void *payload)
     m->end = t->end;
     m->pos = t->pos;
     m->term = i;
-    m->keep = s->standalone[i];
+    m->keep = s->q->terms[i].phrase < 0;
     return 0;
 }
 
@@ -86,7 +95,8 @@ mark_phrases(scan *s)
             size_t k;
             for (k = 0; k < ph->n; k++) {
                 const match *m = &s->m[i + k];
-                if (strcmp(q->terms[m->term], q->terms[ph->first + k]) != 0 ||
+                if (strcmp(q->terms[m->term].text,
+                           q->terms[ph->first + k].text) != 0 ||
                     m->pos != s->m[i].pos + k)
                     break;
             }
@@ -151,23 +161,7 @@ ns__snippet_make(ns_analyzer *an,
     len -= base;
 
     ns_status st = NS_OK;
-    int *standalone = ns__calloc(q->n_terms ? q->n_terms : 1, sizeof *standalone);
-    if (!standalone)
-        return NS_ERR_NOMEM;
-    for (size_t i = 0; i < q->n_terms; i++) {
-        int in_phrase = 0;
-        for (size_t p = 0; p < q->n_phrases; p++)
-            if (i >= q->phrases[p].first &&
-                i < q->phrases[p].first + q->phrases[p].n)
-                in_phrase = 1;
-        /* A term searched on its own anywhere in the query is marked
-         * everywhere; find_term returns the first index with that text. */
-        if (!in_phrase) {
-            int first = find_term(q, q->terms[i], strlen(q->terms[i]));
-            standalone[first] = 1;
-        }
-    }
-    scan s = { q, standalone, NULL, 0, 0, NULL, 0, 0, 0 };
+    scan s = { q, NULL, 0, 0, NULL, 0, 0, 0 };
     st = ns__analyzer_run(an, text, len, 0, NS_ANALYZE_DOCUMENT, on_token, &s,
                           NULL);
     if (s.oom)
@@ -299,6 +293,5 @@ ns__snippet_make(ns_analyzer *an,
 out:
     ns_free(s.m);
     ns_free(s.sent);
-    ns_free(standalone);
     return st;
 }
