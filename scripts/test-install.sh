@@ -2,7 +2,8 @@
 # What a user of libnsearch meets: install a build into a fresh prefix,
 # check what landed there, then build examples/ out of the tree against it
 # four ways (pkg-config and find_package(nsearch), each shared and static),
-# and run every build.  Called by scripts/test.sh; on its own:
+# run every build, and run the Python module's tests on the installed
+# library.  Called by scripts/test.sh; on its own:
 #
 #     sh scripts/test-install.sh BUILD_DIR
 set -eu
@@ -76,8 +77,14 @@ for d in pc-static cm-static; do
     run_examples "$tmp/$d" "$d"
 done
 
+# The Python module, on the installed library and header.
+(cd "$src/python" && NSEARCH_LIB="$prefix/$libdir/libnsearch.so.0" \
+    NSEARCH_HEADER="$prefix/include/nsearch.h" \
+    python3 -B -m unittest -q test_nsearch) >"$tmp/py.out" 2>&1 ||
+    fail "python tests on the installed library: $(tail -n 30 "$tmp/py.out")"
+
 if [ "$fails" -ne 0 ]; then
     echo "test-install: $fails failed" >&2
     exit 1
 fi
-echo "test-install: installed; 4 builds of examples/ OK" >&2
+echo "test-install: installed; 4 builds of examples/ and python/ OK" >&2

@@ -1,0 +1,435 @@
+"""nsearch: full-text search for news archives, from Python.
+
+A ctypes binding to libnsearch (no compiled extension): index articles
+from files or from memory, search, and read ranked results with their
+highlighted snippets.
+
+    import nsearch
+
+    with nsearch.Index("news-index", write=True, create=True) as ix:
+        ix.add("Satellite images show the airbase.", id="a1",
+               title="Russia builds an airbase", date="2015-09-18")
+        stats = ix.add_path("archive.jsonl.zst")
+        ix.commit()
+
+    with nsearch.Index("news-index") as ix:
+        for hit in ix.search("airbase", limit=5):
+            print(hit.rank, hit.title, hit.marked("[", "]"))
+
+The library is libnsearch.so.0, found by the system's loader, or the
+file named by the NSEARCH_LIB environment variable.
+
+Threads: an Index is used by one thread at a time.  Many threads may
+search one index at once, each with its own Index, while one writer
+updates it; the calls release the GIL.  A read-only Index sees the index
+as it was when opened: open a new one to see later commits.
+
+The structures below mirror nsearch.h field for field: their layout is
+part of libnsearch's ABI (the header appends fields and bumps a struct's
+version, never moves one), and python/test_nsearch.py checks every
+offset and size against the C compiler's.
+"""
+
+import ctypes
+import os
+from collections import namedtuple
+
+__all__ = ["Index", "Hit", "Results", "IndexStats", "Reject", "Error",
+           "version", "strerror"]
+
+# ---------------------------------------------------------------------------
+# The library and its ABI
+
+_ABI_MAJOR = 0  # the NS_VERSION_MAJOR this module mirrors
+
+
+def _load():
+    path = os.environ.get("NSEARCH_LIB") or "libnsearch.so.0"
+    try:
+        return ctypes.CDLL(path)
+    except OSError as e:
+        raise ImportError("nsearch: cannot load %s (set NSEARCH_LIB to the "
+                          "path of libnsearch.so.0): %s" % (path, e)) from e
+
+
+_lib = _load()
+
+# ns_status values, as pinned in nsearch.h.
+OK = 0
+ERR_INVALID_ARG = 1
+ERR_NOMEM = 2
+ERR_IO = 3
+ERR_INDEX_OPEN = 4
+ERR_INDEX_LOCKED = 5
+ERR_INDEX_CORRUPT = 6
+ERR_INDEX_MODIFIED = 7
+ERR_INDEX_VERSION = 8
+ERR_QUERY_SYNTAX = 9
+ERR_QUERY_EMPTY = 10
+ERR_BACKEND = 11
+ERR_ABORTED = 12
+ERR_FORMAT = 13
+ERR_NOT_FOUND = 14
+ERR_DISK_FULL = 15
+
+OPEN_READ = 0
+OPEN_WRITE = 1
+OPEN_CREATE = 2
+
+SORT_RELEVANCE = 0
+SORT_NEWEST = 1
+SORT_OLDEST = 2
+_SORTS = {"relevance": SORT_RELEVANCE, "newest": SORT_NEWEST,
+          "oldest": SORT_OLDEST}
+
+
+class ns_article(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [("version", ctypes.c_uint),
+                ("id", ctypes.c_char_p),
+                ("title", ctypes.c_char_p),
+                ("date", ctypes.c_char_p),
+                ("source", ctypes.c_char_p),
+                ("url", ctypes.c_char_p),
+                ("author", ctypes.c_char_p),
+                ("language", ctypes.c_char_p),
+                ("text", ctypes.c_char_p),
+                ("text_len", ctypes.c_size_t)]
+
+
+class ns_reject(ctypes.Structure):
+    _fields_ = [("file", ctypes.c_char_p),
+                ("where", ctypes.c_char_p),
+                ("reason", ctypes.c_char_p)]
+
+
+class ns_index_stats(ctypes.Structure):
+    _fields_ = [("files_seen", ctypes.c_uint64),
+                ("files_unchanged", ctypes.c_uint64),
+                ("articles_indexed", ctypes.c_uint64),
+                ("articles_rejected", ctypes.c_uint64),
+                ("files_rejected", ctypes.c_uint64),
+                ("bytes_read", ctypes.c_uint64)]
+
+
+_REJECT_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ns_reject),
+                              ctypes.c_void_p)
+_PROGRESS_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ns_index_stats),
+                                ctypes.c_void_p)
+
+
+class ns_index_options(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [("version", ctypes.c_uint),
+                ("on_reject", _REJECT_CB),
+                ("on_progress", _PROGRESS_CB),
+                ("payload", ctypes.c_void_p)]
+
+
+class ns_search_options(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [("version", ctypes.c_uint),
+                ("limit", ctypes.c_uint),
+                ("offset", ctypes.c_uint),
+                ("sort", ctypes.c_int),
+                ("since", ctypes.c_char_p),
+                ("until", ctypes.c_char_p),
+                ("no_snippets", ctypes.c_int),
+                ("snippet_len", ctypes.c_uint)]
+
+
+class ns_highlight(ctypes.Structure):
+    _fields_ = [("start", ctypes.c_size_t),
+                ("end", ctypes.c_size_t)]
+
+
+class ns_hit(ctypes.Structure):
+    _fields_ = [("rank", ctypes.c_uint),
+                ("score", ctypes.c_double),
+                ("id", ctypes.c_char_p),
+                ("title", ctypes.c_char_p),
+                ("date", ctypes.c_char_p),
+                ("source", ctypes.c_char_p),
+                ("url", ctypes.c_char_p),
+                ("author", ctypes.c_char_p),
+                ("snippet", ctypes.c_void_p),  # bytes with snippet_len
+                ("snippet_len", ctypes.c_size_t),
+                ("highlights", ctypes.POINTER(ns_highlight)),
+                ("n_highlights", ctypes.c_size_t)]
+
+
+class ns_db_info(ctypes.Structure):
+    _fields_ = [("articles", ctypes.c_uint64),
+                ("size_bytes", ctypes.c_uint64),
+                ("analyzer", ctypes.c_char_p),
+                ("updated", ctypes.c_char_p)]
+
+
+_p = ctypes.c_void_p  # opaque handles: ns_db *, ns_results *
+
+
+def _fn(name, restype, *argtypes):
+    f = getattr(_lib, name)
+    f.restype = restype
+    f.argtypes = list(argtypes)
+    return f
+
+
+_strerror = _fn("ns_strerror", ctypes.c_char_p, ctypes.c_int)
+_version_string = _fn("ns_version_string", ctypes.c_char_p)
+_version_number = _fn("ns_version_number", ctypes.c_uint)
+_free = _fn("ns_free", None, ctypes.c_void_p)
+_db_open = _fn("ns_db_open", ctypes.c_int, ctypes.c_char_p, ctypes.c_uint,
+               ctypes.POINTER(_p), ctypes.POINTER(ctypes.c_void_p))
+_db_close = _fn("ns_db_close", None, _p)
+_db_errmsg = _fn("ns_db_errmsg", ctypes.c_char_p, _p)
+_db_add_article = _fn("ns_db_add_article", ctypes.c_int, _p,
+                      ctypes.POINTER(ns_article))
+_db_delete = _fn("ns_db_delete", ctypes.c_int, _p, ctypes.c_char_p)
+_db_commit = _fn("ns_db_commit", ctypes.c_int, _p)
+_db_add_path = _fn("ns_db_add_path", ctypes.c_int, _p, ctypes.c_char_p,
+                   ctypes.POINTER(ns_index_options),
+                   ctypes.POINTER(ns_index_stats))
+_db_search = _fn("ns_db_search", ctypes.c_int, _p, ctypes.c_char_p,
+                 ctypes.POINTER(ns_search_options), ctypes.POINTER(_p))
+_results_count = _fn("ns_results_count", ctypes.c_size_t, _p)
+_results_total = _fn("ns_results_total", ctypes.c_uint64, _p)
+_results_get = _fn("ns_results_get", ctypes.POINTER(ns_hit), _p,
+                   ctypes.c_size_t)
+_results_free = _fn("ns_results_free", None, _p)
+_db_stat = _fn("ns_db_stat", ctypes.c_int, _p, ctypes.POINTER(ns_db_info))
+
+if _version_number() // 10000 != _ABI_MAJOR:
+    raise ImportError("nsearch: libnsearch %s has another ABI than this "
+                      "module (major %d)" % (_version_string().decode(),
+                                             _ABI_MAJOR))
+
+# ---------------------------------------------------------------------------
+# The Python face
+
+
+def version():
+    """The linked libnsearch's version, e.g. "0.1.0"."""
+    return _version_string().decode()
+
+
+def strerror(status):
+    """The library's text for a status code."""
+    return _strerror(status).decode()
+
+
+class Error(Exception):
+    """A libnsearch failure: .status is the ns_status code (nsearch.ERR_*),
+    .message the detail."""
+
+    def __init__(self, status, message=""):
+        self.status = status
+        self.message = message or strerror(status)
+        super().__init__("%s (%s)" % (self.message, strerror(status))
+                         if message else self.message)
+
+
+def _enc(s):
+    if s is None:
+        return None
+    if isinstance(s, bytes):
+        return s
+    return str(s).encode("utf-8")
+
+
+def _dec(b):
+    return b.decode("utf-8", "replace") if b is not None else ""
+
+
+Reject = namedtuple("Reject", "file where reason")
+Reject.__doc__ = "An input add_path() could not read, and why."
+
+IndexStats = namedtuple("IndexStats", [f for f, _ in ns_index_stats._fields_])
+IndexStats.__doc__ = "The counters of an add_path() run."
+
+Info = namedtuple("Info", "articles size_bytes analyzer updated")
+Info.__doc__ = "What Index.stat() reports."
+
+
+class Hit:
+    """One result: rank (1-based, counting the offset), score, id, title,
+    date, source, url, author, snippet, and highlights, the (start, end)
+    ranges of the matched words within snippet (as str indices)."""
+
+    __slots__ = ("rank", "score", "id", "title", "date", "source", "url",
+                 "author", "snippet", "highlights")
+
+    def __init__(self, h):
+        self.rank = h.rank
+        self.score = h.score
+        self.id = _dec(h.id)
+        self.title = _dec(h.title)
+        self.date = _dec(h.date)
+        self.source = _dec(h.source)
+        self.url = _dec(h.url)
+        self.author = _dec(h.author)
+        raw = ctypes.string_at(h.snippet, h.snippet_len) if h.snippet else b""
+        self.snippet = raw.decode("utf-8", "replace")
+        # The library gives byte offsets into the UTF-8 snippet.
+        self.highlights = []
+        for i in range(h.n_highlights):
+            hl = h.highlights[i]
+            start = len(raw[:hl.start].decode("utf-8", "replace"))
+            end = start + len(raw[hl.start:hl.end].decode("utf-8", "replace"))
+            self.highlights.append((start, end))
+
+    def marked(self, left="**", right="**"):
+        """The snippet with each highlighted range between left and right."""
+        out, at = [], 0
+        for start, end in self.highlights:
+            out += [self.snippet[at:start], left, self.snippet[start:end],
+                    right]
+            at = end
+        out.append(self.snippet[at:])
+        return "".join(out)
+
+    def __repr__(self):
+        return "<Hit %d %r %s>" % (self.rank, self.title, self.id)
+
+
+class Results(list):
+    """The hits of a search (a list), and .total, the estimated number of
+    matching articles in the whole index."""
+
+    def __init__(self, hits, total):
+        super().__init__(hits)
+        self.total = total
+
+
+class Index:
+    """An open index: Index(path) to search it, Index(path, write=True)
+    to add and delete articles (taking the writer's lock), with
+    create=True to create it if missing.  Close it with close() or use it
+    in a with block; pending changes are committed on close."""
+
+    def __init__(self, path, write=False, create=False):
+        flags = (OPEN_WRITE if write or create else OPEN_READ) | \
+            (OPEN_CREATE if create else 0)
+        self._db = _p()
+        msg = ctypes.c_void_p()
+        st = _db_open(_enc(os.fspath(path)), flags, ctypes.byref(self._db),
+                      ctypes.byref(msg))
+        if st != OK:
+            detail = ctypes.string_at(msg.value).decode("utf-8", "replace") \
+                if msg.value else ""
+            _free(msg)
+            raise Error(st, detail)
+        self.path = os.fspath(path)
+
+    def close(self):
+        """Close the index (committing a writer's pending changes)."""
+        if getattr(self, "_db", None):
+            _db_close(self._db)
+            self._db = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def _handle(self):
+        if not self._db:
+            raise ValueError("nsearch: the index is closed")
+        return self._db
+
+    def _check(self, st):
+        if st != OK:
+            raise Error(st, _dec(_db_errmsg(self._db)))
+
+    def add(self, text="", *, id=None, title=None, date=None, source=None,
+            url=None, author=None, language=None):
+        """Add (or, by id, replace) one article given in memory.  date is
+        ISO 8601 in UTC ("2015-09-18" or "2015-09-18T10:00:00Z").  Visible
+        to searches after commit()."""
+        db = self._handle()
+        body = _enc(text or "")
+        a = ns_article(ns_article.VERSION, _enc(id), _enc(title), _enc(date),
+                       _enc(source), _enc(url), _enc(author), _enc(language),
+                       body, len(body))
+        self._check(_db_add_article(db, ctypes.byref(a)))
+
+    def add_path(self, path, on_reject=None, on_progress=None):
+        """Add every article under path (file, archive or directory; formats
+        detected by content).  on_reject(Reject) is called for each input
+        that cannot be read, on_progress(IndexStats) now and then; either
+        may raise to stop the run (the exception propagates).  Returns
+        the IndexStats."""
+        db = self._handle()
+        raised = []
+
+        def guard(fn, arg):
+            try:
+                fn(arg)
+                return 0
+            except BaseException as e:  # stop the run, re-raise below
+                raised.append(e)
+                return 1
+
+        def reject_cb(r, _payload):
+            r = r.contents
+            return guard(on_reject, Reject(_dec(r.file), _dec(r.where),
+                                           _dec(r.reason)))
+
+        def progress_cb(s, _payload):
+            s = s.contents
+            return guard(on_progress, IndexStats(
+                *(getattr(s, f) for f in IndexStats._fields)))
+
+        opts = ns_index_options(ns_index_options.VERSION)
+        # The callbacks must outlive the call: keep them in locals.
+        rcb = _REJECT_CB(reject_cb) if on_reject else _REJECT_CB()
+        pcb = _PROGRESS_CB(progress_cb) if on_progress else _PROGRESS_CB()
+        opts.on_reject = rcb
+        opts.on_progress = pcb
+        stats = ns_index_stats()
+        st = _db_add_path(db, _enc(os.fspath(path)), ctypes.byref(opts),
+                          ctypes.byref(stats))
+        if raised:
+            raise raised[0]
+        self._check(st)
+        return IndexStats(*(getattr(stats, f) for f in IndexStats._fields))
+
+    def delete(self, id):
+        """Delete the article with this id (Error ERR_NOT_FOUND if none)."""
+        self._check(_db_delete(self._handle(), _enc(id)))
+
+    def commit(self):
+        """Make the changes so far durable and visible to new searches."""
+        self._check(_db_commit(self._handle()))
+
+    def search(self, query, *, limit=10, offset=0, sort="relevance",
+               since=None, until=None, snippets=True, snippet_len=0):
+        """Search: query in the nsearch query language; sort is
+        "relevance", "newest" or "oldest"; since and until are dates
+        (YYYY, YYYY-MM or YYYY-MM-DD), inclusive.  Returns Results."""
+        db = self._handle()
+        if sort not in _SORTS:
+            raise ValueError("sort is relevance, newest or oldest")
+        o = ns_search_options(ns_search_options.VERSION, limit, offset,
+                              _SORTS[sort], _enc(since), _enc(until),
+                              0 if snippets else 1, snippet_len)
+        res = _p()
+        self._check(_db_search(db, _enc(query), ctypes.byref(o),
+                               ctypes.byref(res)))
+        try:
+            hits = [Hit(_results_get(res, i).contents)
+                    for i in range(_results_count(res))]
+            return Results(hits, _results_total(res))
+        finally:
+            _results_free(res)
+
+    def stat(self):
+        """Info(articles, size_bytes, analyzer, updated)."""
+        info = ns_db_info()
+        self._check(_db_stat(self._handle(), ctypes.byref(info)))
+        return Info(info.articles, info.size_bytes, _dec(info.analyzer),
+                    _dec(info.updated))
