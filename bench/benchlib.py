@@ -42,6 +42,22 @@ def fresh(path):
     return path
 
 
+def plain_corpus(path):
+    """path itself, or for a .zst file its decompressed copy under
+    bench/work/corpus (made once)."""
+    if not path.endswith(".zst"):
+        return path
+    name = os.path.basename(os.path.dirname(os.path.abspath(path))) + "-" + \
+        os.path.basename(path)[:-4]
+    out = os.path.join(workdir("corpus"), name)
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(path):
+        log(f"bench: decompressing {path}")
+        with open(out + ".tmp", "wb") as f:
+            subprocess.run(["zstd", "-dc", path], stdout=f, check=True)
+        os.replace(out + ".tmp", out)
+    return out
+
+
 # ---- programs ---------------------------------------------------------------
 
 def find_nsearch():
@@ -218,7 +234,8 @@ def machine():
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return {"nproc": os.cpu_count(), "memory_gib": mem / 2**30, "cpu": cpu,
-            "kernel": platform.release(), "python": platform.python_version()}
+            "kernel": platform.release(), "python": platform.python_version(),
+            "loadavg": os.getloadavg()}
 
 
 def versions(nsearch=None):
