@@ -77,6 +77,19 @@ for d in pc-static cm-static; do
     run_examples "$tmp/$d" "$d"
 done
 
+# The program of docs/embedding.md, as a reader would paste it.
+sed -n '/^```c$/,/^```$/p' "$src/docs/embedding.md" | sed '1d;$d' \
+    >"$tmp/guide.c"
+if cc -std=c99 -Wall -Wextra -Werror -o "$tmp/guide" "$tmp/guide.c" \
+    $(pkg-config --cflags --libs nsearch) 2>"$tmp/guide.out" &&
+    LD_LIBRARY_PATH="$prefix/$libdir" "$tmp/guide" "$tmp/guide-idx" \
+        >"$tmp/guide.out" 2>&1 &&
+    grep -q "^1\. Russia builds an airbase near Latakia (2015-09-18)" \
+        "$tmp/guide.out" && grep -q "matched 'airbase'" "$tmp/guide.out"
+then :; else
+    fail "docs/embedding.md's program: $(cat "$tmp/guide.out")"
+fi
+
 # The Python module, on the installed library and header.
 (cd "$src/python" && NSEARCH_LIB="$prefix/$libdir/libnsearch.so.0" \
     NSEARCH_HEADER="$prefix/include/nsearch.h" \
