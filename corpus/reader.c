@@ -381,18 +381,24 @@ ns__utf8_repair(ns_buf *out, const char *s, size_t len)
     ns__buf_append(out, s + run, len - run);
 }
 
+/* The control bytes that do not occur in text (all below 0x20 but tab,
+ * line feed, vertical tab, form feed, carriage return and escape). */
+static const unsigned char binary_byte[32] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1,
+};
+
 int
 ns__looks_binary(const char *head, size_t len)
 {
     size_t ctl = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)head[i];
-        if (c == 0)
-            return 1;
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' &&
-            c != '\v' && c != 0x1b)
-            ctl++;
-    }
+    if (len > 8192)
+        len = 8192; /* as git decides: the start tells */
+    if (memchr(head, 0, len))
+        return 1;
+    const unsigned char *u = (const unsigned char *)head;
+    for (size_t i = 0; i < len; i++)
+        ctl += u[i] < 0x20 && binary_byte[u[i]];
     return ctl * 20 > len; /* more than 5% control bytes */
 }
 

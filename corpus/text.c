@@ -145,6 +145,11 @@ find_link(const char *s, size_t n, size_t i, size_t *close, size_t *paren)
     return 1;
 }
 
+/* The bytes md_to_text stops at. */
+static const unsigned char md_special[256] = {
+    ['\n'] = 1, ['\\'] = 1, ['*'] = 1, ['_'] = 1, ['!'] = 1, ['['] = 1,
+};
+
 /* Headings' "#" marks, rules and setext underlines at line starts; links,
  * images, backslash escapes and strong-emphasis marks inline. */
 static void
@@ -222,10 +227,8 @@ md_to_text(ns_buf *out, const char *s, size_t n)
             continue;
         }
         /* copy a run of ordinary bytes at once */
-        size_t j = i + 1;
-        while (j < n && s[j] != '\n' && s[j] != '\\' && s[j] != '*' &&
-               s[j] != '_' && s[j] != '!' && s[j] != '[' &&
-               !(nskip > 0 && j == skip_at[nskip - 1]))
+        size_t j = i + 1, stop = nskip > 0 ? skip_at[nskip - 1] : n;
+        while (j < n && !md_special[(unsigned char)s[j]] && j != stop)
             j++;
         ns__buf_append(out, s + i, j - i);
         i = j;
@@ -862,9 +865,8 @@ static int
 markdown_sniff(const char *head, size_t len, const char *name)
 {
     const char *fm, *fm_end, *body;
-    if (ns__looks_binary(head, len))
-        return 0;
-    if (!find_front_matter(head, len, &fm, &fm_end, &body))
+    if (!find_front_matter(head, len, &fm, &fm_end, &body) ||
+        ns__looks_binary(head, len))
         return 0;
     /* the first line inside must look like "key: ..." */
     const char *e = eol(fm, fm_end);

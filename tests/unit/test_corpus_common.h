@@ -45,13 +45,13 @@ typedef struct got {
     size_t counted;
 } got;
 
-static char *
+static inline char *
 t_dup(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
 
-static int
+static inline int
 t_article(const ns_article *a, const ns__where *w, void *payload)
 {
     got *g = payload;
@@ -86,7 +86,7 @@ t_article(const ns_article *a, const ns__where *w, void *payload)
     return g->stop_after && g->na >= g->stop_after;
 }
 
-static int
+static inline int
 t_reject(const ns__where *w, const char *reason, void *payload)
 {
     got *g = payload;
@@ -108,7 +108,7 @@ t_reject(const ns__where *w, const char *reason, void *payload)
     return 0;
 }
 
-static int
+static inline int
 t_file_begin(const ns__file_info *fi, void *payload)
 {
     (void)fi;
@@ -116,7 +116,7 @@ t_file_begin(const ns__file_info *fi, void *payload)
     return NS_CORPUS_READ;
 }
 
-static void
+static inline void
 t_file_end(const ns__file_info *fi, int complete, void *payload)
 {
     got *g = payload;
@@ -126,14 +126,14 @@ t_file_end(const ns__file_info *fi, int complete, void *payload)
         g->files_incomplete++;
 }
 
-static ns__corpus_sink
+static inline ns__corpus_sink
 t_sink(got *g)
 {
     ns__corpus_sink s = { t_file_begin, t_article, t_reject, t_file_end, g };
     return s;
 }
 
-static void
+static inline void
 got_free(got *g)
 {
     for (size_t i = 0; i < g->na; i++) {
@@ -159,28 +159,28 @@ got_free(got *g)
     memset(g, 0, sizeof *g);
 }
 
-static ns_status
+static inline ns_status
 got_walk(got *g, const char *path)
 {
     ns__corpus_sink s = t_sink(g);
     return ns__corpus_walk(path, &s);
 }
 
-static ns_status
+static inline ns_status
 got_buffer(got *g, const char *name, const char *data, size_t len)
 {
     ns__corpus_sink s = t_sink(g);
     return ns__corpus_read_buffer(name, data, len, &s);
 }
 
-static ns_status
+static inline ns_status
 got_string(got *g, const char *name, const char *data)
 {
     return got_buffer(g, name, data, strlen(data));
 }
 
 /* A path under $NS_TEST_DATA/corpus (static buffer). */
-static const char *
+static inline const char *
 data_path(const char *rel)
 {
     static char buf[4096];
@@ -190,7 +190,7 @@ data_path(const char *rel)
 }
 
 /* A path under $NS_SHARED, or NULL when it is not there. */
-static const char *
+static inline const char *
 shared_path(const char *rel)
 {
     static char buf[4096];
@@ -205,7 +205,7 @@ shared_path(const char *rel)
     return buf;
 }
 
-static const got_article *
+static inline const got_article *
 got_find(const got *g, const char *id)
 {
     for (size_t i = 0; i < g->na; i++)

@@ -1,0 +1,462 @@
+/*
+ * test_corpus_walk.c: the walk itself and every kind of bad input: missing
+ * paths, sorted directories with hidden entries, archives (labels, hidden
+ * and nested members), compressed files, empty files, binary junk,
+ * truncated gzip and xz, unreadable paths, symlink loops, callbacks that
+ * stop the walk, out-of-memory, and the UTF-8 helpers.
+ */
+#include "test_corpus_common.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const got_reject *
+find_reject(const got *g, const char *file_suffix)
+{
+    size_t k = strlen(file_suffix);
+    for (size_t i = 0; i < g->nr; i++) {
+        size_t n = strlen(g->r[i].file);
+        if (n >= k && strcmp(g->r[i].file + n - k, file_suffix) == 0)
+            return &g->r[i];
+    }
+    return NULL;
+}
+
+static void
+test_missing_path(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    assert_int_equal(got_walk(&g, "/nonexistent/nsearch-corpus"),
+                     NS_ERR_NOT_FOUND);
+    assert_int_equal(g.na, 0);
+    assert_int_equal(g.nr, 1);
+    assert_str(g.r[0].file, "/nonexistent/nsearch-corpus");
+    assert_str(g.r[0].reason, "no such file or directory");
+    assert_int_equal(g.files_begun, 0);
+    got_free(&g);
+    ns__corpus_sink s = t_sink(&g);
+    assert_int_equal(ns__corpus_walk(NULL, &s), NS_ERR_INVALID_ARG);
+}
+
+static void
+test_tree_order_hidden(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s", data_path("tree"));
+    assert_int_equal(got_walk(&g, dir), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 3);
+    assert_int_equal(g.files_begun, 3);
+    assert_int_equal(g.files_ended, 3);
+    assert_str(g.a[0].title, "Tree A");
+    assert_str(g.a[1].title, "Tree B");
+    assert_str(g.a[2].title, "Tree C");
+    char want[4300];
+    snprintf(want, sizeof want, "%s/sub/c.txt", dir);
+    assert_str(g.a[2].file, want);
+    got_free(&g);
+
+    /* a trailing slash makes no double slash */
+    memset(&g, 0, sizeof g);
+    strcat(dir, "/");
+    assert_int_equal(got_walk(&g, dir), NS_OK);
+    assert_int_equal(g.na, 3);
+    assert_str(g.a[2].file, want);
+    got_free(&g);
+}
+
+static void
+test_archive_members(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    char path[4200];
+    snprintf(path, sizeof path, "%s", data_path("archive/mixed.tar.gz"));
+    assert_int_equal(got_walk(&g, path), NS_OK);
+    assert_int_equal(g.files_begun, 1); /* one top-level file */
+    assert_int_equal(g.files_incomplete, 0);
+    assert_int_equal(g.na, 4); /* hidden members skipped */
+    char want[4400];
+    snprintf(want, sizeof want, "%s:a/one.jsonl", path);
+    assert_str(g.a[0].file, want);
+    assert_str(g.a[0].id, "m1");
+    assert_int_equal(g.a[1].record, 2);
+    snprintf(want, sizeof want, "%s:b/story.txt#1", path);
+    assert_str(g.a[2].id, want);
+    /* an archive inside the archive, read without touching the disk */
+    snprintf(want, sizeof want, "%s:c/inner.tar.gz:deep.txt", path);
+    assert_str(g.a[3].file, want);
+    assert_str(g.a[3].title, "Deep Inside");
+    assert_int_equal(g.nr, 2);
+    const got_reject *r = find_reject(&g, ":d/junk.bin");
+    assert_non_null(r);
+    assert_str(r->reason, "unrecognized format (binary data)");
+    r = find_reject(&g, ":e/empty.txt");
+    assert_non_null(r);
+    assert_str(r->reason, "empty file");
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    snprintf(path, sizeof path, "%s", data_path("archive/articles.zip"));
+    assert_int_equal(got_walk(&g, path), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 2);
+    snprintf(want, sizeof want, "%s:z/two.jsonl", path);
+    assert_str(g.a[0].file, want);
+    assert_str(g.a[1].title, "Zip Story");
+    got_free(&g);
+}
+
+static void
+test_compressed(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "archive/one.jsonl.gz",
+                                         "archive/one.jsonl.xz",
+                                         "archive/one.jsonl.bz2",
+                                         "archive/one.jsonl.zst" };
+    for (size_t i = 0; i < 4; i++) {
+        got g = { 0 };
+        char path[4200];
+        snprintf(path, sizeof path, "%s", data_path(names[i]));
+        assert_int_equal(got_walk(&g, path), NS_OK);
+        assert_int_equal(g.nr, 0);
+        assert_int_equal(g.na, 1);
+        assert_str(g.a[0].file, path); /* a single stream: no member */
+        assert_str(g.a[0].format, "jsonl");
+        assert_str(g.a[0].id, "c1");
+        got_free(&g);
+    }
+}
+
+static void
+test_empty_and_junk(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file;
+        const char *reason;
+    } cases[] = {
+        { "broken/empty.txt", "empty file" },
+        { "broken/empty.gz", "empty file" },
+        { "broken/junk.bin", "unrecognized format (binary data)" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        got g = { 0 };
+        char path[4200];
+        snprintf(path, sizeof path, "%s", data_path(cases[i].file));
+        assert_int_equal(got_walk(&g, path), NS_OK);
+        assert_int_equal(g.na, 0);
+        assert_int_equal(g.nr, 1);
+        assert_str(g.r[0].file, path);
+        assert_str(g.r[0].reason, cases[i].reason);
+        assert_int_equal(g.files_ended, 1);
+        got_free(&g);
+    }
+    got g = { 0 };
+    assert_int_equal(got_buffer(&g, "junk", "\x01\x02\x00\xff", 4), NS_OK);
+    assert_int_equal(g.nr, 1);
+    assert_str(g.r[0].file, "junk");
+    assert_int_equal(got_buffer(&g, "nothing", "", 0), NS_OK);
+    assert_int_equal(g.nr, 2);
+    assert_str(g.r[1].reason, "empty file");
+    got_free(&g);
+}
+
+static void
+test_truncated(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    char path[4200];
+    snprintf(path, sizeof path, "%s", data_path("broken/truncated.jsonl.gz"));
+    assert_int_equal(got_walk(&g, path), NS_OK);
+    /* The lines before the cut are delivered, less what libarchive's gzip
+     * filter held in its last 64 KiB output block. */
+    assert_int_equal(g.na, 407);
+    assert_str(g.a[406].id, "t407");
+    assert_int_equal(g.nr, 1);
+    assert_str(g.r[0].file, path);
+    assert_str(g.r[0].format, "jsonl");
+    assert_int_equal(g.r[0].offset, 196608);
+    assert_non_null(strstr(g.r[0].reason, "truncated"));
+    assert_int_equal(g.files_incomplete, 1);
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    snprintf(path, sizeof path, "%s", data_path("broken/truncated.tar.xz"));
+    assert_int_equal(got_walk(&g, path), NS_OK);
+    assert_int_equal(g.na, 3);
+    assert_str(g.a[2].title, "Member 3");
+    assert_int_equal(g.nr, 1);
+    char want[4300];
+    snprintf(want, sizeof want, "%s:m4.txt", path);
+    assert_str(g.r[0].file, want);
+    assert_non_null(strstr(g.r[0].reason, "truncated or corrupt data"));
+    assert_int_equal(g.files_incomplete, 1);
+    got_free(&g);
+}
+
+/* A scratch directory with the links and modes the repository cannot
+ * hold; removed by rm -rf at the end. */
+static char scratch[256];
+
+static void
+put_file(const char *rel, const char *text)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", scratch, rel);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int
+setup_scratch(void **state)
+{
+    (void)state;
+    snprintf(scratch, sizeof scratch, "/tmp/nsearch-corpus-XXXXXX");
+    if (!mkdtemp(scratch))
+        return -1;
+    char p[512];
+    snprintf(p, sizeof p, "%s/d", scratch);
+    mkdir(p, 0755);
+    put_file("a.txt", "First\nbody\n");
+    put_file("d/b.txt", "Second\nbody\n");
+    put_file("z.txt", "Last\nbody\n");
+    put_file("locked.txt", "Locked\nbody\n");
+    snprintf(p, sizeof p, "%s/locked.txt", scratch);
+    chmod(p, 0);
+    snprintf(p, sizeof p, "%s/lockeddir", scratch);
+    mkdir(p, 0);
+    char t[512];
+    snprintf(p, sizeof p, "%s/d/up", scratch); /* d/up -> .. : a loop */
+    if (symlink("..", p) != 0)
+        return -1;
+    snprintf(p, sizeof p, "%s/self", scratch); /* self -> self */
+    if (symlink("self", p) != 0)
+        return -1;
+    snprintf(p, sizeof p, "%s/dangling", scratch);
+    if (symlink("nowhere", p) != 0)
+        return -1;
+    snprintf(p, sizeof p, "%s/link.txt", scratch); /* a good link */
+    snprintf(t, sizeof t, "%s/a.txt", scratch);
+    if (symlink(t, p) != 0)
+        return -1;
+    return 0;
+}
+
+static int
+teardown_scratch(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' && rm -rf '%s'", scratch,
+             scratch);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_links_and_permissions(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    assert_int_equal(got_walk(&g, scratch), NS_OK);
+    int root = geteuid() == 0;
+    /* a.txt, d/b.txt, link.txt, z.txt (and locked.txt as root) */
+    assert_int_equal(g.na, root ? 5 : 4);
+    assert_str(g.a[0].title, "First");
+    assert_str(g.a[1].title, "Second");
+    assert_str(g.a[g.na - 1].title, "Last"); /* the walk went on */
+
+    const got_reject *r = find_reject(&g, "/d/up");
+    assert_non_null(r);
+    assert_non_null(strstr(r->reason, "symlink loop"));
+    r = find_reject(&g, "/self");
+    assert_non_null(r);
+    assert_non_null(strstr(r->reason, "symlink loop"));
+    r = find_reject(&g, "/dangling");
+    assert_non_null(r);
+    assert_str(r->reason, "no such file or directory");
+    if (!root) {
+        r = find_reject(&g, "/locked.txt");
+        assert_non_null(r);
+        assert_str(r->reason, "permission denied");
+        r = find_reject(&g, "/lockeddir");
+        assert_non_null(r);
+        assert_str(r->reason, "permission denied");
+        assert_int_equal(g.nr, 5);
+    } else {
+        assert_int_equal(g.nr, 3); /* root reads everything */
+    }
+    got_free(&g);
+}
+
+static int
+begin_skip(const ns__file_info *fi, void *payload)
+{
+    (void)fi;
+    ((got *)payload)->files_begun++;
+    return NS_CORPUS_SKIP;
+}
+
+static int
+begin_stop(const ns__file_info *fi, void *payload)
+{
+    (void)fi;
+    ((got *)payload)->files_begun++;
+    return NS_CORPUS_STOP;
+}
+
+static void
+test_callbacks_stop(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    ns__corpus_sink s = t_sink(&g);
+    s.file_begin = begin_skip;
+    assert_int_equal(ns__corpus_walk(data_path("tree"), &s), NS_OK);
+    assert_int_equal(g.files_begun, 3);
+    assert_int_equal(g.na, 0);
+    assert_int_equal(g.files_ended, 0);
+
+    memset(&g, 0, sizeof g);
+    s = t_sink(&g);
+    s.file_begin = begin_stop;
+    assert_int_equal(ns__corpus_walk(data_path("tree"), &s), NS_ERR_ABORTED);
+    assert_int_equal(g.files_begun, 1);
+
+    memset(&g, 0, sizeof g);
+    g.stop_after = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/basic.jsonl")),
+                     NS_ERR_ABORTED);
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.files_incomplete, 1);
+    got_free(&g);
+
+    /* a NULL callback is allowed everywhere */
+    ns__corpus_sink none = { 0 };
+    assert_int_equal(ns__corpus_walk(data_path("archive"), &none), NS_OK);
+}
+
+static void
+test_text_too_large(void **state)
+{
+    (void)state;
+    size_t n = NS_MAX_ARTICLE_BYTES + (128u << 10);
+    char *big = malloc(n);
+    assert_non_null(big);
+    memset(big, 'x', n);
+    memcpy(big, "Title\n", 6);
+    got g = { 0 };
+    assert_int_equal(got_buffer(&g, "big.txt", big, n), NS_OK);
+    assert_int_equal(g.na, 0);
+    assert_int_equal(g.nr, 1);
+    assert_non_null(strstr(g.r[0].reason, "too large"));
+    got_free(&g);
+
+    /* a JSON line longer than the line limit loses only itself */
+    size_t line = (size_t)NS_MAX_ARTICLE_BYTES * 2 + 10;
+    size_t total = line + 64;
+    char *buf = malloc(total);
+    assert_non_null(buf);
+    size_t k = (size_t)sprintf(buf, "{\"title\": \"");
+    memset(buf + k, 'y', line - k);
+    k = line;
+    k += (size_t)sprintf(buf + k, "\"}\n{\"title\": \"after\"}\n");
+    memset(&g, 0, sizeof g);
+    assert_int_equal(got_buffer(&g, "long.jsonl", buf, k), NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].title, "after");
+    assert_int_equal(g.a[0].record, 2);
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 1);
+    assert_non_null(strstr(g.r[0].reason, "line too long"));
+    got_free(&g);
+    free(buf);
+    free(big);
+}
+
+static void
+test_utf8_helpers(void **state)
+{
+    (void)state;
+    assert_true(ns__utf8_valid("plain ascii", 11));
+    assert_true(ns__utf8_valid("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", 9));
+    assert_false(ns__utf8_valid("\xC3", 1));         /* cut */
+    assert_false(ns__utf8_valid("\xC0\xAF", 2));     /* overlong */
+    assert_false(ns__utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
+    assert_false(ns__utf8_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
+    assert_false(ns__utf8_valid("abcdefgh\xFF", 9));
+    ns_buf b = { 0 };
+    ns__utf8_repair(&b, "a\xFF" "b\xC3", 4);
+    assert_string_equal(ns__buf_cstr(&b), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    ns__buf_free(&b);
+    assert_true(ns__name_has_ext("a/b/C.JSONL.gz", ".jsonl"));
+    assert_false(ns__name_has_ext("a.json", ".jsonl"));
+    assert_true(ns__looks_binary("a\0b", 3));
+    assert_false(ns__looks_binary("text\n", 5));
+
+    /* fields: trimmed, one line, no-break spaces folded */
+    got g = { 0 };
+    assert_int_equal(got_string(&g, "f.jsonl",
+                                "{\"title\": \"  A\\u00a0 b\\n\\tc\\u2060d \", "
+                                "\"author\": \"\\u00a0\"}\n"),
+                     NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].title, "A b cd");
+    assert_null(g.a[0].author);
+    got_free(&g);
+}
+
+static void
+test_out_of_memory(void **state)
+{
+    (void)state;
+    static const char *const inputs[][2] = {
+        { "o.jsonl", "{\"id\": \"x\", \"title\": \"T\", \"text\": \"b\"}\n"
+                     "{\"title\": \" padded \\u00a0title \", \"text\": \"b\"}\n" },
+        { "o.json", "[{\"title\": \"T\", \"text\": \"b\"}]" },
+        { "o.md", "---\ntitle: \"A\\_b\"\ndate: 2015-09-18\n---\nBody [x](y)\n" },
+        { "o.txt", "Title\nBody\n" },
+        { "o", "<DOC><DOCNO>A</DOCNO><HEAD>T</HEAD><TEXT>b</TEXT></DOC>\n" },
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+        ns_status st = NS_ERR_NOMEM;
+        for (uint64_t n = 1; n < 1000 && st != NS_OK; n++) {
+            got g = { 0 };
+            ns__alloc_fail_after(n);
+            st = got_string(&g, inputs[i][0], inputs[i][1]);
+            ns__alloc_fail_after(0);
+            assert_true(st == NS_OK || st == NS_ERR_NOMEM);
+            if (st == NS_OK)
+                assert_true(g.na >= 1);
+            got_free(&g);
+        }
+        assert_int_equal(st, NS_OK);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_missing_path),
+        cmocka_unit_test(test_tree_order_hidden),
+        cmocka_unit_test(test_archive_members),
+        cmocka_unit_test(test_compressed),
+        cmocka_unit_test(test_empty_and_junk),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test_setup_teardown(test_links_and_permissions,
+                                        setup_scratch, teardown_scratch),
+        cmocka_unit_test(test_callbacks_stop),
+        cmocka_unit_test(test_text_too_large),
+        cmocka_unit_test(test_utf8_helpers),
+        cmocka_unit_test(test_out_of_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
