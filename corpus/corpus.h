@@ -26,7 +26,9 @@ typedef struct ns__file_info {
 
 /** Where in a file an article or a problem is. */
 typedef struct ns__where {
-    const char *file;   /* path, or "path:member" inside an archive */
+    const char *file;   /* path, or "path:member" inside an archive (and
+                         * "path:member:inner" in a nested one); member
+                         * names are labels only, never opened */
     const char *format; /* the format's name, e.g. "jsonl"; "" unknown */
     uint64_t record;    /* 1-based record (line for jsonl); 0 unknown */
     uint64_t offset;    /* byte offset of the record in the member */
@@ -49,8 +51,10 @@ typedef struct ns__corpus_sink {
     /* One rejected input: a record, a member or a whole file.  `reason` is
      * lowercase, one line.  Non-zero stops the walk. */
     int (*reject)(const ns__where *w, const char *reason, void *payload);
-    /* After a file was read; `complete` is 0 when reading stopped early
-     * (the file's articles so far were delivered). */
+    /* After a file was read; `complete` is 1 when all of it was examined
+     * (even if some or all of it was rejected), 0 when reading stopped
+     * early: truncated or corrupt data, an unreadable file, a callback
+     * that stopped the walk (the articles before were delivered). */
     void (*file_end)(const ns__file_info *fi, int complete, void *payload);
     void *payload;
 } ns__corpus_sink;

@@ -18,7 +18,9 @@
 typedef struct ns__input ns__input;
 
 /** Read up to n bytes.  Returns the count, 0 at the end, -1 on error
- * (truncated or corrupt data; ns__input_error() says why). */
+ * (truncated or corrupt data; ns__input_error() says why).  Bytes before a
+ * cut in compressed data are delivered, except what libarchive's filter
+ * still held in its last output block (up to 64 KiB for gzip and xz). */
 ptrdiff_t ns__input_read(ns__input *in, void *buf, size_t n);
 
 /**
@@ -51,13 +53,18 @@ uint64_t ns__input_offset(const ns__input *in);
 typedef struct ns__format {
     const char *name; /* "jsonl", "json", "text", "markdown", "trec", ... */
     /* How sure (0 no .. 100 certain) the input is this format, from its
-     * first bytes head[0, len) (up to 64 KiB) and its file name. */
+     * first bytes head[0, len) (up to NS_SNIFF_BYTES) and its file name
+     * (a path, or "archive:member"; compare with ns__name_has_ext).  Must
+     * be cheap: every format's sniff runs on every input.  The highest
+     * score wins; on a tie, the earlier entry of reader.c's table. */
     int (*sniff)(const char *head, size_t len, const char *name);
-    /* Read every article of in and give each to sink->article; report bad
-     * records to sink->reject with w (a copy; fill record and offset) and go
-     * on.  Return NS_OK, NS_ERR_ABORTED when a callback stopped it, or
-     * another status when the rest of the input cannot be read (the caller
-     * reports it). */
+    /* Read every article of in and give each to ns__corpus_emit; report
+     * bad records with ns__corpus_reject at a copy of w whose record and
+     * offset are filled, and go on.  Return NS_OK; NS_ERR_ABORTED when a
+     * callback stopped it; NS_ERR_NOMEM; NS_ERR_IO when an ns__input call
+     * failed (do not report that one: the caller reports the truncation
+     * with its offset and marks the file incomplete); NS_ERR_FORMAT when
+     * the rest of the input cannot be read (the caller reports it). */
     ns_status (*read)(ns__input *in,
                       const ns__where *w,
                       const ns__corpus_sink *sink);
@@ -75,9 +82,10 @@ typedef struct ns__format {
 /**
  * Give one article to the sink, after the checks every format needs:
  * - text longer than NS_MAX_ARTICLE_BYTES: rejected at w with its size;
- * - id, title, date, source, url, author, language: blanks around them
- *   trimmed, invalid UTF-8 replaced by U+FFFD, title's runs of white space
- *   (line breaks included) made one space, "" made NULL;
+ * - id, title, date, source, url, author, language: made one line (runs
+ *   of white space, line breaks and no-break spaces become one space;
+ *   U+200B, U+2060 and U+FEFF are dropped), trimmed, invalid UTF-8
+ *   replaced by U+FFFD, "" made NULL;
  * - no id: the url, else "<w->file>#<w->record>".
  * The text is passed as is (the analyzer skips invalid bytes).  a's strings
  * stay the caller's; a itself is not changed.
