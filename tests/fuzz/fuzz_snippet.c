@@ -1,0 +1,205 @@
+/*
+ * fuzz_snippet.c: libFuzzer entry point for the snippet builder
+ * (ns__snippet_make, searcher/query.h).  The input is
+ *
+ *     flags byte, query, NUL, [title, NUL,] text
+ *
+ * (flags: bit 0 plain query, bits 1-3 the target size, bit 4 a title).  The
+ * query is parsed with the index's parser, and the snippet of the text is
+ * checked against the promises of query.h: no control byte (whitespace is
+ * folded), valid UTF-8 when the text is, highlights sorted, non-empty,
+ * non-overlapping and inside the snippet, each one bytes of the text, and
+ * a size near the target.  The index only gives the parser its analyzer: a
+ * few articles made once in a temporary directory, removed at exit.
+ */
+#include <dirent.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "searcher/query.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(x)                                                     \
+    do {                                                             \
+        if (!(x)) {                                                  \
+            fprintf(stderr, "fuzz_snippet: check failed: %s\n", #x); \
+            abort();                                                 \
+        }                                                            \
+    } while (0)
+
+static char fz_dir[256];
+static ns_db *fz_db;
+
+static void
+fz_cleanup(void)
+{
+    ns_db_close(fz_db);
+    fz_db = NULL;
+    DIR *d = opendir(fz_dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    char path[600];
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        int k = snprintf(path, sizeof path, "%s/%s", fz_dir, de->d_name);
+        if (k < 0 || (size_t)k >= sizeof path)
+            continue;
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(fz_dir);
+}
+
+static ns_db *
+fz_open(void)
+{
+    if (fz_db)
+        return fz_db;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(fz_dir, sizeof fz_dir, "%s/ns-fuzz-snippet-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    CHECK(mkdtemp(fz_dir));
+    atexit(fz_cleanup);
+    ns_db *w;
+    CHECK(ns_db_open(fz_dir, NS_OPEN_WRITE | NS_OPEN_CREATE, &w, NULL) ==
+          NS_OK);
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = "1";
+    a.title = "Air strikes near Latakia";
+    a.text = "Russian air strikes hit targets near Latakia airbase.";
+    a.text_len = strlen(a.text);
+    CHECK(ns_db_add_article(w, &a) == NS_OK);
+    CHECK(ns_db_commit(w) == NS_OK);
+    ns_db_close(w);
+    CHECK(ns_db_open(fz_dir, NS_OPEN_READ, &fz_db, NULL) == NS_OK);
+    return fz_db;
+}
+
+/* An independent check: not the validator under test. */
+static int
+fz_valid_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i], lo = 0x80, hi = 0xBF;
+        size_t k;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return 0;
+        }
+        if (i + k >= n || s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t j = 2; j <= k; j++)
+            if (s[i + j] < 0x80 || s[i + j] > 0xBF)
+                return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* Whether hay[0,n) contains needle[0,k) (memmem is a GNU extension). */
+static int
+fz_contains(const char *hay, size_t n, const char *needle, size_t k)
+{
+    for (size_t i = 0; k <= n && i <= n - k; i++)
+        if (memcmp(hay + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* Splits off the bytes up to the next NUL (or the end) as a C string. */
+static char *
+fz_take(const uint8_t **p, const uint8_t *end)
+{
+    const uint8_t *z = memchr(*p, 0, (size_t)(end - *p));
+    size_t n = z ? (size_t)(z - *p) : (size_t)(end - *p);
+    char *s = malloc(n + 1);
+    CHECK(s);
+    memcpy(s, *p, n);
+    s[n] = '\0';
+    *p += z ? n + 1 : n;
+    return s;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const unsigned targets[8] = { 0, 1, 2, 7, 40, 240, 1000, 5000 };
+    if (size == 0)
+        return 0;
+    ns_db *db = fz_open();
+    unsigned flags = data[0];
+    const uint8_t *p = data + 1, *end = data + size;
+    char *query = fz_take(&p, end);
+    char *title = (flags & 16) ? fz_take(&p, end) : NULL;
+    size_t len = (size_t)(end - p);
+    /* Exactly len bytes, so an over-read of the text shows under ASan. */
+    char *text = malloc(len ? len : 1);
+    CHECK(text);
+    memcpy(text, p, len);
+    unsigned target = targets[(flags >> 1) & 7];
+
+    ns__query q;
+    ns_status st =
+        ns__query_parse(db, query, (flags & 1) ? NS_QUERY_PLAIN : 0, &q);
+    CHECK(st == NS_OK || st == NS_ERR_QUERY_EMPTY);
+    if (st != NS_OK)
+        goto out;
+
+    ns_buf snip = { 0 };
+    ns_highlight *hl = NULL;
+    size_t n_hl = 0;
+    st = ns__snippet_make(db->analyzer, &q, text, len, title, target, &snip,
+                          &hl, &n_hl);
+    CHECK(st == NS_OK);
+    const char *s = ns__buf_cstr(&snip);
+    if (getenv("NS_FUZZ_VERBOSE"))
+        fprintf(stderr, "  %zu highlights: %s\n", n_hl, s);
+    CHECK(strlen(s) == snip.len);
+    for (size_t i = 0; i < snip.len; i++)
+        CHECK((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] != 0x7F);
+    if (fz_valid_utf8((const unsigned char *)text, len))
+        CHECK(fz_valid_utf8((const unsigned char *)s, snip.len));
+    size_t at = 0, longest = 0;
+    for (size_t k = 0; k < n_hl; k++) {
+        CHECK(hl[k].start >= at);
+        CHECK(hl[k].start < hl[k].end);
+        CHECK(hl[k].end <= snip.len);
+        size_t n = hl[k].end - hl[k].start;
+        CHECK(fz_contains(text, len, s + hl[k].start, n));
+        if (n > longest)
+            longest = n;
+        at = hl[k].end;
+    }
+    CHECK(n_hl == 0 || q.n_terms > 0);
+    /* The window is the target, widened to the end of a highlighted word,
+     * plus the two " … " marks (4 bytes each). */
+    CHECK(snip.len <= (target ? target : 240) + longest + 8);
+    ns_free(hl);
+    ns__buf_free(&snip);
+    ns__query_free(&q);
+out:
+    free(text);
+    free(title);
+    free(query);
+    return 0;
+}
