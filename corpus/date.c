@@ -44,8 +44,8 @@ lower(int c)
 static void
 skip_blank(cursor *c)
 {
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' ||
-                             *c->p == '\n'))
+    while (c->p < c->end &&
+           (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n'))
         c->p++;
 }
 
@@ -139,8 +139,8 @@ month_of(const char *w)
 static int
 is_weekday(const char *w)
 {
-    static const char *const days[7] = { "monday", "tuesday",  "wednesday",
-                                         "thursday", "friday", "saturday",
+    static const char *const days[7] = { "monday",   "tuesday", "wednesday",
+                                         "thursday", "friday",  "saturday",
                                          "sunday" };
     size_t n = strlen(w);
     if (n < 3)
@@ -157,23 +157,24 @@ static const struct {
     const char *name;
     int off;
 } zones[] = {
-    { "z", 0 },        { "ut", 0 },       { "utc", 0 },      { "gmt", 0 },
-    { "wet", 0 },      { "west", 60 },    { "bst", 60 },     { "cet", 60 },
-    { "cest", 120 },   { "met", 60 },     { "mest", 120 },   { "eet", 120 },
-    { "eest", 180 },   { "msk", 180 },    { "jst", 540 },    { "kst", 540 },
-    { "hkt", 480 },    { "sgt", 480 },    { "awst", 480 },   { "acst", 570 },
-    { "acdt", 630 },   { "aest", 600 },   { "aedt", 660 },   { "nzst", 720 },
-    { "nzdt", 780 },   { "est", -300 },   { "edt", -240 },   { "cst", -360 },
-    { "cdt", -300 },   { "mst", -420 },   { "mdt", -360 },   { "pst", -480 },
-    { "pdt", -420 },   { "akst", -540 },  { "akdt", -480 },  { "hst", -600 },
-    { "ast", -240 },   { "adt", -180 },   { "nst", -210 },   { "ndt", -150 },
+    { "z", 0 },      { "ut", 0 },      { "utc", 0 },     { "gmt", 0 },
+    { "wet", 0 },    { "west", 60 },   { "bst", 60 },    { "cet", 60 },
+    { "cest", 120 }, { "met", 60 },    { "mest", 120 },  { "eet", 120 },
+    { "eest", 180 }, { "msk", 180 },   { "jst", 540 },   { "kst", 540 },
+    { "hkt", 480 },  { "sgt", 480 },   { "awst", 480 },  { "acst", 570 },
+    { "acdt", 630 }, { "aest", 600 },  { "aedt", 660 },  { "nzst", 720 },
+    { "nzdt", 780 }, { "est", -300 },  { "edt", -240 },  { "cst", -360 },
+    { "cdt", -300 }, { "mst", -420 },  { "mdt", -360 },  { "pst", -480 },
+    { "pdt", -420 }, { "akst", -540 }, { "akdt", -480 }, { "hst", -600 },
+    { "ast", -240 }, { "adt", -180 },  { "nst", -210 },  { "ndt", -150 },
 };
 
 static int
 days_in_month(int y, int m)
 {
-    static const int dm[12] = { 31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31 };
+    static const int dm[12] = {
+        31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+    };
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return 29;
     return dm[m - 1];

@@ -18,8 +18,17 @@
 /* Top-level objects (not arrays) are parsed whole, up to this size. */
 #define MAX_OBJECT_FILE ((size_t)64 << 20)
 
-enum field { F_ID, F_TITLE, F_TEXT, F_DATE, F_URL, F_SOURCE, F_AUTHOR, F_LANG,
-             F_COUNT };
+enum field {
+    F_ID,
+    F_TITLE,
+    F_TEXT,
+    F_DATE,
+    F_URL,
+    F_SOURCE,
+    F_AUTHOR,
+    F_LANG,
+    F_COUNT
+};
 
 /* Names (lowercase) of each field, best first (lower prio). */
 static const struct {
@@ -77,8 +86,8 @@ static const struct {
 
 /* Members that hold the articles of a wrapper object. */
 static const char *const wrapper_keys[] = {
-    "articles", "items",   "docs",  "documents", "data", "results", "posts",
-    "entries",  "stories", "news",  "hits",      "records", "response",
+    "articles", "items",   "docs", "documents", "data",    "results",  "posts",
+    "entries",  "stories", "news", "hits",      "records", "response",
 };
 
 typedef struct jctx {
@@ -138,7 +147,7 @@ member_ci(json_object *o, const char *name)
 static const char *
 value_text(json_object *v, int field, ns_buf *tmp, size_t *len, int depth)
 {
-    static const char *const inner[] = { "name", "main", "original", "$oid",
+    static const char *const inner[] = { "name",  "main",  "original", "$oid",
                                          "title", "value", "text" };
     *len = 0;
     if (!v || depth > 2)
@@ -273,10 +282,10 @@ emit_object(jctx *c, json_object *o)
             return NS_ERR_NOMEM;
     if (!val[F_TITLE] && !val[F_TEXT])
         return ns__corpus_reject(c->sink, &c->w,
-                                 looks_like_article(o)
-                                     ? "empty article (no title or text)"
-                                     : "no article fields (title, text, "
-                                       "body, ...) in the record");
+                                 looks_like_article(o) ?
+                                     "empty article (no title or text)" :
+                                     "no article fields (title, text, "
+                                     "body, ...) in the record");
     ns_article a = NS_ARTICLE_INIT;
     a.id = val[F_ID];
     a.title = val[F_TITLE];
@@ -412,8 +421,8 @@ skip_bom_blank(const char *s, size_t n)
     size_t i = 0;
     if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-                     s[i] == '\n'))
+    while (i < n &&
+           (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
         i++;
     return i;
 }
@@ -461,8 +470,7 @@ jsonl_read(ns__input *in, const ns__where *w, const ns__corpus_sink *sink)
         size_t len;
         uint64_t off;
         int too_long;
-        int r = ns__input_getline(in, MAX_RECORD, &line, &len, &off,
-                                  &too_long);
+        int r = ns__input_getline(in, MAX_RECORD, &line, &len, &off, &too_long);
         if (r < 0) {
             st = NS_ERR_IO;
             break;
@@ -476,9 +484,8 @@ jsonl_read(ns__input *in, const ns__where *w, const ns__corpus_sink *sink)
             len -= 3;
         }
         if (too_long) {
-            st = ns__corpus_reject(sink, &c.w,
-                                   "line too long (more than %zu bytes)",
-                                   MAX_RECORD);
+            st = ns__corpus_reject(
+                sink, &c.w, "line too long (more than %zu bytes)", MAX_RECORD);
             continue;
         }
         if (blank_line(line, len))
@@ -518,14 +525,14 @@ json_sniff(const char *head, size_t len, const char *name)
  * is parsed.  A broken element loses only itself.
  */
 typedef struct scan {
-    ns_buf elem;       /* the current element's bytes */
-    uint64_t start;    /* its offset */
-    int depth;         /* nesting inside the element */
+    ns_buf elem;    /* the current element's bytes */
+    uint64_t start; /* its offset */
+    int depth;      /* nesting inside the element */
     int in_str;
     int esc;
     int in_elem;
     int too_big;
-    uint64_t index;    /* elements seen */
+    uint64_t index; /* elements seen */
 } scan;
 
 static ns_status
@@ -547,12 +554,11 @@ finish_element(jctx *c, scan *s)
     return st;
 }
 
-static ns_status
-read_object_rest(jctx *c,
-                 ns__input *in,
-                 const char *pre,
-                 size_t prelen,
-                 uint64_t at);
+static ns_status read_object_rest(jctx *c,
+                                  ns__input *in,
+                                  const char *pre,
+                                  size_t prelen,
+                                  uint64_t at);
 
 static void
 scan_append(scan *s, const char *p, size_t n)
@@ -638,8 +644,7 @@ json_read(ns__input *in, const ns__where *w, const ns__corpus_sink *sink)
                     continue;
                 }
                 /* Objects (or junk): parse the rest as whole values. */
-                st = read_object_rest(&c, in, buf + i, (size_t)n - i,
-                                      off + i);
+                st = read_object_rest(&c, in, buf + i, (size_t)n - i, off + i);
                 goto out;
             }
             /* ARRAY, between elements */
@@ -722,9 +727,9 @@ read_object_rest(jctx *c,
         if (!v) {
             enum json_tokener_error e = json_tokener_get_error(c->tok);
             st = ns__corpus_reject(c->sink, &c->w, "malformed json: %s",
-                                   e == json_tokener_continue
-                                       ? "unexpected end"
-                                       : json_tokener_error_desc(e));
+                                   e == json_tokener_continue ?
+                                       "unexpected end" :
+                                       json_tokener_error_desc(e));
             break; /* no way to find the next value */
         }
         pos += json_tokener_get_parse_end(c->tok);

@@ -60,7 +60,7 @@ struct ns__input {
     size_t cap;
     size_t pos;
     size_t end;
-    uint64_t base; /* stream offset of data[0] */
+    uint64_t base;   /* stream offset of data[0] */
     const char *blk; /* the rest of libarchive's current block */
     size_t blk_len;
     int eof;
@@ -496,8 +496,8 @@ clean_field(ns_buf *b, const char *s)
     if (!s || !*s)
         return NULL;
     size_t n = strlen(s);
-    int work = is_space((unsigned char)s[0]) ||
-               is_space((unsigned char)s[n - 1]);
+    int work =
+        is_space((unsigned char)s[0]) || is_space((unsigned char)s[n - 1]);
     for (size_t i = 0; i < n && !work; i++) {
         int drop;
         unsigned char c = (unsigned char)s[i];
@@ -623,7 +623,10 @@ looks_packed(const char *head, size_t len)
         return 1; /* gzip, compress */
     if (len >= 3 && memcmp(h, "BZh", 3) == 0)
         return 1;
-    if (len >= 6 && memcmp(h, "\xFD" "7zXZ\0", 6) == 0)
+    if (len >= 6 && memcmp(h,
+                           "\xFD"
+                           "7zXZ\0",
+                           6) == 0)
         return 1;
     if (len >= 4 && memcmp(h, "\x28\xB5\x2F\xFD", 4) == 0)
         return 1; /* zstd */
@@ -643,7 +646,7 @@ typedef struct walker {
     struct {
         dev_t dev;
         ino_t ino;
-    } *dirs; /* the directories on the current path, for loops */
+    } * dirs; /* the directories on the current path, for loops */
     size_t ndirs;
     size_t capdirs;
 } walker;
@@ -689,8 +692,8 @@ read_input(walker *wk,
     const ns__format *f = detect(head, hl, name);
     if (!f)
         return ns__corpus_reject(sink, &w, "unrecognized format%s",
-                                 ns__looks_binary(head, hl) ? " (binary data)"
-                                                            : "");
+                                 ns__looks_binary(head, hl) ? " (binary data)" :
+                                                              "");
     w.format = f->name;
     ns_status st = f->read(in, &w, sink);
     if (st == NS_ERR_ABORTED || st == NS_ERR_NOMEM)
@@ -983,8 +986,9 @@ walk_dir(walker *wk, const char *path, const struct stat *sb)
     char ebuf[128];
     for (size_t i = 0; i < wk->ndirs; i++)
         if (wk->dirs[i].dev == sb->st_dev && wk->dirs[i].ino == sb->st_ino)
-            return ns__corpus_reject(sink, &w, "symlink loop: the directory "
-                                               "is already being walked");
+            return ns__corpus_reject(sink, &w,
+                                     "symlink loop: the directory "
+                                     "is already being walked");
     if (wk->ndirs >= MAX_DEPTH)
         return ns__corpus_reject(sink, &w, "directories nested too deep");
     if (wk->ndirs == wk->capdirs) {

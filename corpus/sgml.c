@@ -162,19 +162,19 @@ static const struct {
     const char *name;
     unsigned short cp;
 } entities[] = {
-    { "amp", '&' },       { "lt", '<' },         { "gt", '>' },
-    { "quot", '"' },      { "apos", '\'' },      { "nbsp", 0xA0 },
-    { "hyph", '-' },      { "blank", ' ' },      { "mdash", 0x2014 },
-    { "ndash", 0x2013 },  { "bull", 0x2022 },    { "cent", 0xA2 },
-    { "pound", 0xA3 },    { "yen", 0xA5 },       { "sect", 0xA7 },
-    { "para", 0xB6 },     { "deg", 0xB0 },       { "times", 0xD7 },
-    { "eacute", 0xE9 },   { "egrave", 0xE8 },    { "aacute", 0xE1 },
-    { "agrave", 0xE0 },   { "oacute", 0xF3 },    { "uacute", 0xFA },
-    { "iacute", 0xED },   { "ntilde", 0xF1 },    { "ccedil", 0xE7 },
-    { "uuml", 0xFC },     { "ouml", 0xF6 },      { "auml", 0xE4 },
-    { "Eacute", 0xC9 },   { "Uuml", 0xDC },      { "Ouml", 0xD6 },
-    { "Auml", 0xC4 },     { "szlig", 0xDF },     { "reg", 0xAE },
-    { "copy", 0xA9 },     { "frac12", 0xBD },    { "frac14", 0xBC },
+    { "amp", '&' },      { "lt", '<' },      { "gt", '>' },
+    { "quot", '"' },     { "apos", '\'' },   { "nbsp", 0xA0 },
+    { "hyph", '-' },     { "blank", ' ' },   { "mdash", 0x2014 },
+    { "ndash", 0x2013 }, { "bull", 0x2022 }, { "cent", 0xA2 },
+    { "pound", 0xA3 },   { "yen", 0xA5 },    { "sect", 0xA7 },
+    { "para", 0xB6 },    { "deg", 0xB0 },    { "times", 0xD7 },
+    { "eacute", 0xE9 },  { "egrave", 0xE8 }, { "aacute", 0xE1 },
+    { "agrave", 0xE0 },  { "oacute", 0xF3 }, { "uacute", 0xFA },
+    { "iacute", 0xED },  { "ntilde", 0xF1 }, { "ccedil", 0xE7 },
+    { "uuml", 0xFC },    { "ouml", 0xF6 },   { "auml", 0xE4 },
+    { "Eacute", 0xC9 },  { "Uuml", 0xDC },   { "Ouml", 0xD6 },
+    { "Auml", 0xC4 },    { "szlig", 0xDF },  { "reg", 0xAE },
+    { "copy", 0xA9 },    { "frac12", 0xBD }, { "frac14", 0xBC },
     { "frac34", 0xBE },
 };
 
@@ -231,9 +231,9 @@ entity(ns_buf *b, const char *s, size_t n)
 static int
 block_tag(const char *t, size_t n)
 {
-    static const char *const blocks[] = { "p",  "br", "div", "li", "tr",
-                                          "td", "table", "h1", "h2", "h3",
-                                          "h4", "h5", "h6" };
+    static const char *const blocks[] = { "p",  "br",    "div", "li", "tr",
+                                          "td", "table", "h1",  "h2", "h3",
+                                          "h4", "h5",    "h6" };
     if (n && t[0] == '/') {
         t++;
         n--;
@@ -272,8 +272,8 @@ sgml_text(ns_buf *b, const char *s, size_t n, int latin)
             if (gt) {
                 ns__buf_append(b, s + run, i - run);
                 /* a block tag (<P>, <BR>, ...) keeps words apart */
-                if (block_tag(s + i + 1, (size_t)(gt - s) - i - 1) &&
-                    b->len && b->data[b->len - 1] != '\n')
+                if (block_tag(s + i + 1, (size_t)(gt - s) - i - 1) && b->len &&
+                    b->data[b->len - 1] != '\n')
                     ns__buf_putc(b, '\n');
                 i = (size_t)(gt - s) + 1;
                 run = i;
@@ -326,10 +326,10 @@ elem_text(ns_buf *b, const char *s, size_t n, const char *name, int latin)
 /* Records, streamed                                                         */
 
 typedef struct record_reader {
-    const char *tag;  /* "doc", "reuters" */
-    ns_buf rec;       /* the record from its start tag */
-    uint64_t offset;  /* of the start tag */
-    uint64_t count;   /* records begun */
+    const char *tag; /* "doc", "reuters" */
+    ns_buf rec;      /* the record from its start tag */
+    uint64_t offset; /* of the start tag */
+    uint64_t count;  /* records begun */
     int inside;
     int too_big;
 } record_reader;
@@ -407,9 +407,8 @@ feed_line(record_reader *r,
         w->offset = r->offset;
         r->inside = 0;
         if (r->too_big)
-            st = ns__corpus_reject(sink, w,
-                                   "record too large (more than %zu bytes)",
-                                   MAX_RECORD);
+            st = ns__corpus_reject(
+                sink, w, "record too large (more than %zu bytes)", MAX_RECORD);
         else if (r->rec.oom)
             st = NS_ERR_NOMEM;
         else
@@ -440,8 +439,8 @@ read_records(ns__input *in,
         int too_long;
         /* lines are cut at the record limit; a record that long is
          * rejected anyway */
-        int rc = ns__input_getline(in, MAX_RECORD, &line, &len, &off,
-                                   &too_long);
+        int rc =
+            ns__input_getline(in, MAX_RECORD, &line, &len, &off, &too_long);
         if (rc < 0) {
             st = NS_ERR_IO;
             break;
@@ -507,12 +506,18 @@ static const struct {
     const char *prefix;
     const char *source;
 } trec_sources[] = {
-    { "AP", "Associated Press" },   { "APW", "Associated Press" },
-    { "WSJ", "Wall Street Journal" }, { "FT", "Financial Times" },
-    { "LA", "Los Angeles Times" },  { "SJMN", "San Jose Mercury News" },
-    { "FBIS", "FBIS" },             { "FR", "Federal Register" },
-    { "ZF", "Ziff-Davis" },         { "NYT", "New York Times" },
-    { "XIE", "Xinhua" },            { "XIN", "Xinhua" },
+    { "AP", "Associated Press" },
+    { "APW", "Associated Press" },
+    { "WSJ", "Wall Street Journal" },
+    { "FT", "Financial Times" },
+    { "LA", "Los Angeles Times" },
+    { "SJMN", "San Jose Mercury News" },
+    { "FBIS", "FBIS" },
+    { "FR", "Federal Register" },
+    { "ZF", "Ziff-Davis" },
+    { "NYT", "New York Times" },
+    { "XIE", "Xinhua" },
+    { "XIN", "Xinhua" },
 };
 
 /* AP's FILEID "AP-NR-01-01-89 2358EST": month, day, year, time, zone. */
@@ -524,8 +529,8 @@ ap_fileid_date(const char *s, size_t n, char out[NS_DATE_MAX])
         int ok = 1;
         static const char shape[] = "-99-99-99 9999";
         for (size_t k = 0; k < 14 && ok; k++)
-            ok = shape[k] == '9' ? (p[k] >= '0' && p[k] <= '9')
-                                 : p[k] == shape[k];
+            ok = shape[k] == '9' ? (p[k] >= '0' && p[k] <= '9') :
+                                   p[k] == shape[k];
         if (!ok || (i > 0 && p[-1] >= '0' && p[-1] <= '9'))
             continue;
         char buf[40];
@@ -534,10 +539,10 @@ ap_fileid_date(const char *s, size_t n, char out[NS_DATE_MAX])
         while (i + z < n && z < 20 &&
                ((p[z] >= 'A' && p[z] <= 'Z') || (p[z] >= 'a' && p[z] <= 'z')))
             z++;
-        int len = snprintf(buf, sizeof buf, "%s%c%c-%c%c-%c%c %c%c:%c%c %.*s",
-                           yy < 50 ? "20" : "19", p[7], p[8], p[1], p[2],
-                           p[4], p[5], p[10], p[11], p[12], p[13],
-                           (int)(z - 14), p + 14);
+        int len =
+            snprintf(buf, sizeof buf, "%s%c%c-%c%c-%c%c %c%c:%c%c %.*s",
+                     yy < 50 ? "20" : "19", p[7], p[8], p[1], p[2], p[4], p[5],
+                     p[10], p[11], p[12], p[13], (int)(z - 14), p + 14);
         return len > 0 && ns__date_parse(buf, (size_t)len, out) > 0;
     }
     return 0;
@@ -566,13 +571,13 @@ eds_note(const char *s)
 static ns_status
 trec_record(const char *s, size_t n, ns__where *w, const ns__corpus_sink *sink)
 {
-    static const char *const title_tags[] = { "head", "headline", "hl",
-                                              "title", "h3", "ti", NULL };
-    static const char *const date_tags[] = { "date", "dd", "date_time",
-                                             "pubdate", "dateline_date",
+    static const char *const title_tags[] = { "head", "headline", "hl", "title",
+                                              "h3",   "ti",       NULL };
+    static const char *const date_tags[] = { "date",          "dd",
+                                             "date_time",     "pubdate",
+                                             "dateline_date", NULL };
+    static const char *const text_tags[] = { "lp", "leadpara", "text", "body",
                                              NULL };
-    static const char *const text_tags[] = { "lp", "leadpara", "text",
-                                             "body", NULL };
     int latin = !ns__utf8_valid(s, n);
     ns_buf id = { 0 }, title = { 0 }, author = { 0 }, source = { 0 },
            text = { 0 }, tmp = { 0 };
@@ -680,8 +685,8 @@ skip_prolog(const char *head, size_t len)
     for (;;) {
         while (i < len && is_space((unsigned char)head[i]))
             i++;
-        if (i + 1 < len && head[i] == '<' && (head[i + 1] == '!' ||
-                                              head[i + 1] == '?')) {
+        if (i + 1 < len && head[i] == '<' &&
+            (head[i + 1] == '!' || head[i + 1] == '?')) {
             const char *gt = memchr(head + i, '>', len - i);
             if (!gt)
                 return len;
@@ -722,8 +727,7 @@ reuters_record(const char *s,
                const ns__corpus_sink *sink)
 {
     int latin = !ns__utf8_valid(s, n);
-    ns_buf id = { 0 }, title = { 0 }, author = { 0 }, text = { 0 },
-           tmp = { 0 };
+    ns_buf id = { 0 }, title = { 0 }, author = { 0 }, text = { 0 }, tmp = { 0 };
     char date[NS_DATE_MAX] = "";
     ns_status st = NS_OK;
     size_t vs, ve, cs, ce, next;

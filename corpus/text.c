@@ -602,8 +602,8 @@ block_scalar(ns_buf *b, char style, const char *p, const char *end)
             indent = ind;
         if (!first) {
             if (style == '|' || pending_nl)
-                for (int i = 0; i < (style == '|' ? pending_nl + 1 : pending_nl);
-                     i++)
+                for (int i = 0;
+                     i < (style == '|' ? pending_nl + 1 : pending_nl); i++)
                     ns__buf_putc(b, '\n');
             else
                 ns__buf_putc(b, ' ');
@@ -698,8 +698,7 @@ fm_parse(front_matter *fm, const char *p, const char *end)
 {
     while (p < end) {
         const char *e = eol(p, end);
-        if (indented(p, end) || blank_span(p, e) || *p == '#' ||
-            *p == '-') {
+        if (indented(p, end) || blank_span(p, e) || *p == '#' || *p == '-') {
             p = next_line(p, end);
             continue;
         }
@@ -756,7 +755,8 @@ fm_parse(front_matter *fm, const char *p, const char *end)
                     p = next_line(p, end);
                     continue;
                 }
-                if (*t == '-' && (t + 1 == le || is_blank((unsigned char)t[1]))) {
+                if (*t == '-' &&
+                    (t + 1 == le || is_blank((unsigned char)t[1]))) {
                     list_item(&kv->val, t + 1, le);
                 } else if (t == p) {
                     break; /* the next key */
@@ -957,13 +957,14 @@ static ns_status
 markdown_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
 {
     static const char *const k_title[] = { "title", "headline", NULL };
-    static const char *const k_date[] = { "published_time", "date",
-                                          "published", "pubdate",
-                                          "publishdate", "datetime", NULL };
-    static const char *const k_url[] = { "source_url", "url", "link",
+    static const char *const k_date[] = {
+        "published_time", "date",     "published", "pubdate",
+        "publishdate",    "datetime", NULL
+    };
+    static const char *const k_url[] = { "source_url",    "url",       "link",
                                          "canonical_url", "permalink", NULL };
-    static const char *const k_source[] = { "source", "publisher",
-                                            "site_name", NULL };
+    static const char *const k_source[] = { "source", "publisher", "site_name",
+                                            NULL };
     static const char *const k_author[] = { "author", "authors", "byline",
                                             NULL };
     static const char *const k_id[] = { "id", "guid", "uuid", NULL };

@@ -18,10 +18,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                              \
-    do {                                                                      \
-        if (!(x))                                                             \
-            abort();                                                          \
+#define CHECK(x)     \
+    do {             \
+        if (!(x))    \
+            abort(); \
     } while (0)
 
 /* An independent check: not the validator under test. */
@@ -105,10 +105,9 @@ fz_reject(const ns__where *w, const char *reason, void *payload)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const names[] = { "fuzz",      "fuzz.txt",
-                                         "fuzz.md",   "fuzz.jsonl",
-                                         "fuzz.json", "fuzz.sgm",
-                                         "fuzz.xml",  "fuzz.html" };
+    static const char *const names[] = { "fuzz",       "fuzz.txt",  "fuzz.md",
+                                         "fuzz.jsonl", "fuzz.json", "fuzz.sgm",
+                                         "fuzz.xml",   "fuzz.html" };
     const char *name = "fuzz";
     if (size > 0) {
         name = names[data[0] % (sizeof names / sizeof *names)];
@@ -116,8 +115,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size--;
     }
     ns__corpus_sink sink = { NULL, fz_article, fz_reject, NULL, NULL };
-    ns_status st = ns__corpus_read_buffer(name, (const char *)data, size,
-                                          &sink);
+    ns_status st =
+        ns__corpus_read_buffer(name, (const char *)data, size, &sink);
     CHECK(st == NS_OK || st == NS_ERR_NOMEM);
     return 0;
 }

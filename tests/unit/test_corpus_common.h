@@ -38,7 +38,7 @@ typedef struct got {
     got_reject *r;
     size_t nr, capr;
     size_t files_begun, files_ended, files_incomplete;
-    int keep_text;   /* copy article texts (off for the big corpora) */
+    int keep_text; /* copy article texts (off for the big corpora) */
     uint64_t text_bytes;
     size_t stop_after; /* stop the walk after this many articles; 0 never */
     const char *only_format; /* count only articles of this format */
@@ -102,8 +102,8 @@ t_reject(const ns__where *w, const char *reason, void *payload)
     x->record = w->record;
     x->offset = w->offset;
     if (getenv("NS_TEST_VERBOSE"))
-        fprintf(stderr, "reject %s [%s] record %llu offset %llu: %s\n",
-                w->file, w->format, (unsigned long long)w->record,
+        fprintf(stderr, "reject %s [%s] record %llu offset %llu: %s\n", w->file,
+                w->format, (unsigned long long)w->record,
                 (unsigned long long)w->offset, reason);
     return 0;
 }

@@ -132,8 +132,8 @@ test_front_matter_edge_cases(void **state)
 
     memset(&g, 0, sizeof g);
     /* front matter without its closing line is plain text */
-    assert_int_equal(
-        got_string(&g, "noclose.md", "---\ntitle: x\nBody only\n"), NS_OK);
+    assert_int_equal(got_string(&g, "noclose.md", "---\ntitle: x\nBody only\n"),
+                     NS_OK);
     assert_int_equal(g.na, 1);
     assert_str(g.a[0].format, "text");
     got_free(&g);

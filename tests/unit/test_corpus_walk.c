@@ -387,14 +387,18 @@ test_utf8_helpers(void **state)
     (void)state;
     assert_true(ns__utf8_valid("plain ascii", 11));
     assert_true(ns__utf8_valid("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", 9));
-    assert_false(ns__utf8_valid("\xC3", 1));         /* cut */
-    assert_false(ns__utf8_valid("\xC0\xAF", 2));     /* overlong */
-    assert_false(ns__utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
+    assert_false(ns__utf8_valid("\xC3", 1));             /* cut */
+    assert_false(ns__utf8_valid("\xC0\xAF", 2));         /* overlong */
+    assert_false(ns__utf8_valid("\xED\xA0\x80", 3));     /* surrogate */
     assert_false(ns__utf8_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
     assert_false(ns__utf8_valid("abcdefgh\xFF", 9));
     ns_buf b = { 0 };
-    ns__utf8_repair(&b, "a\xFF" "b\xC3", 4);
-    assert_string_equal(ns__buf_cstr(&b), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    ns__utf8_repair(&b,
+                    "a\xFF"
+                    "b\xC3",
+                    4);
+    assert_string_equal(ns__buf_cstr(&b), "a\xEF\xBF\xBD"
+                                          "b\xEF\xBF\xBD");
     ns__buf_free(&b);
     assert_true(ns__name_has_ext("a/b/C.JSONL.gz", ".jsonl"));
     assert_false(ns__name_has_ext("a.json", ".jsonl"));
@@ -418,10 +422,12 @@ test_out_of_memory(void **state)
 {
     (void)state;
     static const char *const inputs[][2] = {
-        { "o.jsonl", "{\"id\": \"x\", \"title\": \"T\", \"text\": \"b\"}\n"
-                     "{\"title\": \" padded \\u00a0title \", \"text\": \"b\"}\n" },
+        { "o.jsonl",
+          "{\"id\": \"x\", \"title\": \"T\", \"text\": \"b\"}\n"
+          "{\"title\": \" padded \\u00a0title \", \"text\": \"b\"}\n" },
         { "o.json", "[{\"title\": \"T\", \"text\": \"b\"}]" },
-        { "o.md", "---\ntitle: \"A\\_b\"\ndate: 2015-09-18\n---\nBody [x](y)\n" },
+        { "o.md",
+          "---\ntitle: \"A\\_b\"\ndate: 2015-09-18\n---\nBody [x](y)\n" },
         { "o.txt", "Title\nBody\n" },
         { "o", "<DOC><DOCNO>A</DOCNO><HEAD>T</HEAD><TEXT>b</TEXT></DOC>\n" },
     };
