@@ -1242,8 +1242,11 @@ decode_iconv(ns_buf *b, const char *charset, const char *s, size_t n)
 static void
 strip_controls(ns_buf *b)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < b->len; i++)
+    size_t i = 0;
+    while (i < b->len && !bad_control((unsigned char)b->data[i]))
+        i++; /* the common case: nothing to drop, nothing written */
+    size_t k = i;
+    for (; i < b->len; i++)
         if (!bad_control((unsigned char)b->data[i]))
             b->data[k++] = b->data[i];
     b->len = k;

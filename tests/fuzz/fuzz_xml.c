@@ -101,8 +101,8 @@ fx_reject(const ns__where *w, const char *reason, void *payload)
 static const char *const roots[8] = {
     "<rss version=\"2.0\"><channel><title>t</title>",
     "<feed xmlns=\"http://www.w3.org/2005/Atom\">",
-    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
-    "xmlns=\"http://purl.org/rss/1.0/\">",
+    ("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+     "xmlns=\"http://purl.org/rss/1.0/\">"),
     "<newsItem xmlns=\"http://iptc.org/std/nar/2006-10-01/\" guid=\"g\">",
     "<newsMessage xmlns=\"http://iptc.org/std/nar/2006-10-01/\"><itemSet>",
     "<nitf><body><body.content>",
