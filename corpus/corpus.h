@@ -19,7 +19,7 @@
 
 /** What the walk knows about one top-level file (the unit of change). */
 typedef struct ns__file_info {
-    const char *path;  /* as found on disk, e.g. "archive/2015/a.json.gz" */
+    const char *path;  /* absolute, e.g. "/data/archive/2015/a.json.gz" */
     uint64_t size;     /* bytes on disk */
     int64_t mtime_ns;  /* modification time, ns since the epoch */
 } ns__file_info;
@@ -60,7 +60,9 @@ typedef struct ns__corpus_sink {
 } ns__corpus_sink;
 
 /**
- * Walk path: a regular file (compressed and archive files are opened
+ * Walk path (made absolute first, lexically, so that the paths reported
+ * and the ids made from them do not depend on the working directory): a
+ * regular file (compressed and archive files are opened
  * through libarchive), or a directory (recursively, in sorted order,
  * following no symlink loop; hidden files and folders are skipped).
  * Returns NS_OK when the walk finished, even if inputs were rejected;

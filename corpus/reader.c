@@ -1083,14 +1083,74 @@ walk_path(walker *wk, const char *path, int top)
     return ns__corpus_reject(sink, &w, "not a regular file or directory");
 }
 
+/*
+ * The absolute form of path, with "." and ".." segments and repeated
+ * slashes removed lexically (symlinks are kept, not resolved: a link that
+ * is later pointed elsewhere keeps its articles' ids).  Ids of articles
+ * without one of their own and the indexer's per-file records are made
+ * from these paths, so they must not depend on the working directory of
+ * the run.  NULL when out of memory or the working directory is unknown.
+ */
+static char *
+absolute_path(const char *path)
+{
+    ns_buf b = { 0 };
+    if (path[0] != '/') {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd))
+            return NULL;
+        ns__buf_puts(&b, cwd);
+    }
+    ns__buf_putc(&b, '/');
+    ns__buf_puts(&b, path);
+    if (b.oom)
+        return NULL;
+    char *out = ns__malloc(b.len + 2);
+    if (!out) {
+        ns__buf_free(&b);
+        return NULL;
+    }
+    size_t n = 0;
+    const char *p = b.data;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        const char *seg = p;
+        while (*p && *p != '/')
+            p++;
+        size_t len = (size_t)(p - seg);
+        if (len == 0 || (len == 1 && seg[0] == '.'))
+            continue;
+        if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--; /* the slash before the dropped segment */
+            continue;
+        }
+        out[n++] = '/';
+        memcpy(out + n, seg, len);
+        n += len;
+    }
+    if (n == 0)
+        out[n++] = '/';
+    out[n] = '\0';
+    ns__buf_free(&b);
+    return out;
+}
+
 ns_status
 ns__corpus_walk(const char *path, const ns__corpus_sink *sink)
 {
     if (!path || !sink)
         return NS_ERR_INVALID_ARG;
+    char *abs = absolute_path(path);
+    if (!abs)
+        return NS_ERR_NOMEM;
     walker wk = { sink, NULL, 0, 0 };
-    ns_status st = walk_path(&wk, path, 1);
+    ns_status st = walk_path(&wk, abs, 1);
     ns_free(wk.dirs);
+    ns_free(abs);
     return st;
 }
 
