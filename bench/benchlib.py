@@ -258,7 +258,12 @@ def versions(nsearch=None):
         try:
             rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short",
                                   "HEAD"], capture_output=True, text=True)
-            v["nsearch"] += f" (tree {rev.stdout.strip()})"
+            dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain",
+                                    "--untracked-files=no", "--", ".",
+                                    ":!bench"], capture_output=True, text=True)
+            v["nsearch"] += (f", commit {rev.stdout.strip()}" +
+                             (" + uncommitted changes" if dirty.stdout.strip()
+                              else ""))
         except OSError:
             pass
     return v
