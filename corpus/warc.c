@@ -3,8 +3,10 @@
  * from the decompressed stream (reader.c undoes the per-record or
  * whole-file gzip): never more than one record, at most 64 MiB, in memory.
  * Only `response` records of an HTTP 200 with an HTML body are articles
- * (html.c extracts them); other records are passed over, and non-200
- * responses rejected.  A record whose Content-Length lies (it runs into
+ * (html.c extracts them); other records are passed over, and so are
+ * non-200 responses: a recorded redirect or 404 is a faithful capture of
+ * something that is not an article, not broken input, and a crawl full of
+ * redirects must not make every cron run end "with rejects".  A record whose Content-Length lies (it runs into
  * the next record, or stops short of the record's end) is rejected with
  * its offset, and reading resumes at the next "WARC/" header.
  */
@@ -509,8 +511,7 @@ warc_response(warc *r, const whead *h)
         return ns__corpus_reject(sink, &r->w,
                                  "response record without an http header");
     if (hp.status != 200)
-        return ns__corpus_reject(sink, &r->w, "http status %d, not a page",
-                                 hp.status);
+        return NS_OK; /* a redirect, an error page: not an article */
     if (hp.ctype[0] ? !is_html_type(hp.ctype) :
                       !looks_html(hp.body, hp.body_len))
         return NS_OK; /* an image, a script, robots.txt: not an article */
