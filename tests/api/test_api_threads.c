@@ -24,12 +24,13 @@
 #include "nsearch.h"
 
 #define READERS      4
-#define BATCHES      8  /* writer commits */
+#define BATCHES      8  /* writer commits (NS_TEST_BATCHES overrides) */
 #define BATCH        40 /* articles per commit: enough for a dictionary */
 #define MIN_SEARCHES 40 /* per reader, even if the writer is done */
 
 typedef struct shared {
     char path[96];
+    unsigned batches;
     atomic_int writer_done; /* set once, read by the readers */
 } shared;
 
@@ -187,7 +188,7 @@ writer_main(void *arg)
              msg ? msg : "");
         ns_free(msg);
     } else {
-        for (unsigned b = 0; b < BATCHES; b++) {
+        for (unsigned b = 0; b < w->sh->batches; b++) {
             st = add_articles(db, w->first_id + b * BATCH, BATCH);
             if (st == NS_OK)
                 st = ns_db_commit(db);
@@ -221,6 +222,9 @@ run(unsigned initial)
     shared sh;
     memset(&sh, 0, sizeof sh);
     atomic_init(&sh.writer_done, 0);
+    /* Fewer commits under valgrind, which runs one thread at a time. */
+    const char *nb = getenv("NS_TEST_BATCHES");
+    sh.batches = nb && atoi(nb) > 0 ? (unsigned)atoi(nb) : BATCHES;
     strcpy(dir, "/tmp/nsthrXXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(sh.path, sizeof sh.path, "%s/idx", dir);
@@ -264,12 +268,12 @@ run(unsigned initial)
     assert_int_equal(ns_db_open(sh.path, NS_OPEN_READ, &db, NULL), NS_OK);
     ns_db_info info;
     assert_int_equal(ns_db_stat(db, &info), NS_OK);
-    assert_int_equal(info.articles, initial + BATCHES * BATCH);
+    assert_int_equal(info.articles, initial + sh.batches * BATCH);
     ns_search_options o = NS_SEARCH_OPTIONS_INIT;
     o.no_snippets = 1;
     ns_results *res = NULL;
     assert_int_equal(ns_db_search(db, "report", &o, &res), NS_OK);
-    assert_int_equal(ns_results_total(res), initial + BATCHES * BATCH);
+    assert_int_equal(ns_results_total(res), initial + sh.batches * BATCH);
     ns_results_free(res);
     ns_db_close(db);
     rmrf(dir);
