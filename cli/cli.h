@@ -44,6 +44,9 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, char x,
 int cli_opt_flag(char **argv, int i, const char *name, char x);
 /** Parse a positive count ("10"); -1 with an error printed if bad. */
 long cli_parse_count(const char *opt, const char *s);
+/** Parse a duration in seconds ("300", "0.5", at most 10^6); -1 with an
+ * error printed if bad. */
+double cli_parse_seconds(const char *opt, const char *s);
 
 /** Map a library status to the exit code of an error. */
 int cli_exit_for(ns_status st);

@@ -25,6 +25,9 @@ static const char index_help[] =
     "Options:\n"
     "  --index DIR    the index (default: $NSEARCH_INDEX, else\n"
     "                 ${XDG_DATA_HOME:-~/.local/share}/nsearch/index)\n"
+    "  --lock-timeout SECONDS\n"
+    "                 wait this long for another writer to finish (default\n"
+    "                 300; 0 gives up at once), then exit with 75\n"
     "  -q, --quiet    print nothing but errors\n"
     "  -h, --help     this help\n"
     "\n"
@@ -73,6 +76,7 @@ int
 cmd_index(int argc, char **argv)
 {
     const char *index = NULL;
+    double lock_timeout = 300;
     run ru = { isatty(2), 0, 0 };
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     int n_paths = 0, rc = EXIT_ERROR;
@@ -99,6 +103,10 @@ cmd_index(int argc, char **argv)
             if (r < 0)
                 goto out;
             index = v;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--lock-timeout", 0,
+                                      &v))) {
+            if (r < 0 || (lock_timeout = cli_parse_seconds(a, v)) < 0)
+                goto out;
         } else {
             cli_error("unknown option '%s' (see 'nsearch index --help')", a);
             goto out;
@@ -117,9 +125,16 @@ cmd_index(int argc, char **argv)
         goto out;
     }
     char *msg = NULL;
-    ns_status st = ns_db_open(path, NS_OPEN_WRITE | NS_OPEN_CREATE, &db, &msg);
+    ns_open_options oo = NS_OPEN_OPTIONS_INIT;
+    oo.flags = NS_OPEN_WRITE | NS_OPEN_CREATE;
+    oo.lock_timeout_ms = (int)(lock_timeout * 1000);
+    ns_status st = ns_db_open_v2(path, &oo, &db, &msg);
     if (st != NS_OK) {
-        cli_error("%s", msg ? msg : ns_strerror(st));
+        if (st == NS_ERR_INDEX_LOCKED)
+            cli_error("%s; gave up after %g s (see --lock-timeout)",
+                      msg ? msg : ns_strerror(st), lock_timeout);
+        else
+            cli_error("%s", msg ? msg : ns_strerror(st));
         ns_free(msg);
         rc = cli_exit_for(st);
         goto out;

@@ -9,8 +9,9 @@
 static const char status_help[] =
     "usage: nsearch status [--index DIR]\n"
     "\n"
-    "Show the number of articles, the size on disk, the analyzer and the\n"
-    "time of the last update.\n";
+    "Show the number of articles, the size on disk, the analyzer, the time\n"
+    "of the last update, and the writer at work (holding the index lock), if\n"
+    "any.\n";
 
 int
 cmd_status(int argc, char **argv)
@@ -55,6 +56,7 @@ cmd_status(int argc, char **argv)
     printf("size:        %.1f MB\n", info.size_bytes / 1e6);
     printf("updated:     %s\n", *info.updated ? info.updated : "never");
     printf("analyzer:    %s\n", info.analyzer);
+    printf("writer:      %s\n", *info.writer ? info.writer : "none");
     ns_db_close(db);
     return EXIT_OK;
 }

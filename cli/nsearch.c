@@ -143,6 +143,20 @@ cli_parse_count(const char *opt, const char *s)
     return v;
 }
 
+double
+cli_parse_seconds(const char *opt, const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= 0 && v <= 1e6)) {
+        cli_error("%s: '%s' is not a number of seconds from 0 to 1000000",
+                  opt, s);
+        return -1;
+    }
+    return v;
+}
+
 int
 cli_exit_for(ns_status st)
 {

@@ -26,11 +26,37 @@ struct ns_db {
     void (*searcher_free)(ns_db *db);
     ns_buf info_analyzer; /* ns_db_stat's strings */
     ns_buf info_updated;
+    ns_buf info_writer;
+    int lock_fd;          /* writer: the held index lock file, else -1 */
 };
 
 /** Set the handle's detail message (printf-style). */
 void ns__db_errorf(ns_db *db, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The writer lock file in the index directory (see ns_db_open_v2). */
+#define NS_LOCK_FILE "nsearch.lock"
+
+/**
+ * Take the writer lock of the index directory dir, waiting up to timeout_ms
+ * (0: not at all; negative: forever) while another writer holds it, and
+ * write the holder's description into the file.  *fd_out receives the
+ * descriptor to pass to ns__lock_release.
+ * Returns: NS_OK; NS_ERR_INDEX_LOCKED (holder: its description, or "" if
+ * unknown; the caller's buffer, reset first); NS_ERR_IO (errno set).
+ */
+ns_status ns__lock_acquire(const char *dir,
+                           int timeout_ms,
+                           int *fd_out,
+                           ns_buf *holder);
+/** Release a lock taken by ns__lock_acquire (-1 is a no-op). */
+void ns__lock_release(int fd);
+/**
+ * Whether a writer holds the lock of dir: 1 with its description in holder
+ * ("" if it did not write one), 0 when none does (or there is no lock
+ * file), -1 on an error.
+ */
+int ns__lock_holder(const char *dir, ns_buf *holder);
 
 /** Record the commit time in the metadata and commit. */
 ns_status ns__db_commit(ns_db *db);

@@ -139,6 +139,47 @@ NS_API ns_status ns_db_open(const char *path,
                             char **errmsg) NS_NOEXCEPT;
 
 /**
+ * Options of ns_db_open_v2().  Initialize with NS_OPEN_OPTIONS_INIT; new
+ * fields are appended and default to zero.
+ */
+typedef struct ns_open_options {
+    unsigned version;    /* NS_OPEN_OPTIONS_VERSION */
+    unsigned flags;      /* NS_OPEN_* bits; 0 opens read-only */
+    /* With NS_OPEN_WRITE: how long to wait for another writer to finish,
+     * in milliseconds; 0 fails at once, a negative value waits forever. */
+    int lock_timeout_ms;
+} ns_open_options;
+#define NS_OPEN_OPTIONS_VERSION 1
+#define NS_OPEN_OPTIONS_INIT    {NS_OPEN_OPTIONS_VERSION, 0, 0}
+
+/**
+ * Open an index directory, as ns_db_open() does, with options.
+ *
+ * The writer lock: every writer holds the lock file `nsearch.lock` in the
+ * index directory from open to close (an fcntl lock: the kernel releases it
+ * when the process dies, so a killed writer never leaves the index locked).
+ * The file names the holder (pid, host, start time), which the
+ * NS_ERR_INDEX_LOCKED message and ns_db_stat() repeat.  Readers take no
+ * lock and never wait for a writer.
+ *
+ * @param path    index directory
+ * @param opts    the options; NULL means NS_OPEN_OPTIONS_INIT (read-only)
+ * @param out     receives the handle; NULL on failure
+ * @param errmsg  optional; on failure a detail message, free with ns_free()
+ *
+ * Ownership: the caller owns *out and closes it with ns_db_close().
+ * Returns: as ns_db_open(); NS_ERR_INDEX_LOCKED once lock_timeout_ms has
+ * passed with another writer holding the lock (*errmsg names it when the
+ * lock file says who it is); NS_ERR_INVALID_ARG also for an unknown
+ * options version.
+ * @since 0.1
+ */
+NS_API ns_status ns_db_open_v2(const char *path,
+                               const ns_open_options *opts,
+                               ns_db **out,
+                               char **errmsg) NS_NOEXCEPT;
+
+/**
  * Close an index, committing pending changes of a writer first.  A failed
  * commit is lost; call ns_db_commit() first to see its status.  NULL is a
  * no-op.
@@ -360,6 +401,10 @@ typedef struct ns_db_info {
     uint64_t size_bytes;   /* bytes on disk */
     const char *analyzer;  /* analyzer spec, e.g. "en;v1" */
     const char *updated;   /* UTC ISO 8601 of the last commit, or "" */
+    /* The writer holding the index lock, e.g. "pid 4242 on host1 since
+     * 2026-05-01T03:00:00Z", "a writer" when it did not say, or "" when
+     * no writer is at work. */
+    const char *writer;
 } ns_db_info;
 
 /**

@@ -162,7 +162,15 @@ class ns_db_info(ctypes.Structure):
     _fields_ = [("articles", ctypes.c_uint64),
                 ("size_bytes", ctypes.c_uint64),
                 ("analyzer", ctypes.c_char_p),
-                ("updated", ctypes.c_char_p)]
+                ("updated", ctypes.c_char_p),
+                ("writer", ctypes.c_char_p)]
+
+
+class ns_open_options(ctypes.Structure):
+    VERSION = 1
+    _fields_ = [("version", ctypes.c_uint),
+                ("flags", ctypes.c_uint),
+                ("lock_timeout_ms", ctypes.c_int)]
 
 
 _p = ctypes.c_void_p  # opaque handles: ns_db *, ns_results *
