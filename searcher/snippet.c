@@ -2,23 +2,49 @@
  * snippet.c: the text shown under a result.  The stored article text is
  * analyzed again with the index's analyzer, so every inflection of a query
  * word (`airbases` for `airbase`) and every accent variant is found at its
- * exact bytes; the window with the most distinct query words (then the most
- * matches) is cut on word boundaries, preferring a sentence start.  Words of
- * a quoted phrase are marked only where the whole phrase occurs.
+ * exact bytes.  Words of a quoted phrase (or a hyphenated word) are marked
+ * only where the whole phrase occurs; excluded words never are.
+ *
+ * Up to three fragments are chosen, joined by " … ": the fewest that show
+ * the most distinct query words (a phrase counts as one), each starting at
+ * a sentence start when one is close before its first match.  Cuts fall on
+ * white space when there is some, and always on a grapheme boundary
+ * (utf8proc), so no character and no accented letter is ever broken.  A
+ * copy of the title at the start of the text is skipped: the title is
+ * shown on its own and never repeated as a snippet.
  */
 #include "searcher/query.h"
 
 #include <string.h>
+#include <utf8proc.h>
+
+/* Fragments at most; and the separator between two of them. */
+#define MAX_FRAGS 3
+#define SEP       " \xe2\x80\xa6 "
+#define SEP_LEN   5
+#define ELLIPSIS  "\xe2\x80\xa6"
+/* A fragment is cut inside a word (on a grapheme boundary) rather than
+ * drop more than this many bytes of it. */
+#define WORD_MAX 32
+/* How far back a grapheme scan may start (see grapheme_floor). */
+#define ANCHOR_MAX 4096
+/* Fragments are at least this long: below, one fragment is shown. */
+#define FRAG_MIN 40
+/* Query terms a token is checked against as a bit set. */
+#define MAX_TERMS 64
 
 typedef struct match {
-    size_t start, end;
+    size_t start, end; /* bytes in the text */
     uint32_t pos;
-    int term;  /* index in q->terms */
-    int keep;  /* to be highlighted */
+    uint64_t terms; /* bit i: matches q->terms[i] */
+    int group;      /* distinct query word (or phrase) shown; -1: none */
+    int cont;       /* continues the phrase occurrence of the one before */
 } match;
 
 typedef struct scan {
     const ns__query *q;
+    const char *text;
+    size_t n_terms; /* q->n_terms, at most MAX_TERMS */
     match *m;
     size_t n, cap;
     size_t *sent; /* byte offsets of sentence starts */
@@ -26,30 +52,40 @@ typedef struct scan {
     int oom;
 } scan;
 
-/* The query term that token t matches: an exact term, or a prefix of its
- * word; standalone terms first.  -1 if none. */
+typedef struct frag {
+    size_t start, end; /* bytes of the text shown */
+} frag;
+
 static int
-find_term(const ns__query *q, const ns_token *t)
+is_ws(unsigned char c)
 {
-    int found = -1;
-    for (size_t i = 0; i < q->n_terms; i++) {
-        const ns__qterm *qt = &q->terms[i];
-        int hit = qt->prefix
-                      ? strncmp(t->word, qt->text, strlen(qt->text)) == 0
-                      : strcmp(t->term, qt->text) == 0;
-        if (hit && qt->phrase < 0)
-            return (int)i;
-        if (hit && found < 0)
-            found = (int)i;
-    }
-    return found;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+static int
+is_excluded(const ns__query *q, const char *term)
+{
+    for (size_t i = 0; i < q->n_excluded; i++)
+        if (strcmp(q->excluded[i], term) == 0)
+            return 1;
+    return 0;
 }
 
 static int
 on_token(const ns_token *t, void *payload)
 {
     scan *s = payload;
-    if (t->flags & NS_TOKEN_SENTENCE_START) {
+    int sentence = (t->flags & NS_TOKEN_SENTENCE_START) != 0;
+    /* The analyzer starts a sentence at its first token; the text may have
+     * begun with words it skipped (too long). */
+    for (size_t i = 0; sentence && s->n_sent == 0 && i < t->start; i++) {
+        unsigned char c = (unsigned char)s->text[i];
+        if (c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+                                                    (c | 0x20) <= 'z'))
+            sentence = 0;
+    }
+    if (sentence) {
         if (s->n_sent == s->cap_sent) {
             size_t c = s->cap_sent ? s->cap_sent * 2 : 32;
             size_t *a = ns__realloc(s->sent, c * sizeof *a);
@@ -62,8 +98,14 @@ on_token(const ns_token *t, void *payload)
         }
         s->sent[s->n_sent++] = t->start;
     }
-    int i = find_term(s->q, t);
-    if (i < 0)
+    uint64_t bits = 0;
+    for (size_t i = 0; i < s->n_terms; i++) {
+        const ns__qterm *qt = &s->q->terms[i];
+        if (qt->prefix ? strncmp(t->word, qt->text, strlen(qt->text)) == 0
+                       : strcmp(t->term, qt->text) == 0)
+            bits |= (uint64_t)1 << i;
+    }
+    if (!bits || is_excluded(s->q, t->term))
         return 0;
     if (s->n == s->cap) {
         size_t c = s->cap ? s->cap * 2 : 32;
@@ -79,63 +121,373 @@ on_token(const ns_token *t, void *payload)
     m->start = t->start;
     m->end = t->end;
     m->pos = t->pos;
-    m->term = i;
-    m->keep = s->q->terms[i].phrase < 0;
+    m->terms = bits;
+    m->group = -1;
+    m->cont = 0;
+    for (size_t i = 0; i < s->n_terms; i++)
+        if ((bits >> i & 1) && s->q->terms[i].phrase < 0) {
+            m->group = (int)i; /* standalone terms are not repeated */
+            break;
+        }
     return 0;
 }
 
-/* Mark the matches that form a whole occurrence of a phrase. */
+/* Give every whole occurrence of a phrase its group; then drop the matches
+ * that have none (phrase words outside their phrase). */
 static void
 mark_phrases(scan *s)
 {
     const ns__query *q = s->q;
     for (size_t p = 0; p < q->n_phrases; p++) {
         const ns__qphrase *ph = &q->phrases[p];
+        if (ph->first + ph->n > s->n_terms)
+            continue;
         for (size_t i = 0; i + ph->n <= s->n; i++) {
-            size_t k;
+            size_t k = 0;
+            while (k < ph->n && (s->m[i + k].terms >> (ph->first + k) & 1) &&
+                   s->m[i + k].pos == s->m[i].pos + k)
+                k++;
+            if (k < ph->n)
+                continue;
             for (k = 0; k < ph->n; k++) {
-                const match *m = &s->m[i + k];
-                if (strcmp(q->terms[m->term].text,
-                           q->terms[ph->first + k].text) != 0 ||
-                    m->pos != s->m[i].pos + k)
-                    break;
+                s->m[i + k].group = (int)(MAX_TERMS + p);
+                s->m[i + k].cont = k > 0;
             }
-            if (k == ph->n)
-                for (k = 0; k < ph->n; k++)
-                    s->m[i + k].keep = 1;
+            i += ph->n - 1;
         }
     }
+    size_t nk = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->m[i].group >= 0)
+            s->m[nk++] = s->m[i];
+    s->n = nk;
 }
 
-static int
-is_ws(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
-}
+/* ---- grapheme boundaries ------------------------------------------------ */
 
-/* Move back to the start of a UTF-8 character. */
+/* Decode the code point at t[i] (< len): its length, or 0 if invalid. */
 static size_t
-char_start(const char *t, size_t i)
+decode(const char *t, size_t len, size_t i, utf8proc_int32_t *cp)
 {
-    while (i > 0 && ((unsigned char)t[i] & 0xC0) == 0x80)
-        i--;
-    return i;
+    utf8proc_ssize_t n =
+        utf8proc_iterate((const utf8proc_uint8_t *)t + i,
+                         (utf8proc_ssize_t)(len - i), cp);
+    return n > 0 ? (size_t)n : 0;
 }
 
-/* Skip a leading copy of the title (many archives repeat it). */
+/* The last grapheme boundary at or before i.  Scanning starts at an ASCII
+ * byte other than LF before i (a boundary in practice, and outside a run
+ * of regional indicators, whose pairs are counted from the run's start),
+ * at most ANCHOR_MAX bytes back; an invalid byte is a boundary on both
+ * sides. */
+static size_t
+grapheme_floor(const char *t, size_t len, size_t i)
+{
+    if (i >= len)
+        return len;
+    size_t a = i;
+    while (a > 0 && i - a < ANCHOR_MAX &&
+           !((unsigned char)t[a] < 0x80 && t[a] != '\n'))
+        a--;
+    while (a > 0 && ((unsigned char)t[a] & 0xC0) == 0x80)
+        a--;
+    utf8proc_int32_t state = 0, prev = -1, cp;
+    size_t last = a, p = a;
+    while (p <= i) {
+        size_t n = decode(t, len, p, &cp);
+        if (n == 0) {
+            last = p;
+            prev = -1;
+            p++;
+            continue;
+        }
+        if (prev < 0 || utf8proc_grapheme_break_stateful(prev, cp, &state))
+            last = p;
+        prev = cp;
+        p += n;
+        if (p > i)
+            break;
+    }
+    return last;
+}
+
+/* The first grapheme boundary at or after i. */
+static size_t
+grapheme_ceil(const char *t, size_t len, size_t i)
+{
+    if (i >= len)
+        return len;
+    size_t b = grapheme_floor(t, len, i);
+    if (b == i)
+        return i;
+    /* No boundary in (b, i]: the next one after b is past i. */
+    utf8proc_int32_t state = 0, prev = -1, cp;
+    for (size_t p = b; p < len;) {
+        size_t n = decode(t, len, p, &cp);
+        if (n == 0)
+            return p > b ? p : p + 1;
+        if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &state))
+            return p;
+        prev = cp;
+        p += n;
+    }
+    return len;
+}
+
+/* ---- choosing the fragments --------------------------------------------- */
+
+/* Skip a leading copy of the title (many archives repeat it), compared
+ * ignoring ASCII case and folding white space: the bytes to skip. */
 static size_t
 skip_title(const char *text, size_t len, const char *title)
 {
-    size_t i = 0;
+    size_t i = 0, j = 0, tl = title ? strlen(title) : 0;
+    while (j < tl && is_ws((unsigned char)title[j]))
+        j++;
+    if (j == tl)
+        return 0;
     while (i < len && is_ws((unsigned char)text[i]))
         i++;
-    size_t tl = title ? strlen(title) : 0;
-    if (tl && len - i >= tl && memcmp(text + i, title, tl) == 0) {
-        i += tl;
-        while (i < len && is_ws((unsigned char)text[i]))
+    while (j < tl) {
+        if (is_ws((unsigned char)title[j])) {
+            if (i == len || !is_ws((unsigned char)text[i]))
+                return 0;
+            while (j < tl && is_ws((unsigned char)title[j]))
+                j++;
+            while (i < len && is_ws((unsigned char)text[i]))
+                i++;
+            continue;
+        }
+        unsigned char a = (unsigned char)title[j], b;
+        if (i == len)
+            return 0;
+        b = (unsigned char)text[i];
+        if (a >= 'A' && a <= 'Z')
+            a |= 0x20;
+        if (b >= 'A' && b <= 'Z')
+            b |= 0x20;
+        if (a != b)
+            return 0;
+        i++;
+        j++;
+    }
+    /* The title must end a word in the text. */
+    if (i < len && !is_ws((unsigned char)text[i]) &&
+        ((unsigned char)text[i] >= 0x80 || (text[i] >= '0' && text[i] <= '9') ||
+         ((text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z')))
+        return 0;
+    while (i < len && is_ws((unsigned char)text[i]))
+        i++;
+    return i;
+}
+
+/* The matches of s in [from, to): their distinct groups not yet in seen
+ * (added to it when add), and their count. */
+static size_t
+new_groups(const scan *s, size_t from, size_t to, unsigned char *seen,
+           int add, size_t *count)
+{
+    unsigned char local[2 * MAX_TERMS];
+    memcpy(local, seen, sizeof local);
+    size_t fresh = 0;
+    *count = 0;
+    for (size_t i = from; i < to; i++) {
+        int g = s->m[i].group;
+        (*count)++;
+        if (!local[g]) {
+            local[g] = 1;
+            fresh++;
+        }
+    }
+    if (add)
+        memcpy(seen, local, sizeof local);
+    return fresh;
+}
+
+/*
+ * Choose k fragments of at most flen bytes greedily: each time the window
+ * (starting at a match) with the most groups not shown yet, then the most
+ * matches.  frags receive the clusters [first match start, last match
+ * end); returns how many were found (fewer when nothing new is left) and
+ * the groups they show in *shown.
+ */
+static size_t
+choose(const scan *s, size_t k, size_t flen, frag *frags, size_t *shown)
+{
+    unsigned char seen[2 * MAX_TERMS] = { 0 };
+    unsigned char used[4096];
+    size_t nf = 0;
+    *shown = 0;
+    memset(used, 0, sizeof used);
+    while (nf < k) {
+        size_t best = SIZE_MAX, best_score = 0, best_j = 0, best_new = 0;
+        for (size_t i = 0; i < s->n; i++) {
+            if (i < sizeof used && used[i])
+                continue;
+            size_t j = i;
+            while (j < s->n && s->m[j].end - s->m[i].start <= flen &&
+                   !(j < sizeof used && used[j]))
+                j++;
+            if (j == i)
+                continue;
+            size_t count, fresh = new_groups(s, i, j, seen, 0, &count);
+            size_t score = fresh * 100000 + (count < 99999 ? count : 99999);
+            if (fresh && score > best_score) {
+                best_score = score;
+                best = i;
+                best_j = j;
+                best_new = fresh;
+            }
+        }
+        if (best == SIZE_MAX)
+            break;
+        size_t count;
+        new_groups(s, best, best_j, seen, 1, &count);
+        for (size_t i = best; i < best_j && i < sizeof used; i++)
+            used[i] = 1;
+        frags[nf].start = s->m[best].start;
+        frags[nf].end = s->m[best_j - 1].end;
+        nf++;
+        *shown += best_new;
+    }
+    return nf;
+}
+
+/* The last sentence start at or before at, if it is within slack bytes. */
+static size_t
+sentence_before(const scan *s, size_t at, size_t slack, size_t fallback)
+{
+    size_t lo = 0, hi = s->n_sent;
+    while (lo < hi) { /* the first sentence start after at */
+        size_t mid = (lo + hi) / 2;
+        if (s->sent[mid] <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0 && at - s->sent[lo - 1] <= slack)
+        return s->sent[lo - 1];
+    return fallback;
+}
+
+/*
+ * Widen the cluster f to a fragment of at most flen bytes: from the start
+ * of its sentence when that is close, else a little context before it,
+ * cut after white space; to the last white space that fits.  A kept match
+ * is never cut: the end moves before it (or, when it is the first one, to
+ * its end).
+ */
+static void
+widen(const scan *s, const char *text, size_t len, size_t flen, frag *f)
+{
+    size_t cs = f->start, ce = f->end;
+    size_t slack = flen > ce - cs ? flen - (ce - cs) : 0;
+    size_t ws = cs > slack / 3 ? cs - slack / 3 : 0;
+    ws = sentence_before(s, cs, slack, ws);
+    if (ws > 0 && ws < cs && !is_ws((unsigned char)text[ws - 1])) {
+        /* Start after the white space that ends the cut word, unless the
+         * word is too long to drop. */
+        size_t k = ws;
+        while (k < cs && k - ws < WORD_MAX && !is_ws((unsigned char)text[k]))
+            k++;
+        if (k < cs && is_ws((unsigned char)text[k]))
+            ws = k;
+    }
+    while (ws < cs && is_ws((unsigned char)text[ws]))
+        ws++;
+    ws = grapheme_ceil(text, len, ws);
+    if (ws > cs)
+        ws = cs;
+    size_t we = ws + flen < len ? ws + flen : len;
+    if (we < len) {
+        /* End at white space, unless the cut word is too long to drop. */
+        size_t k = we;
+        while (k > ce && we - k < WORD_MAX && !is_ws((unsigned char)text[k]))
+            k--;
+        if (is_ws((unsigned char)text[k]))
+            we = k;
+        we = grapheme_floor(text, len, we);
+        for (size_t i = 0; i < s->n; i++) {
+            const match *m = &s->m[i];
+            if (m->start < we && m->end > we)
+                we = m->start > ws ? m->start : m->end;
+        }
+        if (we < ce && ce - ws <= flen)
+            we = ce;
+    }
+    f->start = ws;
+    f->end = we;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* Append text[from, to) to out with white space folded, control bytes
+ * dropped and the kept matches highlighted (a phrase occurrence as one
+ * highlight); *mi walks s->m. */
+static int
+emit(const scan *s, const char *text, size_t from, size_t to, ns_buf *out,
+     ns_highlight **hl, size_t *n_hl, size_t *cap_hl, size_t *mi)
+{
+    int pending_space = 0;
+    size_t last = SIZE_MAX; /* the match highlighted last */
+    while (*mi < s->n && s->m[*mi].start < from)
+        (*mi)++;
+    for (size_t i = from; i < to;) {
+        const match *m = *mi < s->n ? &s->m[*mi] : NULL;
+        if (m && m->start == i && m->end <= to) {
+            if (pending_space)
+                ns__buf_putc(out, ' ');
+            pending_space = 0;
+            size_t gap = m->start - (last < s->n ? s->m[last].end : 0);
+            if (m->cont && last == *mi - 1 && *n_hl > 0 &&
+                out->len - (*hl)[*n_hl - 1].end == gap &&
+                memcmp(out->data + (*hl)[*n_hl - 1].end,
+                       text + s->m[last].end, gap) == 0) {
+                /* The phrase goes on (and what lies between its words is
+                 * shown as written): extend its highlight. */
+                ns__buf_append(out, text + i, m->end - i);
+                (*hl)[*n_hl - 1].end = out->len;
+                last = *mi;
+                i = m->end;
+                (*mi)++;
+                continue;
+            }
+            if (*n_hl == *cap_hl) {
+                size_t c = *cap_hl ? *cap_hl * 2 : 8;
+                ns_highlight *a = ns__realloc(*hl, c * sizeof *a);
+                if (!a)
+                    return -1;
+                *hl = a;
+                *cap_hl = c;
+            }
+            (*hl)[*n_hl].start = out->len;
+            for (size_t k = i; k < m->end; k++) {
+                unsigned char c = (unsigned char)text[k];
+                ns__buf_putc(out, is_ws(c) || c < 0x20 || c == 0x7f
+                                      ? ' '
+                                      : (char)c);
+            }
+            (*hl)[*n_hl].end = out->len;
+            (*n_hl)++;
+            last = *mi;
+            i = m->end;
+            (*mi)++;
+            continue;
+        }
+        if (m && m->start < i)
+            (*mi)++; /* cut by the fragment's start */
+        unsigned char c = (unsigned char)text[i];
+        if (is_ws(c) || c < 0x20 || c == 0x7f) {
+            pending_space = out->len > 0;
             i++;
-        return i;
+            continue;
+        }
+        if (pending_space) {
+            ns__buf_putc(out, ' ');
+            pending_space = 0;
+        }
+        ns__buf_putc(out, (char)c);
+        i++;
     }
     return 0;
 }
@@ -156,132 +508,86 @@ ns__snippet_make(ns_analyzer *an,
     ns__buf_reset(out);
     if (!target)
         target = 240;
+    if (!text)
+        len = 0;
     size_t base = skip_title(text, len, title);
     text += base;
     len -= base;
 
+    scan s = { 0 };
+    s.q = q;
+    s.text = text;
+    s.n_terms = q->n_terms < MAX_TERMS ? q->n_terms : MAX_TERMS;
     ns_status st = NS_OK;
-    scan s = { q, NULL, 0, 0, NULL, 0, 0, 0 };
-    st = ns__analyzer_run(an, text, len, 0, NS_ANALYZE_DOCUMENT, on_token, &s,
-                          NULL);
+    if (s.n_terms || len)
+        st = ns__analyzer_run(an, text, len, 0, NS_ANALYZE_DOCUMENT,
+                              on_token, &s, NULL);
     if (s.oom)
         st = NS_ERR_NOMEM;
     if (st != NS_OK)
         goto out;
-    /* Phrase terms were looked up by text: a phrase term found by
-     * find_term maps to the first index with that text. */
     mark_phrases(&s);
 
-    /* Keep only the matches to highlight. */
-    size_t nk = 0;
-    for (size_t i = 0; i < s.n; i++)
-        if (s.m[i].keep)
-            s.m[nk++] = s.m[i];
-    s.n = nk;
-
-    /* The window [ws, we) with the most distinct terms, then matches. */
-    size_t ws = 0, we, cs = len;
-    if (s.n) {
-        size_t best = 0, best_score = 0, best_end = 0;
-        unsigned char seen[64];
-        for (size_t i = 0; i < s.n; i++) {
-            memset(seen, 0, sizeof seen);
-            size_t distinct = 0, count = 0, j = i;
-            for (; j < s.n && s.m[j].end - s.m[i].start <= target; j++) {
-                int t = s.m[j].term & 63;
-                if (!seen[t]) {
-                    seen[t] = 1;
-                    distinct++;
-                }
-                count++;
-            }
-            size_t score = distinct * 1000 + count;
-            if (score > best_score) {
-                best_score = score;
-                best = i;
-                best_end = s.m[j - 1].end;
-            }
+    /* The fewest fragments that show the most distinct words; each at
+     * least FRAG_MIN bytes, and all of them within the target (a fragment
+     * grows to hold a long highlighted word: then one is used). */
+    frag frags[MAX_FRAGS];
+    size_t nf = 0, best_shown = 0;
+    for (size_t k = 1; k <= MAX_FRAGS; k++) {
+        size_t flen = k == 1 ? target : (target - SEP_LEN * (k - 1)) / k;
+        if (k > 1 && (target < SEP_LEN * k || flen < FRAG_MIN))
+            break;
+        frag f[MAX_FRAGS];
+        size_t shown, n = choose(&s, k, flen, f, &shown), total = 0;
+        for (size_t i = 0; i < n; i++) {
+            widen(&s, text, len, flen, &f[i]);
+            total += f[i].end - f[i].start + SEP_LEN;
         }
-        size_t ce = best_end;
-        cs = s.m[best].start;
-        size_t slack = target > ce - cs ? target - (ce - cs) : 0;
-        ws = cs > slack / 3 ? cs - slack / 3 : 0;
-        /* Prefer the start of the cluster's sentence when it is close. */
-        for (size_t k = s.n_sent; k-- > 0;) {
-            if (s.sent[k] <= cs) {
-                if (cs - s.sent[k] <= slack)
-                    ws = s.sent[k];
-                break;
-            }
+        if (k == 1 || (shown > best_shown && total <= target + SEP_LEN)) {
+            best_shown = shown;
+            nf = n;
+            memcpy(frags, f, n * sizeof *f);
+        }
+        if (n < k)
+            break; /* nothing more to show */
+    }
+    if (nf == 0) {
+        /* No match in the text: its beginning. */
+        frags[0].start = frags[0].end = 0;
+        widen(&s, text, len, target, &frags[0]);
+        nf = 1;
+    }
+    /* In text order, overlapping ones merged. */
+    for (size_t i = 1; i < nf; i++)
+        for (size_t j = i; j > 0 && frags[j].start < frags[j - 1].start; j--) {
+            frag t = frags[j];
+            frags[j] = frags[j - 1];
+            frags[j - 1] = t;
+        }
+    size_t m = 0;
+    for (size_t i = 1; i < nf; i++) {
+        if (frags[i].start <= frags[m].end) {
+            if (frags[i].end > frags[m].end)
+                frags[m].end = frags[i].end;
+        } else {
+            frags[++m] = frags[i];
         }
     }
-    /* Cut the start on a word boundary (unless at a sentence start). */
-    if (ws > 0 && !is_ws((unsigned char)text[ws - 1])) {
-        size_t k = ws;
-        while (k < len && !is_ws((unsigned char)text[k]) &&
-               k - ws < 32)
-            k++;
-        if (k < len && k <= cs && is_ws((unsigned char)text[k]))
-            ws = k;
-        ws = char_start(text, ws);
-    }
-    while (ws < len && is_ws((unsigned char)text[ws]))
-        ws++;
-    we = ws + target < len ? ws + target : len;
-    if (we < len) {
-        size_t k = we;
-        while (k > ws && !is_ws((unsigned char)text[k]))
-            k--;
-        we = k > ws ? k : char_start(text, we);
-    }
-    /* Never cut a highlighted word: the window ends after it. */
-    for (size_t i = 0; i < s.n; i++)
-        if (s.m[i].start < we && s.m[i].end > we)
-            we = s.m[i].end;
+    nf = m + 1;
 
     ns_highlight *hl = NULL;
-    size_t n_hl = 0;
-    size_t mi = 0;
-    while (mi < s.n && s.m[mi].start < ws)
-        mi++;
-    if (ws > 0)
-        ns__buf_puts(out, "\xe2\x80\xa6 ");
-    int pending_space = 0;
-    for (size_t i = ws; i < we;) {
-        if (mi < s.n && s.m[mi].start == i && s.m[mi].end <= we) {
-            if (pending_space) {
-                ns__buf_putc(out, ' ');
-                pending_space = 0;
-            }
-            ns_highlight *a = ns__realloc(hl, (n_hl + 1) * sizeof *a);
-            if (!a) {
-                st = NS_ERR_NOMEM;
-                break;
-            }
-            hl = a;
-            hl[n_hl].start = out->len;
-            ns__buf_append(out, text + i, s.m[mi].end - i);
-            hl[n_hl].end = out->len;
-            n_hl++;
-            i = s.m[mi].end;
-            mi++;
-            continue;
-        }
-        unsigned char c = (unsigned char)text[i];
-        if (is_ws(c) || c < 0x20 || c == 0x7f) {
-            pending_space = out->len > 0;
-            i++;
-            continue;
-        }
-        if (pending_space) {
-            ns__buf_putc(out, ' ');
-            pending_space = 0;
-        }
-        ns__buf_putc(out, (char)c);
-        i++;
+    size_t n_hl = 0, cap_hl = 0, mi = 0;
+    for (size_t i = 0; i < nf && st == NS_OK; i++) {
+        if (i > 0)
+            ns__buf_puts(out, SEP);
+        else if (frags[i].start > 0)
+            ns__buf_puts(out, ELLIPSIS " ");
+        if (emit(&s, text, frags[i].start, frags[i].end, out, &hl, &n_hl,
+                 &cap_hl, &mi) != 0)
+            st = NS_ERR_NOMEM;
     }
-    if (st == NS_OK && we < len)
-        ns__buf_puts(out, " \xe2\x80\xa6");
+    if (st == NS_OK && frags[nf - 1].end < len)
+        ns__buf_puts(out, " " ELLIPSIS);
     if (st == NS_OK && out->oom)
         st = NS_ERR_NOMEM;
     if (st != NS_OK) {

@@ -1,0 +1,418 @@
+/*
+ * test_searcher_snippet.c: snippets and their highlights.  Every case
+ * parses a query against a small index (for its analyzer), makes the
+ * snippet of a hand-made text, and checks the highlighted words (stems,
+ * accents, phrases only as phrases, never an excluded word), the choice of
+ * fragments, and cuts that never break a character or a grapheme.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "searcher/query.h"
+
+static char dir[] = "/tmp/ns-test-snippet-XXXXXX";
+static ns_db *db;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(dir))
+        return -1;
+    ns_db *w;
+    if (ns_db_open(dir, NS_OPEN_WRITE | NS_OPEN_CREATE, &w, NULL) != NS_OK)
+        return -1;
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = "1";
+    a.text = "sanctions";
+    a.text_len = strlen(a.text);
+    if (ns_db_add_article(w, &a) != NS_OK || ns_db_commit(w) != NS_OK)
+        return -1;
+    ns_db_close(w);
+    return ns_db_open(dir, NS_OPEN_READ, &db, NULL) == NS_OK ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    ns_db_close(db);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+typedef struct snip {
+    ns_buf text;
+    ns_highlight *hl;
+    size_t n_hl;
+    char marked[2048]; /* the highlighted words, "|"-separated */
+} snip;
+
+static void
+make(snip *sn, const char *query, const char *text, const char *title,
+     unsigned target)
+{
+    ns__query q;
+    memset(sn, 0, sizeof *sn);
+    assert_int_equal(ns__query_parse(db, query, 0, &q), NS_OK);
+    assert_int_equal(ns__snippet_make(db->analyzer, &q, text, strlen(text),
+                                      title, target, &sn->text, &sn->hl,
+                                      &sn->n_hl),
+                     NS_OK);
+    ns__query_free(&q);
+    const char *s = ns__buf_cstr(&sn->text);
+    size_t at = 0, n = 0;
+    for (size_t i = 0; i < sn->n_hl; i++) {
+        assert_true(sn->hl[i].start >= at);
+        assert_true(sn->hl[i].start < sn->hl[i].end);
+        assert_true(sn->hl[i].end <= sn->text.len);
+        at = sn->hl[i].end;
+        n += (size_t)snprintf(sn->marked + n, sizeof sn->marked - n, "%s%.*s",
+                              i ? "|" : "",
+                              (int)(sn->hl[i].end - sn->hl[i].start),
+                              s + sn->hl[i].start);
+        assert_true(n < sizeof sn->marked);
+    }
+}
+
+static void
+done(snip *sn)
+{
+    ns__buf_free(&sn->text);
+    ns_free(sn->hl);
+}
+
+/* Query words are marked whatever their inflection, case and accents. */
+static void
+test_stems_and_accents(void **state)
+{
+    (void)state;
+    snip sn;
+    make(&sn, "airbases Perez",
+         "The AIRBASE near Latakia, one of two airbases, said P\xc3\xa9rez.",
+         NULL, 0);
+    assert_string_equal(sn.marked, "AIRBASE|airbases|P\xc3\xa9rez");
+    assert_string_equal(ns__buf_cstr(&sn.text),
+                        "The AIRBASE near Latakia, one of two airbases, said "
+                        "P\xc3\xa9rez.");
+    done(&sn);
+
+    make(&sn, "sanction*", "New sanctions; they sanctioned; no sanity.",
+         NULL, 0);
+    assert_string_equal(sn.marked, "sanctions|sanctioned");
+    done(&sn);
+
+    /* The possessive belongs to the word. */
+    make(&sn, "Assad", "Mr. Assad's forces.", NULL, 0);
+    assert_string_equal(sn.marked, "Assad's");
+    done(&sn);
+}
+
+/* A phrase's words are marked only where the whole phrase occurs, as one
+ * highlight. */
+static void
+test_phrases(void **state)
+{
+    (void)state;
+    snip sn;
+    make(&sn, "\"air strike\"",
+         "The air was cold. A strike ended. Then an air  strike hit, and "
+         "air-strikes went on.",
+         NULL, 0);
+    /* Highlights are bytes of the text: where white space between the
+     * words was folded, each word is one. */
+    assert_string_equal(sn.marked, "air|strike|air-strikes");
+    done(&sn);
+
+    /* A word searched alone too is marked everywhere. */
+    make(&sn, "\"air strike\" air", "The air was cold. An air strike hit.",
+         NULL, 0);
+    assert_string_equal(sn.marked, "air|air strike");
+    done(&sn);
+
+    /* A hyphenated query word is a phrase of its parts. */
+    make(&sn, "al-Assad", "Al Assad, not al or Assad alone.", NULL, 0);
+    assert_string_equal(sn.marked, "Al Assad");
+    done(&sn);
+}
+
+/* Excluded words are never marked. */
+static void
+test_exclusions(void **state)
+{
+    (void)state;
+    snip sn;
+    make(&sn, "syria -russia", "Syria and Russia met; Russia left Syria.",
+         NULL, 0);
+    assert_string_equal(sn.marked, "Syria|Syria");
+    done(&sn);
+    make(&sn, "syria NOT syria", "Syria and Russia.", NULL, 0);
+    assert_string_equal(sn.marked, "");
+    done(&sn);
+    /* Nor words of a field or filter. */
+    make(&sn, "title:syria source:russia talks", "Syria, Russia: talks.",
+         NULL, 0);
+    assert_string_equal(sn.marked, "talks");
+    done(&sn);
+}
+
+/* Repeat s n times into buf. */
+static char *
+repeat(char *buf, const char *s, int n)
+{
+    size_t k = strlen(s);
+    for (int i = 0; i < n; i++)
+        memcpy(buf + i * k, s, k);
+    buf[n * k] = '\0';
+    return buf + n * k;
+}
+
+/* Words far apart: up to three fragments, joined by " … ", show them all;
+ * words close together: one fragment. */
+static void
+test_fragments(void **state)
+{
+    (void)state;
+    static char text[8192];
+    char *p = text;
+    p = repeat(p, "Filler words go here. ", 30);
+    p += sprintf(p, "Syria talks began. ");
+    p = repeat(p, "More filler words. ", 40);
+    p += sprintf(p, "Russia objected. ");
+    p = repeat(p, "Yet more filler. ", 40);
+    p += sprintf(p, "Iran agreed. ");
+    repeat(p, "Final filler text. ", 20);
+    snip sn;
+    make(&sn, "syria russia iran", text, NULL, 0);
+    assert_string_equal(sn.marked, "Syria|Russia|Iran");
+    const char *s = ns__buf_cstr(&sn.text);
+    /* Each fragment starts at its sentence. */
+    assert_non_null(strstr(s, "\xe2\x80\xa6 Syria talks began."));
+    assert_non_null(strstr(s, "\xe2\x80\xa6 Russia objected."));
+    assert_non_null(strstr(s, "\xe2\x80\xa6 Iran agreed."));
+    int seps = 0;
+    for (const char *x = s; (x = strstr(x, " \xe2\x80\xa6 ")); x++)
+        seps++;
+    assert_int_equal(seps, 2);
+    assert_true(sn.text.len <= 240 + 8);
+    done(&sn);
+
+    /* Close together: one fragment, from the sentence start. */
+    p = repeat(text, "Filler words go here. ", 30);
+    p += sprintf(p, "Syria talks began, and Russia objected. ");
+    repeat(p, "Filler words go here. ", 30);
+    make(&sn, "syria russia", text, NULL, 0);
+    s = ns__buf_cstr(&sn.text);
+    assert_string_equal(sn.marked, "Syria|Russia");
+    assert_memory_equal(s, "\xe2\x80\xa6 Syria talks began", 21);
+    assert_null(strstr(s + 4, "\xe2\x80\xa6 "));
+    done(&sn);
+
+    /* The fewest fragments showing the most words: two words close, one
+     * far, and more occurrences of a shown word do not win a fragment. */
+    p = text;
+    p += sprintf(p, "Syria and Russia talk. ");
+    p = repeat(p, "Filler words go here. ", 40);
+    p += sprintf(p, "Syria again and Syria. ");
+    p = repeat(p, "Filler words go here. ", 40);
+    p += sprintf(p, "Iran came. ");
+    make(&sn, "syria russia iran", text, NULL, 0);
+    assert_string_equal(sn.marked, "Syria|Russia|Iran");
+    done(&sn);
+}
+
+/* No match in the text: its beginning, without highlights. */
+static void
+test_no_match(void **state)
+{
+    (void)state;
+    snip sn;
+    make(&sn, "zebra", "One two three. Four five six.", NULL, 0);
+    assert_string_equal(ns__buf_cstr(&sn.text),
+                        "One two three. Four five six.");
+    assert_int_equal(sn.n_hl, 0);
+    done(&sn);
+    make(&sn, "zebra", "", NULL, 0);
+    assert_string_equal(ns__buf_cstr(&sn.text), "");
+    done(&sn);
+}
+
+/* The title is never repeated as the snippet. */
+static void
+test_title(void **state)
+{
+    (void)state;
+    snip sn;
+    make(&sn, "syria",
+         "  Syria  TALKS\nresume.\nThe talks on Syria resumed today.",
+         "Syria talks resume.", 0);
+    assert_string_equal(ns__buf_cstr(&sn.text),
+                        "The talks on Syria resumed today.");
+    done(&sn);
+    /* Only a whole leading copy is skipped. */
+    make(&sn, "syria", "Syria talks resumed in Geneva.", "Syria talks", 0);
+    assert_string_equal(ns__buf_cstr(&sn.text), "resumed in Geneva.");
+    done(&sn);
+    make(&sn, "syria", "Syria talkshow.", "Syria talks", 0);
+    assert_string_equal(ns__buf_cstr(&sn.text), "Syria talkshow.");
+    done(&sn);
+}
+
+/* White space is folded and control characters never pass. */
+static void
+test_whitespace(void **state)
+{
+    (void)state;
+    snip sn;
+    make(&sn, "syria", "Syria\t\tand\x1b[31m\r\n  Iran\x7f.", NULL, 0);
+    assert_string_equal(ns__buf_cstr(&sn.text), "Syria and [31m Iran .");
+    done(&sn);
+}
+
+/* Valid UTF-8 whose clusters are whole, when the cuts fall inside long
+ * words: text is units, ",word,", units; each side of the snippet must be
+ * whole copies of unit. */
+static void
+check_clusters(const char *unit, const char *query_word)
+{
+    static char text[16384];
+    char *p = text;
+    p = repeat(p, unit, 150);
+    p += sprintf(p, ",%s,", query_word);
+    repeat(p, unit, 150);
+    snip sn;
+    make(&sn, query_word, text, NULL, 150);
+    const char *s = ns__buf_cstr(&sn.text);
+    assert_int_equal(sn.n_hl, 1);
+    size_t ul = strlen(unit), wl = strlen(query_word);
+    /* "… " units "," word "," units " …" */
+    assert_memory_equal(s, "\xe2\x80\xa6 ", 4);
+    s += 4;
+    const char *w = s + sn.hl[0].start - 4;
+    assert_memory_equal(w, query_word, wl);
+    assert_true(w > s && w[-1] == ',' && w[wl] == ',');
+    size_t before = (size_t)(w - 1 - s);
+    assert_true(before > 0);
+    assert_int_equal(before % ul, 0);
+    for (size_t i = 0; i < before; i += ul)
+        assert_memory_equal(s + i, unit, ul);
+    const char *after = w + wl + 1;
+    size_t rest = strlen(after);
+    assert_true(rest > 4);
+    assert_string_equal(after + rest - 4, " \xe2\x80\xa6");
+    rest -= 4;
+    assert_true(rest > 0);
+    assert_int_equal(rest % ul, 0);
+    for (size_t i = 0; i < rest; i += ul)
+        assert_memory_equal(after + i, unit, ul);
+    assert_true(sn.text.len <= 150 + 8);
+    done(&sn);
+}
+
+static void
+test_graphemes(void **state)
+{
+    (void)state;
+    /* e + COMBINING ACUTE ACCENT: two code points, one grapheme. */
+    check_clusters("e\xcc\x81", "syria");
+    /* A family emoji: man ZWJ woman ZWJ girl. */
+    check_clusters("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d"
+                   "\xf0\x9f\x91\xa7",
+                   "syria");
+    /* A flag: two regional indicators. */
+    check_clusters("\xf0\x9f\x87\xab\xf0\x9f\x87\xb7", "syria");
+    /* Hangul syllable as conjoining jamo (L V T). */
+    check_clusters("\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8", "syria");
+}
+
+/* CJK without spaces: characters are never cut, and the word in the
+ * middle (one token per character, a phrase) is marked. */
+static void
+test_cjk(void **state)
+{
+    (void)state;
+    static char text[8192];
+    char *p = repeat(text, "\xe4\xb8\x80", 300); /* 一 */
+    p += sprintf(p, "\xe6\x9d\xb1\xe4\xba\xac");    /* 東京 */
+    repeat(p, "\xe4\xba\x8c", 300);                 /* 二 */
+    snip sn;
+    make(&sn, "\xe6\x9d\xb1\xe4\xba\xac", text, NULL, 0);
+    assert_string_equal(sn.marked, "\xe6\x9d\xb1\xe4\xba\xac");
+    const char *s = ns__buf_cstr(&sn.text);
+    /* "… " + whole 3-byte characters + " …". */
+    assert_int_equal((sn.text.len - 8) % 3, 0);
+    assert_memory_equal(s + 4, "\xe4\xb8\x80", 3);
+    assert_true(sn.text.len <= 240 + 8);
+    done(&sn);
+}
+
+/* The snippet stays within the target (plus the two end marks). */
+static void
+test_target(void **state)
+{
+    (void)state;
+    static char text[8192];
+    repeat(text, "word syria more text here, ", 200);
+    for (unsigned t = 20; t <= 400; t += 60) {
+        snip sn;
+        make(&sn, "syria", text, NULL, t);
+        assert_true(sn.text.len <= t + 8);
+        assert_true(sn.n_hl >= 1);
+        done(&sn);
+    }
+}
+
+static void
+test_oom(void **state)
+{
+    (void)state;
+    ns__query q;
+    assert_int_equal(ns__query_parse(db, "\"air strike\" syria -x", 0, &q),
+                     NS_OK);
+    const char *text = "Syria. An air strike hit Syria; air, then strike.";
+    for (uint64_t n = 1;; n++) {
+        ns_buf out = { 0 };
+        ns_highlight *hl = NULL;
+        size_t n_hl = 0;
+        ns__alloc_fail_after(n);
+        ns_status st = ns__snippet_make(db->analyzer, &q, text, strlen(text),
+                                        NULL, 0, &out, &hl, &n_hl);
+        uint64_t made = ns__alloc_fail_after(0);
+        ns__buf_free(&out);
+        ns_free(hl);
+        if (st == NS_OK && made < n)
+            break;
+        assert_true(st == NS_OK || st == NS_ERR_NOMEM);
+        if (st == NS_ERR_NOMEM)
+            assert_null(hl);
+    }
+    ns__query_free(&q);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stems_and_accents),
+        cmocka_unit_test(test_phrases),
+        cmocka_unit_test(test_exclusions),
+        cmocka_unit_test(test_fragments),
+        cmocka_unit_test(test_no_match),
+        cmocka_unit_test(test_title),
+        cmocka_unit_test(test_whitespace),
+        cmocka_unit_test(test_graphemes),
+        cmocka_unit_test(test_cjk),
+        cmocka_unit_test(test_target),
+        cmocka_unit_test(test_oom),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
