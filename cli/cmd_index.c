@@ -22,12 +22,19 @@ static const char index_help[] =
     "TREC and Reuters SGML, RSS/Atom, NewsML/NITF, WARC.  An article whose\n"
     "id is already indexed is replaced.\n"
     "\n"
+    "Updates are incremental: a file indexed before is read again only if\n"
+    "it changed (size, mtime, then content); its changed articles are\n"
+    "replaced and those no longer in it removed.  Run it from cron: it\n"
+    "prints nothing when all went well and stdout is not a terminal.\n"
+    "\n"
     "Options:\n"
     "  --index DIR    the index (default: $NSEARCH_INDEX, else\n"
     "                 ${XDG_DATA_HOME:-~/.local/share}/nsearch/index)\n"
     "  --lock-timeout SECONDS\n"
     "                 wait this long for another writer to finish (default\n"
     "                 300; 0 gives up at once), then exit with 75\n"
+    "  --prune        remove the articles of files indexed before under\n"
+    "                 each PATH that no longer exist\n"
     "  -q, --quiet    print nothing but errors\n"
     "  -h, --help     this help\n"
     "\n"
@@ -77,6 +84,7 @@ cmd_index(int argc, char **argv)
 {
     const char *index = NULL;
     double lock_timeout = 300;
+    unsigned index_flags = 0;
     run ru = { isatty(2), 0, 0 };
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     int n_paths = 0, rc = EXIT_ERROR;
@@ -99,6 +107,8 @@ cmd_index(int argc, char **argv)
             goto out;
         } else if (cli_opt_flag(argv, i, "--quiet", 'q')) {
             ru.quiet = 1;
+        } else if (cli_opt_flag(argv, i, "--prune", 0)) {
+            index_flags |= NS_INDEX_PRUNE;
         } else if ((r = cli_opt_value(argc, argv, &i, "--index", 0, &v))) {
             if (r < 0)
                 goto out;
@@ -143,6 +153,7 @@ cmd_index(int argc, char **argv)
     opts.on_reject = on_reject;
     opts.on_progress = on_progress;
     opts.payload = &ru;
+    opts.flags = index_flags;
     ns_index_stats stats = { 0 };
     rc = EXIT_OK;
     for (int i = 0; i < n_paths; i++) {

@@ -9,9 +9,9 @@
 static const char status_help[] =
     "usage: nsearch status [--index DIR]\n"
     "\n"
-    "Show the number of articles, the size on disk, the analyzer, the time\n"
-    "of the last update, and the writer at work (holding the index lock), if\n"
-    "any.\n";
+    "Show the number of articles, of distinct sources and of input files\n"
+    "indexed, the size on disk, the time of the last update, the analyzer,\n"
+    "and the writer at work (holding the index lock), if any.\n";
 
 int
 cmd_status(int argc, char **argv)
@@ -53,6 +53,8 @@ cmd_status(int argc, char **argv)
     }
     printf("index:       %s\n", path);
     printf("articles:    %" PRIu64 "\n", info.articles);
+    printf("sources:     %" PRIu64 "\n", info.sources);
+    printf("files:       %" PRIu64 "\n", info.files);
     printf("size:        %.1f MB\n", info.size_bytes / 1e6);
     printf("updated:     %s\n", *info.updated ? info.updated : "never");
     printf("analyzer:    %s\n", info.analyzer);

@@ -228,6 +228,7 @@ load_settings(ns_db *db, char **errmsg)
                                           strlen(NS_ANALYZER_DEFAULT_SPEC));
             if (st != NS_OK)
                 goto out;
+            db->dirty = 1;
         }
     } else if (atoi(ns__buf_cstr(&v)) > NS_SCHEMA_VERSION) {
         st = fail(errmsg, NS_ERR_INDEX_VERSION,
@@ -397,6 +398,8 @@ ns_db_errmsg(const ns_db *db) NS_NOEXCEPT
 ns_status
 ns__db_commit(ns_db *db)
 {
+    if (!db->dirty)
+        return NS_OK;
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -406,6 +409,8 @@ ns__db_commit(ns_db *db)
         ns__xdb_set_metadata(db->x, NS_META_UPDATED, when, strlen(when));
     if (st == NS_OK)
         st = ns__xdb_commit(db->x);
+    if (st == NS_OK)
+        db->dirty = 0;
     return st;
 }
 
@@ -431,6 +436,14 @@ dir_bytes(const char *dir)
     return total;
 }
 
+static int
+count_key(const char *key, void *payload)
+{
+    (void)key;
+    (*(uint64_t *)payload)++;
+    return 0;
+}
+
 ns_status
 ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT
 {
@@ -454,5 +467,9 @@ ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT
     else if (held != 1)
         ns__buf_reset(&db->info_writer);
     info->writer = ns__buf_cstr(&db->info_writer);
-    return NS_OK;
+    st = ns__xdb_count_terms(db->x, NS_PREFIX_SOURCE_NAME, &info->sources);
+    if (st == NS_OK)
+        st = ns__xdb_metadata_keys(db->x, NS_META_FILE, count_key,
+                                   &info->files);
+    return st;
 }

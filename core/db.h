@@ -28,6 +28,7 @@ struct ns_db {
     ns_buf info_updated;
     ns_buf info_writer;
     int lock_fd;          /* writer: the held index lock file, else -1 */
+    int dirty;            /* writer: changes since the last commit */
 };
 
 /** Set the handle's detail message (printf-style). */
@@ -58,7 +59,9 @@ void ns__lock_release(int fd);
  */
 int ns__lock_holder(const char *dir, ns_buf *holder);
 
-/** Record the commit time in the metadata and commit. */
+/** If anything changed since the last commit (db->dirty), record the
+ * commit time in the metadata and commit: a run that changes nothing
+ * writes nothing. */
 ns_status ns__db_commit(ns_db *db);
 
 #endif /* NS_DB_H */

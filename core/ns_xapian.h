@@ -170,6 +170,61 @@ ns_status ns__xdb_search(ns__xdb *db,
                          ns__xmset **out) NS_NOEXCEPT;
 void ns__xmset_free(ns__xmset *m) NS_NOEXCEPT;
 
+/* ---- index maintenance (the indexer and core/db.c) ---------------------- */
+
+/*
+ * ns__xdb_open flag, with NS_OPEN_WRITE | NS_OPEN_CREATE: a new database
+ * that only this writer sees until it is complete (a generation being built,
+ * a shard): created afresh (over whatever is there), updated in place
+ * (Xapian's DB_DANGEROUS: less I/O, a more compact result) and never synced
+ * (DB_NO_SYNC).  Whoever publishes it syncs its files first.
+ */
+#define NS__XOPEN_BUILD 0x100u
+
+/**
+ * Add doc, replacing any document indexed by the unique term idterm (the
+ * replaced document keeps its id); *docid_out (optional) receives the id.
+ */
+ns_status ns__xdb_replace_id(ns__xdb *db,
+                             const char *idterm,
+                             const ns__xdoc *doc,
+                             uint32_t *docid_out) NS_NOEXCEPT;
+/**
+ * The first document indexed by term: its id into *docid_out and its value
+ * in slot into value (reset first; empty if unset).  NS_ERR_NOT_FOUND when
+ * no document has the term.  A writer sees its uncommitted changes.
+ */
+ns_status ns__xdb_find(ns__xdb *db,
+                       const char *term,
+                       unsigned slot,
+                       uint32_t *docid_out,
+                       ns_buf *value) NS_NOEXCEPT;
+/** Call cb with the id of each document indexed by term, in increasing
+ * order; a non-zero return stops (NS_ERR_ABORTED).  Do not change the
+ * database from cb. */
+ns_status ns__xdb_postlist(ns__xdb *db,
+                           const char *term,
+                           int (*cb)(uint32_t docid, void *payload),
+                           void *payload) NS_NOEXCEPT;
+ns_status ns__xdb_delete_docid(ns__xdb *db, uint32_t docid) NS_NOEXCEPT;
+/** The number of distinct terms that start with prefix. */
+ns_status ns__xdb_count_terms(ns__xdb *db,
+                              const char *prefix,
+                              uint64_t *out) NS_NOEXCEPT;
+/** The revision the handle reads (increases with each commit). */
+ns_status ns__xdb_revision(ns__xdb *db, uint64_t *out) NS_NOEXCEPT;
+/**
+ * Compact (and merge) the committed revisions of srcs[0..n) into a new
+ * database at dest (a directory that must not exist or be empty), with
+ * Xapian's full compaction; document ids are renumbered in order.  The
+ * user metadata is merged: for a key set in several sources, the first
+ * source's value wins.  Reports errors in *errmsg (ns_free it).
+ */
+ns_status ns__xdb_compact(ns__xdb *const *srcs,
+                          size_t n,
+                          const char *dest,
+                          char **errmsg) NS_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

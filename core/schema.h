@@ -18,8 +18,11 @@
  * |                   | domain (news.bbc.co.uk,     |                         |
  * |                   | bbc.co.uk, co.uk)           |                         |
  * | unique id         | "Q" + id (long ids hashed)  | boolean, one per doc    |
+ * | source name       | "XB" + folded source        | boolean; counts sources |
+ * | source file       | "F" + 16 hex digits         | boolean; see below      |
  * | date              | value NS_SLOT_DATE          | "YYYYMMDDhhmmss"        |
  * | id                | value NS_SLOT_ID            | the article id          |
+ * | content hash      | value NS_SLOT_HASH          | 16 hex digits           |
  * | stored record     | document data               | see store.h             |
  *
  * Body positions start at title_len + NS_TITLE_GAP, so no phrase spans the
@@ -36,6 +39,25 @@
  * | nsearch.zdict      | the zstd dictionary of the stored texts        |
  * | nsearch.updated    | UTC ISO 8601 time of the last commit           |
  * | nsearch.file:PATH  | what the last run indexed from PATH (indexer)  |
+ *
+ * Incremental updates (indexer/track.c).  Each top-level input file that
+ * was read to its end has a record under NS_META_FILE + its absolute path
+ * (paths over NS_MAX_FILE_KEY bytes: "#" + 16 hex digits of its hash):
+ * "1 SIZE MTIME_NS HASH ARTICLES\nPATH" (format 1; size in bytes, mtime in
+ * ns since the epoch, HASH 16 hex digits of the file's bytes, ARTICLES the
+ * articles it gave).  Every article read from it carries the boolean term
+ * "F" + 16 hex digits of the hash of the path: deleting a file's articles
+ * is one delete by term, atomic with the rest of the commit, and needs no
+ * list of ids.  A record is written after the file's articles, in the same
+ * commit batch, so a killed run never records a file whose articles are
+ * not committed.  A re-run skips a file whose size and mtime match its
+ * record without reading it, and one whose size and hash match (its mtime
+ * is updated).  A changed file is read again: an article whose
+ * NS_SLOT_HASH (of all its fields, its text and its file) is unchanged is
+ * left alone, the others are replaced, and the file's articles that were
+ * not met again are deleted.  An article met in two files (same id) is
+ * stored once, with the file read last.  Articles added through
+ * ns_db_add_article() have no "F" term and no record.
  */
 #ifndef NS_SCHEMA_H
 #define NS_SCHEMA_H
@@ -47,9 +69,12 @@
 #define NS_PREFIX_AUTHOR "A"
 #define NS_PREFIX_HOST   "H"
 #define NS_PREFIX_ID     "Q"
+#define NS_PREFIX_SOURCE_NAME "XB"
+#define NS_PREFIX_FILE   "F"
 
 #define NS_SLOT_DATE 0
 #define NS_SLOT_ID   1
+#define NS_SLOT_HASH 2
 
 /* Within-document frequency of a title word in the unprefixed terms: how
  * much more a title word counts than a body word for BM25. */
@@ -59,6 +84,8 @@
 
 /* Xapian rejects terms over 245 bytes; ids longer than this are hashed. */
 #define NS_MAX_ID_TERM 200
+/* Longer paths are hashed in file record keys (Xapian's key limit). */
+#define NS_MAX_FILE_KEY 200
 
 #define NS_META_SCHEMA   "nsearch.schema"
 #define NS_META_ANALYZER "nsearch.analyzer"

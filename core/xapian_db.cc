@@ -45,6 +45,9 @@ ns__xdb_open(const char *path,
         if (flags & NS_OPEN_WRITE) {
             int action = (flags & NS_OPEN_CREATE) ? Xapian::DB_CREATE_OR_OPEN
                                                   : Xapian::DB_OPEN;
+            if ((flags & NS__XOPEN_BUILD) && (flags & NS_OPEN_CREATE))
+                action = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS |
+                         Xapian::DB_NO_SYNC;
             db->wdb = new Xapian::WritableDatabase(path, action);
             db->rdb = db->wdb;
         } else {
@@ -444,4 +447,126 @@ ns__xdb_search(ns__xdb *db,
     }
     *out = m;
     return NS_OK;
+}
+
+/* ---- index maintenance -------------------------------------------------- */
+
+extern "C" ns_status
+ns__xdb_replace_id(ns__xdb *db,
+                   const char *idterm,
+                   const ns__xdoc *doc,
+                   uint32_t *docid_out) noexcept
+{
+    if (!db || !db->wdb || !idterm || !doc)
+        return NS_ERR_INVALID_ARG;
+    NS_TRY
+    Xapian::docid id = db->wdb->replace_document(idterm, doc->doc);
+    if (docid_out)
+        *docid_out = id;
+    return NS_OK;
+    NS_CATCH(db)
+}
+
+extern "C" ns_status
+ns__xdb_find(ns__xdb *db,
+             const char *term,
+             unsigned slot,
+             uint32_t *docid_out,
+             ns_buf *value) noexcept
+{
+    if (!db || !term || !docid_out || !value)
+        return NS_ERR_INVALID_ARG;
+    ns__buf_reset(value);
+    NS_TRY
+    Xapian::PostingIterator it = db->rdb->postlist_begin(term);
+    if (it == db->rdb->postlist_end(term))
+        return NS_ERR_NOT_FOUND;
+    *docid_out = *it;
+    std::string v = db->rdb->get_document(*it).get_value(slot);
+    ns__buf_append(value, v.data(), v.size());
+    return value->oom ? NS_ERR_NOMEM : NS_OK;
+    NS_CATCH(db)
+}
+
+extern "C" ns_status
+ns__xdb_postlist(ns__xdb *db,
+                 const char *term,
+                 int (*cb)(uint32_t docid, void *payload),
+                 void *payload) noexcept
+{
+    if (!db || !term || !cb)
+        return NS_ERR_INVALID_ARG;
+    NS_TRY
+    for (Xapian::PostingIterator it = db->rdb->postlist_begin(term);
+         it != db->rdb->postlist_end(term); ++it) {
+        if (cb(*it, payload))
+            return NS_ERR_ABORTED;
+    }
+    return NS_OK;
+    NS_CATCH(db)
+}
+
+extern "C" ns_status
+ns__xdb_delete_docid(ns__xdb *db, uint32_t docid) noexcept
+{
+    if (!db || !db->wdb || !docid)
+        return NS_ERR_INVALID_ARG;
+    NS_TRY
+    db->wdb->delete_document(docid);
+    return NS_OK;
+    NS_CATCH(db)
+}
+
+extern "C" ns_status
+ns__xdb_count_terms(ns__xdb *db, const char *prefix, uint64_t *out) noexcept
+{
+    if (!db || !prefix || !out)
+        return NS_ERR_INVALID_ARG;
+    NS_TRY
+    uint64_t n = 0;
+    for (Xapian::TermIterator it = db->rdb->allterms_begin(prefix);
+         it != db->rdb->allterms_end(prefix); ++it)
+        n++;
+    *out = n;
+    return NS_OK;
+    NS_CATCH(db)
+}
+
+extern "C" ns_status
+ns__xdb_revision(ns__xdb *db, uint64_t *out) noexcept
+{
+    if (!db || !out)
+        return NS_ERR_INVALID_ARG;
+    NS_TRY
+    *out = db->rdb->get_revision();
+    return NS_OK;
+    NS_CATCH(db)
+}
+
+extern "C" ns_status
+ns__xdb_compact(ns__xdb *const *srcs,
+                size_t n,
+                const char *dest,
+                char **errmsg) noexcept
+{
+    if (errmsg)
+        *errmsg = nullptr;
+    if (!srcs || !n || !dest)
+        return NS_ERR_INVALID_ARG;
+    try {
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++) {
+            if (!srcs[i])
+                return NS_ERR_INVALID_ARG;
+            all.add_database(*srcs[i]->rdb);
+        }
+        all.compact(dest, Xapian::Compactor::FULL);
+        return NS_OK;
+    } catch (...) {
+        std::string msg;
+        ns_status st = ns__status_from_exception(&msg);
+        if (errmsg)
+            *errmsg = dup_string(msg);
+        return st;
+    }
 }

@@ -72,6 +72,13 @@ typedef struct ns__corpus_sink {
 ns_status ns__corpus_walk(const char *path, const ns__corpus_sink *sink);
 
 /**
+ * The absolute form of path that ns__corpus_walk() walks and reports (for
+ * callers that match recorded paths against a walked root).  ns_free it;
+ * NULL when out of memory or the working directory is unknown.
+ */
+char *ns__corpus_absolute_path(const char *path);
+
+/**
  * Read one in-memory input (already decompressed) named name, detecting
  * its format; for tests and fuzzers.  Same returns as ns__corpus_walk.
  */

@@ -1139,6 +1139,12 @@ absolute_path(const char *path)
     return out;
 }
 
+char *
+ns__corpus_absolute_path(const char *path)
+{
+    return path ? absolute_path(path) : NULL;
+}
+
 ns_status
 ns__corpus_walk(const char *path, const ns__corpus_sink *sink)
 {

@@ -224,14 +224,24 @@ typedef struct ns_reject {
     const char *reason; /* lowercase, no trailing newline */
 } ns_reject;
 
-/** Counters of ns_db_add_path(); the caller's struct, zeroed before use. */
+/**
+ * Counters of ns_db_add_path(); the caller's struct, zeroed before use.
+ * The fields after bytes_read are filled only when the options passed have
+ * version 2 or more (older callers' structs end at bytes_read).
+ */
 typedef struct ns_index_stats {
     uint64_t files_seen;       /* files read or skipped */
     uint64_t files_unchanged;  /* skipped: unchanged since the last run */
     uint64_t articles_indexed; /* articles added or replaced */
     uint64_t articles_rejected; /* records that could not be read */
     uint64_t files_rejected;   /* files that could not be read at all */
-    uint64_t bytes_read;       /* bytes of input read (decompressed) */
+    uint64_t bytes_read;       /* bytes of article text read */
+    uint64_t articles_unchanged; /* met again, unchanged: not rewritten */
+    uint64_t articles_deleted; /* removed: gone from a changed file, or
+                                * of a pruned file */
+    uint64_t files_pruned;     /* gone from disk; articles removed */
+    uint64_t bytes_done;       /* bytes on disk of the files finished or
+                                * skipped, for progress */
 } ns_index_stats;
 
 /**
@@ -246,16 +256,35 @@ typedef struct ns_index_options {
     /* Called now and then with the counters so far; may be NULL. */
     int (*on_progress)(const ns_index_stats *st, void *payload);
     void *payload;
+    unsigned flags; /* NS_INDEX_* bits (version 2) */
 } ns_index_options;
-#define NS_INDEX_OPTIONS_VERSION 1
-#define NS_INDEX_OPTIONS_INIT    {NS_INDEX_OPTIONS_VERSION, 0, 0, 0}
+#define NS_INDEX_OPTIONS_VERSION 2
+#define NS_INDEX_OPTIONS_INIT    {NS_INDEX_OPTIONS_VERSION, 0, 0, 0, 0}
+
+/* After the walk, delete the articles (and the records) of the files at or
+ * under path that were indexed before and no longer exist. */
+#define NS_INDEX_PRUNE 1u
 
 /**
  * Read every article under path (a file, an archive, a compressed file or a
  * directory, walked recursively; formats are detected by content) and add
  * them.  Inputs that cannot be read are reported through on_reject and
- * counted; the others are still indexed.  Commits as it goes.
+ * counted; the others are still indexed.  Commits as it goes, and at the
+ * end.
  *
+ * Incremental: the index keeps a record of each input file read to its end
+ * (its size, mtime and content hash).  A file whose size and mtime, or
+ * size and content, match its record is not read again; a changed file is
+ * read again: its articles that changed are replaced, the unchanged ones
+ * are left alone, and those no longer in it are deleted.  An article met
+ * twice (same id) is stored once.  A run that changes nothing writes
+ * nothing.  A killed run leaves the index as of its last commit, and the
+ * next run completes it: a file is recorded only in the commit that holds
+ * all its articles.
+ *
+ * @param opts   may be NULL; with NS_INDEX_PRUNE in opts->flags, the files
+ *               recorded under path that no longer exist lose their
+ *               articles
  * @param stats  optional; receives the counters (added to what it holds)
  *
  * Returns: NS_OK (possibly with rejects: see stats); NS_ERR_NOT_FOUND (path
@@ -405,11 +434,14 @@ typedef struct ns_db_info {
      * 2026-05-01T03:00:00Z", "a writer" when it did not say, or "" when
      * no writer is at work. */
     const char *writer;
+    uint64_t sources;      /* distinct sources (publishers) */
+    uint64_t files;        /* input files recorded for incremental updates */
 } ns_db_info;
 
 /**
  * Fill info for db.  Strings in info are valid until the next call on db.
- * Returns: NS_OK; NS_ERR_INVALID_ARG; NS_ERR_BACKEND.
+ * Counting the files reads every file record: for status, not for loops.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG; NS_ERR_NOMEM; NS_ERR_BACKEND.
  */
 NS_API ns_status ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT;
 

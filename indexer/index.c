@@ -1,33 +1,52 @@
 /*
  * index.c: turning articles into index documents (schema.h), and adding
- * whole paths through the corpus readers.  The indexer owns the writer's
- * batching: commits every NS_COMMIT_EVERY articles, and holds back the first
- * articles of an index until it has enough of them to train the zstd
- * dictionary their stored text is compressed with.  It never includes
- * searcher headers.
+ * whole paths through the corpus readers, incrementally: track.c keeps a
+ * record per input file, and a re-run reads only the files that changed.
+ * The indexer owns the writer's batching: it commits every NS_COMMIT_EVERY
+ * articles or NS_COMMIT_BYTES of text, and holds back the first articles of
+ * an index until it has enough of them to train the zstd dictionary their
+ * stored text is compressed with.  It never includes searcher headers.
  */
-#include "core/db.h"
+#include "indexer/indexer.h"
 #include "core/schema.h"
 #include "corpus/corpus.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Articles per commit: a crash loses at most this many, which the next
- * run re-reads. */
+/* Articles, and bytes of text, per commit: a crash loses at most this
+ * much, which the next run reads again; the text bound also bounds the
+ * memory Xapian's inverter holds between commits. */
 #define NS_COMMIT_EVERY 10000
+#define NS_COMMIT_BYTES (48u << 20)
 /* The dictionary is trained on the first articles, up to these limits. */
 #define NS_TRAIN_MAX_ARTICLES 4000
 #define NS_TRAIN_MAX_BYTES    (8u << 20)
 /* Text per article used as a training sample. */
 #define NS_TRAIN_SAMPLE_BYTES 4096
 
+/* A top-level input file being read, and what was met in it. */
+typedef struct track_file {
+    char *path;                /* absolute, as the walk gave it */
+    ns__file_record rec;       /* its record, once read to its end */
+    char fterm[18];            /* its articles' "F" term */
+    int hashed;                /* rec.hash is known: the record may be kept */
+    int has_old;               /* the index held articles of it before */
+    int complete;              /* read to its end */
+    uint32_t *seen;            /* with has_old: documents met again */
+    size_t n_seen, cap_seen;
+    struct track_file *next;   /* in the queue of ended files */
+} track_file;
+
 /* An article held back until the dictionary is trained. */
 typedef struct held_article {
     ns_article a;
     char *file;
     ns_buf strings; /* the article's strings, NUL-separated */
+    track_file *tf; /* the file it came from, or NULL */
 } held_article;
 
 typedef struct indexer {
@@ -35,11 +54,16 @@ typedef struct indexer {
     ns_buf record;  /* encoded stored record */
     ns_buf term;    /* prefixed term scratch */
     ns_buf idterm;
+    ns_buf val;     /* value scratch */
     held_article *held;
     size_t n_held, cap_held;
     size_t held_bytes;
     uint64_t since_commit;
-    int dict_tried; /* training failed once with enough samples */
+    uint64_t bytes_since_commit;
+    track_file *cur;     /* the file being read */
+    track_file *ended;   /* files read while articles were held: their */
+    track_file **ended_tail; /* records wait for those articles */
+    ns_index_stats *stats; /* counters of the running add_path, or NULL */
 } indexer;
 
 typedef struct doc_ctx {
@@ -52,6 +76,16 @@ typedef struct doc_ctx {
 } doc_ctx;
 
 static void
+track_file_free(track_file *tf)
+{
+    if (!tf)
+        return;
+    ns_free(tf->path);
+    ns_free(tf->seen);
+    ns_free(tf);
+}
+
+static void
 indexer_free(ns_db *db)
 {
     indexer *ix = db->indexer;
@@ -62,10 +96,17 @@ indexer_free(ns_db *db)
         ns_free(ix->held[i].file);
     }
     ns_free(ix->held);
+    while (ix->ended) {
+        track_file *next = ix->ended->next;
+        track_file_free(ix->ended);
+        ix->ended = next;
+    }
+    track_file_free(ix->cur);
     ns__xdoc_free(ix->doc);
     ns__buf_free(&ix->record);
     ns__buf_free(&ix->term);
     ns__buf_free(&ix->idterm);
+    ns__buf_free(&ix->val);
     ns_free(ix);
     db->indexer = NULL;
 }
@@ -99,6 +140,7 @@ get_indexer(ns_db *db, indexer **out)
         ns_free(ix);
         return st;
     }
+    ix->ended_tail = &ix->ended;
     db->indexer = ix;
     db->indexer_free = indexer_close;
     *out = ix;
@@ -261,12 +303,52 @@ date_key(const char *date, char out[15])
     return n;
 }
 
-/* Write one article now (the dictionary question settled). */
-static ns_status
-write_article(ns_db *db, indexer *ix, const ns_article *a, const char *file)
+/* A hash of everything stored of the article: equal hashes, same document. */
+static uint64_t
+article_hash(const ns_article *a, const char *id, const char *file)
 {
-    char tmp[40];
-    const char *id = article_id(a, tmp, sizeof tmp);
+    const char *f[8] = { id,        a->title,  a->date,     a->source,
+                         a->url,    a->author, a->language, file };
+    uint64_t h = NS_HASH_SEED;
+    for (int i = 0; i < 8; i++) {
+        size_t n = f[i] ? strlen(f[i]) + 1 : 0; /* NULL and "" differ */
+        h = ns__hash64(f[i] ? f[i] : "", n, h);
+    }
+    return ns__hash64(a->text ? a->text : "", a->text_len, h);
+}
+
+/* The source as one boolean term, to count the distinct sources. */
+static ns_status
+add_source_name(ns_db *db, indexer *ix, const char *source)
+{
+    const char *folded = NULL;
+    size_t n = ns__analyzer_fold(db->analyzer, source, strlen(source),
+                                 &folded);
+    if (!folded)
+        return NS_ERR_NOMEM;
+    if (n == 0)
+        return NS_OK;
+    if (n > NS_MAX_ID_TERM)
+        n = NS_MAX_ID_TERM; /* (a cut may split a character: harmless) */
+    ns__buf_reset(&ix->term);
+    ns__buf_puts(&ix->term, NS_PREFIX_SOURCE_NAME);
+    ns__buf_append(&ix->term, folded, n);
+    return ix->term.oom ? NS_ERR_NOMEM
+                        : ns__xdoc_add_term(ix->doc, ix->term.data,
+                                            ix->term.len, 0);
+}
+
+/* Build the document of a in ix->doc (id and ix->idterm already made);
+ * fterm and hex are the file's term and the article's hash, or NULL. */
+static ns_status
+make_doc(ns_db *db,
+         indexer *ix,
+         const ns_article *a,
+         const char *id,
+         const char *file,
+         const char *fterm,
+         const char *hex)
+{
     ns_article copy = *a;
     copy.id = id;
     ns_status st;
@@ -293,6 +375,8 @@ write_article(ns_db *db, indexer *ix, const ns_article *a, const char *file)
                               NS_ANALYZE_NOSTEM, add_field_word, &c, NULL);
         if (st != NS_OK)
             return c.st != NS_OK ? c.st : st;
+        if ((st = add_source_name(db, ix, a->source)) != NS_OK)
+            return st;
     }
     if (a->author && *a->author) {
         c.title = 1; /* add_field_word: author prefix */
@@ -303,10 +387,11 @@ write_article(ns_db *db, indexer *ix, const ns_article *a, const char *file)
     }
     if (a->url && *a->url && (st = add_host_terms(ix, a->url)) != NS_OK)
         return st;
-    if ((st = make_idterm(&ix->idterm, id)) != NS_OK)
-        return st;
     if ((st = ns__xdoc_add_term(ix->doc, ix->idterm.data, ix->idterm.len,
                                 0)) != NS_OK)
+        return st;
+    if (fterm &&
+        (st = ns__xdoc_add_term(ix->doc, fterm, strlen(fterm), 0)) != NS_OK)
         return st;
     char dk[15];
     size_t dn = a->date ? date_key(a->date, dk) : 0;
@@ -315,23 +400,95 @@ write_article(ns_db *db, indexer *ix, const ns_article *a, const char *file)
     if ((st = ns__xdoc_set_value(ix->doc, NS_SLOT_ID, id, strlen(id))) !=
         NS_OK)
         return st;
+    if (hex && (st = ns__xdoc_set_value(ix->doc, NS_SLOT_HASH, hex, 16)) !=
+                   NS_OK)
+        return st;
     if ((st = ns__store_encode(db->store, &copy, file, &ix->record)) != NS_OK)
         return st;
-    if ((st = ns__xdoc_set_data(ix->doc, ix->record.data, ix->record.len)) !=
-        NS_OK)
+    return ns__xdoc_set_data(ix->doc, ix->record.data, ix->record.len);
+}
+
+/* Note that the walk met document docid of tf again. */
+static ns_status
+seen_add(track_file *tf, uint32_t docid)
+{
+    if (!tf->has_old)
+        return NS_OK;
+    if (tf->n_seen == tf->cap_seen) {
+        size_t cap = tf->cap_seen ? tf->cap_seen * 2 : 256;
+        uint32_t *n = ns__realloc(tf->seen, cap * sizeof *n);
+        if (!n)
+            return NS_ERR_NOMEM;
+        tf->seen = n;
+        tf->cap_seen = cap;
+    }
+    tf->seen[tf->n_seen++] = docid;
+    return NS_OK;
+}
+
+/*
+ * Write one article now (the dictionary question settled).  With tf (the
+ * article comes from a tracked file), it carries the file's term and its
+ * hash, and when the index already held articles of that file, an article
+ * whose stored copy has the same hash is left as it is.
+ */
+static ns_status
+write_article(ns_db *db,
+              indexer *ix,
+              const ns_article *a,
+              const char *file,
+              track_file *tf)
+{
+    char tmp[40], hex[17];
+    const char *id = article_id(a, tmp, sizeof tmp);
+    ns_status st = make_idterm(&ix->idterm, id);
+    if (st != NS_OK)
         return st;
-    if ((st = ns__xdb_replace(db->x, ix->idterm.data, ix->doc)) != NS_OK)
+    if (tf) {
+        ns__hex64(article_hash(a, id, file), hex);
+        tf->rec.articles++;
+        if (tf->has_old) {
+            uint32_t docid = 0;
+            st = ns__xdb_find(db->x, ix->idterm.data, NS_SLOT_HASH, &docid,
+                              &ix->val);
+            if (st == NS_OK && ix->val.len == 16 &&
+                memcmp(ix->val.data, hex, 16) == 0) {
+                if (ix->stats)
+                    ix->stats->articles_unchanged++;
+                return seen_add(tf, docid);
+            }
+            if (st != NS_OK && st != NS_ERR_NOT_FOUND)
+                return st;
+        }
+    }
+    st = make_doc(db, ix, a, id, file, tf ? tf->fterm : NULL,
+                  tf ? hex : NULL);
+    uint32_t docid = 0;
+    if (st == NS_OK)
+        st = ns__xdb_replace_id(db->x, ix->idterm.data, ix->doc, &docid);
+    if (st != NS_OK)
         return st;
-    if (++ix->since_commit >= NS_COMMIT_EVERY) {
+    db->dirty = 1;
+    if (ix->stats)
+        ix->stats->articles_indexed++;
+    if (tf && (st = seen_add(tf, docid)) != NS_OK)
+        return st;
+    ix->bytes_since_commit += a->text_len;
+    if (++ix->since_commit >= NS_COMMIT_EVERY ||
+        ix->bytes_since_commit >= NS_COMMIT_BYTES) {
         st = ns__db_commit(db);
         ix->since_commit = 0;
+        ix->bytes_since_commit = 0;
     }
     return st;
 }
 
 /* Copy a's strings into h so it outlives the caller's buffers. */
 static ns_status
-hold_article(indexer *ix, const ns_article *a, const char *file)
+hold_article(indexer *ix,
+             const ns_article *a,
+             const char *file,
+             track_file *tf)
 {
     if (ix->n_held == ix->cap_held) {
         size_t cap = ix->cap_held ? ix->cap_held * 2 : 256;
@@ -370,14 +527,97 @@ hold_article(indexer *ix, const ns_article *a, const char *file)
     }
     h->a.text = h->strings.data + text_off;
     h->a.text_len = a->text_len;
+    h->tf = tf;
     ix->n_held++;
     ix->held_bytes += a->text_len;
     return NS_OK;
 }
 
+typedef struct unseen_ctx {
+    const track_file *tf;
+    uint32_t *del;
+    size_t n, cap;
+    int oom;
+} unseen_ctx;
+
+static int
+cmp_docid(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int
+collect_unseen(uint32_t docid, void *payload)
+{
+    unseen_ctx *u = payload;
+    if (bsearch(&docid, u->tf->seen, u->tf->n_seen, sizeof docid,
+                cmp_docid))
+        return 0;
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 64;
+        uint32_t *n = ns__realloc(u->del, cap * sizeof *n);
+        if (!n) {
+            u->oom = 1;
+            return 1;
+        }
+        u->del = n;
+        u->cap = cap;
+    }
+    u->del[u->n++] = docid;
+    return 0;
+}
+
+/*
+ * A file's reading has ended and all its articles are written: if it was
+ * read to its end, delete its articles that the reading did not meet, and
+ * write its record (in this commit batch, after its articles).
+ */
+static ns_status
+finish_file(ns_db *db, indexer *ix, track_file *tf)
+{
+    if (!tf->complete || !tf->hashed)
+        return NS_OK; /* read again next time; its articles so far stay */
+    ns_status st = NS_OK;
+    if (tf->has_old) {
+        unseen_ctx u = { tf, NULL, 0, 0, 0 };
+        qsort(tf->seen, tf->n_seen, sizeof *tf->seen, cmp_docid);
+        st = ns__xdb_postlist(db->x, tf->fterm, collect_unseen, &u);
+        if (u.oom)
+            st = NS_ERR_NOMEM;
+        for (size_t i = 0; i < u.n && st == NS_OK; i++) {
+            st = ns__xdb_delete_docid(db->x, u.del[i]);
+            db->dirty = 1;
+            if (st == NS_OK && ix->stats)
+                ix->stats->articles_deleted++;
+        }
+        ns_free(u.del);
+    }
+    if (st == NS_OK)
+        st = ns__track_put(db, tf->path, &tf->rec);
+    return st;
+}
+
+/* Finish the ended files whose held articles are now written. */
+static ns_status
+finish_ended(ns_db *db, indexer *ix)
+{
+    ns_status st = NS_OK;
+    while (ix->ended) {
+        track_file *tf = ix->ended;
+        ix->ended = tf->next;
+        if (st == NS_OK)
+            st = finish_file(db, ix, tf);
+        track_file_free(tf);
+    }
+    ix->ended_tail = &ix->ended;
+    return st;
+}
+
 /*
  * Train the dictionary on the held articles (if there are enough, or if
- * force), record it in the metadata, and write them all.
+ * force), record it in the metadata, and write them all, then the records
+ * of the files they came from.
  */
 static ns_status
 flush_held(ns_db *db, int force)
@@ -416,17 +656,19 @@ flush_held(ns_db *db, int force)
     }
     for (size_t i = 0; i < ix->n_held; i++) {
         if (st == NS_OK)
-            st = write_article(db, ix, &ix->held[i].a, ix->held[i].file);
+            st = write_article(db, ix, &ix->held[i].a, ix->held[i].file,
+                               ix->held[i].tf);
         ns__buf_free(&ix->held[i].strings);
         ns_free(ix->held[i].file);
     }
     ix->n_held = 0;
     ix->held_bytes = 0;
-    return st;
+    ns_status fst = finish_ended(db, ix);
+    return st != NS_OK ? st : fst;
 }
 
 static ns_status
-add_article(ns_db *db, const ns_article *a, const char *file)
+add_article(ns_db *db, const ns_article *a, const char *file, track_file *tf)
 {
     indexer *ix;
     ns_status st = get_indexer(db, &ix);
@@ -439,8 +681,8 @@ add_article(ns_db *db, const ns_article *a, const char *file)
     if (a->text_len && !a->text)
         return NS_ERR_INVALID_ARG;
     if (db->has_dict)
-        return write_article(db, ix, a, file);
-    if ((st = hold_article(ix, a, file)) != NS_OK)
+        return write_article(db, ix, a, file, tf);
+    if ((st = hold_article(ix, a, file, tf)) != NS_OK)
         return st;
     return flush_held(db, 0);
 }
@@ -450,7 +692,7 @@ ns_db_add_article(ns_db *db, const ns_article *article) NS_NOEXCEPT
 {
     if (!db || !article || article->version < 1)
         return NS_ERR_INVALID_ARG;
-    return add_article(db, article, NULL);
+    return add_article(db, article, NULL, NULL);
 }
 
 ns_status
@@ -462,6 +704,7 @@ ns_db_commit(ns_db *db) NS_NOEXCEPT
     if (db->indexer) {
         st = flush_held(db, 1);
         ((indexer *)db->indexer)->since_commit = 0;
+        ((indexer *)db->indexer)->bytes_since_commit = 0;
     }
     return st == NS_OK ? ns__db_commit(db) : st;
 }
@@ -482,6 +725,8 @@ ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT
         st = ns__xdb_delete_by_term(db->x, ix->idterm.data, &n);
     if (st == NS_OK && n == 0)
         st = NS_ERR_NOT_FOUND;
+    if (st == NS_OK)
+        db->dirty = 1;
     return st;
 }
 
@@ -489,10 +734,12 @@ ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT
 
 typedef struct walk_ctx {
     ns_db *db;
+    indexer *ix;
     const ns_index_options *opts;
     ns_index_stats *stats;
     ns_status st;      /* a fatal status that stopped the walk */
     time_t last_progress;
+    uint64_t met;      /* articles met */
 } walk_ctx;
 
 static int
@@ -507,20 +754,97 @@ progress(walk_ctx *w)
     return w->opts->on_progress(w->stats, w->opts->payload);
 }
 
+/* Whether to read the file: not when its record says it is unchanged. */
 static int
 walk_file_begin(const ns__file_info *fi, void *payload)
 {
     walk_ctx *w = payload;
-    (void)fi;
+    ns_db *db = w->db;
+    if (w->st != NS_OK)
+        return NS_CORPUS_STOP; /* a file's end failed */
     w->stats->files_seen++;
-    return progress(w) ? NS_CORPUS_STOP : NS_CORPUS_READ;
+    if (progress(w)) {
+        w->st = NS_ERR_ABORTED;
+        return NS_CORPUS_STOP;
+    }
+    ns__file_record old;
+    ns_status st = ns__track_get(db, fi->path, &old);
+    int known = st == NS_OK;
+    if (st != NS_OK && st != NS_ERR_NOT_FOUND) {
+        w->st = st;
+        return NS_CORPUS_STOP;
+    }
+    /* Same size and mtime: unchanged, not even opened. */
+    if (known && old.size == fi->size && old.mtime_ns == fi->mtime_ns) {
+        w->stats->files_unchanged++;
+        w->stats->bytes_done += fi->size;
+        return NS_CORPUS_SKIP;
+    }
+    uint64_t hash = 0;
+    int hashed = ns__file_hash(fi->path, &hash) == NS_OK;
+    /* Touched but the same bytes: only the record's mtime changes. */
+    if (known && hashed && old.size == fi->size && old.hash == hash) {
+        old.mtime_ns = fi->mtime_ns;
+        if ((st = ns__track_put(db, fi->path, &old)) != NS_OK) {
+            w->st = st;
+            return NS_CORPUS_STOP;
+        }
+        w->stats->files_unchanged++;
+        w->stats->bytes_done += fi->size;
+        return NS_CORPUS_SKIP;
+    }
+    track_file *tf = ns__calloc(1, sizeof *tf);
+    if (!tf || !(tf->path = ns__strdup(fi->path))) {
+        ns_free(tf);
+        w->st = NS_ERR_NOMEM;
+        return NS_CORPUS_STOP;
+    }
+    tf->rec.size = fi->size;
+    tf->rec.mtime_ns = fi->mtime_ns;
+    tf->rec.hash = hash;
+    tf->hashed = hashed;
+    ns__track_fterm(fi->path, tf->fterm);
+    uint64_t n = 0;
+    if ((st = ns__xdb_termfreq(db->x, tf->fterm, &n)) != NS_OK) {
+        track_file_free(tf);
+        w->st = st;
+        return NS_CORPUS_STOP;
+    }
+    tf->has_old = n > 0;
+    track_file_free(w->ix->cur);
+    w->ix->cur = tf;
+    return NS_CORPUS_READ;
+}
+
+static void
+walk_file_end(const ns__file_info *fi, int complete, void *payload)
+{
+    walk_ctx *w = payload;
+    indexer *ix = w->ix;
+    track_file *tf = ix->cur;
+    ix->cur = NULL;
+    w->stats->bytes_done += fi->size;
+    if (!tf)
+        return;
+    tf->complete = complete && w->st == NS_OK;
+    if (ix->n_held) {
+        /* Its record waits for its held articles (flush_held). */
+        tf->next = NULL;
+        *ix->ended_tail = tf;
+        ix->ended_tail = &tf->next;
+        return;
+    }
+    ns_status st = finish_file(w->db, ix, tf);
+    track_file_free(tf);
+    if (st != NS_OK && w->st == NS_OK)
+        w->st = st; /* the next file_begin stops the walk */
 }
 
 static int
 walk_article(const ns_article *a, const ns__where *where, void *payload)
 {
     walk_ctx *w = payload;
-    ns_status st = add_article(w->db, a, where->file);
+    ns_status st = add_article(w->db, a, where->file, w->ix->cur);
     if (st == NS_ERR_INVALID_ARG) {
         /* An article with nothing to index: a reject, not a failure. */
         w->stats->articles_rejected++;
@@ -541,8 +865,8 @@ walk_article(const ns_article *a, const ns__where *where, void *payload)
         w->st = st;
         return 1;
     }
-    w->stats->articles_indexed++;
-    if ((w->stats->articles_indexed & 255) == 0 && progress(w)) {
+    w->stats->bytes_read += a->text_len;
+    if ((++w->met & 255) == 0 && progress(w)) {
         w->st = NS_ERR_ABORTED;
         return 1;
     }
@@ -575,29 +899,70 @@ walk_reject(const ns__where *where, const char *reason, void *payload)
     return 0;
 }
 
+/* The fields of ns_index_stats a caller of options version v knows. */
+static size_t
+stats_size(const ns_index_options *opts)
+{
+    if (opts && opts->version >= 2)
+        return sizeof(ns_index_stats);
+    return offsetof(ns_index_stats, articles_unchanged);
+}
+
+static void
+stats_add(ns_index_stats *to, const ns_index_stats *from, size_t size)
+{
+    uint64_t *t = (uint64_t *)to;
+    const uint64_t *f = (const uint64_t *)from;
+    for (size_t i = 0; i < size / sizeof(uint64_t); i++)
+        t[i] += f[i];
+}
+
 ns_status
 ns_db_add_path(ns_db *db,
                const char *path,
                const ns_index_options *opts,
                ns_index_stats *stats) NS_NOEXCEPT
 {
-    if (!db || !path)
+    if (!db || !path || (opts && opts->version < 1))
         return NS_ERR_INVALID_ARG;
     indexer *ix;
     ns_status st = get_indexer(db, &ix);
     if (st != NS_OK)
         return st;
-    ns_index_stats local = { 0 };
-    walk_ctx w = { db, opts, stats ? stats : &local, NS_OK, 0 };
-    ns__corpus_sink sink = { walk_file_begin, walk_article, walk_reject, NULL,
-                             &w };
+    /* The counters so far, in a whole struct whatever the caller's
+     * version: progress callbacks see the totals. */
+    size_t ssize = stats_size(opts);
+    ns_index_stats run = { 0 };
+    if (stats)
+        stats_add(&run, stats, ssize);
+    walk_ctx w = { db, ix, opts, &run, NS_OK, 0, 0 };
+    ix->stats = &run;
+    ns__corpus_sink sink = { walk_file_begin, walk_article, walk_reject,
+                             walk_file_end, &w };
     st = ns__corpus_walk(path, &sink);
     if (w.st != NS_OK)
         st = w.st;
+    track_file_free(ix->cur); /* a walk that stopped inside a file */
+    ix->cur = NULL;
     if (st == NS_ERR_NOT_FOUND)
         ns__db_errorf(db, "%s: no such file or directory", path);
+    if (st == NS_OK && opts && opts->version >= 2 &&
+        (opts->flags & NS_INDEX_PRUNE)) {
+        char *root = ns__corpus_absolute_path(path);
+        uint64_t files = 0, articles = 0;
+        st = root ? ns__track_prune(db, root, &files, &articles)
+                  : NS_ERR_NOMEM;
+        run.files_pruned += files;
+        run.articles_deleted += articles;
+        ns_free(root);
+    }
     ns_status cst = ns_db_commit(db);
     if (st == NS_OK)
         st = cst;
+    ix->stats = NULL;
+    if (stats) {
+        memset(stats, 0, ssize);
+        stats_add(stats, &run, ssize);
+    }
     return st;
 }

@@ -109,7 +109,11 @@ class ns_index_stats(ctypes.Structure):
                 ("articles_indexed", ctypes.c_uint64),
                 ("articles_rejected", ctypes.c_uint64),
                 ("files_rejected", ctypes.c_uint64),
-                ("bytes_read", ctypes.c_uint64)]
+                ("bytes_read", ctypes.c_uint64),
+                ("articles_unchanged", ctypes.c_uint64),
+                ("articles_deleted", ctypes.c_uint64),
+                ("files_pruned", ctypes.c_uint64),
+                ("bytes_done", ctypes.c_uint64)]
 
 
 _REJECT_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ns_reject),
@@ -163,7 +167,9 @@ class ns_db_info(ctypes.Structure):
                 ("size_bytes", ctypes.c_uint64),
                 ("analyzer", ctypes.c_char_p),
                 ("updated", ctypes.c_char_p),
-                ("writer", ctypes.c_char_p)]
+                ("writer", ctypes.c_char_p),
+                ("sources", ctypes.c_uint64),
+                ("files", ctypes.c_uint64)]
 
 
 class ns_open_options(ctypes.Structure):

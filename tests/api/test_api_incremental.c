@@ -1,0 +1,274 @@
+/*
+ * test_api_incremental.c: ns_db_add_path() as a cron job runs it, over and
+ * over.  An unchanged archive is not read again; a touched file with the
+ * same bytes is not read again; a changed file has its changed articles
+ * replaced, its unchanged ones left alone and its removed ones deleted; an
+ * article in two files is stored once; NS_INDEX_PRUNE removes the articles
+ * of files that are gone; and a caller built against version 1 of the
+ * options gets only the counters it knows.  Uses only nsearch.h.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "nsearch.h"
+
+typedef struct fixture {
+    char dir[64];
+    char idx[96];
+    char in[96];
+    ns_db *db;
+} fixture;
+
+static int
+setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/nsincXXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->idx, sizeof f->idx, "%s/idx", f->dir);
+    snprintf(f->in, sizeof f->in, "%s/in", f->dir);
+    assert_int_equal(mkdir(f->in, 0777), 0);
+    assert_int_equal(
+        ns_db_open(f->idx, NS_OPEN_WRITE | NS_OPEN_CREATE, &f->db, NULL),
+        NS_OK);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    fixture *f = *state;
+    ns_db_close(f->db);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", f->dir);
+    free(f);
+    return 0;
+}
+
+/* Write in/name with the given JSON lines. */
+static void
+put(fixture *f, const char *name, const char *lines)
+{
+    char p[160];
+    snprintf(p, sizeof p, "%s/%s", f->in, name);
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    fputs(lines, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
+static ns_index_stats
+index_in(fixture *f, unsigned flags)
+{
+    ns_index_options o = NS_INDEX_OPTIONS_INIT;
+    o.flags = flags;
+    ns_index_stats st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(ns_db_add_path(f->db, f->in, &o, &st), NS_OK);
+    return st;
+}
+
+static uint64_t
+hits(fixture *f, const char *query)
+{
+    ns_results *r = NULL;
+    ns_status st = ns_db_search(f->db, query, NULL, &r);
+    assert_int_equal(st, NS_OK);
+    uint64_t n = ns_results_count(r);
+    ns_results_free(r);
+    return n;
+}
+
+static uint64_t
+articles(fixture *f)
+{
+    ns_db_info info;
+    assert_int_equal(ns_db_stat(f->db, &info), NS_OK);
+    return info.articles;
+}
+
+#define A1 "{\"id\":\"a1\",\"title\":\"Alpha\",\"text\":\"harbour alpha\"}\n"
+#define A2 "{\"id\":\"a2\",\"title\":\"Beta\",\"text\":\"harbour beta\"}\n"
+#define A2X "{\"id\":\"a2\",\"title\":\"Beta\",\"text\":\"harbour betamax\"}\n"
+#define A3 "{\"id\":\"a3\",\"title\":\"Gamma\",\"text\":\"harbour gamma\"}\n"
+#define A4 "{\"id\":\"a4\",\"title\":\"Delta\",\"text\":\"harbour delta\"}\n"
+#define B1 "{\"id\":\"b1\",\"title\":\"One\",\"text\":\"quay one\"}\n"
+#define B2 "{\"id\":\"b2\",\"title\":\"Two\",\"text\":\"quay two\"}\n"
+
+static void
+test_rerun_reads_nothing(void **state)
+{
+    fixture *f = *state;
+    put(f, "a.jsonl", A1 A2 A3);
+    put(f, "b.jsonl", B1 B2);
+    ns_index_stats st = index_in(f, 0);
+    assert_int_equal(st.files_seen, 2);
+    assert_int_equal(st.articles_indexed, 5);
+    assert_int_equal(articles(f), 5);
+
+    st = index_in(f, 0);
+    assert_int_equal(st.files_seen, 2);
+    assert_int_equal(st.files_unchanged, 2);
+    assert_int_equal(st.articles_indexed, 0);
+    assert_int_equal(st.articles_unchanged, 0); /* not even read */
+    assert_int_equal(st.bytes_read, 0);
+
+    ns_db_info info;
+    assert_int_equal(ns_db_stat(f->db, &info), NS_OK);
+    assert_int_equal(info.files, 2);
+    assert_int_equal(info.articles, 5);
+
+    /* Same bytes, new mtime: hashed, not read. */
+    char p[160];
+    snprintf(p, sizeof p, "%s/a.jsonl", f->in);
+    struct timespec ts[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+    assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+    st = index_in(f, 0);
+    assert_int_equal(st.files_unchanged, 2);
+    assert_int_equal(st.articles_indexed, 0);
+    assert_int_equal(st.bytes_read, 0);
+}
+
+static void
+test_changed_file(void **state)
+{
+    fixture *f = *state;
+    put(f, "a.jsonl", A1 A2 A3);
+    index_in(f, 0);
+    assert_int_equal(hits(f, "gamma"), 1);
+
+    /* a1 kept, a2 changed, a3 gone, a4 new. */
+    put(f, "a.jsonl", A1 A2X A4);
+    ns_index_stats st = index_in(f, 0);
+    assert_int_equal(st.files_unchanged, 0);
+    assert_int_equal(st.articles_unchanged, 1);
+    assert_int_equal(st.articles_indexed, 2);
+    assert_int_equal(st.articles_deleted, 1);
+    assert_int_equal(articles(f), 3);
+    assert_int_equal(hits(f, "gamma"), 0);
+    assert_int_equal(hits(f, "betamax"), 1);
+    assert_int_equal(hits(f, "delta"), 1);
+    assert_int_equal(hits(f, "alpha"), 1);
+
+    /* Every line broken but one: the file is read, the rest deleted. */
+    put(f, "a.jsonl", A1 "{broken\n");
+    st = index_in(f, 0);
+    assert_int_equal(st.articles_rejected, 1);
+    assert_int_equal(st.articles_deleted, 2);
+    assert_int_equal(articles(f), 1);
+}
+
+static void
+test_same_article_twice(void **state)
+{
+    fixture *f = *state;
+    put(f, "a.jsonl", A1 A2);
+    put(f, "b.jsonl", A1 B1);
+    ns_index_stats st = index_in(f, 0);
+    assert_int_equal(articles(f), 3);
+    assert_int_equal(hits(f, "alpha"), 1);
+
+    /* Indexing the same files again changes nothing. */
+    st = index_in(f, 0);
+    assert_int_equal(st.articles_indexed, 0);
+    assert_int_equal(articles(f), 3);
+
+    /* a.jsonl drops a1, which b.jsonl still has: the article stays. */
+    put(f, "a.jsonl", A2);
+    st = index_in(f, 0);
+    assert_int_equal(articles(f), 3);
+    assert_int_equal(hits(f, "alpha"), 1);
+}
+
+static void
+test_prune(void **state)
+{
+    fixture *f = *state;
+    put(f, "a.jsonl", A1 A2);
+    put(f, "b.jsonl", B1 B2);
+    index_in(f, 0);
+    assert_int_equal(articles(f), 4);
+    char p[160];
+    snprintf(p, sizeof p, "%s/b.jsonl", f->in);
+    assert_int_equal(unlink(p), 0);
+
+    /* Without NS_INDEX_PRUNE a gone file keeps its articles. */
+    ns_index_stats st = index_in(f, 0);
+    assert_int_equal(st.files_pruned, 0);
+    assert_int_equal(articles(f), 4);
+
+    st = index_in(f, NS_INDEX_PRUNE);
+    assert_int_equal(st.files_pruned, 1);
+    assert_int_equal(st.articles_deleted, 2);
+    assert_int_equal(articles(f), 2);
+    assert_int_equal(hits(f, "quay"), 0);
+    ns_db_info info;
+    assert_int_equal(ns_db_stat(f->db, &info), NS_OK);
+    assert_int_equal(info.files, 1);
+
+    /* Pruning under another path leaves this one's records alone. */
+    snprintf(p, sizeof p, "%s/a.jsonl", f->in);
+    assert_int_equal(unlink(p), 0);
+    char other[160];
+    snprintf(other, sizeof other, "%s/other", f->dir);
+    assert_int_equal(mkdir(other, 0777), 0);
+    ns_index_options o = NS_INDEX_OPTIONS_INIT;
+    o.flags = NS_INDEX_PRUNE;
+    assert_int_equal(ns_db_add_path(f->db, other, &o, &st), NS_OK);
+    assert_int_equal(articles(f), 2);
+    /* A sibling whose name starts with the root's is not under it. */
+    snprintf(other, sizeof other, "%s/i", f->dir);
+    assert_int_equal(mkdir(other, 0777), 0);
+    assert_int_equal(ns_db_add_path(f->db, other, &o, &st), NS_OK);
+    assert_int_equal(articles(f), 2);
+}
+
+static void
+test_version_1_stats(void **state)
+{
+    fixture *f = *state;
+    put(f, "a.jsonl", A1 A2);
+    ns_index_options o = NS_INDEX_OPTIONS_INIT;
+    o.version = 1;
+    ns_index_stats st;
+    memset(&st, 0, sizeof st);
+    st.articles_unchanged = 77; /* beyond what a version 1 caller has */
+    st.bytes_done = 77;
+    assert_int_equal(ns_db_add_path(f->db, f->in, &o, &st), NS_OK);
+    assert_int_equal(st.articles_indexed, 2);
+    assert_int_equal(st.articles_unchanged, 77);
+    assert_int_equal(st.bytes_done, 77);
+    /* Counters add up over calls. */
+    assert_int_equal(ns_db_add_path(f->db, f->in, &o, &st), NS_OK);
+    assert_int_equal(st.files_seen, 2);
+    assert_int_equal(st.files_unchanged, 1);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_rerun_reads_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_changed_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_article_twice, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_1_stats, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,65 @@
+#!/bin/bash
+# `nsearch index` run again and again, as cron does: over an unchanged
+# archive it writes nothing to the index; a changed file is read again; a
+# deleted file's articles go with --prune; the status counts files and
+# sources.
+. "$(dirname "$0")/lib.bash"
+IDX="$TMP/idx"
+IN="$TMP/in"
+mkdir -p "$IN/sub"
+cp "$NS_SOURCE_DIR/corpus/sample/"* "$IN/"
+printf '{"id":"x1","title":"Harbour news","source":"Port Gazette","text":"the cranes of the harbour"}\n' >"$IN/sub/x.jsonl"
+
+count() { "$NSEARCH" status --index "$IDX" | sed -n 's/^articles: *//p'; }
+
+run index --index "$IDX" "$IN"
+expect_rc 0 "first run"
+expect_no_out "quiet when stdout is not a terminal"
+[ "$(count)" = 1002 ] && ok || bad "first run count: $(count)"
+run status --index "$IDX"
+expect_out "^files: *3$" "three files recorded"
+# The sample's White House source, the seed's, and the Port Gazette.
+n=$(sed -n 's/^sources: *//p' "$TMP/out")
+[ "${n:-0}" -ge 2 ] && ok || bad "sources: $n"
+
+# Re-run over the unchanged archive: no file of the index is written (the
+# lock files aside: nsearch.lock and Xapian's flintlock).
+sleep 1.1 # mtimes on coarse filesystems
+touch "$TMP/marker"
+run index --index "$IDX" "$IN"
+expect_rc 0 "re-run"
+expect_no_out "re-run is quiet"
+changed=$(find "$IDX" -type f ! -name nsearch.lock ! -name flintlock \
+    -newer "$TMP/marker")
+[ -z "$changed" ] && ok || bad "re-run wrote: $changed"
+
+# A changed file is read again; its other articles stay as they were.
+printf '{"id":"x1","title":"Harbour news","source":"Port Gazette","text":"the cranes and the zeppelins of the harbour"}\n{"id":"x2","title":"More","text":"tugboats"}\n' >"$IN/sub/x.jsonl"
+run index --index "$IDX" "$IN"
+expect_rc 0 "changed file"
+run --index "$IDX" zeppelins
+expect_rc 0 "the changed article is searchable"
+run --index "$IDX" tugboats
+expect_rc 0 "the new article is searchable"
+[ "$(count)" = 1003 ] && ok || bad "count after change: $(count)"
+
+# A deleted file keeps its articles until --prune.
+rm "$IN/sub/x.jsonl"
+run index --index "$IDX" "$IN"
+expect_rc 0 "run after delete"
+[ "$(count)" = 1003 ] && ok || bad "without --prune: $(count)"
+run index --index "$IDX" --prune "$IN"
+expect_rc 0 "--prune"
+[ "$(count)" = 1001 ] && ok || bad "after --prune: $(count)"
+run --index "$IDX" tugboats
+expect_rc 1 "the pruned article is gone"
+run status --index "$IDX"
+expect_out "^files: *2$" "two files recorded after --prune"
+
+# Relative paths and another working directory name the same files.
+(cd "$TMP" && "$NSEARCH" index --index "$IDX" in) >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect_rc 0 "run from another directory"
+[ "$(count)" = 1001 ] && ok || bad "relative path doubled articles: $(count)"
+
+finish
