@@ -6,10 +6,11 @@ set -eu
 # Build and run: Xapian (search backend), utf8proc (Unicode), zstd (stored
 # text), Snowball's libstemmer, libarchive (compressed files and archives),
 # libxml2 (XML and HTML), json-c (JSON).  Test: cmocka, xapian-tools
-# (xapian-check), python3 (the CLI tests' JSON checks), sqlite3 (bench).
+# (xapian-check), python3 (the CLI tests' JSON checks, python/), valgrind
+# (scripts/valgrind.sh), sqlite3 (bench).
 PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools \
 libutf8proc-dev libzstd-dev libstemmer-dev libarchive-dev libxml2-dev \
-libjson-c-dev libcmocka-dev python3 zstd"
+libjson-c-dev libcmocka-dev python3 zstd valgrind"
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The whole test suite, as CI runs it: a build with warnings as errors and
-# its tests, then the same tests under AddressSanitizer and UBSan.
+# its tests, then the same tests under AddressSanitizer and UBSan, then the
+# library's tests and the command under valgrind.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
@@ -21,3 +22,6 @@ cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== valgrind: API tests, the command, examples; threads under helgrind" >&2
+sh scripts/valgrind.sh build-test
