@@ -33,6 +33,10 @@ static const char index_help[] =
     "  --lock-timeout SECONDS\n"
     "                 wait this long for another writer to finish (default\n"
     "                 300; 0 gives up at once), then exit with 75\n"
+    "  --commit-every N\n"
+    "                 commit every N articles (default: every 10000 articles\n"
+    "                 or 48 MB of text); a killed run loses at most one\n"
+    "                 batch, which the next run reads again\n"
     "  --prune        remove the articles of files indexed before under\n"
     "                 each PATH that no longer exist\n"
     "  -q, --quiet    print nothing but errors\n"
@@ -85,6 +89,7 @@ cmd_index(int argc, char **argv)
     const char *index = NULL;
     double lock_timeout = 300;
     unsigned index_flags = 0;
+    long commit_every = 0;
     run ru = { isatty(2), 0, 0 };
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     int n_paths = 0, rc = EXIT_ERROR;
@@ -107,6 +112,10 @@ cmd_index(int argc, char **argv)
             goto out;
         } else if (cli_opt_flag(argv, i, "--quiet", 'q')) {
             ru.quiet = 1;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--commit-every", 0,
+                                      &v))) {
+            if (r < 0 || (commit_every = cli_parse_count(a, v)) < 0)
+                goto out;
         } else if (cli_opt_flag(argv, i, "--prune", 0)) {
             index_flags |= NS_INDEX_PRUNE;
         } else if ((r = cli_opt_value(argc, argv, &i, "--index", 0, &v))) {
@@ -154,6 +163,7 @@ cmd_index(int argc, char **argv)
     opts.on_progress = on_progress;
     opts.payload = &ru;
     opts.flags = index_flags;
+    opts.commit_every = (unsigned)commit_every;
     ns_index_stats stats = { 0 };
     rc = EXIT_OK;
     for (int i = 0; i < n_paths; i++) {

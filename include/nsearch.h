@@ -257,9 +257,13 @@ typedef struct ns_index_options {
     int (*on_progress)(const ns_index_stats *st, void *payload);
     void *payload;
     unsigned flags; /* NS_INDEX_* bits (version 2) */
+    /* Commit after this many articles written (version 2); 0: after 10,000
+     * articles or 48 MB of text, whichever comes first.  A killed run
+     * loses at most one batch, which the next run reads again. */
+    unsigned commit_every;
 } ns_index_options;
 #define NS_INDEX_OPTIONS_VERSION 2
-#define NS_INDEX_OPTIONS_INIT    {NS_INDEX_OPTIONS_VERSION, 0, 0, 0, 0}
+#define NS_INDEX_OPTIONS_INIT    {NS_INDEX_OPTIONS_VERSION, 0, 0, 0, 0, 0}
 
 /* After the walk, delete the articles (and the records) of the files at or
  * under path that were indexed before and no longer exist. */

@@ -64,6 +64,7 @@ typedef struct indexer {
     track_file *ended;   /* files read while articles were held: their */
     track_file **ended_tail; /* records wait for those articles */
     ns_index_stats *stats; /* counters of the running add_path, or NULL */
+    unsigned commit_every; /* articles per commit (NS_COMMIT_EVERY) */
 } indexer;
 
 typedef struct doc_ctx {
@@ -141,6 +142,7 @@ get_indexer(ns_db *db, indexer **out)
         return st;
     }
     ix->ended_tail = &ix->ended;
+    ix->commit_every = NS_COMMIT_EVERY;
     db->indexer = ix;
     db->indexer_free = indexer_close;
     *out = ix;
@@ -474,7 +476,7 @@ write_article(ns_db *db,
     if (tf && (st = seen_add(tf, docid)) != NS_OK)
         return st;
     ix->bytes_since_commit += a->text_len;
-    if (++ix->since_commit >= NS_COMMIT_EVERY ||
+    if (++ix->since_commit >= ix->commit_every ||
         ix->bytes_since_commit >= NS_COMMIT_BYTES) {
         st = ns__db_commit(db);
         ix->since_commit = 0;
@@ -937,6 +939,9 @@ ns_db_add_path(ns_db *db,
         stats_add(&run, stats, ssize);
     walk_ctx w = { db, ix, opts, &run, NS_OK, 0, 0 };
     ix->stats = &run;
+    ix->commit_every = opts && opts->version >= 2 && opts->commit_every
+                           ? opts->commit_every
+                           : NS_COMMIT_EVERY;
     ns__corpus_sink sink = { walk_file_begin, walk_article, walk_reject,
                              walk_file_end, &w };
     st = ns__corpus_walk(path, &sink);
@@ -960,6 +965,7 @@ ns_db_add_path(ns_db *db,
     if (st == NS_OK)
         st = cst;
     ix->stats = NULL;
+    ix->commit_every = NS_COMMIT_EVERY;
     if (stats) {
         memset(stats, 0, ssize);
         stats_add(stats, &run, ssize);

@@ -1,0 +1,108 @@
+#!/bin/bash
+# kill -9 at random points, again and again: of a first build, then of
+# updates that add, change and remove files.  After every kill the index
+# opens, passes xapian-check and answers searches; the run after the last
+# kill completes it, and it then holds exactly the articles and file
+# records of an index built from the final files in one go: none lost,
+# none doubled.  (Random kill times, not timing assertions: whenever the
+# kill lands, the same checks hold.)
+. "$(dirname "$0")/lib.bash"
+IDX="$TMP/idx"
+REF="$TMP/ref"
+IN="$TMP/in"
+command -v xapian-check >/dev/null || { echo "SKIP: no xapian-check"; exit 0; }
+KILLS=${NS_TEST_KILLS:-6}
+RANDOM=${NS_TEST_SEED:-$$}
+echo "seed $RANDOM"
+
+# The sample's 1000 articles in 20 files of 50, so that runs commit, and
+# get killed, between files and inside them.
+mkdir -p "$IN"
+zstd -dc "$NS_SOURCE_DIR/corpus/sample/whitehouse-sample.jsonl.zst" |
+    split -l 50 -d -a 2 --additional-suffix=.jsonl - "$IN/part-"
+cp "$NS_SOURCE_DIR/corpus/sample/latakia-article.txt" "$IN/"
+
+# The database directory (the index itself, or the generation its
+# XAPIANDB stub names).
+dbdir() {
+    if [ -f "$1/XAPIANDB" ] && [ ! -f "$1/iamglass" ]; then
+        echo "$1/$(sed -n 's/^auto //p' "$1/XAPIANDB" | head -n 1)"
+    else
+        echo "$1"
+    fi
+}
+
+check_index() { # check_index WHAT
+    local d
+    d=$(dbdir "$IDX")
+    if [ ! -f "$d/iamglass" ]; then
+        ok # killed before the first commit: no database yet
+        return
+    fi
+    if xapian-check "$d" >"$TMP/check" 2>&1; then ok; else
+        bad "$1: xapian-check: $(tail -n 3 "$TMP/check")"; fi
+    run status --index "$IDX"
+    expect_rc 0 "$1: status"
+    run --index "$IDX" --no-snippets -n 3 president
+    [ "$rc" -le 1 ] && ok || bad "$1: search exit $rc: $err"
+}
+
+kill_run() { # kill_run WHAT ARGS...: start a run, kill -9 it at random
+    local what=$1
+    shift
+    "$NSEARCH" index --index "$IDX" "$@" >/dev/null 2>"$TMP/kerr" &
+    local pid=$!
+    # 0 to 2.5 s: with small batches the runs take longer than that.
+    sleep "$((RANDOM % 26 / 10)).$((RANDOM % 10))"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    check_index "$what"
+    echo "$what: $("$NSEARCH" status --index "$IDX" 2>/dev/null |
+        sed -n 's/^articles: *//p') articles"
+}
+
+# 1. A first build, killed.
+for i in $(seq 1 $((KILLS / 2))); do
+    kill_run "first build, kill $i" --commit-every 37 "$IN"
+done
+
+# 2. Updates, killed: files changed, added and removed between the kills.
+run index --index "$IDX" --commit-every 37 "$IN/part-0"*.jsonl
+expect_rc 0 "part of the archive, whole"
+for i in $(seq 1 $((KILLS - KILLS / 2))); do
+    f="$IN/part-1$((RANDOM % 10)).jsonl"
+    case $((i % 3)) in
+    0) sed -i '1d' "$f" ;;                 # an article removed
+    1) sed -i '2s/"text": *"/&Zebrafish /' "$f" ;; # one changed
+    2) head -n 5 "$IN/part-00.jsonl" | sed 's/"id": *"/&copy-/' \
+           >"$IN/extra-$i.jsonl" ;;        # a new file
+    esac
+    [ "$i" -eq 2 ] && rm -f "$IN/part-19.jsonl"   # a file gone
+    kill_run "update, kill $i" --commit-every 37 --prune "$IN"
+done
+
+# 3. The run that completes it, and an index built in one go to compare.
+run index --index "$IDX" --prune "$IN"
+expect_rc 0 "the completing run"
+check_index "after the completing run"
+run index --index "$REF" "$IN"
+expect_rc 0 "the reference build"
+
+"$NSEARCH" status --index "$IDX" >"$TMP/st1"
+"$NSEARCH" status --index "$REF" >"$TMP/st2"
+for k in articles files sources; do
+    a=$(sed -n "s/^$k: *//p" "$TMP/st1")
+    b=$(sed -n "s/^$k: *//p" "$TMP/st2")
+    [ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "$k: $a after kills, $b built in one go"
+done
+for q in president zebrafish Latakia "health care" economy; do
+    a=$("$NSEARCH" --index "$IDX" --format trec -n 2000 --no-snippets "$q" |
+        awk '{print $3}' | sort)
+    b=$("$NSEARCH" --index "$REF" --format trec -n 2000 --no-snippets "$q" |
+        awk '{print $3}' | sort)
+    [ "$a" = "$b" ] && ok || bad "'$q': different articles after the kills"
+    dups=$(printf '%s\n' "$a" | uniq -d | head -n 3)
+    [ -z "$dups" ] && ok || bad "'$q': doubled articles: $dups"
+done
+
+finish
