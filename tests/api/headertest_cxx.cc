@@ -18,11 +18,14 @@ static_assert(noexcept(ns_db_search(nullptr, nullptr, nullptr, nullptr)),
 int
 main()
 {
+    int fails = 0;
+    /* Every _INIT macro of the header (symbols.sh checks the list). */
     ns_article a = NS_ARTICLE_INIT;
+    ns_open_options oo = NS_OPEN_OPTIONS_INIT;
     ns_index_options io = NS_INDEX_OPTIONS_INIT;
     ns_search_options so = NS_SEARCH_OPTIONS_INIT;
-    int fails = 0;
     if (a.version != NS_ARTICLE_VERSION ||
+        oo.version != NS_OPEN_OPTIONS_VERSION ||
         io.version != NS_INDEX_OPTIONS_VERSION ||
         so.version != NS_SEARCH_OPTIONS_VERSION)
         fails++;

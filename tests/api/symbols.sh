@@ -70,5 +70,14 @@ for f in "$NS_SOURCE_DIR"/cli/*.[ch] "$NS_SOURCE_DIR"/examples/*.c; do
 done >"$TMP/includes"
 [ -s "$TMP/includes" ] && bad "clients include internals:" "$(cat "$TMP/includes")"
 
+# The header tests use every _INIT macro (each must fill its struct in C99
+# and C++).
+for m in $(sed -nE 's/^#define (NS_[A-Z_]+_INIT)\b.*/\1/p' "$HEADER"); do
+    for t in headertest.c headertest_cxx.cc; do
+        grep -q "\b$m\b" "$(dirname "$0")/$t" ||
+            bad "tests/api/$t does not use $m"
+    done
+done
+
 echo "$(wc -l <"$TMP/exported") exported symbols, $n in nsearch.h; $fails failed"
 [ "$fails" -eq 0 ]
