@@ -83,25 +83,66 @@ puts_(buf *b, const char *s)
     put(b, s, strlen(s));
 }
 
-/* s[0,n) as a JSON string.  The library's strings are UTF-8; only quotes,
- * backslashes and control characters need escaping. */
+/* Bytes of the valid UTF-8 sequence at s[0,n), or 0 if it is not one. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+    if (s[0] < 0x80)
+        return 1;
+    else if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        len = 3;
+        if (s[0] == 0xE0)
+            lo = 0xA0; /* no overlong forms */
+        if (s[0] == 0xED)
+            hi = 0x9F; /* no surrogates */
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        len = 4;
+        if (s[0] == 0xF0)
+            lo = 0x90;
+        if (s[0] == 0xF4)
+            hi = 0x8F; /* nothing above U+10FFFF */
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+/*
+ * s[0,n) as a JSON string.  Articles' text is UTF-8 when the input was,
+ * but the library keeps what it was given: a byte that is not part of
+ * valid UTF-8 becomes '?', one byte for one, so that the highlights' byte
+ * offsets still point at the same words.
+ */
 static void
 put_json(buf *b, const char *s, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
     put(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    for (size_t i = 0; i < n;) {
         char esc[8];
-        if (c == '"' || c == '\\') {
+        size_t len = utf8_len(u + i, n - i);
+        if (len == 0) {
+            put(b, "?", 1);
+            len = 1;
+        } else if (u[i] == '"' || u[i] == '\\') {
             esc[0] = '\\';
-            esc[1] = (char)c;
+            esc[1] = (char)u[i];
             put(b, esc, 2);
-        } else if (c < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
+        } else if (u[i] < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", u[i]);
             put(b, esc, 6);
         } else {
-            put(b, s + i, 1);
+            put(b, s + i, len);
         }
+        i += len;
     }
     put(b, "\"", 1);
 }

@@ -26,6 +26,12 @@ expect_err "bad\.jsonl" "index_dir names the bad input"
 "$EX/index_dir" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 expect_rc 2 "index_dir without arguments"
+# Text that is not valid UTF-8, which the library keeps as it was given.
+printf 'Title: Odd bytes\n\nA mention of a broken \376\377 byte pair.\n' \
+    >"$TMP/odd.txt"
+"$EX/index_dir" "$IDX" "$TMP/odd.txt" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect_rc 0 "index_dir a text file"
 
 "$EX/search" "$IDX" "latakia airbase" >"$TMP/out" 2>"$TMP/err"
 rc=$?
@@ -98,6 +104,12 @@ code, d = get(b"/search?q=wheat&sort=newest&since=2016&until=2016-12")
 assert code == 200 and [h["id"] for h in d["hits"]] == ["n3"], d
 code, d = get(b"/search?q=latakia&limit=1&offset=1")
 assert code == 200 and [h["rank"] for h in d["hits"]] == [2], d
+# Invalid UTF-8 in an article still gives valid JSON (strict decoding
+# above), and the highlights still point at the matched words.
+code, d = get(b"/search?q=broken")
+h = d["hits"][0]
+s = h["snippet"].encode("utf-8")
+assert code == 200 and [s[a:b] for a, b in h["highlights"]] == [b"broken"], d
 code, d = get(b"/search?q=%22air%20base")  # percent-decoding
 assert code == 200, d
 # Bad requests get their status and a JSON error.
