@@ -242,6 +242,9 @@ test_add_path(void **state)
     memset(&stats, 0, sizeof stats);
     assert_int_equal(ns_db_add_path(f->w, p, NULL, &stats), NS_OK);
     assert_int_equal(stats.articles_rejected + stats.files_rejected, 1);
+    o.version = 0;
+    assert_int_equal(ns_db_add_path(f->w, p, &o, &stats),
+                     NS_ERR_INVALID_ARG);
 }
 
 static void
