@@ -65,7 +65,7 @@ fixture() { # fixture NAME: make it once
         head -c 5000 /dev/urandom >"$TMP/junkidx/iamglass"
         head -c 9000 /dev/urandom >"$TMP/junkidx/postlist.glass"
         ;;
-    newer | noschema | badanalyzer | truncidx | roidx)
+    newer | noschema | badanalyzer | evilschema | evilupdated | truncidx | roidx)
         fixture index
         cp -r "$IDX" "$TMP/$1"
         case "$1" in
@@ -73,6 +73,14 @@ fixture() { # fixture NAME: make it once
         noschema) xapian-metadata set "$TMP/$1" nsearch.schema "" ;;
         badanalyzer)
             xapian-metadata set "$TMP/$1" nsearch.analyzer "lang=klingon"
+            ;;
+        evilschema) # terminal escapes: set the title, clear the screen
+            xapian-metadata set "$TMP/$1" nsearch.schema \
+                "$(printf '999\033]0;owned\007\033[2J')"
+            ;;
+        evilupdated)
+            xapian-metadata set "$TMP/$1" nsearch.updated \
+                "$(printf '\033]0;owned\007\033[2J')"
             ;;
         truncidx) # wherever the index keeps its tables
             find "$TMP/$1" -name postlist.glass -exec truncate -s 100 {} +
@@ -108,7 +116,7 @@ while IFS=$'\t' read -r name setup user envs args want rx xfail; do
         continue
     fi
     if [ "$setup" != - ]; then
-        case "$setup" in *newer* | *noschema* | *badanalyzer*)
+        case "$setup" in *newer* | *noschema* | *badanalyzer* | *evil*)
             if ! command -v xapian-metadata >/dev/null; then
                 echo "SKIP $name: needs xapian-metadata (xapian-tools)" >&2
                 skips=$((skips + 1))
