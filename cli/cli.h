@@ -55,6 +55,7 @@ int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_compact(int argc, char **argv);
 
 /* Output of strings from articles, made safe for where they go. */
 /** Write s[0,n) with control characters (C0, DEL, C1) replaced by spaces. */

@@ -37,6 +37,9 @@ static const char index_help[] =
     "                 commit every N articles (default: every 10000 articles\n"
     "                 or 48 MB of text); a killed run loses at most one\n"
     "                 batch, which the next run reads again\n"
+    "  --rebuild      build a new index from the PATHs beside the live one\n"
+    "                 (which searches go on using), compact it, and switch\n"
+    "                 to it atomically at the end\n"
     "  --prune        remove the articles of files indexed before under\n"
     "                 each PATH that no longer exist\n"
     "  -q, --quiet    print nothing but errors\n"
@@ -90,6 +93,7 @@ cmd_index(int argc, char **argv)
     double lock_timeout = 300;
     unsigned index_flags = 0;
     long commit_every = 0;
+    int rebuild = 0, missing = 0;
     run ru = { isatty(2), 0, 0 };
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     int n_paths = 0, rc = EXIT_ERROR;
@@ -116,6 +120,8 @@ cmd_index(int argc, char **argv)
                                       &v))) {
             if (r < 0 || (commit_every = cli_parse_count(a, v)) < 0)
                 goto out;
+        } else if (cli_opt_flag(argv, i, "--rebuild", 0)) {
+            rebuild = 1;
         } else if (cli_opt_flag(argv, i, "--prune", 0)) {
             index_flags |= NS_INDEX_PRUNE;
         } else if ((r = cli_opt_value(argc, argv, &i, "--index", 0, &v))) {
@@ -145,7 +151,7 @@ cmd_index(int argc, char **argv)
     }
     char *msg = NULL;
     ns_open_options oo = NS_OPEN_OPTIONS_INIT;
-    oo.flags = NS_OPEN_WRITE | NS_OPEN_CREATE;
+    oo.flags = NS_OPEN_WRITE | NS_OPEN_CREATE | (rebuild ? NS_OPEN_REBUILD : 0);
     oo.lock_timeout_ms = (int)(lock_timeout * 1000);
     ns_status st = ns_db_open_v2(path, &oo, &db, &msg);
     if (st != NS_OK) {
@@ -169,6 +175,7 @@ cmd_index(int argc, char **argv)
     for (int i = 0; i < n_paths; i++) {
         st = ns_db_add_path(db, paths[i], &opts, &stats);
         if (st == NS_ERR_NOT_FOUND) {
+            missing++;
             continue; /* reported through on_reject, counted as rejected */
         }
         if (st != NS_OK) {
@@ -187,6 +194,24 @@ cmd_index(int argc, char **argv)
         cli_error("%s: commit failed: %s", path,
                   *ns_db_errmsg(db) ? ns_db_errmsg(db) : ns_strerror(st));
         rc = cli_exit_for(st);
+    }
+    if (rebuild && rc == EXIT_OK && missing) {
+        /* A path that is not there would leave its articles out of the new
+         * index: keep the old one. */
+        cli_error("%s: rebuild abandoned, the index is as it was: %d PATH%s "
+                  "not found",
+                  path, missing, missing > 1 ? "s" : "");
+        rc = EXIT_ERROR;
+    } else if (rebuild && rc == EXIT_OK) {
+        /* Compact the new index while it is still private, then switch. */
+        if ((st = ns_db_compact(db)) == NS_OK)
+            st = ns_db_publish(db);
+        if (st != NS_OK) {
+            cli_error("%s: rebuild failed, the index is as it was: %s", path,
+                      *ns_db_errmsg(db) ? ns_db_errmsg(db)
+                                        : ns_strerror(st));
+            rc = cli_exit_for(st);
+        }
     }
     uint64_t rejected = stats.articles_rejected + stats.files_rejected;
     if (rc == EXIT_OK && rejected)

@@ -52,10 +52,17 @@ cmd_status(int argc, char **argv)
         return EXIT_ERROR;
     }
     printf("index:       %s\n", path);
+    if (strcmp(info.location, path) != 0)
+        printf("location:    %s\n", info.location);
     printf("articles:    %" PRIu64 "\n", info.articles);
     printf("sources:     %" PRIu64 "\n", info.sources);
     printf("files:       %" PRIu64 "\n", info.files);
-    printf("size:        %.1f MB\n", info.size_bytes / 1e6);
+    if (info.other_bytes)
+        printf("size:        %.1f MB (and %.1f MB of older generations kept "
+               "for their readers)\n",
+               info.size_bytes / 1e6, info.other_bytes / 1e6);
+    else
+        printf("size:        %.1f MB\n", info.size_bytes / 1e6);
     printf("updated:     %s\n", *info.updated ? info.updated : "never");
     printf("analyzer:    %s\n", info.analyzer);
     printf("writer:      %s\n", *info.writer ? info.writer : "none");

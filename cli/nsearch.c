@@ -17,6 +17,7 @@ static const char usage_text[] =
     "       nsearch index [OPTIONS] PATH...\n"
     "       nsearch batch [OPTIONS] QUERIES.tsv\n"
     "       nsearch status [OPTIONS]\n"
+    "       nsearch compact [OPTIONS]\n"
     "\n"
     "Full-text search for news archives.\n"
     "\n"
@@ -25,6 +26,7 @@ static const char usage_text[] =
     "  index    add articles from files, archives or directories\n"
     "  batch    run many queries from a TSV file (qid<TAB>query)\n"
     "  status   show what the index holds\n"
+    "  compact  compact the index, switching to the copy atomically\n"
     "\n"
     "Run 'nsearch COMMAND --help' for a command's options.\n"
     "\n"
@@ -178,6 +180,7 @@ static const struct command {
     { "index", cmd_index },
     { "batch", cmd_batch },
     { "status", cmd_status },
+    { "compact", cmd_compact },
 };
 
 int

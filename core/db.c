@@ -196,6 +196,345 @@ ns__lock_holder(const char *dir, ns_buf *holder)
     return r;
 }
 
+/* ---- generations ---------------------------------------------------------- */
+
+static char *
+join(const char *dir, const char *name)
+{
+    return ns__sprintf("%s/%s", dir, name);
+}
+
+/* 1 if dir/name exists, 0 if not, -1 out of memory. */
+static int
+exists(const char *dir, const char *name)
+{
+    char *p = join(dir, name);
+    if (!p)
+        return -1;
+    struct stat sb;
+    int r = stat(p, &sb) == 0;
+    ns_free(p);
+    return r;
+}
+
+/* "gen-N" -> N (> 0), anything else -> 0. */
+static unsigned
+gen_number(const char *name)
+{
+    size_t n = strlen(NS_GEN_PREFIX);
+    if (strncmp(name, NS_GEN_PREFIX, n) != 0 || !name[n])
+        return 0;
+    unsigned long v = 0;
+    for (const char *p = name + n; *p; p++) {
+        if (*p < '0' || *p > '9' || v > 100000000UL)
+            return 0;
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    return (unsigned)v;
+}
+
+/*
+ * The live generation named by path's stub: 1 with *gen set, 0 when there
+ * is no stub, -1 when it cannot be read or names no generation of ours, -2
+ * out of memory.
+ */
+static int
+read_stub(const char *path, unsigned *gen)
+{
+    char *p = join(path, NS_STUB_FILE);
+    if (!p)
+        return -2;
+    FILE *f = fopen(p, "re");
+    int err = errno;
+    ns_free(p);
+    if (!f)
+        return err == ENOENT ? 0 : -1;
+    char line[256];
+    int r = -1;
+    if (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        const char *name = line;
+        if (strncmp(name, "auto ", 5) == 0)
+            name += 5;
+        if (strncmp(name, "./", 2) == 0)
+            name += 2;
+        if ((*gen = gen_number(name)) > 0)
+            r = 1;
+    }
+    fclose(f);
+    return r;
+}
+
+/*
+ * Where the live database of index path is: *dir (ns_free it) and *gen
+ * (0: path itself).  NS_ERR_NOT_FOUND when there is none yet.
+ */
+static ns_status
+resolve(const char *path, char **dir, unsigned *gen)
+{
+    *dir = NULL;
+    *gen = 0;
+    int glass = exists(path, "iamglass"), chert = exists(path, "iamchert");
+    if (glass < 0 || chert < 0)
+        return NS_ERR_NOMEM;
+    if (glass || chert) {
+        *dir = ns__strdup(path); /* a database itself (legacy layout) */
+        return *dir ? NS_OK : NS_ERR_NOMEM;
+    }
+    int r = read_stub(path, gen);
+    if (r == -2)
+        return NS_ERR_NOMEM;
+    if (r == 0)
+        return NS_ERR_NOT_FOUND;
+    if (r < 0)
+        return NS_ERR_INDEX_OPEN;
+    *dir = ns__sprintf("%s/" NS_GEN_PREFIX "%u", path, *gen);
+    return *dir ? NS_OK : NS_ERR_NOMEM;
+}
+
+/* The highest N of the gen-N entries of path (0 if none). */
+static unsigned
+max_gen(const char *path)
+{
+    unsigned best = 0;
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        unsigned g = gen_number(e->d_name);
+        if (g > best)
+            best = g;
+    }
+    closedir(d);
+    return best;
+}
+
+static int
+fsync_path(const char *p, int dir)
+{
+    int fd = open(p, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd);
+    int err = errno;
+    close(fd);
+    errno = err;
+    return r;
+}
+
+/* fsync every file of dir, then dir: a generation built without syncs
+ * (NS__XOPEN_BUILD) is on disk before any stub names it. */
+static ns_status
+sync_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NS_ERR_IO;
+    struct dirent *e;
+    ns_status st = NS_OK;
+    while ((e = readdir(d)) != NULL && st == NS_OK) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = join(dir, e->d_name);
+        struct stat sb;
+        if (!p)
+            st = NS_ERR_NOMEM;
+        else if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode) &&
+                 fsync_path(p, 0) != 0)
+            st = errno == ENOSPC ? NS_ERR_DISK_FULL : NS_ERR_IO;
+        ns_free(p);
+    }
+    closedir(d);
+    if (st == NS_OK && fsync_path(dir, 1) != 0)
+        st = NS_ERR_IO;
+    return st;
+}
+
+/* Create dir's readers file, which readers lock (shared) while they use
+ * it, so that a generation is deleted only when no reader holds it. */
+static ns_status
+make_readers_file(const char *dir)
+{
+    char *p = join(dir, NS_READERS_FILE);
+    if (!p)
+        return NS_ERR_NOMEM;
+    int fd = open(p, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    ns_free(p);
+    if (fd < 0)
+        return errno == ENOSPC ? NS_ERR_DISK_FULL : NS_ERR_IO;
+    close(fd);
+    return NS_OK;
+}
+
+/*
+ * A reader's shared lock on dir's readers file: the descriptor; -1 when
+ * there is no such file (an index a writer of this version never touched:
+ * read without a lock); -2 when a writer is deleting dir; -3 out of memory.
+ */
+static int
+readers_lock(const char *dir)
+{
+    char *p = join(dir, NS_READERS_FILE);
+    if (!p)
+        return -3;
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    ns_free(p);
+    if (fd < 0)
+        return -1;
+    struct flock fl;
+    if (lock_op(fd, NS_SETLK, F_RDLCK, &fl) != 0) {
+        close(fd);
+        return errno == EAGAIN || errno == EACCES ? -2 : -1;
+    }
+    return fd;
+}
+
+/* Delete path and everything under it (no symlink is followed). */
+static int
+rm_tree(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(sb.st_mode))
+        return unlink(path);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    int r = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *p = join(path, e->d_name);
+        if (!p || rm_tree(p) != 0)
+            r = -1;
+        ns_free(p);
+    }
+    closedir(d);
+    return rmdir(path) == 0 ? r : -1;
+}
+
+/*
+ * Delete dir if no reader holds it: the writer's exclusive lock on the
+ * readers file keeps new readers out until dir is gone (they then open the
+ * generation the stub names).  1 deleted, 0 kept, -1 error.
+ */
+static int
+delete_unread(const char *dir, int whole)
+{
+    char *p = join(dir, NS_READERS_FILE);
+    if (!p)
+        return -1;
+    int fd = open(p, O_RDWR | O_CLOEXEC);
+    ns_free(p);
+    struct flock fl;
+    if (fd >= 0 && lock_op(fd, NS_SETLK, F_WRLCK, &fl) != 0) {
+        close(fd);
+        return 0; /* a reader holds it */
+    }
+    int r;
+    if (whole) {
+        r = rm_tree(dir);
+    } else {
+        /* The index directory itself was the database (legacy layout):
+         * remove only Xapian's files. */
+        static const char *const names[] = {
+            "iamglass",      "postlist.glass", "termlist.glass",
+            "position.glass", "docdata.glass", "spelling.glass",
+            "synonym.glass", "flintlock",      NS_READERS_FILE,
+        };
+        r = 0;
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            char *f = join(dir, names[i]);
+            if (!f || (unlink(f) != 0 && errno != ENOENT))
+                r = -1;
+            ns_free(f);
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    return r == 0 ? 1 : -1;
+}
+
+/*
+ * With the writer lock held: delete every generation of path that is
+ * neither live nor being built (db->gen when building), nor read by anyone.
+ * Leftovers of a killed rebuild go too.  A generation some reader still
+ * holds stays until a later writer finds it free.
+ */
+static void
+cleanup_generations(ns_db *db, unsigned live, int live_flat)
+{
+    DIR *d = opendir(db->path);
+    if (!d)
+        return;
+    unsigned *doomed = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        unsigned g = gen_number(e->d_name);
+        if (!g || (!live_flat && g == live) || g == db->gen)
+            continue;
+        if (n == cap) {
+            size_t c = cap ? cap * 2 : 8;
+            unsigned *m = ns__realloc(doomed, c * sizeof *m);
+            if (!m)
+                break;
+            doomed = m;
+            cap = c;
+        }
+        doomed[n++] = g;
+    }
+    closedir(d);
+    for (size_t i = 0; i < n; i++) {
+        char *dir = ns__sprintf("%s/" NS_GEN_PREFIX "%u", db->path, doomed[i]);
+        if (dir)
+            delete_unread(dir, 1);
+        ns_free(dir);
+    }
+    ns_free(doomed);
+    /* The tables of a legacy index once the stub has replaced it. */
+    if (!live_flat && exists(db->path, "iamglass") == 0 &&
+        exists(db->path, "postlist.glass") == 1)
+        delete_unread(db->path, 0);
+}
+
+/* Point path's stub at generation gen, atomically, and sync it. */
+static ns_status
+write_stub(const char *path, unsigned gen)
+{
+    char *tmp = ns__sprintf("%s/" NS_STUB_FILE ".tmp", path);
+    char *dst = join(path, NS_STUB_FILE);
+    ns_status st = NS_OK;
+    if (!tmp || !dst) {
+        st = NS_ERR_NOMEM;
+        goto out;
+    }
+    char text[64];
+    int n = snprintf(text, sizeof text, "auto " NS_GEN_PREFIX "%u\n", gen);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, text, (size_t)n) != n || fsync(fd) != 0) {
+        st = errno == ENOSPC || errno == EFBIG ? NS_ERR_DISK_FULL : NS_ERR_IO;
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    close(fd);
+    if (rename(tmp, dst) != 0) {
+        st = NS_ERR_IO;
+        unlink(tmp);
+        goto out;
+    }
+    fsync_path(path, 1);
+out:
+    ns_free(tmp);
+    ns_free(dst);
+    return st;
+}
+
 /* ---- opening ------------------------------------------------------------- */
 
 /* Check the schema and build the analyzer and store from the metadata. */
@@ -267,6 +606,148 @@ out:
     return st;
 }
 
+static void
+release_reader(ns_db *db)
+{
+    if (db->readers_fd >= 0)
+        close(db->readers_fd); /* drops the shared lock */
+    db->readers_fd = -1;
+}
+
+/* Open db->dir with Xapian; on failure the message, in the words of the
+ * index. */
+static ns_status
+open_xapian(ns_db *db, unsigned xflags, char **errmsg)
+{
+    char *xmsg = NULL;
+    ns_status st = ns__xdb_open(db->dir, xflags, &db->x, &xmsg);
+    if (st == NS_ERR_INDEX_LOCKED)
+        fail(errmsg, st, "%s: locked by another writer", db->path);
+    else if (st == NS_ERR_INDEX_OPEN)
+        fail(errmsg, st, "%s: not an nsearch index (%s)", db->path,
+             xmsg ? xmsg : "cannot open");
+    else if (st != NS_OK)
+        fail(errmsg, st, "%s: %s", db->path, xmsg ? xmsg : ns_strerror(st));
+    ns_free(xmsg);
+    return st;
+}
+
+static ns_status
+no_index(ns_db *db, ns_status st, char **errmsg)
+{
+    if (st == NS_ERR_NOT_FOUND)
+        return fail(errmsg, NS_ERR_INDEX_OPEN,
+                    "%s: no index here (create one with 'nsearch index')",
+                    db->path);
+    if (st == NS_ERR_INDEX_OPEN)
+        return fail(errmsg, st, "%s: not an nsearch index (unreadable %s)",
+                    db->path, NS_STUB_FILE);
+    return fail(errmsg, st, "%s: %s", db->path, ns_strerror(st));
+}
+
+/*
+ * A writer (the lock held) opens the live database, or, for a new index or
+ * a rebuild, a new generation beside it; then deletes the generations that
+ * no one needs any more.
+ */
+static ns_status
+open_writer(ns_db *db, unsigned flags, char **errmsg)
+{
+    char *live = NULL;
+    unsigned live_gen = 0;
+    ns_status st = resolve(db->path, &live, &live_gen);
+    int live_flat = st == NS_OK && live_gen == 0;
+    if (st == NS_ERR_NOT_FOUND && (flags & NS_OPEN_CREATE))
+        st = NS_OK; /* a new index */
+    else if (st != NS_OK)
+        return no_index(db, st, errmsg);
+    unsigned xflags = NS_OPEN_WRITE;
+    if (live && !(flags & NS_OPEN_REBUILD)) {
+        db->dir = live;
+        db->gen = live_gen;
+        live = NULL;
+    } else {
+        db->gen = max_gen(db->path) + 1;
+        db->dir = ns__sprintf("%s/" NS_GEN_PREFIX "%u", db->path, db->gen);
+        if (!db->dir) {
+            ns_free(live);
+            return NS_ERR_NOMEM;
+        }
+        xflags |= NS_OPEN_CREATE;
+        if (flags & NS_OPEN_REBUILD) {
+            xflags |= NS__XOPEN_BUILD;
+            db->building = 1;
+        } else {
+            db->fresh = 1;
+        }
+    }
+    ns_free(live);
+    cleanup_generations(db, live_gen, live_flat);
+    if ((st = open_xapian(db, xflags, errmsg)) != NS_OK)
+        return st;
+    if ((st = make_readers_file(db->dir)) != NS_OK)
+        return fail(errmsg, st, "%s: cannot create %s: %s", db->dir,
+                    NS_READERS_FILE, strerror(errno));
+    return NS_OK;
+}
+
+/*
+ * A reader opens the live database, holding its readers file (shared) so
+ * that no writer deletes it meanwhile.  Should a rebuild switch
+ * generations and delete the one the stub named a moment ago, it opens the
+ * new one.
+ */
+static ns_status
+open_reader(ns_db *db, char **errmsg)
+{
+    ns_status st = NS_OK;
+    for (int attempt = 0;; attempt++) {
+        char *dir = NULL;
+        unsigned gen = 0;
+        st = resolve(db->path, &dir, &gen);
+        if (st != NS_OK)
+            return no_index(db, st, errmsg);
+        int fd = readers_lock(dir);
+        if (fd == -3) {
+            ns_free(dir);
+            return NS_ERR_NOMEM;
+        }
+        if (fd == -2 && attempt < 400) {
+            /* A writer is deleting that generation, after a switch. */
+            ns_free(dir);
+            struct timespec ts = { 0, 5000000L };
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        db->dir = dir;
+        db->gen = gen;
+        db->readers_fd = fd < 0 ? -1 : fd;
+        char *msg = NULL;
+        st = open_xapian(db, NS_OPEN_READ, attempt < 20 ? &msg : errmsg);
+        if (st == NS_OK || attempt >= 20) {
+            ns_free(msg);
+            return st;
+        }
+        /* Gone under us?  Then the stub names another one by now. */
+        char *now = NULL;
+        unsigned now_gen = 0;
+        int moved = resolve(db->path, &now, &now_gen) == NS_OK &&
+                    strcmp(now, db->dir) != 0;
+        ns_free(now);
+        if (!moved) {
+            if (errmsg)
+                *errmsg = msg;
+            else
+                ns_free(msg);
+            return st;
+        }
+        ns_free(msg);
+        release_reader(db);
+        ns_free(db->dir);
+        db->dir = NULL;
+    }
+}
+
 ns_status
 ns_db_open(const char *path, unsigned flags, ns_db **out, char **errmsg)
     NS_NOEXCEPT
@@ -322,6 +803,7 @@ ns_db_open_v2(const char *path,
         return NS_ERR_NOMEM;
     db->flags = flags;
     db->lock_fd = -1;
+    db->readers_fd = -1;
     db->path = ns__strdup(path);
     if (!db->path) {
         ns_free(db);
@@ -347,21 +829,23 @@ ns_db_open_v2(const char *path,
             return st;
         }
     }
-    char *xmsg = NULL;
-    st = ns__xdb_open(path, flags, &db->x, &xmsg);
-    if (st != NS_OK) {
-        if (st == NS_ERR_INDEX_LOCKED)
-            fail(errmsg, st, "%s: locked by another writer", path);
-        else if (st == NS_ERR_INDEX_OPEN)
-            fail(errmsg, st, "%s: not an nsearch index (%s)", path,
-                 xmsg ? xmsg : "cannot open");
-        else
-            fail(errmsg, st, "%s: %s", path, xmsg ? xmsg : ns_strerror(st));
-        ns_free(xmsg);
-        ns_db_close(db);
-        return st;
+    st = (flags & NS_OPEN_WRITE) ? open_writer(db, flags, errmsg)
+                                 : open_reader(db, errmsg);
+    if (st == NS_OK)
+        st = load_settings(db, errmsg);
+    if (st == NS_OK && db->fresh) {
+        /* A new index: its first (empty) generation goes live at once, so
+         * that readers find an index. */
+        st = ns__db_commit(db);
+        if (st == NS_OK)
+            st = write_stub(db->path, db->gen);
+        if (st != NS_OK)
+            fail(errmsg, st, "%s: cannot create the index: %s", path,
+                 *ns__xdb_errmsg(db->x) ? ns__xdb_errmsg(db->x)
+                                        : ns_strerror(st));
+        db->fresh = 0;
     }
-    if ((st = load_settings(db, errmsg)) != NS_OK) {
+    if (st != NS_OK) {
         ns_db_close(db);
         return st;
     }
@@ -379,7 +863,12 @@ ns_db_close(ns_db *db) NS_NOEXCEPT
     if (db->searcher_free)
         db->searcher_free(db);
     ns__xdb_close(db->x);
+    if (db->building && db->dir)
+        rm_tree(db->dir); /* a rebuild never published: abandoned */
     ns__lock_release(db->lock_fd); /* after Xapian's commit and unlock */
+    release_reader(db);
+    ns__buf_free(&db->info_location);
+    ns_free(db->dir);
     ns__analyzer_free(db->analyzer);
     ns__store_free(db->store);
     ns__buf_free(&db->info_analyzer);
@@ -414,9 +903,121 @@ ns__db_commit(ns_db *db)
     return st;
 }
 
-/* Bytes of the files directly in dir (a glass database is flat). */
+/* After a switch to db->dir: the legacy database in db->path (if it was
+ * the live one) stops being one, and the handle writes the new live
+ * generation with Xapian's ordinary safety. */
+static ns_status
+after_switch(ns_db *db, int was_flat)
+{
+    ns_status st = NS_OK;
+    if (was_flat) {
+        /* Xapian prefers iamglass to the stub: without it, the stub rules. */
+        char *p = join(db->path, "iamglass");
+        if (!p || unlink(p) != 0)
+            st = p ? NS_ERR_IO : NS_ERR_NOMEM;
+        ns_free(p);
+        fsync_path(db->path, 1);
+    }
+    ns__xdb_close(db->x);
+    db->x = NULL;
+    db->building = 0;
+    char *xmsg = NULL;
+    ns_status ost = ns__xdb_open(db->dir, NS_OPEN_WRITE, &db->x, &xmsg);
+    ns_free(xmsg);
+    if (st == NS_OK)
+        st = ost;
+    cleanup_generations(db, db->gen, 0);
+    return st;
+}
+
+/* Whether the live database is db->path itself (legacy layout). */
+static int
+live_is_flat(const ns_db *db)
+{
+    return exists(db->path, "iamglass") == 1;
+}
+
+ns_status
+ns__db_publish(ns_db *db)
+{
+    if (!(db->flags & NS_OPEN_WRITE) || !db->building || !db->x)
+        return NS_ERR_INVALID_ARG;
+    db->dirty = 1; /* a new generation gets its own commit time */
+    ns_status st = ns__db_commit(db);
+    if (st == NS_OK && (st = sync_dir(db->dir)) != NS_OK)
+        ns__db_errorf(db, "%s: cannot sync: %s", db->dir, strerror(errno));
+    int was_flat = live_is_flat(db);
+    if (st == NS_OK && (st = write_stub(db->path, db->gen)) != NS_OK)
+        ns__db_errorf(db, "%s: cannot write %s: %s", db->path, NS_STUB_FILE,
+                      strerror(errno));
+    if (st != NS_OK)
+        return st;
+    return after_switch(db, was_flat);
+}
+
+ns_status
+ns__db_compact(ns_db *db)
+{
+    if (!(db->flags & NS_OPEN_WRITE) || !db->x)
+        return NS_ERR_INVALID_ARG;
+    ns_status st = ns__db_commit(db);
+    if (st != NS_OK)
+        return st;
+    unsigned gen = max_gen(db->path) + 1;
+    char *dest = ns__sprintf("%s/" NS_GEN_PREFIX "%u", db->path, gen);
+    if (!dest)
+        return NS_ERR_NOMEM;
+    char *xmsg = NULL;
+    ns__xdb *src = db->x;
+    st = ns__xdb_compact(&src, 1, dest, &xmsg);
+    if (st != NS_OK)
+        ns__db_errorf(db, "%s: compaction failed: %s", db->path,
+                      xmsg ? xmsg : ns_strerror(st));
+    ns_free(xmsg);
+    if (st == NS_OK && (st = make_readers_file(dest)) != NS_OK)
+        ns__db_errorf(db, "%s: cannot create %s", dest, NS_READERS_FILE);
+    if (st == NS_OK && (st = sync_dir(dest)) != NS_OK)
+        ns__db_errorf(db, "%s: cannot sync: %s", dest, strerror(errno));
+    if (st != NS_OK) {
+        rm_tree(dest); /* the live index is as it was */
+        ns_free(dest);
+        return st;
+    }
+    char *old = db->dir;
+    db->dir = dest;
+    unsigned old_gen = db->gen;
+    db->gen = gen;
+    if (db->building) {
+        /* A generation being built: the compact copy replaces it. */
+        ns__xdb_close(db->x);
+        db->x = NULL;
+        rm_tree(old);
+        ns_free(old);
+        xmsg = NULL;
+        st = ns__xdb_open(db->dir, NS_OPEN_WRITE | NS__XOPEN_BUILD, &db->x,
+                          &xmsg);
+        ns_free(xmsg);
+        return st;
+    }
+    int was_flat = old_gen == 0;
+    st = write_stub(db->path, gen);
+    if (st != NS_OK) {
+        ns__db_errorf(db, "%s: cannot write %s: %s", db->path, NS_STUB_FILE,
+                      strerror(errno));
+        db->dir = old;
+        db->gen = old_gen;
+        rm_tree(dest);
+        ns_free(dest);
+        return st;
+    }
+    ns_free(old);
+    return after_switch(db, was_flat);
+}
+
+/* Bytes of the files directly in dir (a glass database is flat); with
+ * only_tables, of Xapian's tables only. */
 static uint64_t
-dir_bytes(const char *dir)
+dir_bytes_of(const char *dir, int only_tables)
 {
     uint64_t total = 0;
     DIR *d = opendir(dir);
@@ -428,10 +1029,44 @@ dir_bytes(const char *dir)
         struct stat sb;
         ns__buf_reset(&p);
         ns__buf_printf(&p, "%s/%s", dir, e->d_name);
+        size_t n = strlen(e->d_name);
+        if (only_tables && (n < 6 || strcmp(e->d_name + n - 6, ".glass")))
+            continue;
         if (stat(ns__buf_cstr(&p), &sb) == 0 && S_ISREG(sb.st_mode))
             total += (uint64_t)sb.st_blocks * 512;
     }
     ns__buf_free(&p);
+    closedir(d);
+    return total;
+}
+
+static uint64_t
+dir_bytes(const char *dir)
+{
+    return dir_bytes_of(dir, 0);
+}
+
+/* Bytes of what the index directory holds besides the open database:
+ * older generations kept for their readers, leftovers. */
+static uint64_t
+other_bytes(const ns_db *db)
+{
+    uint64_t total = 0;
+    if (strcmp(db->dir, db->path) != 0)
+        total += dir_bytes_of(db->path, 1); /* a legacy database's tables */
+    DIR *d = opendir(db->path);
+    if (!d)
+        return total;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        unsigned g = gen_number(e->d_name);
+        if (!g || g == db->gen)
+            continue;
+        char *p = join(db->path, e->d_name);
+        if (p)
+            total += dir_bytes(p);
+        ns_free(p);
+    }
     closedir(d);
     return total;
 }
@@ -458,7 +1093,13 @@ ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT
         st = ns__xdb_get_metadata(db->x, NS_META_UPDATED, &db->info_updated);
     if (st != NS_OK)
         return st;
-    info->size_bytes = dir_bytes(db->path);
+    info->size_bytes = dir_bytes(db->dir);
+    info->other_bytes = other_bytes(db);
+    ns__buf_reset(&db->info_location);
+    ns__buf_puts(&db->info_location, db->dir);
+    if (db->info_location.oom)
+        return NS_ERR_NOMEM;
+    info->location = ns__buf_cstr(&db->info_location);
     info->analyzer = ns__buf_cstr(&db->info_analyzer);
     info->updated = ns__buf_cstr(&db->info_updated);
     int held = ns__lock_holder(db->path, &db->info_writer);

@@ -29,14 +29,36 @@ struct ns_db {
     ns_buf info_writer;
     int lock_fd;          /* writer: the held index lock file, else -1 */
     int dirty;            /* writer: changes since the last commit */
+    char *dir;            /* the database open: path, or path/gen-N */
+    unsigned gen;         /* N of dir; 0 when path is the database */
+    int building;         /* writer: dir is a new generation, not yet live */
+    int readers_fd;       /* reader: shared lock on dir's readers file */
+    int fresh;            /* writer: dir is a new index's first generation */
+    ns_buf info_location; /* ns_db_stat's location */
 };
 
 /** Set the handle's detail message (printf-style). */
 void ns__db_errorf(ns_db *db, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* The writer lock file in the index directory (see ns_db_open_v2). */
-#define NS_LOCK_FILE "nsearch.lock"
+/*
+ * The layout of an index directory (see ns_db_publish in nsearch.h):
+ *
+ *   nsearch.lock      the writer lock; names its holder
+ *   XAPIANDB          a Xapian stub file naming the live generation,
+ *                     "auto gen-N" (Xapian itself opens the directory so)
+ *   gen-N/            a generation: a glass database, with
+ *   gen-N/nsearch.readers   read-locked (shared) by every reader of it
+ *
+ * An index made before generations (or by other tools) is itself a glass
+ * database (iamglass, no stub) and is read and updated in place; a rebuild
+ * or a compaction turns it into the layout above.  Xapian prefers
+ * iamglass to XAPIANDB, and so do we.
+ */
+#define NS_LOCK_FILE    "nsearch.lock"
+#define NS_STUB_FILE    "XAPIANDB"
+#define NS_READERS_FILE "nsearch.readers"
+#define NS_GEN_PREFIX   "gen-"
 
 /**
  * Take the writer lock of the index directory dir, waiting up to timeout_ms
@@ -58,6 +80,23 @@ void ns__lock_release(int fd);
  * file), -1 on an error.
  */
 int ns__lock_holder(const char *dir, ns_buf *holder);
+
+/**
+ * Make the generation db writes the live one: commit, sync its files, point
+ * the stub at it (rename(2) over XAPIANDB: a reader opens either the old
+ * generation or the new one, never a part), then delete the generations no
+ * reader holds.  The handle goes on writing the new live generation.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (not a writer of a new generation);
+ * NS_ERR_IO; NS_ERR_DISK_FULL; NS_ERR_BACKEND.
+ */
+ns_status ns__db_publish(ns_db *db);
+
+/**
+ * Compact db's database into a new generation and make that one live (or,
+ * when db builds a generation, replace it).  Pending changes are committed
+ * first; the caller flushes what it holds.  Returns as ns__db_publish.
+ */
+ns_status ns__db_compact(ns_db *db);
 
 /** If anything changed since the last commit (db->dirty), record the
  * commit time in the metadata and commit: a run that changes nothing

@@ -173,11 +173,11 @@ void ns__xmset_free(ns__xmset *m) NS_NOEXCEPT;
 /* ---- index maintenance (the indexer and core/db.c) ---------------------- */
 
 /*
- * ns__xdb_open flag, with NS_OPEN_WRITE | NS_OPEN_CREATE: a new database
- * that only this writer sees until it is complete (a generation being built,
- * a shard): created afresh (over whatever is there), updated in place
- * (Xapian's DB_DANGEROUS: less I/O, a more compact result) and never synced
- * (DB_NO_SYNC).  Whoever publishes it syncs its files first.
+ * ns__xdb_open flag, with NS_OPEN_WRITE: a database that only this writer
+ * sees until it is complete (a generation being built, a shard), updated
+ * in place (Xapian's DB_DANGEROUS: less I/O, a more compact result) and
+ * never synced (DB_NO_SYNC); with NS_OPEN_CREATE, created afresh (over
+ * whatever is there).  Whoever publishes it syncs its files first.
  */
 #define NS__XOPEN_BUILD 0x100u
 

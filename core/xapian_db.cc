@@ -45,9 +45,11 @@ ns__xdb_open(const char *path,
         if (flags & NS_OPEN_WRITE) {
             int action = (flags & NS_OPEN_CREATE) ? Xapian::DB_CREATE_OR_OPEN
                                                   : Xapian::DB_OPEN;
-            if ((flags & NS__XOPEN_BUILD) && (flags & NS_OPEN_CREATE))
-                action = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS |
-                         Xapian::DB_NO_SYNC;
+            if (flags & NS__XOPEN_BUILD)
+                action = ((flags & NS_OPEN_CREATE)
+                              ? Xapian::DB_CREATE_OR_OVERWRITE
+                              : Xapian::DB_OPEN) |
+                         Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC;
             db->wdb = new Xapian::WritableDatabase(path, action);
             db->rdb = db->wdb;
         } else {

@@ -117,6 +117,9 @@ typedef struct ns_db ns_db;
 #define NS_OPEN_READ   0u /* read-only; never waits for a writer */
 #define NS_OPEN_WRITE  1u /* take the writer lock */
 #define NS_OPEN_CREATE 2u /* with NS_OPEN_WRITE: create if missing */
+/* With NS_OPEN_WRITE: build a new, empty index beside the live one (which
+ * searches keep using), made live by ns_db_publish(); see there. */
+#define NS_OPEN_REBUILD 4u
 
 /**
  * Open an index directory.
@@ -216,6 +219,43 @@ NS_API ns_status ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT;
  * Returns: NS_OK; NS_ERR_DISK_FULL; NS_ERR_IO; NS_ERR_BACKEND.
  */
 NS_API ns_status ns_db_commit(ns_db *db) NS_NOEXCEPT;
+
+/**
+ * Make the index built by a handle opened with NS_OPEN_REBUILD the live
+ * one, atomically: flush and commit everything, sync it to disk, and point
+ * the index's stub file (XAPIANDB, "auto gen-N") at it with rename(2).  A
+ * search opened at any moment sees either the old index or the new one,
+ * whole, never a part.  The handle then writes the live index.
+ *
+ * The index directory holds generations (gen-N/); the stub names the live
+ * one.  A reader holds a shared lock on the generation it opened until it
+ * closes; a writer deletes a generation that is not live as soon as no
+ * reader holds it (at this switch, or at a later writer's open).  A handle
+ * opened before the switch keeps reading its generation: reopen it to see
+ * the new one.  An index made as a single Xapian database (by an older
+ * nsearch) becomes a stub directory at its first rebuild or compaction.
+ *
+ * Closing a NS_OPEN_REBUILD handle without publishing discards what it
+ * built; a killed rebuild leaves a generation that the next writer deletes.
+ *
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (not a handle opened with
+ * NS_OPEN_REBUILD, or already published); NS_ERR_DISK_FULL and NS_ERR_IO
+ * (the live index is unchanged); NS_ERR_NOMEM; NS_ERR_BACKEND.
+ * @since 0.1
+ */
+NS_API ns_status ns_db_publish(ns_db *db) NS_NOEXCEPT;
+
+/**
+ * Compact the index (Xapian's full compaction: smaller, faster to search)
+ * into a new generation and make it live the way ns_db_publish() does; a
+ * NS_OPEN_REBUILD handle compacts the index it builds, still unpublished.
+ * Needs the space of a second copy meanwhile.  db must be a writer.
+ *
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (not a writer); NS_ERR_DISK_FULL and
+ * NS_ERR_IO (the index is as it was); NS_ERR_NOMEM; NS_ERR_BACKEND.
+ * @since 0.1
+ */
+NS_API ns_status ns_db_compact(ns_db *db) NS_NOEXCEPT;
 
 /** What ns_db_add_path() reports about one problem input. */
 typedef struct ns_reject {
@@ -440,6 +480,12 @@ typedef struct ns_db_info {
     const char *writer;
     uint64_t sources;      /* distinct sources (publishers) */
     uint64_t files;        /* input files recorded for incremental updates */
+    /* The database directory the handle uses: the index directory, or the
+     * generation in it that was live when the handle opened. */
+    const char *location;
+    /* Bytes on disk of older generations kept for the readers that still
+     * use them, and of other leftovers; not counted in size_bytes. */
+    uint64_t other_bytes;
 } ns_db_info;
 
 /**

@@ -712,6 +712,24 @@ ns_db_commit(ns_db *db) NS_NOEXCEPT
 }
 
 ns_status
+ns_db_publish(ns_db *db) NS_NOEXCEPT
+{
+    if (!db || !(db->flags & NS_OPEN_WRITE) || !db->building)
+        return NS_ERR_INVALID_ARG;
+    ns_status st = ns_db_commit(db);
+    return st == NS_OK ? ns__db_publish(db) : st;
+}
+
+ns_status
+ns_db_compact(ns_db *db) NS_NOEXCEPT
+{
+    if (!db || !(db->flags & NS_OPEN_WRITE))
+        return NS_ERR_INVALID_ARG;
+    ns_status st = ns_db_commit(db);
+    return st == NS_OK ? ns__db_compact(db) : st;
+}
+
+ns_status
 ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT
 {
     if (!db || !id || !(db->flags & NS_OPEN_WRITE))

@@ -28,7 +28,8 @@ void ns__hex64(uint64_t h, char out[17]);
  */
 ns_status ns__file_hash(const char *path, uint64_t *out);
 
-/* ---- per-file records ----------------------------------------------------- */
+/* ---- per-file records -----------------------------------------------------
+ */
 
 /** What the index remembers of one input file. */
 typedef struct ns__file_record {
@@ -48,7 +49,8 @@ void ns__track_fterm(const char *path, char term[18]);
  */
 ns_status ns__track_get(ns_db *db, const char *path, ns__file_record *rec);
 /** Write (or replace) path's record (uncommitted). */
-ns_status ns__track_put(ns_db *db, const char *path, const ns__file_record *rec);
+ns_status
+ns__track_put(ns_db *db, const char *path, const ns__file_record *rec);
 
 /**
  * Delete the articles and the records of the recorded files at or under

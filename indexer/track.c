@@ -118,7 +118,8 @@ ns__file_hash(const char *path, uint64_t *out)
     return st;
 }
 
-/* ---- records -------------------------------------------------------------- */
+/* ---- records --------------------------------------------------------------
+ */
 
 void
 ns__track_key(const char *path, ns_buf *key)
@@ -148,9 +149,9 @@ ns__track_get(ns_db *db, const char *path, ns__file_record *rec)
 {
     ns_buf key = { 0 }, val = { 0 };
     ns__track_key(path, &key);
-    ns_status st = key.oom ? NS_ERR_NOMEM
-                           : ns__xdb_get_metadata(db->x, ns__buf_cstr(&key),
-                                                  &val);
+    ns_status st = key.oom ?
+                       NS_ERR_NOMEM :
+                       ns__xdb_get_metadata(db->x, ns__buf_cstr(&key), &val);
     if (st == NS_OK) {
         const char *v = ns__buf_cstr(&val);
         const char *nl = strchr(v, '\n');
@@ -182,10 +183,10 @@ ns__track_put(ns_db *db, const char *path, const ns__file_record *rec)
     ns__track_key(path, &key);
     ns__buf_printf(&val, "1 %" PRIu64 " %" PRId64 " %s %" PRIu64 "\n%s",
                    rec->size, rec->mtime_ns, hex, rec->articles, path);
-    ns_status st = key.oom || val.oom
-                       ? NS_ERR_NOMEM
-                       : ns__xdb_set_metadata(db->x, ns__buf_cstr(&key),
-                                              val.data, val.len);
+    ns_status st =
+        key.oom || val.oom ?
+            NS_ERR_NOMEM :
+            ns__xdb_set_metadata(db->x, ns__buf_cstr(&key), val.data, val.len);
     if (st == NS_OK)
         db->dirty = 1;
     ns__buf_free(&key);
@@ -193,7 +194,8 @@ ns__track_put(ns_db *db, const char *path, const ns__file_record *rec)
     return st;
 }
 
-/* ---- pruning -------------------------------------------------------------- */
+/* ---- pruning --------------------------------------------------------------
+ */
 
 typedef struct prune_ctx {
     ns_db *db;
@@ -266,9 +268,9 @@ ns__track_prune(ns_db *db,
         st = ns__xdb_delete_by_term(db->x, fterm, &n);
         ns__track_key(p.gone[i], &key);
         if (st == NS_OK)
-            st = key.oom ? NS_ERR_NOMEM
-                         : ns__xdb_set_metadata(db->x, ns__buf_cstr(&key),
-                                                NULL, 0);
+            st = key.oom ?
+                     NS_ERR_NOMEM :
+                     ns__xdb_set_metadata(db->x, ns__buf_cstr(&key), NULL, 0);
         if (st == NS_OK) {
             db->dirty = 1;
             (*files_out)++;

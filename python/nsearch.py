@@ -169,7 +169,9 @@ class ns_db_info(ctypes.Structure):
                 ("updated", ctypes.c_char_p),
                 ("writer", ctypes.c_char_p),
                 ("sources", ctypes.c_uint64),
-                ("files", ctypes.c_uint64)]
+                ("files", ctypes.c_uint64),
+                ("location", ctypes.c_char_p),
+                ("other_bytes", ctypes.c_uint64)]
 
 
 class ns_open_options(ctypes.Structure):

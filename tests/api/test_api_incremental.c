@@ -100,13 +100,13 @@ articles(fixture *f)
     return info.articles;
 }
 
-#define A1 "{\"id\":\"a1\",\"title\":\"Alpha\",\"text\":\"harbour alpha\"}\n"
-#define A2 "{\"id\":\"a2\",\"title\":\"Beta\",\"text\":\"harbour beta\"}\n"
+#define A1  "{\"id\":\"a1\",\"title\":\"Alpha\",\"text\":\"harbour alpha\"}\n"
+#define A2  "{\"id\":\"a2\",\"title\":\"Beta\",\"text\":\"harbour beta\"}\n"
 #define A2X "{\"id\":\"a2\",\"title\":\"Beta\",\"text\":\"harbour betamax\"}\n"
-#define A3 "{\"id\":\"a3\",\"title\":\"Gamma\",\"text\":\"harbour gamma\"}\n"
-#define A4 "{\"id\":\"a4\",\"title\":\"Delta\",\"text\":\"harbour delta\"}\n"
-#define B1 "{\"id\":\"b1\",\"title\":\"One\",\"text\":\"quay one\"}\n"
-#define B2 "{\"id\":\"b2\",\"title\":\"Two\",\"text\":\"quay two\"}\n"
+#define A3  "{\"id\":\"a3\",\"title\":\"Gamma\",\"text\":\"harbour gamma\"}\n"
+#define A4  "{\"id\":\"a4\",\"title\":\"Delta\",\"text\":\"harbour delta\"}\n"
+#define B1  "{\"id\":\"b1\",\"title\":\"One\",\"text\":\"quay one\"}\n"
+#define B2  "{\"id\":\"b2\",\"title\":\"Two\",\"text\":\"quay two\"}\n"
 
 static void
 test_rerun_reads_nothing(void **state)
@@ -267,8 +267,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_same_article_twice, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_version_1_stats, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_version_1_stats, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

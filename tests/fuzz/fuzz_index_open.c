@@ -135,20 +135,27 @@ fz_setup(void)
         CHECK(ns_db_add_article(w, &a) == NS_OK);
     }
     CHECK(ns_db_commit(w) == NS_OK);
+    /* The database files are in the generation the index's stub names
+     * (core/db.h); a copy of them alone is an index too. */
+    ns_db_info tinfo;
+    CHECK(ns_db_stat(w, &tinfo) == NS_OK);
+    char tpl_db[512];
+    CHECK(strlen(tinfo.location) < sizeof tpl_db);
+    strcpy(tpl_db, tinfo.location);
     ns_db_close(w);
 
-    DIR *d = opendir(fz_tpl);
+    DIR *d = opendir(tpl_db);
     CHECK(d);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
+        if (de->d_name[0] == '.' || strcmp(de->d_name, NS_READERS_FILE) == 0)
             continue;
         CHECK(fz_n_files < FZ_MAX_FILES);
         CHECK(strlen(de->d_name) < sizeof fz_files[0].name);
         fz_file *f = &fz_files[fz_n_files++];
         strcpy(f->name, de->d_name);
         char path[512];
-        int k = snprintf(path, sizeof path, "%s/%s", fz_tpl, f->name);
+        int k = snprintf(path, sizeof path, "%s/%s", tpl_db, f->name);
         CHECK(k > 0 && (size_t)k < sizeof path);
         FILE *fp = fopen(path, "rb");
         CHECK(fp);
