@@ -75,6 +75,9 @@ ERR_DISK_FULL = 15
 OPEN_READ = 0
 OPEN_WRITE = 1
 OPEN_CREATE = 2
+OPEN_REBUILD = 4
+
+INDEX_PRUNE = 1
 
 SORT_RELEVANCE = 0
 SORT_NEWEST = 1
@@ -123,11 +126,13 @@ _PROGRESS_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ns_index_stats),
 
 
 class ns_index_options(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [("version", ctypes.c_uint),
                 ("on_reject", _REJECT_CB),
                 ("on_progress", _PROGRESS_CB),
-                ("payload", ctypes.c_void_p)]
+                ("payload", ctypes.c_void_p),
+                ("flags", ctypes.c_uint),
+                ("commit_every", ctypes.c_uint)]
 
 
 class ns_search_options(ctypes.Structure):
@@ -195,14 +200,17 @@ _strerror = _fn("ns_strerror", ctypes.c_char_p, ctypes.c_int)
 _version_string = _fn("ns_version_string", ctypes.c_char_p)
 _version_number = _fn("ns_version_number", ctypes.c_uint)
 _free = _fn("ns_free", None, ctypes.c_void_p)
-_db_open = _fn("ns_db_open", ctypes.c_int, ctypes.c_char_p, ctypes.c_uint,
-               ctypes.POINTER(_p), ctypes.POINTER(ctypes.c_void_p))
+_db_open_v2 = _fn("ns_db_open_v2", ctypes.c_int, ctypes.c_char_p,
+                  ctypes.POINTER(ns_open_options), ctypes.POINTER(_p),
+                  ctypes.POINTER(ctypes.c_void_p))
 _db_close = _fn("ns_db_close", None, _p)
 _db_errmsg = _fn("ns_db_errmsg", ctypes.c_char_p, _p)
 _db_add_article = _fn("ns_db_add_article", ctypes.c_int, _p,
                       ctypes.POINTER(ns_article))
 _db_delete = _fn("ns_db_delete", ctypes.c_int, _p, ctypes.c_char_p)
 _db_commit = _fn("ns_db_commit", ctypes.c_int, _p)
+_db_publish = _fn("ns_db_publish", ctypes.c_int, _p)
+_db_compact = _fn("ns_db_compact", ctypes.c_int, _p)
 _db_add_path = _fn("ns_db_add_path", ctypes.c_int, _p, ctypes.c_char_p,
                    ctypes.POINTER(ns_index_options),
                    ctypes.POINTER(ns_index_stats))
@@ -212,6 +220,7 @@ _results_count = _fn("ns_results_count", ctypes.c_size_t, _p)
 _results_total = _fn("ns_results_total", ctypes.c_uint64, _p)
 _results_get = _fn("ns_results_get", ctypes.POINTER(ns_hit), _p,
                    ctypes.c_size_t)
+_results_note = _fn("ns_results_note", ctypes.c_char_p, _p)
 _results_free = _fn("ns_results_free", None, _p)
 _db_stat = _fn("ns_db_stat", ctypes.c_int, _p, ctypes.POINTER(ns_db_info))
 
@@ -263,8 +272,8 @@ Reject.__doc__ = "An input add_path() could not read, and why."
 IndexStats = namedtuple("IndexStats", [f for f, _ in ns_index_stats._fields_])
 IndexStats.__doc__ = "The counters of an add_path() run."
 
-Info = namedtuple("Info", "articles size_bytes analyzer updated")
-Info.__doc__ = "What Index.stat() reports."
+Info = namedtuple("Info", [f for f, _ in ns_db_info._fields_])
+Info.__doc__ = "What Index.stat() reports (the fields of ns_db_info)."
 
 
 class Hit:
@@ -309,27 +318,37 @@ class Hit:
 
 
 class Results(list):
-    """The hits of a search (a list), and .total, the estimated number of
-    matching articles in the whole index."""
+    """The hits of a search (a list); .total, the estimated number of
+    matching articles in the whole index; .note, how a malformed query was
+    read ("" when it was read as written)."""
 
-    def __init__(self, hits, total):
+    def __init__(self, hits, total, note=""):
         super().__init__(hits)
         self.total = total
+        self.note = note
 
 
 class Index:
     """An open index: Index(path) to search it, Index(path, write=True)
     to add and delete articles (taking the writer's lock), with
-    create=True to create it if missing.  Close it with close() or use it
-    in a with block; pending changes are committed on close."""
+    create=True to create it if missing.  A writer waits up to
+    lock_timeout seconds for another writer to finish (0: fail at once
+    with ERR_INDEX_LOCKED; None: wait as long as it takes).
+    rebuild=True builds a new index beside the live one, which publish()
+    makes live.  Close it with close() or use it in a with block; pending
+    changes are committed on close."""
 
-    def __init__(self, path, write=False, create=False):
-        flags = (OPEN_WRITE if write or create else OPEN_READ) | \
-            (OPEN_CREATE if create else 0)
+    def __init__(self, path, write=False, create=False, rebuild=False,
+                 lock_timeout=0):
+        opts = ns_open_options(ns_open_options.VERSION)
+        opts.flags = (OPEN_WRITE if write or create or rebuild else 0) | \
+            (OPEN_CREATE if create else 0) | (OPEN_REBUILD if rebuild else 0)
+        opts.lock_timeout_ms = -1 if lock_timeout is None else \
+            int(lock_timeout * 1000)
         self._db = _p()
         msg = ctypes.c_void_p()
-        st = _db_open(_enc(os.fspath(path)), flags, ctypes.byref(self._db),
-                      ctypes.byref(msg))
+        st = _db_open_v2(_enc(os.fspath(path)), ctypes.byref(opts),
+                         ctypes.byref(self._db), ctypes.byref(msg))
         if st != OK:
             detail = ctypes.string_at(msg.value).decode("utf-8", "replace") \
                 if msg.value else ""
@@ -373,12 +392,16 @@ class Index:
                        body, len(body))
         self._check(_db_add_article(db, ctypes.byref(a)))
 
-    def add_path(self, path, on_reject=None, on_progress=None):
+    def add_path(self, path, on_reject=None, on_progress=None, prune=False,
+                 commit_every=0):
         """Add every article under path (file, archive or directory; formats
-        detected by content).  on_reject(Reject) is called for each input
-        that cannot be read, on_progress(IndexStats) now and then; either
-        may raise to stop the run (the exception propagates).  Returns
-        the IndexStats."""
+        detected by content), skipping the files unchanged since they were
+        indexed.  on_reject(Reject) is called for each input that cannot be
+        read, on_progress(IndexStats) now and then; either may raise to
+        stop the run (the exception propagates).  prune=True removes the
+        articles of files indexed before under path and gone since.
+        commit_every: articles per commit (0: the library's default).
+        Returns the IndexStats."""
         db = self._handle()
         raised = []
 
@@ -401,6 +424,8 @@ class Index:
                 *(getattr(s, f) for f in IndexStats._fields)))
 
         opts = ns_index_options(ns_index_options.VERSION)
+        opts.flags = INDEX_PRUNE if prune else 0
+        opts.commit_every = commit_every
         # The callbacks must outlive the call: keep them in locals.
         rcb = _REJECT_CB(reject_cb) if on_reject else _REJECT_CB()
         pcb = _PROGRESS_CB(progress_cb) if on_progress else _PROGRESS_CB()
@@ -422,6 +447,15 @@ class Index:
         """Make the changes so far durable and visible to new searches."""
         self._check(_db_commit(self._handle()))
 
+    def publish(self):
+        """Make the index a rebuild=True Index built the live one,
+        atomically (searches see the old index or the new one, whole)."""
+        self._check(_db_publish(self._handle()))
+
+    def compact(self):
+        """Compact the index (smaller, faster to search), atomically."""
+        self._check(_db_compact(self._handle()))
+
     def search(self, query, *, limit=10, offset=0, sort="relevance",
                since=None, until=None, snippets=True, snippet_len=0):
         """Search: query in the nsearch query language; sort is
@@ -439,13 +473,15 @@ class Index:
         try:
             hits = [Hit(_results_get(res, i).contents)
                     for i in range(_results_count(res))]
-            return Results(hits, _results_total(res))
+            return Results(hits, _results_total(res),
+                           _dec(_results_note(res)))
         finally:
             _results_free(res)
 
     def stat(self):
-        """Info(articles, size_bytes, analyzer, updated)."""
+        """What the index holds: an Info (articles, size_bytes, analyzer,
+        updated, writer, sources, files, location, other_bytes)."""
         info = ns_db_info()
         self._check(_db_stat(self._handle(), ctypes.byref(info)))
-        return Info(info.articles, info.size_bytes, _dec(info.analyzer),
-                    _dec(info.updated))
+        return Info(*(_dec(getattr(info, f)) if t is ctypes.c_char_p
+                      else getattr(info, f) for f, t in ns_db_info._fields_))

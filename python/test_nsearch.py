@@ -118,6 +118,40 @@ class TestSearch(Base):
         self.assertGreater(info.size_bytes, 0)
         self.assertTrue(info.analyzer)
         self.assertRegex(info.updated, r"^\d{4}-\d\d-\d\dT")
+        self.assertEqual(info.writer, "")
+        self.assertEqual(info.sources, 2)
+        self.assertTrue(info.location.startswith(self.path))
+        with nsearch.Index(self.path, write=True):
+            with nsearch.Index(self.path) as ix:
+                self.assertIn(str(os.getpid()), ix.stat().writer)
+
+    def test_note(self):
+        with nsearch.Index(self.path) as ix:
+            self.assertEqual(ix.search("latakia").note, "")
+            r = ix.search('"airbase near')  # read as a closed phrase
+            self.assertTrue(r.note)
+            self.assertTrue(len(r) >= 1)
+
+    def test_lock_timeout(self):
+        with nsearch.Index(self.path, write=True):
+            with self.assertRaises(nsearch.Error) as e:
+                nsearch.Index(self.path, write=True, lock_timeout=0.2)
+            self.assertEqual(e.exception.status, nsearch.ERR_INDEX_LOCKED)
+            self.assertIn(str(os.getpid()), str(e.exception))
+
+    def test_rebuild_publish_compact(self):
+        with nsearch.Index(self.path, rebuild=True) as ix:
+            ix.add("Only this one about wheat.", id="r1", title="Rebuilt")
+            with nsearch.Index(self.path) as r:  # the live index, untouched
+                self.assertEqual(r.stat().articles, 3)
+            ix.publish()
+        with nsearch.Index(self.path) as r:
+            self.assertEqual([h.id for h in r.search("wheat")], ["r1"])
+            self.assertEqual(len(r.search("latakia")), 0)
+        with nsearch.Index(self.path, write=True) as ix:
+            ix.compact()
+        with nsearch.Index(self.path) as r:
+            self.assertEqual(r.stat().articles, 1)
 
     def test_errors(self):
         with self.assertRaises(nsearch.Error) as e:
@@ -179,6 +213,25 @@ class TestAddPath(Base):
         with nsearch.Index(self.path) as ix:
             self.assertEqual([h.id for h in ix.search("wheat", sort="oldest")],
                              ["j2", "j1"])
+
+    def test_incremental_and_prune(self):
+        sub = os.path.join(self.dir, "archive")
+        os.mkdir(sub)
+        a = self.write("archive/a.jsonl", [
+            '{"id": "p1", "title": "Wheat one", "text": "Wheat."}'])
+        self.write("archive/b.jsonl", [
+            '{"id": "p2", "title": "Wheat two", "text": "Wheat."}'])
+        with nsearch.Index(self.path, write=True) as ix:
+            st = ix.add_path(sub, commit_every=1)
+            self.assertEqual(st.articles_indexed, 2)
+            st = ix.add_path(sub)  # nothing changed: nothing read again
+            self.assertEqual((st.articles_indexed, st.files_unchanged),
+                             (0, 2))
+            os.unlink(a)
+            st = ix.add_path(sub, prune=True)
+            self.assertEqual((st.files_pruned, st.articles_deleted), (1, 1))
+            ix.commit()
+            self.assertEqual([h.id for h in ix.search("wheat")], ["p2"])
 
     def test_callback_exception_stops_the_run(self):
         bad = self.write("bad.jsonl", ['{"id": "broken", "title": '])
