@@ -537,6 +537,23 @@ out:
 
 /* ---- opening ------------------------------------------------------------- */
 
+/* A reader moved to a newer revision: an index that had no dictionary when
+ * it opened may have one now, and the new articles need it. */
+static void
+reload_dict(void *payload)
+{
+    ns_db *db = payload;
+    if (db->has_dict || !db->store)
+        return;
+    ns_buf v = { 0 };
+    ns__xdb_on_reopen(db->x, NULL, NULL); /* the read below may reopen */
+    if (ns__xdb_get_metadata(db->x, NS_META_ZDICT, &v) == NS_OK && v.len &&
+        ns__store_set_dict(db->store, v.data, v.len) == NS_OK)
+        db->has_dict = 1;
+    ns__xdb_on_reopen(db->x, reload_dict, db);
+    ns__buf_free(&v);
+}
+
 /* Check the schema and build the analyzer and store from the metadata. */
 static ns_status
 load_settings(ns_db *db, char **errmsg)
@@ -833,6 +850,8 @@ ns_db_open_v2(const char *path,
                                  : open_reader(db, errmsg);
     if (st == NS_OK)
         st = load_settings(db, errmsg);
+    if (st == NS_OK && !(flags & NS_OPEN_WRITE))
+        ns__xdb_on_reopen(db->x, reload_dict, db);
     if (st == NS_OK && db->fresh) {
         /* A new index: its first (empty) generation goes live at once, so
          * that readers find an index. */

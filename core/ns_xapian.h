@@ -224,6 +224,14 @@ ns_status ns__xdb_compact(ns__xdb *const *srcs,
                           size_t n,
                           const char *dest,
                           char **errmsg) NS_NOEXCEPT;
+/**
+ * Call cb(payload) each time the handle moves to a newer revision (a search
+ * or a read retried after a writer's commit, ns__xdb_reopen), so its owner
+ * can load what the new revision added (the first zstd dictionary).
+ */
+void ns__xdb_on_reopen(ns__xdb *db,
+                       void (*cb)(void *payload),
+                       void *payload) NS_NOEXCEPT;
 
 #ifdef __cplusplus
 }

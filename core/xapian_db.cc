@@ -18,6 +18,14 @@
         return ns__status_from_exception((db) ? &(db)->errmsg : nullptr);   \
     }
 
+/* A reader moved to a newer revision: tell its owner (ns__xdb_on_reopen). */
+static void
+reopened(ns__xdb *db) noexcept
+{
+    if (db->on_reopen)
+        db->on_reopen(db->on_reopen_payload);
+}
+
 static char *
 dup_string(const std::string &s) noexcept
 {
@@ -122,6 +130,7 @@ ns__xdb_reopen(ns__xdb *db) noexcept
         return NS_ERR_INVALID_ARG;
     NS_TRY
     db->rdb->reopen();
+    reopened(db);
     return NS_OK;
     NS_CATCH(db)
 }
@@ -147,6 +156,7 @@ read_retrying(ns__xdb *db, Read read) noexcept
         }
         try {
             db->rdb->reopen();
+            reopened(db);
         } catch (...) {
             return ns__status_from_exception(&db->errmsg);
         }
@@ -438,6 +448,7 @@ ns__xdb_search(ns__xdb *db,
         free_hits(m);
         try {
             db->rdb->reopen();
+            reopened(db);
         } catch (...) {
             st = ns__status_from_exception(&db->errmsg);
             break;
@@ -571,4 +582,13 @@ ns__xdb_compact(ns__xdb *const *srcs,
             *errmsg = dup_string(msg);
         return st;
     }
+}
+
+extern "C" void
+ns__xdb_on_reopen(ns__xdb *db, void (*cb)(void *payload), void *payload) noexcept
+{
+    if (!db)
+        return;
+    db->on_reopen = cb;
+    db->on_reopen_payload = payload;
 }

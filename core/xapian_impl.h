@@ -18,6 +18,8 @@ struct ns__xdb {
     Xapian::WritableDatabase *wdb;  /* same object when writable, else NULL */
     std::string path;
     std::string errmsg;
+    void (*on_reopen)(void *payload); /* see ns__xdb_on_reopen */
+    void *on_reopen_payload;
 };
 
 struct ns__xdoc {
