@@ -60,6 +60,14 @@ for t in "$build"/tests/test_api_*; do
     NS_TEST_BATCHES=2 vg 0 "$(basename "$t")" "$t"
 done
 
+echo "== memcheck: fuzz seeds and past crashes (tests/fuzz/corpora)" >&2
+for t in "$build"/tests/fuzz_*_replay; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t" _replay)
+    [ -d "$src/tests/fuzz/corpora/${name#fuzz_}" ] || continue
+    vg 0 "$name" "$t" "$src/tests/fuzz/corpora/${name#fuzz_}"
+done
+
 echo "== memcheck: the nsearch command" >&2
 ns="$build/nsearch"
 idx="$tmp/idx"
@@ -70,6 +78,12 @@ zstd -dc "$src/corpus/sample/whitehouse-sample.jsonl.zst" | head -n 150 \
 vg 0 "index 150 articles" "$ns" index -q --index "$idx" "$tmp/sample.jsonl"
 vg 3 "index with a rejected input" "$ns" index -q --index "$idx" \
     "$src/tests/data/corpus/jsonl"
+# Every reader: all of tests/data (every format, compressed, archived and
+# broken inputs; about 15 s under memcheck), then a search with snippets.
+vg 3 "index all of tests/data" "$ns" index -q --index "$tmp/all" \
+    "$src/tests/data"
+vg 0 "search all formats, html" "$ns" --index "$tmp/all" --format html \
+    -n 50 harbour
 vg 0 "search" "$ns" --index "$idx" -n 20 "Syria sanctions"
 vg 0 "search json, dates, sort, offset" "$ns" --index "$idx" --format json \
     --since 2020 --until 2024-06 --sort newest --offset 3 -n 5 president
