@@ -48,6 +48,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                               \
     } while (0)
 
+/* A status check that names the status it got. */
+#define CHECK_ST(st, x)                                              \
+    do {                                                             \
+        if (!(x)) {                                                  \
+            fprintf(stderr, "fuzz_index_open: status %s (%d): %s\n", \
+                    ns_strerror(st), (int)(st), #x);                 \
+            abort();                                                 \
+        }                                                            \
+    } while (0)
+
 #define FZ_MAX_FILES 16
 #define FZ_MAX_EDITS 16
 
@@ -187,7 +197,8 @@ fz_raw_copy(const uint8_t *data, size_t size)
         CHECK(buf[i]);
         memcpy(buf[i], fz_files[i].data, len[i]);
     }
-    const uint8_t *p = data, *end = data + size;
+    static const uint8_t none[1];
+    const uint8_t *p = data ? data : none, *end = p + (data ? size : 0);
     int e;
     for (e = 0; e < FZ_MAX_EDITS && end - p >= 5; e++) {
         size_t fi = p[0] % fz_n_files;
@@ -383,9 +394,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ns_status st = ns_db_open(fz_work, NS_OPEN_READ, &db, &msg);
     if (getenv("NS_FUZZ_VERBOSE"))
         fprintf(stderr, "  open: %s (%s)\n", ns_strerror(st), msg ? msg : "");
-    CHECK(st == NS_OK || st == NS_ERR_INDEX_OPEN ||
-          st == NS_ERR_INDEX_CORRUPT || st == NS_ERR_INDEX_VERSION ||
-          st == NS_ERR_IO || st == NS_ERR_BACKEND);
+    CHECK_ST(st, st == NS_OK || st == NS_ERR_INDEX_OPEN ||
+                     st == NS_ERR_INDEX_CORRUPT || st == NS_ERR_INDEX_VERSION ||
+                     st == NS_ERR_IO || st == NS_ERR_BACKEND);
     CHECK((st == NS_OK) == (db != NULL));
     if (st != NS_OK) {
         CHECK(edits > 0); /* the unedited index opens */
@@ -401,7 +412,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o.since = searches[i].since;
         ns_results *r = NULL;
         st = ns_db_search(db, searches[i].q, &o, &r);
-        CHECK(fz_search_status_ok(st));
+        CHECK_ST(st, fz_search_status_ok(st));
         CHECK((st == NS_OK) == (r != NULL));
         if (getenv("NS_FUZZ_VERBOSE"))
             fprintf(stderr, "  search %zu: %s, %zu results (%s)\n", i,
@@ -414,7 +425,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ns_db_info info;
     st = ns_db_stat(db, &info);
-    CHECK(st == NS_OK || st == NS_ERR_INDEX_CORRUPT || st == NS_ERR_BACKEND);
+    CHECK_ST(st,
+             st == NS_OK || st == NS_ERR_INDEX_CORRUPT || st == NS_ERR_BACKEND);
     if (st == NS_OK)
         CHECK(info.analyzer && info.updated);
     if (edits == 0) { /* no edit: everything is found */
