@@ -84,13 +84,14 @@ static unsigned n_batches = 40, per_batch = 25, seconds = 12, min_searches;
 static int strict; /* NS_LOAD_STRICT: a search sees every earlier commit */
 static shared *sh;
 
-/* The word only the articles of batch b have: letters, so the analyzer
- * keeps it whole. */
+/* The word only the articles of batch b have: "kx" and three consonants
+ * that no stemmer rule touches (no s, y, e, l), so the analyzer keeps it
+ * whole and no two batches share a stem. */
 static void
 batch_word(unsigned b, char out[8])
 {
-    snprintf(out, 8, "kx%c%c%c", 'a' + b / 676 % 26, 'a' + b / 26 % 26,
-             'a' + b % 26);
+    static const char c[] = "bcdfghjkmnpqrtvwxz"; /* 18 */
+    snprintf(out, 8, "kx%c%c%c", c[b / 324 % 18], c[b / 18 % 18], c[b % 18]);
 }
 
 static void
@@ -454,7 +455,7 @@ test_load(void **state)
     per_batch = env_unsigned("NS_LOAD_ARTICLES", 25);
     min_searches = env_unsigned("NS_LOAD_MIN", valgrind ? 8 : 100);
     strict = (int)env_unsigned("NS_LOAD_STRICT", 0);
-    assert_true(n_batches >= 1 && n_batches < 17000 && per_batch >= 1);
+    assert_true(n_batches >= 1 && n_batches < 5832 && per_batch >= 1);
 
     snprintf(dir, sizeof dir, "/tmp/ns-test-load-XXXXXX");
     assert_non_null(mkdtemp(dir));
