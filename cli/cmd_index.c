@@ -1,15 +1,19 @@
 /*
  * cmd_index.c: `nsearch index`: add files, archives and directories to the
- * index.  Quiet unless something is wrong when its output is not a
- * terminal; each rejected input is one line on stderr, and the exit code
- * says what happened (0, 3 with rejects, 75 locked, 2 error).
+ * index, incrementally.  Made for cron: nothing on stdout unless it is a
+ * terminal (then a progress bar with rate and ETA, and one summary line at
+ * the end); each rejected input is one line on stderr; the exit code says
+ * what happened (0, 3 with rejects, 75 locked, 2 error).
  */
 #include "cli.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char index_help[] =
@@ -25,7 +29,9 @@ static const char index_help[] =
     "Updates are incremental: a file indexed before is read again only if\n"
     "it changed (size, mtime, then content); its changed articles are\n"
     "replaced and those no longer in it removed.  Run it from cron: it\n"
-    "prints nothing when all went well and stdout is not a terminal.\n"
+    "prints nothing when all went well and stdout is not a terminal; on a\n"
+    "terminal it shows a progress bar (rate, ETA) and a summary line.\n"
+    "Rejected inputs are named on stderr, with a summary line.\n"
     "\n"
     "Options:\n"
     "  --index DIR    the index (default: $NSEARCH_INDEX, else\n"
@@ -50,19 +56,38 @@ static const char index_help[] =
     "fatal error.\n";
 
 typedef struct run {
-    int tty;   /* stderr is a terminal: show progress */
-    int quiet;
-    int progress_shown;
+    int show;           /* stdout is a terminal and not --quiet */
+    int progress_shown; /* a progress line is on the terminal */
+    double start;       /* CLOCK_MONOTONIC seconds */
+    uint64_t total;     /* bytes of the input files, for the ETA */
+    uint64_t files;     /* input files found */
+    int compressed;     /* the only input file is compressed */
 } run;
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Erase the progress line, so that a message or the summary takes it. */
+static void
+clear_progress(run *ru)
+{
+    if (ru->progress_shown) {
+        fputs("\r\x1b[K", stdout);
+        fflush(stdout);
+        ru->progress_shown = 0;
+    }
+}
 
 static int
 on_reject(const ns_reject *r, void *payload)
 {
     run *ru = payload;
-    if (ru->progress_shown) {
-        fputs("\r\x1b[K", stderr);
-        ru->progress_shown = 0;
-    }
+    clear_progress(ru);
     fprintf(stderr, "%s: ", prog);
     out_safe(stderr, r->file, strlen(r->file));
     if (*r->where)
@@ -73,17 +98,168 @@ on_reject(const ns_reject *r, void *payload)
     return 0;
 }
 
+/* "1:02:03", "4:05" */
+static void
+fmt_duration(char *buf, size_t n, double s)
+{
+    unsigned long t = s < 0 ? 0 : (unsigned long)(s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, n, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(buf, n, "%lu:%02lu", t / 60, t % 60);
+}
+
+/* "12,345" */
+static const char *
+fmt_count(char *buf, size_t n, uint64_t v)
+{
+    char raw[32];
+    int len = snprintf(raw, sizeof raw, "%" PRIu64, v);
+    size_t j = 0;
+    for (int i = 0; i < len && j + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[j++] = ',';
+        buf[j++] = raw[i];
+    }
+    buf[j] = '\0';
+    return buf;
+}
+
+/*
+ * How far the run is, 0..1, or -1 when unknown: by the bytes of the files
+ * finished; inside a single file, by its text read when it is not
+ * compressed (the text is most of the file).  A single compressed file
+ * gives no estimate: its size says nothing of its text.
+ */
+static double
+fraction(const run *ru, const ns_index_stats *st)
+{
+    if (ru->total == 0)
+        return -1;
+    uint64_t done = st->bytes_done;
+    if (ru->files == 1 && done < ru->total) {
+        if (ru->compressed)
+            return -1;
+        done = st->bytes_read < ru->total ? st->bytes_read : ru->total;
+    }
+    double f = (double)done / (double)ru->total;
+    return f > 1 ? 1 : f;
+}
+
 static int
 on_progress(const ns_index_stats *st, void *payload)
 {
     run *ru = payload;
-    if (!ru->tty || ru->quiet)
+    if (!ru->show)
         return 0;
-    fprintf(stderr, "\r\x1b[Kindexing: %" PRIu64 " articles from %" PRIu64
-            " files, %.1f MB read",
-            st->articles_indexed, st->files_seen, st->bytes_read / 1e6);
+    double el = now_s() - ru->start;
+    char n1[32], line[160];
+    uint64_t met = st->articles_indexed + st->articles_unchanged;
+    int len = 0;
+    double f = fraction(ru, st);
+    if (f >= 0) {
+        char bar[21];
+        int w = (int)(f * 20);
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < w ? '#' : '.';
+        bar[20] = '\0';
+        len = snprintf(line, sizeof line, "[%s] %3d%% ", bar, (int)(f * 100));
+    }
+    len += snprintf(line + len, sizeof line - (size_t)len,
+                    "%s articles, %.0f MB read, %.1f MB/s",
+                    fmt_count(n1, sizeof n1, met), st->bytes_read / 1e6,
+                    el > 0 ? st->bytes_read / 1e6 / el : 0.0);
+    if (f > 0.01 && f < 1 && el > 2) {
+        char eta[24];
+        fmt_duration(eta, sizeof eta, el * (1 - f) / f);
+        snprintf(line + len, sizeof line - (size_t)len, ", ETA %s", eta);
+    }
+    fputs("\r\x1b[K", stdout);
+    fputs(line, stdout);
+    fflush(stdout);
     ru->progress_shown = 1;
     return 0;
+}
+
+/* Whether a file name says the file is compressed or an archive. */
+static int
+is_compressed(const char *name)
+{
+    static const char *const ext[] = { ".gz", ".zst", ".xz",  ".bz2",
+                                       ".lz4", ".zip", ".tgz", ".lzma" };
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcmp(name + n - e, ext[i]) == 0)
+            return 1;
+    }
+    return strstr(name, ".tar") != NULL;
+}
+
+/* Sum the sizes of the files the walk will meet (hidden ones skipped, as
+ * the walk does), for the progress bar. */
+static void
+scan_path(run *ru, const char *path, const char *name, int depth)
+{
+    struct stat sb;
+    if (depth > 64 || stat(path, &sb) != 0)
+        return;
+    if (S_ISREG(sb.st_mode)) {
+        ru->total += (uint64_t)sb.st_size;
+        ru->files++;
+        ru->compressed = is_compressed(name);
+        return;
+    }
+    if (!S_ISDIR(sb.st_mode))
+        return;
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen(path) + strlen(e->d_name) + 2;
+        char *child = malloc(n);
+        if (!child)
+            break;
+        snprintf(child, n, "%s/%s", path, e->d_name);
+        scan_path(ru, child, e->d_name, depth + 1);
+        free(child);
+    }
+    closedir(d);
+}
+
+static void
+scan_inputs(run *ru, char **paths, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *slash = strrchr(paths[i], '/');
+        scan_path(ru, paths[i], slash ? slash + 1 : paths[i], 0);
+    }
+}
+
+/* The summary: "1,234 indexed, 2 rejected; 56 unchanged, 3 deleted; 12
+ * files (10 unchanged, 1 pruned) in 0:04". */
+static void
+summary(FILE *f, const ns_index_stats *st, double secs)
+{
+    char a[32], b[32], c[32], d[32], e[32], g[32], t[24];
+    uint64_t rejected = st->articles_rejected + st->files_rejected;
+    fprintf(f, "%s indexed, %s rejected",
+            fmt_count(a, sizeof a, st->articles_indexed),
+            fmt_count(b, sizeof b, rejected));
+    if (st->articles_unchanged || st->articles_deleted)
+        fprintf(f, "; %s unchanged, %s deleted",
+                fmt_count(c, sizeof c, st->articles_unchanged),
+                fmt_count(d, sizeof d, st->articles_deleted));
+    fmt_duration(t, sizeof t, secs);
+    fprintf(f, "; %s files (%s unchanged", fmt_count(e, sizeof e,
+                                                     st->files_seen),
+            fmt_count(g, sizeof g, st->files_unchanged));
+    if (st->files_pruned)
+        fprintf(f, ", %s pruned", fmt_count(a, sizeof a, st->files_pruned));
+    fprintf(f, ") in %s\n", t);
 }
 
 int
@@ -94,7 +270,8 @@ cmd_index(int argc, char **argv)
     unsigned index_flags = 0;
     long commit_every = 0;
     int rebuild = 0, missing = 0;
-    run ru = { isatty(2), 0, 0 };
+    run ru = { 0, 0, now_s(), 0, 0, 0 };
+    int quiet = 0;
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     int n_paths = 0, rc = EXIT_ERROR;
     ns_db *db = NULL;
@@ -115,7 +292,7 @@ cmd_index(int argc, char **argv)
             rc = EXIT_OK;
             goto out;
         } else if (cli_opt_flag(argv, i, "--quiet", 'q')) {
-            ru.quiet = 1;
+            quiet = 1;
         } else if ((r = cli_opt_value(argc, argv, &i, "--commit-every", 0,
                                       &v))) {
             if (r < 0 || (commit_every = cli_parse_count(a, v)) < 0)
@@ -164,6 +341,9 @@ cmd_index(int argc, char **argv)
         rc = cli_exit_for(st);
         goto out;
     }
+    ru.show = !quiet && isatty(1);
+    if (ru.show)
+        scan_inputs(&ru, paths, n_paths);
     ns_index_options opts = NS_INDEX_OPTIONS_INIT;
     opts.on_reject = on_reject;
     opts.on_progress = on_progress;
@@ -179,16 +359,14 @@ cmd_index(int argc, char **argv)
             continue; /* reported through on_reject, counted as rejected */
         }
         if (st != NS_OK) {
-            if (ru.progress_shown)
-                fputs("\r\x1b[K", stderr);
+            clear_progress(&ru);
             cli_error("%s: %s", paths[i],
                       *ns_db_errmsg(db) ? ns_db_errmsg(db) : ns_strerror(st));
             rc = cli_exit_for(st);
             break;
         }
     }
-    if (ru.progress_shown)
-        fputs("\r\x1b[K", stderr);
+    clear_progress(&ru);
     st = ns_db_commit(db);
     if (st != NS_OK && rc == EXIT_OK) {
         cli_error("%s: commit failed: %s", path,
@@ -216,12 +394,14 @@ cmd_index(int argc, char **argv)
     uint64_t rejected = stats.articles_rejected + stats.files_rejected;
     if (rc == EXIT_OK && rejected)
         rc = EXIT_REJECTED;
-    if (rejected)
-        fprintf(stderr, "%s: %" PRIu64 " indexed, %" PRIu64 " rejected\n",
-                prog, stats.articles_indexed, rejected);
-    else if (!ru.quiet && isatty(1))
-        printf("%" PRIu64 " indexed, 0 rejected (%" PRIu64 " files)\n",
-               stats.articles_indexed, stats.files_seen);
+    /* One summary line: on stderr when something was rejected (cron mails
+     * it with the rejects), else on a terminal only. */
+    if (rejected) {
+        fprintf(stderr, "%s: ", prog);
+        summary(stderr, &stats, now_s() - ru.start);
+    } else if (ru.show && rc == EXIT_OK) {
+        summary(stdout, &stats, now_s() - ru.start);
+    }
 out:
     ns_db_close(db);
     free(paths);

@@ -65,7 +65,11 @@ typedef struct indexer {
     track_file **ended_tail; /* records wait for those articles */
     ns_index_stats *stats; /* counters of the running add_path, or NULL */
     unsigned commit_every; /* articles per commit (NS_COMMIT_EVERY) */
+    void *walk;            /* the running add_path's walk_ctx, or NULL */
+    uint64_t writes;       /* articles written, for progress calls */
 } indexer;
+
+static void walk_progress(void *walk);
 
 typedef struct doc_ctx {
     ns_db *db;
@@ -473,6 +477,8 @@ write_article(ns_db *db,
     db->dirty = 1;
     if (ix->stats)
         ix->stats->articles_indexed++;
+    if (ix->walk && (++ix->writes & 255) == 0)
+        walk_progress(ix->walk); /* also while held articles are written */
     if (tf && (st = seen_add(tf, docid)) != NS_OK)
         return st;
     ix->bytes_since_commit += a->text_len;
@@ -774,6 +780,16 @@ progress(walk_ctx *w)
     return w->opts->on_progress(w->stats, w->opts->payload);
 }
 
+/* Progress from the writing side; a stop asked for here waits for the
+ * walk's next callback. */
+static void
+walk_progress(void *walk)
+{
+    walk_ctx *w = walk;
+    if (progress(w) && w->st == NS_OK)
+        w->st = NS_ERR_ABORTED;
+}
+
 /* Whether to read the file: not when its record says it is unchanged. */
 static int
 walk_file_begin(const ns__file_info *fi, void *payload)
@@ -957,6 +973,7 @@ ns_db_add_path(ns_db *db,
         stats_add(&run, stats, ssize);
     walk_ctx w = { db, ix, opts, &run, NS_OK, 0, 0 };
     ix->stats = &run;
+    ix->walk = &w;
     ix->commit_every = opts && opts->version >= 2 && opts->commit_every
                            ? opts->commit_every
                            : NS_COMMIT_EVERY;
@@ -983,6 +1000,7 @@ ns_db_add_path(ns_db *db,
     if (st == NS_OK)
         st = cst;
     ix->stats = NULL;
+    ix->walk = NULL;
     ix->commit_every = NS_COMMIT_EVERY;
     if (stats) {
         memset(stats, 0, ssize);

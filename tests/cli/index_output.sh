@@ -1,0 +1,59 @@
+#!/bin/bash
+# What `nsearch index` prints, for cron and for people: nothing on success
+# when stdout is not a terminal or with --quiet; on a terminal a progress
+# bar and one summary line; rejects and their summary on stderr; the exit
+# codes in --help.  A terminal is made with script(1).
+. "$(dirname "$0")/lib.bash"
+IDX="$TMP/idx"
+IN="$TMP/in"
+mkdir -p "$IN"
+zstd -dc "$NS_SOURCE_DIR/corpus/sample/whitehouse-sample.jsonl.zst" |
+    head -n 400 | split -l 100 -d --additional-suffix=.jsonl - "$IN/part-"
+
+run index --index "$IDX" "$IN"
+expect_rc 0 "index, stdout not a terminal"
+expect_no_out "nothing on stdout"
+[ -z "$err" ] && ok || bad "stderr on success: $err"
+
+if command -v script >/dev/null; then
+    # On a terminal: the summary line (and progress lines before it).
+    script -qec "'$NSEARCH' index --index '$TMP/idx2' '$IN'" /dev/null \
+        >"$TMP/tty" 2>&1
+    rc=$?
+    expect_rc 0 "index on a terminal"
+    last=$(tr '\r' '\n' <"$TMP/tty" | sed 's/\x1b\[K//g' | grep -v '^$' | tail -n 1)
+    case "$last" in
+    "400 indexed, 0 rejected; 4 files (0 unchanged) in "[0-9]*:[0-9][0-9]*) ok ;;
+    *) bad "summary line on a terminal: '$last'" ;;
+    esac
+    # The re-run: every file unchanged.
+    script -qec "'$NSEARCH' index --index '$TMP/idx2' '$IN'" /dev/null \
+        >"$TMP/tty" 2>&1
+    last=$(tr '\r' '\n' <"$TMP/tty" | sed 's/\x1b\[K//g' | grep -v '^$' | tail -n 1)
+    case "$last" in
+    "0 indexed, 0 rejected; 4 files (4 unchanged) in "*) ok ;;
+    *) bad "summary of a re-run: '$last'" ;;
+    esac
+    script -qec "'$NSEARCH' index -q --index '$TMP/idx3' '$IN'" /dev/null \
+        >"$TMP/tty" 2>&1
+    [ ! -s "$TMP/tty" ] && ok || bad "--quiet on a terminal printed: $(head -c 200 "$TMP/tty")"
+else
+    echo "SKIP: no script(1) for the terminal cases"
+fi
+
+# Rejects: each on stderr, then the summary there too; exit 3.
+printf '{"id":"z1","title":"Zed","text":"zed"}\n{"id":"z2", broken\n' >"$IN/bad.jsonl"
+run index --index "$IDX" "$IN"
+expect_rc 3 "done with a reject"
+expect_no_out "no stdout with rejects either"
+expect_err "bad.jsonl: line 2: " "the reject is named with its line"
+expect_err "^nsearch: 1 indexed, 1 rejected; 5 files \(4 unchanged\) in " \
+    "the summary on stderr"
+
+run index --help
+expect_rc 0 "index --help"
+for code in 0 3 75 2; do
+    expect_out "(^|[ ;])$code " "--help documents exit code $code"
+done
+
+finish
