@@ -86,13 +86,24 @@ NS_API void ns_free(void *p) NS_NOEXCEPT;
 
 /**
  * One article, as given to ns_db_add_article() or produced by the corpus
- * readers.  Every field but text may be NULL (unknown).  The caller keeps
- * ownership of the strings; the library copies what it keeps.
+ * readers.  Start from NS_ARTICLE_INIT: fields added in later versions are
+ * appended (with a higher NS_ARTICLE_VERSION) and keep their defaults.
+ *
+ * Every field may be NULL (unknown), but an article needs a title or some
+ * text.  text is text_len bytes and need not be NUL-terminated; the other
+ * strings are.  All should be UTF-8: the library stores them as given
+ * (invalid bytes are not repaired), and searches give them back so.
+ *
+ * Ownership: the strings stay the caller's and need only outlive the call;
+ * the library copies what it keeps.
  *
  * - id: stable unique id; adding an article with an id already in the index
- *   replaces it.  NULL lets the library derive one from url or text.
+ *   replaces it.  NULL or "": the url, else "sha:" and a hash of the title
+ *   and text, so that adding the same article twice keeps one copy.
  * - date: ISO 8601 in UTC, "YYYY-MM-DDThh:mm:ssZ" (or a prefix of it:
- *   "YYYY-MM-DD"); NULL when unknown.
+ *   "YYYY-MM-DD"); NULL when unknown.  A date in another form is kept as
+ *   given, but the article then falls outside every date range.
+ * @since 0.1
  */
 typedef struct ns_article {
     unsigned version;     /* NS_ARTICLE_VERSION */
@@ -326,14 +337,27 @@ typedef struct ns_index_options {
  * next run completes it: a file is recorded only in the commit that holds
  * all its articles.
  *
- * @param opts   may be NULL; with NS_INDEX_PRUNE in opts->flags, the files
- *               recorded under path that no longer exist lose their
- *               articles
- * @param stats  optional; receives the counters (added to what it holds)
+ * The callbacks run on the calling thread, during the call.  The ns_reject
+ * and the counters they are given, and their strings, are valid only until
+ * the callback returns.
  *
- * Returns: NS_OK (possibly with rejects: see stats); NS_ERR_NOT_FOUND (path
- * does not exist); NS_ERR_IO; NS_ERR_ABORTED; NS_ERR_DISK_FULL;
+ * @param db     a handle opened with NS_OPEN_WRITE
+ * @param path   a file or directory (NUL-terminated, UTF-8 or as the file
+ *               system has it)
+ * @param opts   may be NULL: the defaults, no callback; with NS_INDEX_PRUNE
+ *               in opts->flags, the files recorded under path that no
+ *               longer exist lose their articles
+ * @param stats  optional, the caller's; receives the counters, added to
+ *               what it holds: only the fields of the struct of
+ *               opts->version (version 1's when opts is NULL), so that a
+ *               caller built against an older header gets no more
+ *
+ * Returns: NS_OK (possibly with rejects: see stats); NS_ERR_INVALID_ARG (db
+ * or path NULL, opts->version 0, or db not a writer); NS_ERR_NOT_FOUND
+ * (path does not exist; ns_db_errmsg() names it); NS_ERR_IO;
+ * NS_ERR_ABORTED (a callback returned non-zero); NS_ERR_DISK_FULL;
  * NS_ERR_NOMEM; NS_ERR_BACKEND.
+ * @since 0.1
  */
 NS_API ns_status ns_db_add_path(ns_db *db,
                                 const char *path,
