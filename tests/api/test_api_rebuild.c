@@ -113,7 +113,11 @@ static void *
 read_loop(void *arg)
 {
     reader *rd = arg;
-    while (!atomic_load(rd->stop) || rd->searches < 20) {
+    /* After stop, go on until this reader has seen the switch (bounded):
+     * on a loaded machine a reader may not have run since the publish. */
+    unsigned after_stop = 0;
+    while (!atomic_load(rd->stop) || rd->searches < 20 ||
+           (rd->saw_new == 0 && after_stop++ < 1000)) {
         ns_db *db = NULL;
         ns_status st = ns_db_open(rd->path, NS_OPEN_READ, &db, NULL);
         if (st != NS_OK) {
