@@ -917,8 +917,10 @@ ns__db_commit(ns_db *db)
         ns__xdb_set_metadata(db->x, NS_META_UPDATED, when, strlen(when));
     if (st == NS_OK)
         st = ns__xdb_commit(db->x);
-    if (st == NS_OK)
+    if (st == NS_OK) {
         db->dirty = 0;
+        db->compacted = 0;
+    }
     return st;
 }
 
@@ -980,8 +982,8 @@ ns__db_compact(ns_db *db)
     if (!(db->flags & NS_OPEN_WRITE) || !db->x)
         return NS_ERR_INVALID_ARG;
     ns_status st = ns__db_commit(db);
-    if (st != NS_OK)
-        return st;
+    if (st != NS_OK || db->compacted)
+        return st; /* nothing written since the last compaction */
     unsigned gen = max_gen(db->path) + 1;
     char *dest = ns__sprintf("%s/" NS_GEN_PREFIX "%u", db->path, gen);
     if (!dest)
@@ -1006,6 +1008,7 @@ ns__db_compact(ns_db *db)
     db->dir = dest;
     unsigned old_gen = db->gen;
     db->gen = gen;
+    db->compacted = 1;
     if (db->building) {
         /* A generation being built: the compact copy replaces it. */
         ns__xdb_close(db->x);
@@ -1031,6 +1034,118 @@ ns__db_compact(ns_db *db)
     }
     ns_free(old);
     return after_switch(db, was_flat);
+}
+
+ns_status
+ns__db_open_shard(ns_db *parent,
+                  const void *dict,
+                  size_t dict_len,
+                  ns_db **out)
+{
+    *out = NULL;
+    ns_db *db = ns__calloc(1, sizeof *db);
+    if (!db)
+        return NS_ERR_NOMEM;
+    db->flags = NS_OPEN_WRITE;
+    db->lock_fd = -1;
+    db->readers_fd = -1;
+    db->building = 1; /* closing it deletes it */
+    db->path = ns__strdup(parent->path);
+    db->gen = max_gen(parent->path) + 1;
+    db->dir = ns__sprintf("%s/" NS_GEN_PREFIX "%u", parent->path, db->gen);
+    ns_status st = db->path && db->dir ? NS_OK : NS_ERR_NOMEM;
+    char *msg = NULL;
+    if (st == NS_OK)
+        st = ns__xdb_open(db->dir,
+                          NS_OPEN_WRITE | NS_OPEN_CREATE | NS__XOPEN_BUILD,
+                          &db->x, &msg);
+    if (st != NS_OK && msg)
+        ns__db_errorf(parent, "%s: %s", db->dir ? db->dir : "", msg);
+    ns_free(msg);
+    if (st == NS_OK)
+        st = ns__analyzer_new(ns__analyzer_spec(parent->analyzer),
+                              &db->analyzer, NULL);
+    if (st == NS_OK)
+        st = ns__store_new(&db->store);
+    if (st == NS_OK && dict_len) {
+        st = ns__store_set_dict(db->store, dict, dict_len);
+        db->has_dict = st == NS_OK;
+    }
+    if (st != NS_OK) {
+        ns_db_close(db);
+        return st;
+    }
+    *out = db;
+    return NS_OK;
+}
+
+ns_status
+ns__db_merge(ns_db *db, ns_db *const *shards, size_t n)
+{
+    if (!(db->flags & NS_OPEN_WRITE) || !n)
+        return NS_ERR_INVALID_ARG;
+    ns__xdb **xs = ns__calloc(n, sizeof *xs);
+    if (!xs)
+        return NS_ERR_NOMEM;
+    ns_status st = NS_OK;
+    for (size_t i = 0; i < n && st == NS_OK; i++) {
+        st = ns__db_commit(shards[i]);
+        if (st == NS_OK)
+            st = ns__xdb_commit(shards[i]->x);
+        if (st != NS_OK)
+            ns__db_errorf(db, "%s: %s", shards[i]->dir,
+                          ns__xdb_errmsg(shards[i]->x));
+        xs[i] = shards[i]->x;
+    }
+    unsigned gen = max_gen(db->path) + 1;
+    char *dest = ns__sprintf("%s/" NS_GEN_PREFIX "%u", db->path, gen);
+    if (st == NS_OK && !dest)
+        st = NS_ERR_NOMEM;
+    char *xmsg = NULL;
+    if (st == NS_OK && (st = ns__xdb_compact(xs, n, dest, &xmsg)) != NS_OK)
+        ns__db_errorf(db, "%s: merging the shards failed: %s", db->path,
+                      xmsg ? xmsg : ns_strerror(st));
+    ns_free(xmsg);
+    ns_free(xs);
+    if (st == NS_OK && (st = make_readers_file(dest)) != NS_OK)
+        ns__db_errorf(db, "%s: cannot create %s", dest, NS_READERS_FILE);
+    if (st != NS_OK) {
+        if (dest)
+            rm_tree(dest);
+        ns_free(dest);
+        return st;
+    }
+    /* Adopt it: the generation this handle built goes (a live one stays
+     * live until the switch). */
+    ns__xdb_close(db->x);
+    db->x = NULL;
+    if (db->building)
+        rm_tree(db->dir);
+    ns_free(db->dir);
+    db->dir = dest;
+    db->gen = gen;
+    db->building = 1;
+    xmsg = NULL;
+    st = ns__xdb_open(db->dir, NS_OPEN_WRITE | NS__XOPEN_BUILD, &db->x,
+                      &xmsg);
+    ns_free(xmsg);
+    return st;
+}
+
+ns_status
+ns__db_write_settings(ns_db *db)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%d", NS_SCHEMA_VERSION);
+    const char *spec = ns__analyzer_spec(db->analyzer);
+    ns_status st = ns__xdb_set_metadata(db->x, NS_META_SCHEMA, num,
+                                        strlen(num));
+    if (st == NS_OK)
+        st = ns__xdb_set_metadata(db->x, NS_META_ANALYZER, spec,
+                                  strlen(spec));
+    if (st == NS_OK)
+        db->dirty = 1;
+    return st;
 }
 
 /* Bytes of the files directly in dir (a glass database is flat); with

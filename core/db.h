@@ -34,6 +34,7 @@ struct ns_db {
     int building;         /* writer: dir is a new generation, not yet live */
     int readers_fd;       /* reader: shared lock on dir's readers file */
     int fresh;            /* writer: dir is a new index's first generation */
+    int compacted;        /* writer: nothing written since a compaction */
     ns_buf info_location; /* ns_db_stat's location */
 };
 
@@ -97,6 +98,32 @@ ns_status ns__db_publish(ns_db *db);
  * first; the caller flushes what it holds.  Returns as ns__db_publish.
  */
 ns_status ns__db_compact(ns_db *db);
+
+/**
+ * A private writer for a bulk build's shard: a new generation directory of
+ * parent's index, updated in place and unsynced (NS__XOPEN_BUILD), with an
+ * analyzer made from parent's spec and a store using dict (len 0: none).
+ * It has no metadata of its own.  Closing it deletes its directory (it is
+ * "building"); merge it first with ns__db_merge.  Call from one thread
+ * (it reserves a generation number); use from another.
+ */
+ns_status ns__db_open_shard(ns_db *parent,
+                            const void *dict,
+                            size_t dict_len,
+                            ns_db **out);
+
+/**
+ * Merge shards[0..n) (committed here) by compaction into a new generation,
+ * which db then writes, privately (db->building): the generation db was
+ * building is deleted; a live one stays live until ns__db_publish.  The
+ * caller writes the metadata (schema, analyzer, dictionary, records) into
+ * it before publishing.  The shards stay open (close them: their
+ * directories go).  On failure db is as it was.
+ */
+ns_status ns__db_merge(ns_db *db, ns_db *const *shards, size_t n);
+
+/** Write the schema version and analyzer spec into db's metadata. */
+ns_status ns__db_write_settings(ns_db *db);
 
 /** If anything changed since the last commit (db->dirty), record the
  * commit time in the metadata and commit: a run that changes nothing

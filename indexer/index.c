@@ -67,6 +67,13 @@ typedef struct indexer {
     unsigned commit_every; /* articles per commit (NS_COMMIT_EVERY) */
     void *walk;            /* the running add_path's walk_ctx, or NULL */
     uint64_t writes;       /* articles written, for progress calls */
+    size_t commit_bytes;   /* text per commit (NS_COMMIT_BYTES) */
+    /* A bulk build (bulk.c) runs this add_path: the records wait in
+     * `records` for the generation the shards are merged into. */
+    int bulk_mode;
+    ns__bulk *bulk;        /* the shards, once the dictionary is known */
+    ns_buf dict;           /* the dictionary trained for them */
+    ns_buf records;        /* deferred records: path NUL, then the record */
 } indexer;
 
 static void walk_progress(void *walk);
@@ -112,6 +119,9 @@ indexer_free(ns_db *db)
     ns__buf_free(&ix->term);
     ns__buf_free(&ix->idterm);
     ns__buf_free(&ix->val);
+    ns__bulk_free(ix->bulk);
+    ns__buf_free(&ix->dict);
+    ns__buf_free(&ix->records);
     ns_free(ix);
     db->indexer = NULL;
 }
@@ -147,6 +157,7 @@ get_indexer(ns_db *db, indexer **out)
     }
     ix->ended_tail = &ix->ended;
     ix->commit_every = NS_COMMIT_EVERY;
+    ix->commit_bytes = NS_COMMIT_BYTES;
     db->indexer = ix;
     db->indexer_free = indexer_close;
     *out = ix;
@@ -483,7 +494,7 @@ write_article(ns_db *db,
         return st;
     ix->bytes_since_commit += a->text_len;
     if (++ix->since_commit >= ix->commit_every ||
-        ix->bytes_since_commit >= NS_COMMIT_BYTES) {
+        ix->bytes_since_commit >= ix->commit_bytes) {
         st = ns__db_commit(db);
         ix->since_commit = 0;
         ix->bytes_since_commit = 0;
@@ -601,8 +612,14 @@ finish_file(ns_db *db, indexer *ix, track_file *tf)
         }
         ns_free(u.del);
     }
-    if (st == NS_OK)
+    if (st == NS_OK && ix->bulk_mode) {
+        /* Into the generation the build ends with (ns_db_add_path). */
+        ns__buf_append(&ix->records, tf->path, strlen(tf->path) + 1);
+        ns__buf_append(&ix->records, &tf->rec, sizeof tf->rec);
+        st = ix->records.oom ? NS_ERR_NOMEM : NS_OK;
+    } else if (st == NS_OK) {
         st = ns__track_put(db, tf->path, &tf->rec);
+    }
     return st;
 }
 
@@ -628,13 +645,9 @@ finish_ended(ns_db *db, indexer *ix)
  * of the files they came from.
  */
 static ns_status
-flush_held(ns_db *db, int force)
+train_dict(ns_db *db, indexer *ix)
 {
-    indexer *ix = db->indexer;
     ns_status st = NS_OK;
-    if (!force && ix->n_held < NS_TRAIN_MAX_ARTICLES &&
-        ix->held_bytes < NS_TRAIN_MAX_BYTES)
-        return NS_OK;
     if (!db->has_dict && ix->n_held) {
         ns_buf samples = { 0 }, dict = { 0 };
         size_t *sizes = ns__calloc(ix->n_held, sizeof *sizes);
@@ -657,11 +670,55 @@ flush_held(ns_db *db, int force)
                 st = ns__store_set_dict(db->store, dict.data, dict.len);
             if (st == NS_OK)
                 db->has_dict = 1;
+            ns__buf_reset(&ix->dict);
+            ns__buf_append(&ix->dict, dict.data, dict.len);
+            if (ix->dict.oom)
+                st = NS_ERR_NOMEM;
         }
         ns__buf_free(&samples);
         ns__buf_free(&dict);
         ns_free(sizes);
     }
+    return st;
+}
+
+/* Hand the held articles to the shards, which start now that the
+ * dictionary is known; the files they came from are done with. */
+static ns_status
+start_bulk(ns_db *db, indexer *ix)
+{
+    ns_status st = ns__bulk_start(db, ns__bulk_shards(), ix->dict.data,
+                                  ix->dict.len, ix->commit_every ==
+                                  NS_COMMIT_EVERY ? 0 : ix->commit_every,
+                                  &ix->bulk);
+    for (size_t i = 0; i < ix->n_held; i++) {
+        held_article *h = &ix->held[i];
+        if (st == NS_OK)
+            st = ns__bulk_put(ix->bulk, &h->a, h->file,
+                              h->tf ? h->tf->fterm : NULL);
+        if (st == NS_OK && h->tf)
+            h->tf->rec.articles++;
+        if (st == NS_OK && ix->stats)
+            ix->stats->articles_indexed++;
+        ns__buf_free(&h->strings);
+        ns_free(h->file);
+    }
+    ix->n_held = 0;
+    ix->held_bytes = 0;
+    ns_status fst = finish_ended(db, ix);
+    return st != NS_OK ? st : fst;
+}
+
+static ns_status
+flush_held(ns_db *db, int force)
+{
+    indexer *ix = db->indexer;
+    if (!force && ix->n_held < NS_TRAIN_MAX_ARTICLES &&
+        ix->held_bytes < NS_TRAIN_MAX_BYTES)
+        return NS_OK;
+    ns_status st = train_dict(db, ix);
+    if (st == NS_OK && ix->bulk_mode && !force)
+        return start_bulk(db, ix);
     for (size_t i = 0; i < ix->n_held; i++) {
         if (st == NS_OK)
             st = write_article(db, ix, &ix->held[i].a, ix->held[i].file,
@@ -688,11 +745,41 @@ add_article(ns_db *db, const ns_article *a, const char *file, track_file *tf)
     }
     if (a->text_len && !a->text)
         return NS_ERR_INVALID_ARG;
-    if (db->has_dict)
+    if (ix->bulk) {
+        /* Counted here: the shards have no stats and no files. */
+        if (tf)
+            tf->rec.articles++;
+        if (ix->stats)
+            ix->stats->articles_indexed++;
+        return ns__bulk_put(ix->bulk, a, file, tf ? tf->fterm : NULL);
+    }
+    if (db->has_dict && !ix->bulk_mode)
         return write_article(db, ix, a, file, tf);
     if ((st = hold_article(ix, a, file, tf)) != NS_OK)
         return st;
     return flush_held(db, 0);
+}
+
+ns_status
+ns__index_write(ns_db *db,
+                const ns_article *a,
+                const char *file,
+                const char *fterm,
+                unsigned commit_every,
+                size_t commit_bytes)
+{
+    indexer *ix;
+    ns_status st = get_indexer(db, &ix);
+    if (st != NS_OK)
+        return st;
+    ix->commit_every = commit_every ? commit_every : NS_COMMIT_EVERY;
+    ix->commit_bytes = commit_bytes;
+    if (!fterm)
+        return write_article(db, ix, a, file, NULL);
+    track_file tf; /* the F term; the file itself is the walk's business */
+    memset(&tf, 0, sizeof tf);
+    memcpy(tf.fterm, fterm, sizeof tf.fterm);
+    return write_article(db, ix, a, file, &tf);
 }
 
 ns_status
@@ -935,6 +1022,87 @@ walk_reject(const ns__where *where, const char *reason, void *payload)
     return 0;
 }
 
+/*
+ * Whether this add_path builds in bulk (bulk.c): on an empty index or
+ * generation (a first build, a rebuild), with no file records and nothing
+ * held.  NSEARCH_SHARDS=0 in the environment turns it off (for
+ * measurements).
+ */
+static int
+has_key(const char *key, void *payload)
+{
+    (void)key;
+    *(int *)payload = 1;
+    return 1;
+}
+
+static int
+bulk_eligible(ns_db *db, indexer *ix)
+{
+    const char *env = getenv("NSEARCH_SHARDS");
+    if ((env && atoi(env) <= 0 && *env) || ix->n_held || ix->ended)
+        return 0;
+    uint64_t n = 1;
+    int records = 0;
+    if (ns__xdb_doccount(db->x, &n) != NS_OK || n != 0)
+        return 0;
+    ns_status st = ns__xdb_metadata_keys(db->x, NS_META_FILE, has_key,
+                                         &records);
+    return (st == NS_OK || st == NS_ERR_ABORTED) && !records;
+}
+
+/*
+ * The end of a bulk add_path: merge the shards into a new generation,
+ * write into it the settings, the dictionary and the records, and make it
+ * live (a rebuild's handle publishes later).  When the shards never
+ * started (less input than a dictionary wants) the held articles are
+ * written as usual.  walk_st: how the walk ended; on a failure the shards'
+ * work is dropped and the index is as it was.
+ */
+static ns_status
+end_bulk(ns_db *db, indexer *ix, ns_status walk_st)
+{
+    int was_building = db->building, merged = 0;
+    ns_status st = NS_OK;
+    if (ix->bulk) {
+        if (walk_st != NS_OK && walk_st != NS_ERR_NOT_FOUND) {
+            ns__bulk_abort(ix->bulk, db);
+            ix->bulk = NULL;
+            ix->bulk_mode = 0;
+            ns__buf_reset(&ix->records);
+            return walk_st;
+        }
+        st = ns__bulk_finish(ix->bulk, db);
+        ns__bulk_free(ix->bulk);
+        ix->bulk = NULL;
+        merged = st == NS_OK;
+        if (st == NS_OK)
+            st = ns__db_write_settings(db);
+        if (st == NS_OK && ix->dict.len)
+            st = ns__xdb_set_metadata(db->x, NS_META_ZDICT, ix->dict.data,
+                                      ix->dict.len);
+    }
+    ix->bulk_mode = 0;
+    /* The records deferred so far, then the held articles (if the shards
+     * never started) and the records of their files. */
+    for (size_t off = 0; st == NS_OK && off < ix->records.len;) {
+        const char *p = ix->records.data + off;
+        size_t n = strlen(p) + 1;
+        ns__file_record rec;
+        memcpy(&rec, p + n, sizeof rec);
+        st = ns__track_put(db, p, &rec);
+        off += n + sizeof rec;
+    }
+    ns__buf_reset(&ix->records);
+    if (st == NS_OK)
+        st = ns_db_commit(db);
+    if (st == NS_OK && merged && !was_building)
+        st = ns__db_publish(db);
+    if (st == NS_OK && merged)
+        db->compacted = 1; /* the merge was a compaction */
+    return st;
+}
+
 /* The fields of ns_index_stats a caller of options version v knows. */
 static size_t
 stats_size(const ns_index_options *opts)
@@ -977,6 +1145,7 @@ ns_db_add_path(ns_db *db,
     ix->commit_every = opts && opts->version >= 2 && opts->commit_every
                            ? opts->commit_every
                            : NS_COMMIT_EVERY;
+    ix->bulk_mode = bulk_eligible(db, ix);
     ns__corpus_sink sink = { walk_file_begin, walk_article, walk_reject,
                              walk_file_end, &w };
     st = ns__corpus_walk(path, &sink);
@@ -986,6 +1155,11 @@ ns_db_add_path(ns_db *db,
     ix->cur = NULL;
     if (st == NS_ERR_NOT_FOUND)
         ns__db_errorf(db, "%s: no such file or directory", path);
+    if (ix->bulk_mode) {
+        ns_status bst = end_bulk(db, ix, st);
+        if (st == NS_OK || st == NS_ERR_NOT_FOUND)
+            st = bst == NS_OK ? st : bst;
+    }
     if (st == NS_OK && opts && opts->version >= 2 &&
         (opts->flags & NS_INDEX_PRUNE)) {
         char *root = ns__corpus_absolute_path(path);

@@ -63,4 +63,60 @@ ns_status ns__track_prune(ns_db *db,
                           uint64_t *files_out,
                           uint64_t *articles_out);
 
+/* ---- bulk builds (bulk.c) ------------------------------------------------ */
+
+/**
+ * Write one article into db (a shard's private writer) with its file's F
+ * term (or NULL) and its hash, committing every commit_every articles (0:
+ * the default) or commit_bytes of text.  For bulk.c's threads: db is used
+ * by this thread alone.
+ */
+ns_status ns__index_write(ns_db *db,
+                          const ns_article *a,
+                          const char *file,
+                          const char *fterm,
+                          unsigned commit_every,
+                          size_t commit_bytes);
+
+typedef struct ns__bulk ns__bulk;
+
+/** How many shards a bulk build uses: the processors online (at most 16). */
+unsigned ns__bulk_shards(void);
+
+/**
+ * Start n shard threads, each writing a private database of db's index
+ * (ns__db_open_shard) with the dictionary dict.
+ * Returns NS_OK; NS_ERR_NOMEM; the status of opening a shard.
+ */
+ns_status ns__bulk_start(ns_db *db,
+                         unsigned n,
+                         const void *dict,
+                         size_t dict_len,
+                         unsigned commit_every,
+                         ns__bulk **out);
+
+/**
+ * Hand a copy of article a (from file, with the file's F term) to its
+ * shard; waits while that shard's queue is full.  On failure (a shard
+ * failed) end the build with ns__bulk_abort.
+ */
+ns_status ns__bulk_put(ns__bulk *b,
+                       const ns_article *a,
+                       const char *file,
+                       const char *fterm);
+
+/**
+ * Let the shards write what they hold, then merge them into a new
+ * generation that db adopts (ns__db_merge: db->building).  b is spent
+ * either way: free it with ns__bulk_free.
+ */
+ns_status ns__bulk_finish(ns__bulk *b, ns_db *db);
+
+/** Stop the shards, drop their work (their databases are deleted), and
+ * put the first shard's failure message on db.  Frees b. */
+void ns__bulk_abort(ns__bulk *b, ns_db *db);
+
+/** Free b (after ns__bulk_finish, or to abandon it).  NULL is a no-op. */
+void ns__bulk_free(ns__bulk *b);
+
 #endif /* NS_INDEXER_H */

@@ -70,7 +70,7 @@ done
 run index --index "$IDX" --commit-every 37 "$IN/part-0"*.jsonl
 expect_rc 0 "part of the archive, whole"
 for i in $(seq 1 $((KILLS - KILLS / 2))); do
-    f="$IN/part-1$((RANDOM % 10)).jsonl"
+    f="$IN/part-1$((RANDOM % 9)).jsonl" # not part-19, removed below
     case $((i % 3)) in
     0) sed -i '1d' "$f" ;;                 # an article removed
     1) sed -i '2s/"text": *"/&Zebrafish /' "$f" ;; # one changed
@@ -95,10 +95,14 @@ for k in articles files sources; do
     b=$(sed -n "s/^$k: *//p" "$TMP/st2")
     [ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "$k: $a after kills, $b built in one go"
 done
+# Every match, near-duplicates included (which copy of a near-duplicate
+# stands for the others depends on document order, which differs).
+all=
+"$NSEARCH" search --help | grep -q -- '--all' && all=--all
 for q in president zebrafish Latakia "health care" economy; do
-    a=$("$NSEARCH" --index "$IDX" --format trec -n 2000 --no-snippets "$q" |
+    a=$("$NSEARCH" --index "$IDX" --format trec -n 2000 --no-snippets $all "$q" |
         awk '{print $3}' | sort)
-    b=$("$NSEARCH" --index "$REF" --format trec -n 2000 --no-snippets "$q" |
+    b=$("$NSEARCH" --index "$REF" --format trec -n 2000 --no-snippets $all "$q" |
         awk '{print $3}' | sort)
     [ "$a" = "$b" ] && ok || bad "'$q': different articles after the kills"
     dups=$(printf '%s\n' "$a" | uniq -d | head -n 3)

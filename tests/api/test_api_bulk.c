@@ -1,0 +1,203 @@
+/*
+ * test_api_bulk.c: a first build and a rebuild run in bulk (shard threads
+ * merged by compaction, indexer/bulk.c) and must give the index a build
+ * without shards gives: the same articles (one copy of an article met in
+ * two files), the same answers, the same file records (a re-run reads
+ * nothing), the same sources.  NSEARCH_SHARDS picks the shard count (0:
+ * no bulk build), so the test does not depend on the machine's cores.
+ * Uses only nsearch.h.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "nsearch.h"
+
+#define FILES    6
+#define PER_FILE 800 /* 4,800 articles: more than a dictionary waits for */
+
+static const char *const words[] = {
+    "harbour", "senate",  "budget", "storm",   "wheat", "border",
+    "tariff",  "vaccine", "court",  "drought", "rail",  "embassy",
+    "union",   "mining",  "census", "pension", "ferry", "reactor",
+};
+#define N_WORDS (sizeof words / sizeof words[0])
+
+static char dir[64];
+
+static void
+make_inputs(void)
+{
+    strcpy(dir, "/tmp/nsbulkXXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char p[128];
+    snprintf(p, sizeof p, "%s/in", dir);
+    assert_int_equal(mkdir(p, 0777), 0);
+    for (int f = 0; f < FILES; f++) {
+        snprintf(p, sizeof p, "%s/in/f%d.jsonl", dir, f);
+        FILE *fp = fopen(p, "w");
+        assert_non_null(fp);
+        for (int i = 0; i < PER_FILE; i++) {
+            /* The last file repeats the first file's first 100 ids with
+             * the same content: stored once. */
+            int n = f == FILES - 1 && i < 100 ? i : f * PER_FILE + i;
+            uint32_t y = (uint32_t)n * 2654435761u + 7;
+            fprintf(fp,
+                    "{\"id\":\"a%d\",\"title\":\"Dispatch %d on the %s\","
+                    "\"source\":\"Wire %d\",\"date\":\"2020-01-%02d\","
+                    "\"text\":\"report %d.",
+                    n, n, words[n % N_WORDS], n % 3, 1 + n % 28, n);
+            /* Distinct bodies: near-duplicates would be collapsed in the
+             * results, and which copy stays depends on document order. */
+            for (int k = 0; k < 40; k++) {
+                y = y * 1103515245u + 12345u;
+                if (k % 8 == 0)
+                    fprintf(fp, " %s", words[(y >> 16) % N_WORDS]);
+                else
+                    fprintf(fp, " w%u", (y >> 12) % 5000);
+            }
+            fputs("\"}\n", fp);
+        }
+        assert_int_equal(fclose(fp), 0);
+    }
+}
+
+static ns_db *
+open_w(const char *name, unsigned extra)
+{
+    char p[128];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    ns_open_options o = NS_OPEN_OPTIONS_INIT;
+    o.flags = NS_OPEN_WRITE | NS_OPEN_CREATE | extra;
+    ns_db *db = NULL;
+    assert_int_equal(ns_db_open_v2(p, &o, &db, NULL), NS_OK);
+    return db;
+}
+
+static ns_index_stats
+build(ns_db *db)
+{
+    char p[128];
+    snprintf(p, sizeof p, "%s/in", dir);
+    ns_index_options o = NS_INDEX_OPTIONS_INIT;
+    ns_index_stats st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(ns_db_add_path(db, p, &o, &st), NS_OK);
+    return st;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The ids of all the results of q, sorted, joined (all: documents
+ * numbered differently rank equal scores differently). */
+static char *
+answer(ns_db *db, const char *q)
+{
+    ns_search_options o = NS_SEARCH_OPTIONS_INIT;
+    o.limit = 10000;
+    o.no_snippets = 1;
+    ns_results *r = NULL;
+    assert_int_equal(ns_db_search(db, q, &o, &r), NS_OK);
+    size_t n = ns_results_count(r);
+    char **ids = calloc(n + 1, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = strdup(ns_results_get(r, i)->id);
+    ns_results_free(r);
+    qsort(ids, n, sizeof *ids, cmp_str);
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(ids[i]) + 1;
+    char *out = calloc(1, len);
+    for (size_t i = 0; i < n; i++) {
+        strcat(out, ids[i]);
+        strcat(out, " ");
+        free(ids[i]);
+    }
+    free(ids);
+    return out;
+}
+
+static void
+same_index(ns_db *a, ns_db *b)
+{
+    ns_db_info ia, ib;
+    assert_int_equal(ns_db_stat(a, &ia), NS_OK);
+    uint64_t articles = ia.articles, sources = ia.sources, files = ia.files;
+    assert_int_equal(ns_db_stat(b, &ib), NS_OK);
+    assert_int_equal(articles, FILES * PER_FILE - 100);
+    assert_int_equal(ib.articles, articles);
+    assert_int_equal(ib.sources, sources);
+    assert_int_equal(ib.files, files);
+    assert_int_equal(files, FILES);
+    static const char *const qs[] = { "harbour",     "senate budget",
+                                      "dispatch 77", "reactor ferry",
+                                      "w1234",       "\"report 4700\"" };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        char *x = answer(a, qs[i]), *y = answer(b, qs[i]);
+        if (strcmp(x, y) != 0)
+            fail_msg("'%s': different answers", qs[i]);
+        free(x);
+        free(y);
+    }
+}
+
+static void
+test_bulk_equals_plain(void **state)
+{
+    (void)state;
+    make_inputs();
+    setenv("NSEARCH_SHARDS", "0", 1);
+    ns_db *plain = open_w("plain", 0);
+    build(plain);
+    setenv("NSEARCH_SHARDS", "3", 1);
+    ns_db *bulk = open_w("bulk", 0);
+    ns_index_stats st = build(bulk);
+    assert_int_equal(st.articles_indexed, FILES * PER_FILE);
+    same_index(plain, bulk);
+
+    /* The records are there: a re-run reads nothing. */
+    st = build(bulk);
+    assert_int_equal(st.files_unchanged, FILES);
+    assert_int_equal(st.articles_indexed, 0);
+
+    /* A rebuild in bulk, published, also equals the plain build; then
+     * the handle goes on as a plain writer. */
+    ns_db_close(bulk);
+    bulk = open_w("bulk", NS_OPEN_REBUILD);
+    build(bulk);
+    assert_int_equal(ns_db_compact(bulk), NS_OK); /* a no-op after bulk */
+    assert_int_equal(ns_db_publish(bulk), NS_OK);
+    same_index(plain, bulk);
+    ns_db_close(bulk);
+    char p[128];
+    snprintf(p, sizeof p, "%s/bulk", dir);
+    ns_db *r = NULL;
+    assert_int_equal(ns_db_open(p, NS_OPEN_READ, &r, NULL), NS_OK);
+    same_index(plain, r);
+    ns_db_close(r);
+    ns_db_close(plain);
+    unsetenv("NSEARCH_SHARDS");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bulk_equals_plain),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
