@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,6 +33,9 @@ static const char compact_help[] =
 int
 cmd_compact(int argc, char **argv)
 {
+    /* Past a file size limit (ulimit -f) a write fails with EFBIG, which
+     * is reported, instead of killing the command mid-commit. */
+    signal(SIGXFSZ, SIG_IGN);
     const char *index = NULL;
     double lock_timeout = 300;
     int quiet = 0;

@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <errno.h>
 #include <dirent.h>
 #include <inttypes.h>
@@ -265,6 +266,9 @@ summary(FILE *f, const ns_index_stats *st, double secs)
 int
 cmd_index(int argc, char **argv)
 {
+    /* Past a file size limit (ulimit -f) a write fails with EFBIG, which
+     * is reported, instead of killing the command mid-commit. */
+    signal(SIGXFSZ, SIG_IGN);
     const char *index = NULL;
     double lock_timeout = 300;
     unsigned index_flags = 0;
@@ -360,8 +364,14 @@ cmd_index(int argc, char **argv)
         }
         if (st != NS_OK) {
             clear_progress(&ru);
-            cli_error("%s: %s", paths[i],
-                      *ns_db_errmsg(db) ? ns_db_errmsg(db) : ns_strerror(st));
+            if (st == NS_ERR_DISK_FULL)
+                cli_error("%s: no space left on the index's device; the index "
+                          "is as its last commit left it (%s)",
+                          path, ns_db_errmsg(db));
+            else
+                cli_error("%s: %s", paths[i],
+                          *ns_db_errmsg(db) ? ns_db_errmsg(db)
+                                            : ns_strerror(st));
             rc = cli_exit_for(st);
             break;
         }
