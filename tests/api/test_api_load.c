@@ -94,22 +94,34 @@ batch_word(unsigned b, char out[8])
     snprintf(out, 8, "kx%c%c%c", c[b / 324 % 18], c[b / 18 % 18], c[b % 18]);
 }
 
+/* Each article's body is its own: the searcher collapses near-duplicates
+ * (a MinHash of the body's word shingles), and articles that differ in one
+ * word would count as one. */
 static void
 write_batch(unsigned b)
 {
+    static const char c[] = "bcdfghjkmnpqrtvwxz";
     char path[160], w[8];
     snprintf(path, sizeof path, "%s/batch%04u.jsonl", dir, b);
     batch_word(b, w);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    for (unsigned i = 0; i < per_batch; i++)
+    for (unsigned i = 0; i < per_batch; i++) {
         fprintf(f,
                 "{\"id\":\"L%u-%u\",\"title\":\"Load %u %u\","
                 "\"date\":\"2015-%02u-%02u\",\"text\":\"The zebra report "
-                "%s number %u. Harbour cranes unloaded grain while the "
-                "council debated tariffs, rail freight and the new "
-                "bridge. Officials said the zebra count rose again.\"}\n",
+                "%s number %u.",
                 b, i, b, i, 1 + b % 12, 1 + i % 28, w, i);
+        uint32_t x = b * 7919u + i * 104729u + 1;
+        for (int k = 0; k < 40; k++) { /* words of its own */
+            fputs(" q", f);
+            for (int j = 0; j < 5; j++) {
+                x = x * 1664525u + 1013904223u;
+                fputc(c[(x >> 16) % 18], f);
+            }
+        }
+        fputs(". Officials said the zebra count rose again.\"}\n", f);
+    }
     fclose(f);
 }
 
@@ -215,7 +227,9 @@ search_loop(report *rep, unsigned seed)
         unsigned want_batch = 0;
         o.no_snippets = kind != 2;
         if (kind == 0 || kind == 3) {
-            snprintf(q, sizeof q, "zebra");
+            /* "+": a required word, so the count is of the articles that
+             * have it (plain words may be expanded by feedback terms). */
+            snprintf(q, sizeof q, "+zebra");
             o.limit = (n_batches + 1) * per_batch;
             if (kind == 3) { /* a date filter: one month of the batches */
                 o.since = "2015-03";
@@ -224,7 +238,7 @@ search_loop(report *rep, unsigned seed)
         } else {
             want_batch = (unsigned)rand_r(&seed) % (base + 1);
             batch_word(want_batch, w);
-            snprintf(q, sizeof q, kind == 2 ? "zebra %s" : "%s", w);
+            snprintf(q, sizeof q, kind == 2 ? "zebra %s" : "+%s", w);
             o.limit = kind == 2 ? 10 : per_batch * 2;
         }
         ns_results *r = NULL;
@@ -276,7 +290,7 @@ search_loop(report *rep, unsigned seed)
             unsigned hi = (started + 1) * per_batch;
             if (n < lo || n > hi || n < last_count) {
                 snprintf(why, sizeof why,
-                         "'zebra' found %zu, expected %u..%u (and at least "
+                         "'+zebra' found %zu, expected %u..%u (and at least "
                          "%u, seen before)",
                          n, lo, hi, last_count);
                 bad = 1;
