@@ -1,0 +1,263 @@
+/*
+ * test_api_abi.c: a program built against an older nsearch.h keeps
+ * working.  Its options structs are shorter (they end with the fields of
+ * the version it passes) and its ns_index_stats ends with version 1's
+ * counters: the library must read and write no byte past them.  Each such
+ * struct is put at the very end of a page followed by an inaccessible one,
+ * so that a byte too far faults; the padding a shorter struct may end with
+ * is filled with garbage, which must change nothing (compared with the same
+ * call made with the _INIT defaults).  The boundaries of the versions are
+ * written here once, from the header's history; later versions only add
+ * their own.  Uses only nsearch.h.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "nsearch.h"
+
+/* Where each older version of a struct ends (what its users allocate). */
+#define ALIGN8(n)           (((n) + 7) & ~(size_t)7)
+#define SEARCH_OPTS_V1_SIZE offsetof(ns_search_options, plain)
+#define SEARCH_OPTS_V2_SIZE \
+    ALIGN8(offsetof(ns_search_options, plain) + sizeof(int))
+#define INDEX_OPTS_V1_SIZE offsetof(ns_index_options, flags)
+#define OPEN_OPTS_V1_SIZE \
+    (offsetof(ns_open_options, lock_timeout_ms) + sizeof(int))
+#define INDEX_STATS_V1_SIZE offsetof(ns_index_stats, articles_unchanged)
+
+typedef struct fixture {
+    char dir[64];
+    char path[96];
+    char file[128]; /* a JSON lines file of two articles */
+    ns_db *db;      /* a reader */
+    long page;
+    char *pages; /* four: pages 1 and 3 inaccessible */
+} fixture;
+
+/* size bytes ending where inaccessible page 1 (or 3, for area 1) begins,
+ * filled with garbage. */
+static void *
+at_page_end(fixture *f, int area, size_t size)
+{
+    char *p = f->pages + (2 * area + 1) * f->page - size;
+    memset(p, 0xA5, size);
+    return p;
+}
+
+static void
+rmrf(const char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+static void
+add(ns_db *db,
+    const char *id,
+    const char *source,
+    const char *date,
+    const char *title,
+    const char *text)
+{
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = id;
+    a.source = source;
+    a.date = date;
+    a.title = title;
+    a.text = text;
+    a.text_len = strlen(text);
+    assert_int_equal(ns_db_add_article(db, &a), NS_OK);
+}
+
+static int
+setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/nsabiXXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/idx", f->dir);
+    snprintf(f->file, sizeof f->file, "%s/two.jsonl", f->dir);
+    FILE *fp = fopen(f->file, "w");
+    assert_non_null(fp);
+    fputs("{\"id\": \"j1\", \"title\": \"Harvest report\", \"text\": "
+          "\"Wheat yields were high.\"}\n"
+          "{\"id\": \"j2\", \"title\": \"Drought\", \"text\": \"Wheat "
+          "fields dried.\"}\n",
+          fp);
+    fclose(fp);
+
+    ns_db *w = NULL;
+    assert_int_equal(
+        ns_db_open(f->path, NS_OPEN_WRITE | NS_OPEN_CREATE, &w, NULL), NS_OK);
+    /* The same story from two outlets, and others. */
+    const char *story = "Russian aircraft were seen at the airbase near "
+                        "Latakia on Friday, officials said, as talks on "
+                        "the ceasefire resumed in Geneva.";
+    add(w, "s1", "Wire One", "2015-09-18", "Jets at Latakia airbase", story);
+    add(w, "s2", "Wire Two", "2015-09-18", "Jets at Latakia airbase", story);
+    add(w, "s3", "Wire One", "2015-10-02", "Talks resume in Geneva",
+        "Diplomats met in Geneva; the airbase was not discussed.");
+    add(w, "s4", "Daily", "2016-01-05", "Airbase expanded",
+        "The airbase grew, with new hangars and a longer runway.");
+    assert_int_equal(ns_db_commit(w), NS_OK);
+    ns_db_close(w);
+    assert_int_equal(ns_db_open(f->path, NS_OPEN_READ, &f->db, NULL), NS_OK);
+
+    f->page = sysconf(_SC_PAGESIZE);
+    f->pages = mmap(NULL, 4 * (size_t)f->page, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(f->pages != MAP_FAILED);
+    for (int i = 1; i < 4; i += 2)
+        assert_int_equal(
+            mprotect(f->pages + i * f->page, (size_t)f->page, PROT_NONE), 0);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    fixture *f = *state;
+    ns_db_close(f->db);
+    munmap(f->pages, 4 * (size_t)f->page);
+    rmrf(f->dir);
+    free(f);
+    return 0;
+}
+
+/* The ids and scores of a search, as one string. */
+static void
+run_search(ns_db *db, const ns_search_options *o, char *out, size_t cap)
+{
+    ns_results *r = NULL;
+    ns_status st = ns_db_search(db, "latakia airbase", o, &r);
+    if (st != NS_OK)
+        fail_msg("search: %s: %s", ns_strerror(st), ns_db_errmsg(db));
+    size_t len = (size_t)snprintf(out, cap, "%zu:", ns_results_count(r));
+    for (size_t i = 0; i < ns_results_count(r) && len < cap; i++) {
+        const ns_hit *h = ns_results_get(r, i);
+        len += (size_t)snprintf(out + len, cap - len, " %s/%.6f/%zu", h->id,
+                                h->score, h->n_highlights);
+    }
+    ns_results_free(r);
+}
+
+static void
+test_search_options_v1_v2(void **state)
+{
+    fixture *f = *state;
+    char want[1024], got[1024];
+    ns_search_options def = NS_SEARCH_OPTIONS_INIT;
+    def.limit = 5;
+    def.sort = NS_SORT_RELEVANCE;
+    run_search(f->db, &def, want, sizeof want);
+
+    /* Version 1: the struct ends with snippet_len. */
+    ns_search_options *o = at_page_end(f, 0, SEARCH_OPTS_V1_SIZE);
+    o->version = 1;
+    o->limit = 5;
+    o->offset = 0;
+    o->sort = NS_SORT_RELEVANCE;
+    o->since = NULL;
+    o->until = NULL;
+    o->no_snippets = 0;
+    o->snippet_len = 0;
+    run_search(f->db, o, got, sizeof got);
+    assert_string_equal(got, want);
+
+    /* Version 2: plain, then (in a version 2 program) padding. */
+    o = at_page_end(f, 0, SEARCH_OPTS_V2_SIZE);
+    o->version = 2;
+    o->limit = 5;
+    o->offset = 0;
+    o->sort = NS_SORT_RELEVANCE;
+    o->since = NULL;
+    o->until = NULL;
+    o->no_snippets = 0;
+    o->snippet_len = 0;
+    o->plain = 0;
+    run_search(f->db, o, got, sizeof got);
+    assert_string_equal(got, want);
+}
+
+static void
+test_index_options_and_stats_v1(void **state)
+{
+    fixture *f = *state;
+    ns_db *w = NULL;
+    assert_int_equal(ns_db_open(f->path, NS_OPEN_WRITE, &w, NULL), NS_OK);
+
+    /* A version 1 caller without options: only version 1's counters. */
+    ns_index_stats *st = at_page_end(f, 1, INDEX_STATS_V1_SIZE);
+    memset(st, 0, INDEX_STATS_V1_SIZE);
+    assert_int_equal(ns_db_add_path(w, f->file, NULL, st), NS_OK);
+    assert_int_equal(st->articles_indexed, 2);
+    assert_int_equal(st->files_seen, 1);
+
+    /* With version 1 options (ending with payload) and stats. */
+    ns_index_options *o = at_page_end(f, 0, ALIGN8(INDEX_OPTS_V1_SIZE));
+    o->version = 1;
+    o->on_reject = NULL;
+    o->on_progress = NULL;
+    o->payload = NULL;
+    memset(st, 0, INDEX_STATS_V1_SIZE);
+    assert_int_equal(ns_db_add_path(w, f->file, o, st), NS_OK);
+    assert_int_equal(st->files_seen, 1);
+    ns_db_close(w);
+
+    /* Both runs kept both articles (nothing pruned by garbage flags). */
+    ns_results *r = NULL;
+    ns_db *rd = NULL;
+    assert_int_equal(ns_db_open(f->path, NS_OPEN_READ, &rd, NULL), NS_OK);
+    assert_int_equal(ns_db_search(rd, "wheat", NULL, &r), NS_OK);
+    assert_int_equal(ns_results_count(r), 2);
+    ns_results_free(r);
+    ns_db_close(rd);
+}
+
+static void
+test_open_options_v1(void **state)
+{
+    fixture *f = *state;
+    ns_open_options *o = at_page_end(f, 0, OPEN_OPTS_V1_SIZE);
+    o->version = 1;
+    o->flags = NS_OPEN_READ;
+    o->lock_timeout_ms = 0;
+    ns_db *db = NULL;
+    char *msg = NULL;
+    ns_status st = ns_db_open_v2(f->path, o, &db, &msg);
+    if (st != NS_OK)
+        fail_msg("open v1: %s: %s", ns_strerror(st), msg ? msg : "");
+    ns_db_info info;
+    assert_int_equal(ns_db_stat(db, &info), NS_OK);
+    assert_int_equal(info.articles, 4);
+    ns_db_close(db);
+
+    o->flags = NS_OPEN_WRITE;
+    assert_int_equal(ns_db_open_v2(f->path, o, &db, NULL), NS_OK);
+    ns_db_close(db);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_search_options_v1_v2, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_index_options_and_stats_v1, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_open_options_v1, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
