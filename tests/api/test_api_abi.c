@@ -9,6 +9,10 @@
  * call made with the _INIT defaults).  The boundaries of the versions are
  * written here once, from the header's history; later versions only add
  * their own.  Uses only nsearch.h.
+ *
+ * A "Segmentation fault" here means that the library touched a field past
+ * the version the caller passed: read a field added in version N only when
+ * opts->version >= N, and give new fields a new version (and _INIT).
  */
 #include <setjmp.h>
 #include <stdarg.h>
