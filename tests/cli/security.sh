@@ -142,10 +142,14 @@ run --index "$TMP/eidx" --format json harbour
 expect_rc 0 "json search"
 if python3 -c '
 import json, sys
+hits = 0
 for line in open(sys.argv[1]):
-    o = json.loads(line)
-    assert o["title"].startswith("<script>"), o["title"]
-    assert "\x1b" in o["title"]  # kept, escaped as \u001b
+    o = json.loads(line)  # every line is JSON, results and trailers alike
+    if "rank" in o:
+        hits += 1
+        assert o["title"].startswith("<script>"), o["title"]
+        assert "\x1b" in o["title"]  # kept, escaped as \u001b
+assert hits == 1
 ' "$TMP/out"; then ok; else bad "json: not valid or not the title"; fi
 LC_ALL=C grep -qP '[\x00-\x1f\x7f]' "$TMP/out" &&
     bad "json: a raw C0 control character" || ok
