@@ -265,8 +265,15 @@ ns__xdoc_new(ns__xdoc **out) noexcept
 {
     if (!out)
         return NS_ERR_INVALID_ARG;
-    *out = new (std::nothrow) ns__xdoc();
-    return *out ? NS_OK : NS_ERR_NOMEM;
+    /* nothrow covers the allocation, not Xapian::Document's constructor,
+     * which allocates too: a bad_alloc must not escape a noexcept. */
+    try {
+        *out = new ns__xdoc();
+    } catch (...) {
+        *out = nullptr;
+        return ns__status_from_exception(nullptr);
+    }
+    return NS_OK;
 }
 
 extern "C" void
@@ -435,12 +442,31 @@ ns__xdb_search(ns__xdb *db,
     if (!m)
         return NS_ERR_NOMEM;
     ns_status st = NS_ERR_BACKEND;
+    /* A reader searches the latest commit, not the revision it opened:
+     * a long-lived handle (a search service) must see new articles.
+     * Within a generation only; a rebuilt index needs a new handle. */
+    if (!db->wdb) {
+        try {
+            if (db->rdb->reopen())
+                reopened(db);
+        } catch (...) {
+            st = ns__status_from_exception(&db->errmsg);
+            ns__xmset_free(m);
+            return st;
+        }
+    }
+    int corrupt_retries = 0;
     for (int attempt = 0; attempt < 10; attempt++) {
         try {
             st = search_once(db, q->q, opts, m);
         } catch (...) {
             st = ns__status_from_exception(&db->errmsg);
         }
+        /* A reader racing a writer's commit can also read a block the
+         * writer just reused, which glass reports as corruption: retry
+         * that on the latest revision once; real damage fails again. */
+        if (st == NS_ERR_INDEX_CORRUPT && !db->wdb && corrupt_retries++ < 1)
+            st = NS_ERR_INDEX_MODIFIED;
         if (st != NS_ERR_INDEX_MODIFIED)
             break;
         /* A writer committed over the revision we read: move on to the
