@@ -40,11 +40,19 @@ static const char usage_text[] =
 void
 cli_error(const char *fmt, ...)
 {
+    /* Messages carry paths, index metadata and library details, none of
+     * which may send control characters to the terminal. */
+    char msg[4096];
     va_list ap;
-    fprintf(stderr, "%s: ", prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof msg)
+        n = sizeof msg - 1;
+    fprintf(stderr, "%s: ", prog);
+    out_safe(stderr, msg, (size_t)n);
     fputc('\n', stderr);
 }
 
