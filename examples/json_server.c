@@ -13,9 +13,10 @@
  *     json_server INDEX [PORT]      (PORT 0 or none: any free port)
  *
  * It prints "listening on http://127.0.0.1:PORT/" once ready, and stops
- * cleanly on SIGINT or SIGTERM.  A handle reads the index as it was when
- * opened, so each request opens its own: it sees every commit a writer has
- * made, and the open costs little next to a search.
+ * cleanly on SIGINT or SIGTERM.  Each request opens its own handle: a
+ * handle sees every commit, but keeps the generation it opened, and would
+ * miss a rebuild or a compaction made live since; an open costs little
+ * next to a search.
  *
  * Build: cc json_server.c $(pkg-config --cflags --libs nsearch)
  */
