@@ -13,7 +13,15 @@
  *   ns_free(); do not mix allocators.
  * - A handle is used by one thread at a time.  Many threads may search one
  *   index at once, each with its own ns_db handle, while one writer updates
- *   it.
+ *   it (tests/api/test_api_threads.c).
+ * - Each search of a read-only handle sees the latest commit.  A rebuild or
+ *   compaction made live after the handle opened (ns_db_publish()) is seen
+ *   by the handles opened since.
+ * - ABI: the structs the caller fills carry a version and grow only at
+ *   their end, and the library touches no field past the version a caller
+ *   passes, so a program built against an older header keeps working
+ *   (tests/api/test_api_abi.c).  The SONAME is libnsearch.so.MAJOR, and
+ *   only the functions declared here are exported.
  *
  * Copyright (C) 2026 the nsearch developers.  GPL-2.0-or-later.
  */
@@ -58,7 +66,7 @@ typedef enum ns_status {
     NS_ERR_INDEX_OPEN = 4,    /* no index at that path, or it cannot open */
     NS_ERR_INDEX_LOCKED = 5,  /* another writer holds the index lock */
     NS_ERR_INDEX_CORRUPT = 6, /* the index is damaged */
-    NS_ERR_INDEX_MODIFIED = 7, /* changed under a reader: reopen and retry */
+    NS_ERR_INDEX_MODIFIED = 7, /* changed under a reader; already retried */
     NS_ERR_INDEX_VERSION = 8, /* made by an incompatible nsearch version */
     NS_ERR_QUERY_SYNTAX = 9,  /* the query cannot be read */
     NS_ERR_QUERY_EMPTY = 10,  /* the query has no searchable word */
@@ -220,14 +228,17 @@ NS_API ns_status ns_db_add_article(ns_db *db,
                                    const ns_article *article) NS_NOEXCEPT;
 
 /**
- * Delete the article with this id.
- * Returns: NS_OK; NS_ERR_NOT_FOUND; NS_ERR_INVALID_ARG; NS_ERR_BACKEND.
+ * Delete the article with this id; visible to searches after
+ * ns_db_commit().  The db must be open with NS_OPEN_WRITE.
+ * Returns: NS_OK; NS_ERR_NOT_FOUND (no article has that id);
+ * NS_ERR_INVALID_ARG (db or id NULL, or not a writer); NS_ERR_BACKEND.
  */
 NS_API ns_status ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT;
 
 /**
  * Make every change so far durable and visible to new searches.
- * Returns: NS_OK; NS_ERR_DISK_FULL; NS_ERR_IO; NS_ERR_BACKEND.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (db NULL or not a writer);
+ * NS_ERR_DISK_FULL; NS_ERR_IO; NS_ERR_BACKEND.
  */
 NS_API ns_status ns_db_commit(ns_db *db) NS_NOEXCEPT;
 
@@ -242,8 +253,8 @@ NS_API ns_status ns_db_commit(ns_db *db) NS_NOEXCEPT;
  * one.  A reader holds a shared lock on the generation it opened until it
  * closes; a writer deletes a generation that is not live as soon as no
  * reader holds it (at this switch, or at a later writer's open).  A handle
- * opened before the switch keeps reading its generation: reopen it to see
- * the new one.  An index made as a single Xapian database (by an older
+ * opened before the switch keeps reading its generation: open a new handle
+ * to see the new one.  An index made as a single Xapian database (by an older
  * nsearch) becomes a stub directory at its first rebuild or compaction.
  *
  * Closing a NS_OPEN_REBUILD handle without publishing discards what it
@@ -407,7 +418,7 @@ typedef struct ns_highlight {
  */
 typedef struct ns_hit {
     unsigned rank; /* 1-based, counting the offset */
-    double score;  /* BM25 score (0 when sorted by date) */
+    double score;  /* BM25 score, whatever the sort order */
     const char *id;
     const char *title;
     const char *date; /* UTC ISO 8601 or "" */
@@ -447,8 +458,8 @@ typedef struct ns_results ns_results;
  * @param opts  may be NULL for the defaults
  * @param out   receives the results; NULL on failure
  *
- * A search never waits for a writer; if the index changes under it, it
- * reopens and runs again.
+ * A search never waits for a writer, and sees its latest commit (one that
+ * lands during the search makes it run again on the new revision).
  * Ownership: the caller frees *out with ns_results_free(), before closing db.
  * Returns: NS_OK (possibly with no result); NS_ERR_QUERY_EMPTY (no word to
  * search for); NS_ERR_INVALID_ARG (also a bad opts->since or opts->until);
@@ -460,15 +471,15 @@ NS_API ns_status ns_db_search(ns_db *db,
                               const ns_search_options *opts,
                               ns_results **out) NS_NOEXCEPT;
 
-/** Number of results held (at most the limit). */
+/** Number of results held (at most the limit); 0 for r NULL. */
 NS_API size_t ns_results_count(const ns_results *r) NS_NOEXCEPT;
 
-/** Estimated number of matching articles in the whole index. */
+/** Estimated number of matching articles in the index; 0 for r NULL. */
 NS_API uint64_t ns_results_total(const ns_results *r) NS_NOEXCEPT;
 
 /**
- * Result i (0-based), or NULL if i is out of range.  Valid until
- * ns_results_free().
+ * Result i (0-based), or NULL if i is out of range or r is NULL.  Valid
+ * until ns_results_free().
  *
  *     for (size_t i = 0; i < ns_results_count(r); i++) {
  *         const ns_hit *h = ns_results_get(r, i);
