@@ -44,10 +44,21 @@ static const char search_help[] =
     "  --no-snippets       do not make snippets (faster)\n"
     "  --plain             the query is plain words: no operator, field,\n"
     "                      phrase or prefix\n"
+    "  --feedback          let the best words of the top results refine the\n"
+    "                      order (pseudo-relevance feedback; slower)\n"
+    "  --recent            newer articles rank higher (by relevance)\n"
+    "  --all               show near-duplicates (the same story from\n"
+    "                      several outlets or updates) as results of their\n"
+    "                      own; by default each story shows once\n"
     "  --color WHEN        highlight with colour: auto (default: on a\n"
     "                      terminal without NO_COLOR), always, never\n"
     "  --markers L,R       plain highlight markers (default: **,**)\n"
     "  -h, --help          this help\n"
+    "\n"
+    "With --format json, a last line holds the total, the facets (counts\n"
+    "of all matches by source and by month), a note and a suggestion:\n"
+    "{\"total\":N,\"facets\":{\"source\":{...},\"month\":{...}},...}.\n"
+    "A word the index does not know gets a \"did you mean\" on stderr.\n"
     "\n"
     "Words after -- are all query words.\n"
     "Exit status: 0 results found, 1 no result, 2 error.\n";
@@ -61,6 +72,7 @@ typedef struct search_cfg {
     const char *color;
     const char *hl_open, *hl_close; /* highlight markers */
     int syntax; /* batch: read queries in the query language */
+    int no_feedback; /* batch: --no-feedback */
     char markers[64];
 } search_cfg;
 
@@ -125,6 +137,22 @@ parse_search_opts(int argc, char **argv, search_cfg *c, char ***words,
         }
         if (cli_opt_flag(argv, i, "--plain", 0)) {
             c->so.plain = 1;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--recent", 0)) {
+            c->so.recent = 1;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--feedback", 0)) {
+            c->so.feedback = 1;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--no-feedback", 0)) {
+            c->no_feedback = 1;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--all", 0)) {
+            c->so.all = 1;
             continue;
         }
         if (cli_opt_flag(argv, i, "--syntax", 0)) {
@@ -271,6 +299,8 @@ print_text(const ns_hit *h, const marks *m, int bold)
     }
     fputs(sep ? " | " : "", stdout);
     out_safe(stdout, h->id, strlen(h->id));
+    if (h->duplicates)
+        printf(" | +%u similar", h->duplicates);
     if (h->snippet_len) {
         fputs("\n   ", stdout);
         print_snippet(stdout, h, m->open, m->close, out_safe);
@@ -297,6 +327,7 @@ print_json(const ns_hit *h)
     json_field("source", h->source, 1);
     json_field("url", h->url, 1);
     json_field("author", h->author, 1);
+    printf(",\"duplicates\":%u", h->duplicates);
     printf(",\"snippet\":\"");
     out_json_str(stdout, h->snippet, h->snippet_len);
     printf("\",\"highlights\":[");
@@ -334,6 +365,34 @@ print_trec(const char *qid, const ns_hit *h)
     for (const char *p = h->id; *p; p++)
         putchar(*p == ' ' || *p == '\t' || *p == '\n' ? '_' : *p);
     printf(" %u %.6f nsearch\n", h->rank, h->score);
+}
+
+/* The last JSON line: total, facets, and the note and suggestion if any. */
+static void
+print_json_summary(const ns_results *res)
+{
+    static const struct {
+        ns_facet f;
+        const char *name;
+    } facets[] = { { NS_FACET_SOURCE, "source" }, { NS_FACET_MONTH, "month" } };
+    printf("{\"total\":%llu,\"facets\":{",
+           (unsigned long long)ns_results_total(res));
+    for (size_t k = 0; k < sizeof facets / sizeof facets[0]; k++) {
+        printf("%s\"%s\":{", k ? "," : "", facets[k].name);
+        for (size_t i = 0; i < ns_results_facet_count(res, facets[k].f); i++) {
+            const ns_facet_count *c = ns_results_facet(res, facets[k].f, i);
+            printf("%s\"", i ? "," : "");
+            out_json_str(stdout, c->value, strlen(c->value));
+            printf("\":%llu", (unsigned long long)c->count);
+        }
+        putchar('}');
+    }
+    putchar('}');
+    if (*ns_results_note(res))
+        json_field("note", ns_results_note(res), 1);
+    if (*ns_results_suggestion(res))
+        json_field("suggestion", ns_results_suggestion(res), 1);
+    printf("}\n");
 }
 
 static int
@@ -388,8 +447,9 @@ cmd_search(int argc, char **argv)
         rc = EXIT_OK;
         goto out;
     }
-    if (c.syntax) {
-        cli_error("--syntax is an option of 'nsearch batch'");
+    if (c.syntax || c.no_feedback) {
+        cli_error("%s is an option of 'nsearch batch'",
+                  c.syntax ? "--syntax" : "--no-feedback");
         goto out;
     }
     if (n_words == 0) {
@@ -404,6 +464,8 @@ cmd_search(int argc, char **argv)
         goto out;
     if (c.fmt == FMT_TREC)
         c.so.no_snippets = 1;
+    if (c.fmt == FMT_JSON)
+        c.so.facets = 1;
     ns_status st = ns_db_search(db, query, &c.so, &res);
     if (st != NS_OK) {
         const char *m = ns_db_errmsg(db);
@@ -412,6 +474,12 @@ cmd_search(int argc, char **argv)
     }
     if (*ns_results_note(res))
         fprintf(stderr, "%s: note: %s\n", prog, ns_results_note(res));
+    if (*ns_results_suggestion(res)) {
+        const char *sg = ns_results_suggestion(res);
+        fprintf(stderr, "%s: did you mean: ", prog);
+        out_safe(stderr, sg, strlen(sg));
+        fputc('\n', stderr);
+    }
     size_t n = ns_results_count(res);
     marks m = text_marks(&c);
     int bold = strcmp(m.open, "\x1b[1;31m") == 0;
@@ -432,6 +500,8 @@ cmd_search(int argc, char **argv)
             break;
         }
     }
+    if (c.fmt == FMT_JSON)
+        print_json_summary(res);
     if (c.fmt == FMT_TEXT && n == 0)
         fprintf(stderr, "%s: no article matches\n", prog);
     rc = n ? EXIT_OK : EXIT_NONE;
@@ -461,6 +531,9 @@ static const char batch_help[] =
     "  -n, --limit N    results per query (default 1000)\n"
     "  --format trec    the output format (the only one, and the default)\n"
     "  --syntax         read each query in the query language instead\n"
+    "  --no-feedback    rank by the query's words only (by default the best\n"
+    "                   words of the top results are searched too:\n"
+    "                   pseudo-relevance feedback)\n"
     "  --since, --until, --sort   as for search\n"
     "  -h, --help       this help\n";
 
@@ -494,6 +567,7 @@ cmd_batch(int argc, char **argv)
         c.so.limit = 1000;
     c.so.no_snippets = 1;
     c.so.plain = !c.syntax;
+    c.so.feedback = !c.no_feedback;
     in = strcmp(words[0], "-") == 0 ? stdin : fopen(words[0], "r");
     if (!in) {
         cli_error("%s: cannot open: %s", words[0], strerror(errno));

@@ -138,6 +138,8 @@ char *ns__xq_describe(const ns__xq *q) NS_NOEXCEPT;
 #define NS_XFETCH_ID   1 /* the NS_SLOT_ID value */
 #define NS_XFETCH_DATA 2 /* the stored record */
 
+#define NS_XFACETS_MAX 2
+
 typedef struct ns__xsearch_opts {
     unsigned offset;
     unsigned limit;
@@ -145,6 +147,30 @@ typedef struct ns__xsearch_opts {
     unsigned sort_slot;
     unsigned fetch;    /* NS_XFETCH_* */
     double k1, b;      /* BM25 parameters; 0 means Xapian's defaults */
+    /* Pseudo-relevance feedback (sort 0 only): the prf_terms best terms
+     * of the top prf_docs results (Xapian's ESet, unprefixed terms not in
+     * the query), each weighted by its ESet weight relative to the best
+     * one, times prf_weight, are added to the query: ORed when prf_or (the
+     * query must then be words only, no filter), else they only rank its
+     * matches again (AND_MAYBE).  0 docs: off. */
+    unsigned prf_docs, prf_terms;
+    double prf_weight;
+    int prf_or;
+    /* A recency prior (sort 0 only, recent_weight > 0): each result gains
+     * recent_weight * 2^(-age / recent_halflife), its age in days behind
+     * the newest date in recent_slot ("YYYYMMDDhhmmss" values). */
+    double recent_weight, recent_halflife;
+    unsigned recent_slot;
+    /* With collapse: of the matches with the same non-empty value in
+     * collapse_slot only the best is a result (Xapian's collapse key), and
+     * it counts the others (ns__xhit.collapsed, at least). */
+    int collapse;
+    unsigned collapse_slot;
+    /* Count every match by the value in facet_slot[i], cut to its first
+     * facet_len[i] bytes (0: whole), for i < n_facets (match spies). */
+    unsigned n_facets;
+    unsigned facet_slot[NS_XFACETS_MAX];
+    unsigned facet_len[NS_XFACETS_MAX];
 } ns__xsearch_opts;
 
 typedef struct ns__xhit {
@@ -152,12 +178,21 @@ typedef struct ns__xhit {
     double weight;
     char *data; /* fetched bytes (NUL-terminated), or NULL */
     size_t data_len;
+    uint32_t collapsed; /* matches collapsed into this one */
 } ns__xhit;
+
+/* One counted facet value. */
+typedef struct ns__xfacet {
+    char *value; /* NUL-terminated */
+    uint64_t count;
+} ns__xfacet;
 
 typedef struct ns__xmset {
     ns__xhit *hits;
     size_t n;
     uint64_t estimate;
+    ns__xfacet *facets[NS_XFACETS_MAX]; /* by value, in byte order */
+    size_t n_facets[NS_XFACETS_MAX];
 } ns__xmset;
 
 /**
@@ -169,6 +204,37 @@ ns_status ns__xdb_search(ns__xdb *db,
                          const ns__xsearch_opts *opts,
                          ns__xmset **out) NS_NOEXCEPT;
 void ns__xmset_free(ns__xmset *m) NS_NOEXCEPT;
+
+/* ---- spelling ----------------------------------------------------------- */
+
+/** Add inc to the spelling frequency of word (a writer; the change is
+ * committed with the documents). */
+ns_status ns__xdb_add_spelling(ns__xdb *db,
+                               const char *word,
+                               size_t len,
+                               unsigned inc) NS_NOEXCEPT;
+/**
+ * The most frequent word of the index's spelling data within max_edits
+ * edits of word (Xapian's get_spelling_suggestion) into out, reset first;
+ * empty when there is none or word is itself the best.
+ */
+ns_status ns__xdb_spelling(ns__xdb *db,
+                           const char *word,
+                           unsigned max_edits,
+                           ns_buf *out) NS_NOEXCEPT;
+/**
+ * The index term closest to word (fewest edits, at most max_edits; then
+ * the most frequent) among the terms that share its first prefix_len
+ * bytes, other than word itself, into out (reset first; empty if none)
+ * and its frequency into *freq.  Reads at most NS_XCLOSEST_MAX terms.
+ */
+#define NS_XCLOSEST_MAX 50000
+ns_status ns__xdb_closest_term(ns__xdb *db,
+                               const char *word,
+                               size_t prefix_len,
+                               unsigned max_edits,
+                               ns_buf *out,
+                               uint64_t *freq) NS_NOEXCEPT;
 
 /* ---- index maintenance (the indexer and core/db.c) ---------------------- */
 

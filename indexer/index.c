@@ -9,6 +9,7 @@
  */
 #include "indexer/indexer.h"
 #include "core/schema.h"
+#include "indexer/searchdata.h"
 #include "corpus/corpus.h"
 
 #include <stddef.h>
@@ -419,6 +420,8 @@ make_doc(ns_db *db,
         return st;
     if (hex && (st = ns__xdoc_set_value(ix->doc, NS_SLOT_HASH, hex, 16)) !=
                    NS_OK)
+        return st;
+    if ((st = ns__searchdata_add(db, ix->doc, a)) != NS_OK)
         return st;
     if ((st = ns__store_encode(db->store, &copy, file, &ix->record)) != NS_OK)
         return st;

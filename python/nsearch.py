@@ -167,6 +167,11 @@ class ns_hit(ctypes.Structure):
                 ("n_highlights", ctypes.c_size_t)]
 
 
+class ns_facet_count(ctypes.Structure):
+    _fields_ = [("value", ctypes.c_char_p),
+                ("count", ctypes.c_uint64)]
+
+
 class ns_db_info(ctypes.Structure):
     _fields_ = [("articles", ctypes.c_uint64),
                 ("size_bytes", ctypes.c_uint64),

@@ -891,7 +891,8 @@ terms_query(parser *ps, const node *n, int neg)
         } else if (body) {
             hl_term(ps, tok_term(ps, &ps->toks[i]), ps->toks[i].term_len, 0,
                     -1);
-            add_qword(ps, &ps->toks[i], off);
+            if (!n->phrase) /* a quoted word is meant as written */
+                add_qword(ps, &ps->toks[i], off);
         }
         runs[n_runs++] = run_query(ps, i, j, n->field);
         i = j;
@@ -948,7 +949,8 @@ build_prefix(parser *ps, const node *n, int neg)
     }
     subs[n_subs++] =
         checked(ps, ns__xq_wildcard(t->data, NS_QUERY_MAX_EXPANSION));
-    int stem_too = (sl != wl || memcmp(stem, word, wl) != 0) && sl + 1 >= wl && sl >= 2 &&
+    int stem_too = (sl != wl || memcmp(stem, word, wl) != 0) &&
+                   sl + 1 >= wl && sl >= 2 &&
                    memcmp(stem, word, wl - 1) == 0;
     if (stem_too) {
         ns__buf_reset(t);

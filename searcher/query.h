@@ -72,6 +72,17 @@ void ns__query_free(ns__query *q);
 int ns__query_date_key(const char *d, size_t len, char pad, char out[15]);
 
 /**
+ * "Did you mean" (suggest.c): text, the query q was parsed from, with each
+ * plain word that the index holds rarely replaced by a much more frequent
+ * word of its spelling data within two edits, into *out (ns_free it); NULL
+ * when no word needs it.  Returns NS_OK; NS_ERR_NOMEM; NS_ERR_BACKEND.
+ */
+ns_status ns__query_suggest(ns_db *db,
+                            const ns__query *q,
+                            const char *text,
+                            char **out);
+
+/**
  * Make a snippet of text for q: up to three fragments (joined by " … ")
  * chosen for the most distinct query words, preferring sentence starts,
  * cut on word and grapheme boundaries, whitespace folded.  Highlights are

@@ -35,6 +35,8 @@ expect_rc 0 "json search"
 python3 - "$TMP/out" <<'PY' && ok || bad "json output invalid"
 import json, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+summary = json.loads(lines.pop())  # the last line: total and facets
+assert "facets" in summary and "rank" not in summary, summary
 assert len(lines) == 10, len(lines)
 for i, l in enumerate(lines, 1):
     o = json.loads(l)
