@@ -12,6 +12,10 @@
  * (utf8proc), so no character and no accented letter is ever broken.  A
  * copy of the title at the start of the text is skipped: the title is
  * shown on its own and never repeated as a snippet.
+ *
+ * Speed: a query without phrases stops reading the text a target's length
+ * after the first window that holds all its words (no fragment can show
+ * more of them); long articles then cost a fraction of their length.
  */
 #include "searcher/query.h"
 
@@ -50,6 +54,12 @@ typedef struct scan {
     size_t *sent; /* byte offsets of sentence starts */
     size_t n_sent, cap_sent;
     int oom;
+    /* Early stop (no phrase in the query): where each query term was last
+     * seen, how many were, and where reading may stop. */
+    size_t target;
+    size_t last_seen[MAX_TERMS];
+    size_t n_seen;
+    size_t stop_at; /* 0: not yet */
 } scan;
 
 typedef struct frag {
@@ -105,6 +115,8 @@ on_token(const ns_token *t, void *payload)
                        : strcmp(t->term, qt->text) == 0)
             bits |= (uint64_t)1 << i;
     }
+    if (s->stop_at && t->start > s->stop_at)
+        return 1; /* every word shown already: see the top of the file */
     if (!bits || is_excluded(s->q, t->term))
         return 0;
     if (s->n == s->cap) {
@@ -129,6 +141,20 @@ on_token(const ns_token *t, void *payload)
             m->group = (int)i; /* standalone terms are not repeated */
             break;
         }
+    if (m->group >= 0 && s->q->n_phrases == 0 && !s->stop_at) {
+        size_t g = (size_t)m->group;
+        if (s->last_seen[g] == 0)
+            s->n_seen++;
+        s->last_seen[g] = t->start + 1; /* 0 means never */
+        if (s->n_seen == s->n_terms) {
+            size_t first = SIZE_MAX;
+            for (size_t i = 0; i < s->n_terms; i++)
+                if (s->last_seen[i] - 1 < first)
+                    first = s->last_seen[i] - 1;
+            if (t->end - first <= s->target)
+                s->stop_at = t->end + s->target;
+        }
+    }
     return 0;
 }
 
@@ -517,6 +543,7 @@ ns__snippet_make(ns_analyzer *an,
     scan s = { 0 };
     s.q = q;
     s.text = text;
+    s.target = target;
     s.n_terms = q->n_terms < MAX_TERMS ? q->n_terms : MAX_TERMS;
     ns_status st = NS_OK;
     if (s.n_terms || len)
@@ -524,6 +551,8 @@ ns__snippet_make(ns_analyzer *an,
                               on_token, &s, NULL);
     if (s.oom)
         st = NS_ERR_NOMEM;
+    else if (st == NS_ERR_ABORTED && s.stop_at)
+        st = NS_OK;
     if (st != NS_OK)
         goto out;
     mark_phrases(&s);

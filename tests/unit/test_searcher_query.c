@@ -93,7 +93,8 @@ check_empty(const char *text)
     if (st != NS_ERR_QUERY_EMPTY)
         fail_msg("'%s': status %d, want NS_ERR_QUERY_EMPTY", text, st);
     assert_null(q.xq);
-    assert_string_equal(ns_db_errmsg(db), "the query has no word to search for");
+    assert_string_equal(ns_db_errmsg(db),
+                        "the query has no word to search for");
 }
 
 static void
@@ -408,7 +409,8 @@ main(void)
         cmocka_unit_test(test_near),      cmocka_unit_test(test_fields),
         cmocka_unit_test(test_dates),     cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_empty),     cmocka_unit_test(test_ranked),
-        cmocka_unit_test(test_plain),     cmocka_unit_test(test_highlight_terms),
+        cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_highlight_terms),
         cmocka_unit_test(test_oom),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
