@@ -136,7 +136,7 @@ class ns_index_options(ctypes.Structure):
 
 
 class ns_search_options(ctypes.Structure):
-    VERSION = 1
+    VERSION = 3
     _fields_ = [("version", ctypes.c_uint),
                 ("limit", ctypes.c_uint),
                 ("offset", ctypes.c_uint),
@@ -144,7 +144,12 @@ class ns_search_options(ctypes.Structure):
                 ("since", ctypes.c_char_p),
                 ("until", ctypes.c_char_p),
                 ("no_snippets", ctypes.c_int),
-                ("snippet_len", ctypes.c_uint)]
+                ("snippet_len", ctypes.c_uint),
+                ("plain", ctypes.c_int),  # version 2
+                ("feedback", ctypes.c_int),  # version 3
+                ("all", ctypes.c_int),
+                ("facets", ctypes.c_int),
+                ("recent", ctypes.c_int)]
 
 
 class ns_highlight(ctypes.Structure):
@@ -164,7 +169,8 @@ class ns_hit(ctypes.Structure):
                 ("snippet", ctypes.c_void_p),  # bytes with snippet_len
                 ("snippet_len", ctypes.c_size_t),
                 ("highlights", ctypes.POINTER(ns_highlight)),
-                ("n_highlights", ctypes.c_size_t)]
+                ("n_highlights", ctypes.c_size_t),
+                ("duplicates", ctypes.c_uint)]
 
 
 class ns_facet_count(ctypes.Structure):
@@ -226,6 +232,11 @@ _results_total = _fn("ns_results_total", ctypes.c_uint64, _p)
 _results_get = _fn("ns_results_get", ctypes.POINTER(ns_hit), _p,
                    ctypes.c_size_t)
 _results_note = _fn("ns_results_note", ctypes.c_char_p, _p)
+_results_suggestion = _fn("ns_results_suggestion", ctypes.c_char_p, _p)
+_results_facet_count = _fn("ns_results_facet_count", ctypes.c_size_t, _p,
+                           ctypes.c_int)
+_results_facet = _fn("ns_results_facet", ctypes.POINTER(ns_facet_count), _p,
+                     ctypes.c_int, ctypes.c_size_t)
 _results_free = _fn("ns_results_free", None, _p)
 _db_stat = _fn("ns_db_stat", ctypes.c_int, _p, ctypes.POINTER(ns_db_info))
 
@@ -283,11 +294,12 @@ Info.__doc__ = "What Index.stat() reports (the fields of ns_db_info)."
 
 class Hit:
     """One result: rank (1-based, counting the offset), score, id, title,
-    date, source, url, author, snippet, and highlights, the (start, end)
-    ranges of the matched words within snippet (as str indices)."""
+    date, source, url, author, snippet, highlights, the (start, end)
+    ranges of the matched words within snippet (as str indices), and
+    duplicates, the near-duplicates of it left out of the results."""
 
     __slots__ = ("rank", "score", "id", "title", "date", "source", "url",
-                 "author", "snippet", "highlights")
+                 "author", "snippet", "highlights", "duplicates")
 
     def __init__(self, h):
         self.rank = h.rank
@@ -298,6 +310,7 @@ class Hit:
         self.source = _dec(h.source)
         self.url = _dec(h.url)
         self.author = _dec(h.author)
+        self.duplicates = h.duplicates
         raw = ctypes.string_at(h.snippet, h.snippet_len) if h.snippet else b""
         self.snippet = raw.decode("utf-8", "replace")
         # The library gives byte offsets into the UTF-8 snippet.
@@ -325,12 +338,17 @@ class Hit:
 class Results(list):
     """The hits of a search (a list); .total, the estimated number of
     matching articles in the whole index; .note, how a malformed query was
-    read ("" when it was read as written)."""
+    read ("" when it was read as written); .suggestion, "did you mean"
+    ("" when no word needs it); .facets, with search(facets=True),
+    {"source": [(source, count), ...] most first, "month": [("YYYY-MM",
+    count), ...] oldest first}, counting every match."""
 
-    def __init__(self, hits, total, note=""):
+    def __init__(self, hits, total, note="", suggestion="", facets=None):
         super().__init__(hits)
         self.total = total
         self.note = note
+        self.suggestion = suggestion
+        self.facets = facets or {}
 
 
 class Index:
@@ -462,24 +480,39 @@ class Index:
         self._check(_db_compact(self._handle()))
 
     def search(self, query, *, limit=10, offset=0, sort="relevance",
-               since=None, until=None, snippets=True, snippet_len=0):
-        """Search: query in the nsearch query language; sort is
-        "relevance", "newest" or "oldest"; since and until are dates
-        (YYYY, YYYY-MM or YYYY-MM-DD), inclusive.  Returns Results."""
+               since=None, until=None, snippets=True, snippet_len=0,
+               plain=False, feedback=False, all=False, facets=False,
+               recent=False):
+        """Search: query in the nsearch query language (plain=True: plain
+        words); sort is "relevance", "newest" or "oldest"; since and until
+        are dates (YYYY, YYYY-MM or YYYY-MM-DD), inclusive.  feedback:
+        pseudo-relevance feedback; all: near-duplicates as results of
+        their own; facets: count matches by source and month; recent:
+        newer articles rank higher.  Returns Results."""
         db = self._handle()
         if sort not in _SORTS:
             raise ValueError("sort is relevance, newest or oldest")
         o = ns_search_options(ns_search_options.VERSION, limit, offset,
                               _SORTS[sort], _enc(since), _enc(until),
-                              0 if snippets else 1, snippet_len)
+                              0 if snippets else 1, snippet_len, bool(plain),
+                              bool(feedback), bool(all), bool(facets),
+                              bool(recent))
         res = _p()
         self._check(_db_search(db, _enc(query), ctypes.byref(o),
                                ctypes.byref(res)))
         try:
             hits = [Hit(_results_get(res, i).contents)
                     for i in range(_results_count(res))]
+            counts = {}
+            for name, f in (("source", 0), ("month", 1)):
+                n = _results_facet_count(res, f)
+                if n:
+                    counts[name] = [(_dec(c.value), c.count) for c in (
+                        _results_facet(res, f, i).contents
+                        for i in range(n))]
             return Results(hits, _results_total(res),
-                           _dec(_results_note(res)))
+                           _dec(_results_note(res)),
+                           _dec(_results_suggestion(res)), counts)
         finally:
             _results_free(res)
 

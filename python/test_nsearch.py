@@ -132,6 +132,37 @@ class TestSearch(Base):
             self.assertTrue(r.note)
             self.assertTrue(len(r) >= 1)
 
+    def test_duplicates_facets_suggestion(self):
+        # Near-duplicates need 20 words or more.
+        story = ("Russian aircraft were seen at the airbase near Latakia on "
+                 "Friday, officials said, as talks on a ceasefire resumed "
+                 "in Geneva and diplomats from both sides met for a third "
+                 "day without an agreement.")
+        with nsearch.Index(self.path, write=True) as ix:
+            ix.add(story, id="d1", title="Jets at the airbase",
+                   source="Wire One", date="2015-09-20")
+            ix.add(story, id="d2", title="Jets at the airbase",
+                   source="Wire Two", date="2015-09-20")
+            ix.commit()
+        with nsearch.Index(self.path) as ix:
+            r = ix.search("jets airbase")
+            self.assertEqual(len(r), 2)  # a1, and one of d1/d2
+            dup = [h for h in r if h.id in ("d1", "d2")]
+            self.assertEqual([h.duplicates for h in dup], [1])
+            r = ix.search("jets airbase", all=True)
+            self.assertEqual(sorted(h.id for h in r), ["a1", "d1", "d2"])
+            self.assertEqual(r.facets, {})
+            r = ix.search("airbase", facets=True)
+            self.assertEqual(dict(r.facets["source"]),
+                             {"Wire": 1, "Wire One": 1, "Wire Two": 1})
+            self.assertEqual(r.facets["month"], [("2015-09", 3)])
+            self.assertEqual(ix.search("airbase").suggestion, "")
+            self.assertEqual(ix.search("latakai").suggestion, "latakia")
+            for kw in ({"feedback": True}, {"recent": True},
+                       {"plain": True}):
+                self.assertIn("a1", [h.id for h in
+                                     ix.search("latakia", **kw)])
+
     def test_lock_timeout(self):
         with nsearch.Index(self.path, write=True):
             with self.assertRaises(nsearch.Error) as e:
