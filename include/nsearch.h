@@ -519,8 +519,8 @@ NS_API const char *ns_results_note(const ns_results *r) NS_NOEXCEPT;
  * "Did you mean": the query with each word that the index holds rarely
  * (or not at all) replaced by a much more frequent word of the index's
  * titles within two edits, in the case it was typed ("Latakai airbase" ->
- * "Latakia airbase"); "" when no word needs it, and for opts->plain.
- * Never NULL.  Valid until ns_results_free().
+ * "Latakia airbase"); "" when no word needs it, for opts->plain, and for
+ * r NULL.  Never NULL.  Valid until ns_results_free().
  * @since 0.1
  */
 NS_API const char *ns_results_suggestion(const ns_results *r) NS_NOEXCEPT;
@@ -539,17 +539,17 @@ typedef struct ns_facet_count {
 
 /**
  * Number of values counted for facet f: 0 unless the search had
- * opts->facets (or for an unknown f).  The counts cover every match
- * (near-duplicates included), not only the results returned.
+ * opts->facets (and for an unknown f, or r NULL).  The counts cover every
+ * match (near-duplicates included), not only the results returned.
  * @since 0.1
  */
 NS_API size_t ns_results_facet_count(const ns_results *r,
                                      ns_facet f) NS_NOEXCEPT;
 
 /**
- * Value i (0-based) of facet f, or NULL if out of range: sources by count,
- * most first (then by name); months oldest first.  Valid until
- * ns_results_free().
+ * Value i (0-based) of facet f, or NULL if out of range (or r NULL):
+ * sources by count, most first (then by name); months oldest first.  The
+ * struct and its value are valid until ns_results_free().
  *
  *     for (size_t i = 0; i < ns_results_facet_count(r, NS_FACET_MONTH);
  *          i++) {
