@@ -121,6 +121,10 @@ test_null_is_harmless(void **state)
     assert_int_equal(ns_results_count(NULL), 0);
     assert_int_equal(ns_results_total(NULL), 0);
     assert_null(ns_results_get(NULL, 0));
+    assert_string_equal(ns_results_note(NULL), "");
+    assert_string_equal(ns_results_suggestion(NULL), "");
+    assert_int_equal(ns_results_facet_count(NULL, NS_FACET_SOURCE), 0);
+    assert_null(ns_results_facet(NULL, NS_FACET_MONTH, 0));
 }
 
 static void
