@@ -4,8 +4,9 @@
 # opens, passes xapian-check and answers searches; the run after the last
 # kill completes it, and it then holds exactly the articles and file
 # records of an index built from the final files in one go: none lost,
-# none doubled.  (Random kill times, not timing assertions: whenever the
-# kill lands, the same checks hold.)
+# none doubled.  A bulk build (indexer/bulk.c: shards merged at the end) is
+# killed too: it is all or nothing.  (Random kill times, not timing
+# assertions: whenever the kill lands, the same checks hold.)
 . "$(dirname "$0")/lib.bash"
 IDX="$TMP/idx"
 REF="$TMP/ref"
@@ -81,7 +82,43 @@ for i in $(seq 1 $((KILLS - KILLS / 2))); do
     kill_run "update, kill $i" --commit-every 37 --prune "$IN"
 done
 
-# 3. The run that completes it, and an index built in one go to compare.
+# 3. A bulk build (shard threads merged at the end: enough articles for a
+# dictionary), killed: the index stays as it was (empty), the next writer
+# deletes the shards, and a run to the end gives every article once.
+BULK="$TMP/bulk-in"
+mkdir -p "$BULK"
+python3 - "$BULK/b.jsonl" <<'PY'
+import json, random, sys
+random.seed(7)
+with open(sys.argv[1], "w") as f:
+    for i in range(4500):
+        words = " ".join("w%d" % random.randrange(20000) for _ in range(60))
+        f.write(json.dumps({"id": "b%d" % i, "title": "Bulk %d" % i,
+                            "text": words}) + "\n")
+PY
+BIDX="$TMP/bidx"
+for i in 1 2; do
+    NSEARCH_SHARDS=2 "$NSEARCH" index --index "$BIDX" "$BULK" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$((RANDOM % 3)).$((RANDOM % 10))"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    n=$("$NSEARCH" status --index "$BIDX" 2>/dev/null | sed -n 's/^articles: *//p')
+    case "$n" in "" | 0 | 4500) ok ;; *) bad "bulk build, kill $i: $n articles" ;; esac
+done
+export NSEARCH_SHARDS=2
+run index --index "$BIDX" "$BULK"
+unset NSEARCH_SHARDS
+expect_rc 0 "the bulk build after the kills"
+n=$("$NSEARCH" status --index "$BIDX" | sed -n 's/^articles: *//p')
+[ "$n" = 4500 ] && ok || bad "bulk build after the kills: $n articles"
+gens=$(ls -d "$BIDX"/gen-* | wc -l)
+[ "$gens" = 1 ] && ok || bad "leftovers of the killed bulk builds: $(ls "$BIDX")"
+if command -v xapian-check >/dev/null; then
+    xapian-check "$(dbdir "$BIDX")" >/dev/null && ok || bad "xapian-check, bulk"
+fi
+
+# 4. The run that completes it, and an index built in one go to compare.
 run index --index "$IDX" --prune "$IN"
 expect_rc 0 "the completing run"
 check_index "after the completing run"
