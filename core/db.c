@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "core/db.h"
 #include "core/schema.h"
+#include "core/shards.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -501,9 +502,8 @@ cleanup_generations(ns_db *db, unsigned live, int live_flat)
         delete_unread(db->path, 0);
 }
 
-/* Point path's stub at generation gen, atomically, and sync it. */
-static ns_status
-write_stub(const char *path, unsigned gen)
+ns_status
+ns__stub_write(const char *path, const char *text)
 {
     char *tmp = ns__sprintf("%s/" NS_STUB_FILE ".tmp", path);
     char *dst = join(path, NS_STUB_FILE);
@@ -512,8 +512,7 @@ write_stub(const char *path, unsigned gen)
         st = NS_ERR_NOMEM;
         goto out;
     }
-    char text[64];
-    int n = snprintf(text, sizeof text, "auto " NS_GEN_PREFIX "%u\n", gen);
+    ssize_t n = (ssize_t)strlen(text);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, text, (size_t)n) != n || fsync(fd) != 0) {
         st = errno == ENOSPC || errno == EFBIG ? NS_ERR_DISK_FULL : NS_ERR_IO;
@@ -533,6 +532,15 @@ out:
     ns_free(tmp);
     ns_free(dst);
     return st;
+}
+
+/* Point path's stub at generation gen, atomically, and sync it. */
+static ns_status
+write_stub(const char *path, unsigned gen)
+{
+    char text[64];
+    snprintf(text, sizeof text, "auto " NS_GEN_PREFIX "%u\n", gen);
+    return ns__stub_write(path, text);
 }
 
 /* ---- opening ------------------------------------------------------------- */
@@ -613,6 +621,8 @@ load_settings(ns_db *db, char **errmsg)
         st = ns__store_set_dict(db->store, v.data, v.len);
         db->has_dict = 1;
     }
+    if (st == NS_OK)
+        st = ns__shards_load_dicts(db); /* an index merged from shards */
 out:
     if (st != NS_OK && errmsg && !*errmsg)
         *errmsg = ns__sprintf("%s: %s", db->path,
@@ -797,6 +807,10 @@ ns_db_open_v2(const char *path,
     if ((flags & NS_OPEN_CREATE) && !(flags & NS_OPEN_WRITE))
         return fail(errmsg, NS_ERR_INVALID_ARG,
                     "NS_OPEN_CREATE needs NS_OPEN_WRITE");
+    /* A sharded index, or one of its shards: core/shards.c. */
+    ns_status sst = ns__shards_open(path, opts, out, errmsg);
+    if (sst != NS_ERR_NOT_FOUND)
+        return sst;
 
     struct stat sb;
     if (stat(path, &sb) != 0) {
@@ -881,6 +895,8 @@ ns_db_close(ns_db *db) NS_NOEXCEPT
         db->indexer_free(db);
     if (db->searcher_free)
         db->searcher_free(db);
+    if (db->shards_free)
+        db->shards_free(db);
     ns__xdb_close(db->x);
     if (db->building && db->dir)
         rm_tree(db->dir); /* a rebuild never published: abandoned */
@@ -1246,5 +1262,28 @@ ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT
     if (st == NS_OK)
         st = ns__xdb_metadata_keys(db->x, NS_META_FILE, count_key,
                                    &info->files);
+    if (st == NS_OK && db->shards)
+        st = ns__shards_stat(db, info);
     return st;
+}
+
+/* ---- for core/shards.c ------------------------------------------------- */
+
+unsigned
+ns__db_next_gen(const char *path)
+{
+    return max_gen(path) + 1;
+}
+
+ns_status
+ns__db_seal_gen(const char *dir)
+{
+    ns_status st = make_readers_file(dir);
+    return st == NS_OK ? sync_dir(dir) : st;
+}
+
+int
+ns__db_delete_unread(const char *dir)
+{
+    return delete_unread(dir, 1);
 }

@@ -36,6 +36,8 @@ struct ns_db {
     int fresh;            /* writer: dir is a new index's first generation */
     int compacted;        /* writer: nothing written since a compaction */
     ns_buf info_location; /* ns_db_stat's location */
+    void *shards;         /* a sharded index's state (core/shards.c), or NULL */
+    void (*shards_free)(ns_db *db);
 };
 
 /** Set the handle's detail message (printf-style). */
@@ -129,5 +131,19 @@ ns_status ns__db_write_settings(ns_db *db);
  * commit time in the metadata and commit: a run that changes nothing
  * writes nothing. */
 ns_status ns__db_commit(ns_db *db);
+
+/* For core/shards.c, whose sharded indexes are directories of this layout
+ * too, with a stub that lists shards instead of a generation. */
+/** Write text as path's stub, atomically (rename(2) over XAPIANDB), and
+ * sync it.  Returns: NS_OK; NS_ERR_IO; NS_ERR_DISK_FULL; NS_ERR_NOMEM. */
+ns_status ns__stub_write(const char *path, const char *text);
+/** The N of a new generation of path: the highest gen-N there, plus 1. */
+unsigned ns__db_next_gen(const char *path);
+/** Make dir, a complete new generation, one readers can hold: its
+ * readers file, and all its files synced.  Returns as ns__stub_write. */
+ns_status ns__db_seal_gen(const char *dir);
+/** Delete dir, a generation, unless a reader holds it: 1 deleted, 0 kept,
+ * -1 error. */
+int ns__db_delete_unread(const char *dir);
 
 #endif /* NS_DB_H */

@@ -47,8 +47,17 @@
  * | nsearch.schema     | NS_SCHEMA_VERSION as decimal text              |
  * | nsearch.analyzer   | the analyzer spec (analyze.h)                  |
  * | nsearch.zdict      | the zstd dictionary of the stored texts        |
+ * | nsearch.zdict:ID   | merged from shards: another shard's dictionary |
+ * |                    | (ID: its zstd id, 8 hex digits)                |
  * | nsearch.updated    | UTC ISO 8601 time of the last commit           |
  * | nsearch.file:PATH  | what the last run indexed from PATH (indexer)  |
+ *
+ * Sharded indexes (core/shards.c, core/shards.h): each shard is an index
+ * of this format, with its own dictionary; a stored text's zstd frame
+ * names its dictionary by id, and a reader of several shards decodes each
+ * with its own.  A merge (Xapian's compaction of the shards into one
+ * index) keeps the first shard's metadata, and records the other shards'
+ * dictionaries under nsearch.zdict:ID, which readers load too.
  *
  * Incremental updates (indexer/track.c).  Each top-level input file that
  * was read to its end has a record under NS_META_FILE + its absolute path

@@ -40,6 +40,8 @@ ns_strerror(ns_status st) NS_NOEXCEPT
         return "not found";
     case NS_ERR_DISK_FULL:
         return "no space left on device";
+    case NS_ERR_SHARD_UNAVAILABLE:
+        return "a shard of the index does not answer";
     case NS_STATUS_COUNT_:
         break;
     }

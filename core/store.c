@@ -17,11 +17,21 @@
  * work. */
 #define NS_ZSTD_LEVEL 6
 
+/* A dictionary of another index, for decoding only (ns__store_add_dict). */
+typedef struct more_dict {
+    unsigned id;
+    ZSTD_DDict *ddict;
+    size_t len;
+    uint64_t sum; /* of its bytes: tells two dictionaries with one id apart */
+} more_dict;
+
 struct ns__store {
     ZSTD_CCtx *cctx;
     ZSTD_DCtx *dctx;
     ZSTD_CDict *cdict;
     ZSTD_DDict *ddict;
+    more_dict *more; /* sorted by nothing: a few, one per shard */
+    size_t n_more;
 };
 
 ns_status
@@ -50,6 +60,9 @@ ns__store_free(ns__store *s)
     ZSTD_freeDCtx(s->dctx);
     ZSTD_freeCDict(s->cdict);
     ZSTD_freeDDict(s->ddict);
+    for (size_t i = 0; i < s->n_more; i++)
+        ZSTD_freeDDict(s->more[i].ddict);
+    ns_free(s->more);
     ns_free(s);
 }
 
@@ -67,6 +80,57 @@ ns__store_set_dict(ns__store *s, const void *dict, size_t len)
     if (!s->cdict || !s->ddict)
         return NS_ERR_NOMEM;
     return NS_OK;
+}
+
+/* FNV-1a over the bytes: enough to tell two dictionaries apart. */
+static uint64_t
+dict_sum(const void *dict, size_t len)
+{
+    const unsigned char *p = dict;
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+ns_status
+ns__store_add_dict(ns__store *s, const void *dict, size_t len)
+{
+    unsigned id = ZSTD_getDictID_fromDict(dict, len);
+    if (!len || !id)
+        return NS_ERR_INDEX_CORRUPT;
+    uint64_t sum = dict_sum(dict, len);
+    for (size_t i = 0; i < s->n_more; i++)
+        if (s->more[i].id == id)
+            return s->more[i].len == len && s->more[i].sum == sum ?
+                       NS_OK :
+                       NS_ERR_INDEX_CORRUPT;
+    more_dict *m = ns__realloc(s->more, (s->n_more + 1) * sizeof *m);
+    if (!m)
+        return NS_ERR_NOMEM;
+    s->more = m;
+    m = &s->more[s->n_more];
+    m->ddict = ZSTD_createDDict(dict, len);
+    if (!m->ddict)
+        return NS_ERR_NOMEM;
+    m->id = id;
+    m->len = len;
+    m->sum = sum;
+    s->n_more++;
+    return NS_OK;
+}
+
+/* The dictionary to decode a frame with: the one it names, when known. */
+static const ZSTD_DDict *
+frame_dict(const ns__store *s, const void *frame, size_t len)
+{
+    unsigned id = ZSTD_getDictID_fromFrame(frame, len);
+    if (!id || (s->ddict && ZSTD_getDictID_fromDDict(s->ddict) == id))
+        return s->ddict;
+    for (size_t i = 0; i < s->n_more; i++)
+        if (s->more[i].id == id)
+            return s->more[i].ddict;
+    return s->ddict; /* zstd then says the dictionary is wrong */
 }
 
 ns_status
@@ -190,9 +254,10 @@ ns__store_decode(ns__store *s,
     if (ns__buf_reserve(&rec->text_, (size_t)tlen) != 0)
         return NS_ERR_NOMEM;
     size_t r;
-    if (s->ddict)
+    const ZSTD_DDict *dd = frame_dict(s, p, (size_t)(end - p));
+    if (dd)
         r = ZSTD_decompress_usingDDict(s->dctx, rec->text_.data, (size_t)tlen,
-                                       p, (size_t)(end - p), s->ddict);
+                                       p, (size_t)(end - p), dd);
     else
         r = ZSTD_decompressDCtx(s->dctx, rec->text_.data, (size_t)tlen, p,
                                 (size_t)(end - p));

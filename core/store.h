@@ -36,6 +36,16 @@ void ns__store_free(ns__store *s);
 ns_status ns__store_set_dict(ns__store *s, const void *dict, size_t len);
 
 /**
+ * Also decode the frames made with dict, another index's dictionary (the
+ * shards of a sharded index, or those merged into one): a frame names its
+ * dictionary by id, and decoding picks it by that id.  A dictionary whose
+ * id is known already is not added again.
+ * Returns: NS_OK; NS_ERR_INDEX_CORRUPT (a different dictionary with that
+ * id is known, or dict is not a zstd dictionary); NS_ERR_NOMEM.
+ */
+ns_status ns__store_add_dict(ns__store *s, const void *dict, size_t len);
+
+/**
  * Train a dictionary from samples (concatenated in buf, sizes[i] each).
  * Returns NS_OK with the dictionary in out, or NS_ERR_INVALID_ARG when
  * the samples are too few to train on (out empty).

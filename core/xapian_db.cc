@@ -5,6 +5,7 @@
  */
 #include "core/xapian_impl.h"
 #include "core/schema.h"
+#include "core/xapian_shards.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -450,12 +451,9 @@ ns__xmset_free(ns__xmset *m) noexcept
 class prf_decider : public Xapian::ExpandDecider {
   public:
     std::set<std::string> query_terms;
-    bool keep_only = false; /* keep only query_terms instead */
     bool
     operator()(const std::string &t) const override
     {
-        if (keep_only)
-            return query_terms.find(t) != query_terms.end();
         return !t.empty() && !(t[0] >= 'A' && t[0] <= 'Z') &&
                query_terms.find(t) == query_terms.end();
     }
@@ -464,9 +462,9 @@ class prf_decider : public Xapian::ExpandDecider {
 /* q, ranked again by the best terms of its top results (see prf_docs). */
 static Xapian::Query
 expand_query(Xapian::Enquire &enq,
+             const ns__xdb *db,
              const Xapian::Query &q,
-             const ns__xsearch_opts *o,
-             bool sharded)
+             const ns__xsearch_opts *o)
 {
     Xapian::MSet top = enq.get_mset(0, o->prf_docs + 1);
     /* Results tied at the cut would be chosen by document number, which a
@@ -488,23 +486,10 @@ expand_query(Xapian::Enquire &enq,
     for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t)
         dec.query_terms.insert(*t);
     Xapian::termcount want = o->prf_terms ? o->prf_terms : 10;
-    Xapian::ESet eset;
-    if (!sharded) {
-        eset = enq.get_eset(want, rset, &dec);
-    } else {
-        /* Over a sharded index's databases Xapian estimates the terms'
-         * frequencies, and the expansion is not quite one index's; exact
-         * ones cost a question to every remote shard for every term of
-         * the feedback articles.  So the estimate picks three times as
-         * many terms, and only those are weighed exactly. */
-        Xapian::ESet rough = enq.get_eset(3 * want, rset, &dec);
-        prf_decider only;
-        only.keep_only = true;
-        for (auto it = rough.begin(); it != rough.end(); ++it)
-            only.query_terms.insert(*it);
-        eset = enq.get_eset(want, rset, Xapian::Enquire::USE_EXACT_TERMFREQ,
-                            &only);
-    }
+    /* A sharded index's expansion: core/xapian_shards.cc. */
+    Xapian::ESet eset = db->subs.size() > 1
+                            ? ns__shards_eset(enq, db, top, n, dec, want)
+                            : enq.get_eset(want, rset, &dec);
     if (eset.empty())
         return q;
     double best = eset.begin().get_weight();
@@ -609,7 +594,7 @@ search_once(ns__xdb *db,
      * lose 0.04 MAP on CISI. */
     enq.set_weighting_scheme(Xapian::BM25Weight(k1, 0, 1000, b, 0.5));
     if (o->prf_docs && o->prf_weight > 0 && o->sort == 0)
-        enq.set_query(expand_query(enq, q, o, db->rdb->size() > 1));
+        enq.set_query(expand_query(enq, db, q, o));
     if (o->recent_weight > 0 && o->recent_halflife > 0 && o->sort == 0) {
         Xapian::Query prior((new recency_source(o->recent_slot,
                                                 o->recent_weight,

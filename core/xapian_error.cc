@@ -56,6 +56,12 @@ ns__status_from_exception(std::string *errmsg) noexcept
             if (errmsg)
                 *errmsg = e.get_description();
             return NS_ERR_QUERY_SYNTAX;
+        } catch (const Xapian::NetworkError &e) {
+            /* A remote shard that is down, unreachable or silent (and
+             * NetworkTimeoutError, derived from it). */
+            if (errmsg)
+                *errmsg = e.get_description();
+            return NS_ERR_SHARD_UNAVAILABLE;
         } catch (const Xapian::Error &e) {
             return from_xapian_error(e, errmsg);
         } catch (const std::bad_alloc &) {

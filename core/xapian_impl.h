@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/ns_xapian.h"
 
@@ -20,6 +21,9 @@ struct ns__xdb {
     std::string errmsg;
     void (*on_reopen)(void *payload); /* see ns__xdb_on_reopen */
     void *on_reopen_payload;
+    /* A sharded index's: the databases rdb combines, in its order (see
+     * ns__xdb_combine); empty otherwise. */
+    std::vector<Xapian::Database> subs;
 };
 
 struct ns__xdoc {

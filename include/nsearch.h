@@ -75,6 +75,7 @@ typedef enum ns_status {
     NS_ERR_FORMAT = 13,       /* input that is not a readable article */
     NS_ERR_NOT_FOUND = 14,    /* no such article, file or key */
     NS_ERR_DISK_FULL = 15,    /* no space left on the index's device */
+    NS_ERR_SHARD_UNAVAILABLE = 16, /* a shard of the index does not answer */
     NS_STATUS_COUNT_
 } ns_status;
 
@@ -139,6 +140,9 @@ typedef struct ns_db ns_db;
 /* With NS_OPEN_WRITE: build a new, empty index beside the live one (which
  * searches keep using), made live by ns_db_publish(); see there. */
 #define NS_OPEN_REBUILD 4u
+/* A sharded index: go on without the shards that do not answer (see
+ * "Shards" below). */
+#define NS_OPEN_PARTIAL 8u
 
 /**
  * Open an index directory.
@@ -170,9 +174,19 @@ typedef struct ns_open_options {
     /* With NS_OPEN_WRITE: how long to wait for another writer to finish,
      * in milliseconds; 0 fails at once, a negative value waits forever. */
     int lock_timeout_ms;
+    /* Version 2: sharded indexes (see "Shards" below). */
+    /* Open only this shard of the sharded index at path, by name.  A
+     * writer with NS_OPEN_CREATE creates the shard if need be, and lists
+     * it among the index's shards.  NULL: the whole index. */
+    const char *shard;
+    /* Remote shards: how long to wait for each answer, and for a
+     * connection, in milliseconds; 0 means 10000, a negative value waits
+     * forever. */
+    int remote_timeout_ms;
+    int connect_timeout_ms;
 } ns_open_options;
-#define NS_OPEN_OPTIONS_VERSION 1
-#define NS_OPEN_OPTIONS_INIT    {NS_OPEN_OPTIONS_VERSION, 0, 0}
+#define NS_OPEN_OPTIONS_VERSION 2
+#define NS_OPEN_OPTIONS_INIT    {NS_OPEN_OPTIONS_VERSION, 0, 0, 0, 0, 0}
 
 /**
  * Open an index directory, as ns_db_open() does, with options.
@@ -193,7 +207,9 @@ typedef struct ns_open_options {
  * Returns: as ns_db_open(); NS_ERR_INDEX_LOCKED once lock_timeout_ms has
  * passed with another writer holding the lock (*errmsg names it when the
  * lock file says who it is); NS_ERR_INVALID_ARG also for an unknown
- * options version.
+ * options version, and for a writer of a sharded index without
+ * opts->shard; NS_ERR_SHARD_UNAVAILABLE (a remote shard does not answer,
+ * without NS_OPEN_PARTIAL).
  * @since 0.1
  */
 NS_API ns_status ns_db_open_v2(const char *path,
@@ -481,7 +497,9 @@ typedef struct ns_results ns_results;
  * Ownership: the caller frees *out with ns_results_free(), before closing db.
  * Returns: NS_OK (possibly with no result); NS_ERR_QUERY_EMPTY (no word to
  * search for); NS_ERR_INVALID_ARG (also a bad opts->since or opts->until);
- * NS_ERR_NOMEM; NS_ERR_INDEX_CORRUPT; NS_ERR_BACKEND.  Details in
+ * NS_ERR_NOMEM; NS_ERR_INDEX_CORRUPT; NS_ERR_SHARD_UNAVAILABLE (a sharded
+ * index: a shard did not answer, and db was not opened with
+ * NS_OPEN_PARTIAL, or none did); NS_ERR_BACKEND.  Details in
  * ns_db_errmsg().
  */
 NS_API ns_status ns_db_search(ns_db *db,
@@ -562,6 +580,19 @@ NS_API const ns_facet_count *ns_results_facet(const ns_results *r,
                                               ns_facet f,
                                               size_t i) NS_NOEXCEPT;
 
+/**
+ * The name of the i-th shard (0-based) that this search left out because it
+ * did not answer (a handle opened with NS_OPEN_PARTIAL), or NULL past the
+ * last one.  Never anything but NULL for an index that is not sharded.
+ * Valid until ns_results_free().
+ *
+ *     for (size_t i = 0; ns_results_missing(r, i); i++)
+ *         fprintf(stderr, "missing: %s\n", ns_results_missing(r, i));
+ * @since 0.1
+ */
+NS_API const char *ns_results_missing(const ns_results *r,
+                                      size_t i) NS_NOEXCEPT;
+
 /** Free results.  NULL is a no-op. */
 NS_API void ns_results_free(ns_results *r) NS_NOEXCEPT;
 
@@ -594,6 +625,123 @@ typedef struct ns_db_info {
  * Returns: NS_OK; NS_ERR_INVALID_ARG; NS_ERR_NOMEM; NS_ERR_BACKEND.
  */
 NS_API ns_status ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT;
+
+/* ------------------------------------------------------------------------ */
+/* Shards                                                                    */
+
+/*
+ * An index may be a set of shards: a directory whose stub file (XAPIANDB,
+ * in Xapian's stub format) lists other indexes instead of naming a
+ * generation of its own:
+ *
+ *     auto shards/2015        a local shard: the index in shards/2015
+ *     remote 10.0.0.7:7000    a remote shard, served by Xapian's
+ *                             xapian-tcpsrv (or `nsearch serve`) there
+ *
+ * Each local shard is a whole index, with its own generations and writer
+ * lock, so that several writers can fill several shards at once
+ * (ns_open_options.shard).  Opened read-only, a sharded index searches
+ * every shard as one: Xapian combines their statistics, so the ranking
+ * and the scores are those of one index holding all their articles.
+ * Snippets of remote results come from the stored text fetched over
+ * Xapian's remote protocol.  Every shard must have been made with the same
+ * analyzer; an article should be in one shard only (one in two is found
+ * twice).
+ *
+ * A remote shard that does not answer (its server down, or silent for
+ * remote_timeout_ms) makes ns_db_open_v2() and ns_db_search() fail with
+ * NS_ERR_SHARD_UNAVAILABLE, and the message names it.  With
+ * NS_OPEN_PARTIAL they go on with the other shards and ns_results_missing()
+ * names those a search left out; each search tries them again.
+ *
+ * The list changes atomically, under the index's writer lock: a new stub
+ * is renamed over the old one, and a search sees either list, whole.  A
+ * handle keeps the shards it opened; open it again to see a new list.
+ */
+
+/** What ns_db_shard_info() reports about one shard. */
+typedef struct ns_shard_info {
+    const char *name;     /* "2015" (the index in shards/2015), or
+                           * "host:port" for a remote shard */
+    const char *location; /* the shard's directory, or "host:port" */
+    int remote;           /* non-zero: a remote shard */
+    int available;        /* non-zero: it answered when last asked */
+    const char *error;    /* why it is not available, or "" */
+    uint64_t articles;    /* its articles (0 when not available) */
+} ns_shard_info;
+
+/** The number of shards of db, as listed when it opened: 0 for an index
+ * that is not sharded (or a handle opened on one shard).
+ * @since 0.1 */
+NS_API size_t ns_db_shard_count(const ns_db *db) NS_NOEXCEPT;
+
+/**
+ * Describe shard i (0-based, in the order of the list) of db, asking a
+ * remote shard for its number of articles.  Strings in info are valid
+ * until the next call on db.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (db or info NULL, or i out of range);
+ * NS_ERR_NOMEM.
+ * @since 0.1
+ */
+NS_API ns_status ns_db_shard_info(ns_db *db,
+                                  size_t i,
+                                  ns_shard_info *info) NS_NOEXCEPT;
+
+/**
+ * List a shard in the sharded index at path (a new, empty directory is
+ * made one): a name, for the index in path/shards/NAME, which must exist
+ * (see ns_open_options.shard to create one), or "host:port", a remote
+ * shard, which must answer.  Either must have the analyzer of the shards
+ * listed already.  Listing a shard listed already changes nothing.
+ *
+ * @param path    the sharded index's directory
+ * @param shard   a name (letters, digits, '.', '_', '-'; not starting with
+ *                '.' or '-'), or "host:port"
+ * @param opts    lock_timeout_ms and the remote timeouts; NULL means
+ *                NS_OPEN_OPTIONS_INIT (the flags are not used)
+ * @param errmsg  optional; on failure a detail message, free with ns_free()
+ *
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (a bad name, or path is an index that
+ * is not sharded); NS_ERR_INDEX_OPEN (no index at path/shards/NAME, or a
+ * different analyzer); NS_ERR_SHARD_UNAVAILABLE (the remote shard does not
+ * answer); NS_ERR_INDEX_LOCKED; NS_ERR_IO; NS_ERR_NOMEM.
+ * @since 0.1
+ */
+NS_API ns_status ns_shards_add(const char *path,
+                               const char *shard,
+                               const ns_open_options *opts,
+                               char **errmsg) NS_NOEXCEPT;
+
+/**
+ * Take a shard out of the list of the sharded index at path, by name.  Its
+ * data stays where it is (ns_shards_add() lists it again).
+ * Returns: NS_OK; NS_ERR_NOT_FOUND (no such shard listed);
+ * NS_ERR_INVALID_ARG (path is not a sharded index); NS_ERR_INDEX_LOCKED;
+ * NS_ERR_IO; NS_ERR_NOMEM.
+ * @since 0.1
+ */
+NS_API ns_status ns_shards_retire(const char *path,
+                                  const char *shard,
+                                  const ns_open_options *opts,
+                                  char **errmsg) NS_NOEXCEPT;
+
+/**
+ * Merge the shards of the sharded index at path into one index, in place:
+ * Xapian's compaction of every shard into a new generation of path, made
+ * live atomically (the stub then names it instead of the shards).  Holds
+ * the writer lock of the index and of every shard meanwhile, and needs
+ * the space of a second copy.  The shards' directories are then deleted,
+ * but for the generations a reader still holds: those go when
+ * ns_shards_merge() is called again (on what is then a single index, it
+ * does nothing else).  Every shard must be local.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (not a sharded index, no shard, or a
+ * remote one); NS_ERR_INDEX_LOCKED; NS_ERR_INDEX_OPEN; NS_ERR_DISK_FULL and
+ * NS_ERR_IO (the index is as it was); NS_ERR_NOMEM; NS_ERR_BACKEND.
+ * @since 0.1
+ */
+NS_API ns_status ns_shards_merge(const char *path,
+                                 const ns_open_options *opts,
+                                 char **errmsg) NS_NOEXCEPT;
 
 #ifdef __cplusplus
 }

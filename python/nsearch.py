@@ -71,11 +71,13 @@ ERR_ABORTED = 12
 ERR_FORMAT = 13
 ERR_NOT_FOUND = 14
 ERR_DISK_FULL = 15
+ERR_SHARD_UNAVAILABLE = 16
 
 OPEN_READ = 0
 OPEN_WRITE = 1
 OPEN_CREATE = 2
 OPEN_REBUILD = 4
+OPEN_PARTIAL = 8
 
 INDEX_PRUNE = 1
 
@@ -195,6 +197,15 @@ class ns_open_options(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint),
                 ("flags", ctypes.c_uint),
                 ("lock_timeout_ms", ctypes.c_int)]
+
+
+class ns_shard_info(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p),
+                ("location", ctypes.c_char_p),
+                ("remote", ctypes.c_int),
+                ("available", ctypes.c_int),
+                ("error", ctypes.c_char_p),
+                ("articles", ctypes.c_uint64)]
 
 
 _p = ctypes.c_void_p  # opaque handles: ns_db *, ns_results *

@@ -333,7 +333,7 @@ class TestABI(unittest.TestCase):
         nsearch.ns_article, nsearch.ns_reject, nsearch.ns_index_stats,
         nsearch.ns_index_options, nsearch.ns_search_options,
         nsearch.ns_highlight, nsearch.ns_hit, nsearch.ns_db_info,
-        nsearch.ns_open_options,
+        nsearch.ns_open_options, nsearch.ns_shard_info,
         nsearch.ns_facet_count)}
     # Read only by Python, never written by the library into Python's
     # memory, nor an array element: a prefix of the C struct will do.

@@ -38,6 +38,7 @@
  */
 #include "searcher/query.h"
 #include "core/schema.h"
+#include "core/shards.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -948,7 +949,8 @@ build_prefix(parser *ps, const node *n, int neg)
         return b;
     }
     subs[n_subs++] =
-        checked(ps, ns__xq_wildcard(t->data, NS_QUERY_MAX_EXPANSION));
+        checked(ps, ns__xq_wildcard_in(ps->db->x, t->data,
+                                       NS_QUERY_MAX_EXPANSION));
     int stem_too = (sl != wl || memcmp(stem, word, wl) != 0) &&
                    sl + 1 >= wl && sl >= 2 &&
                    memcmp(stem, word, wl - 1) == 0;
@@ -956,7 +958,8 @@ build_prefix(parser *ps, const node *n, int neg)
         ns__buf_reset(t);
         ns__buf_printf(t, "%s%s", pfx, stem);
         subs[n_subs++] =
-            checked(ps, ns__xq_wildcard(t->data, NS_QUERY_MAX_EXPANSION));
+            checked(ps, ns__xq_wildcard_in(ps->db->x, t->data,
+                                           NS_QUERY_MAX_EXPANSION));
     }
     /* The stems of longer forms: prefixes of the word, 1 to 3 bytes
      * shorter (at least 3), that are terms of the index. */

@@ -6,6 +6,7 @@
  */
 #include "searcher/query.h"
 #include "core/schema.h"
+#include "core/shards.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@ struct ns_results {
     ns_facet_count *facets[NS_XFACETS_MAX]; /* ns_facet order */
     size_t n_facets[NS_XFACETS_MAX];
     ns_buf facet_values; /* the facets' strings */
+    char *missing; /* shards left out, NUL after each name, or NULL */
+    size_t missing_len;
 };
 
 void
@@ -66,6 +69,7 @@ ns_results_free(ns_results *res) NS_NOEXCEPT
     for (size_t f = 0; f < NS_XFACETS_MAX; f++)
         ns_free(res->facets[f]);
     ns__buf_free(&res->facet_values);
+    ns_free(res->missing);
     ns_free(res);
 }
 
@@ -85,6 +89,18 @@ const char *
 ns_results_note(const ns_results *r) NS_NOEXCEPT
 {
     return r && r->note ? r->note : "";
+}
+
+const char *
+ns_results_missing(const ns_results *r, size_t i) NS_NOEXCEPT
+{
+    size_t at = 0;
+    for (; r && at < r->missing_len; i--) {
+        if (i == 0)
+            return r->missing + at;
+        at += strlen(r->missing + at) + 1;
+    }
+    return NULL;
 }
 
 const char *
@@ -258,7 +274,10 @@ ns_db_search(ns_db *db,
         xo.facet_slot[NS_FACET_MONTH] = NS_SLOT_DATE;
         xo.facet_len[NS_FACET_MONTH] = 6;
     }
-    if ((st = ns__xdb_search(db->x, q.xq, &xo, &ms)) != NS_OK)
+    /* A sharded index's search keeps its remote shards connected. */
+    st = db->shards ? ns__shards_search(db, q.xq, &xo, &ms)
+                    : ns__xdb_search(db->x, q.xq, &xo, &ms);
+    if (st != NS_OK)
         goto out;
 
     res = ns__calloc(1, sizeof *res);
@@ -274,6 +293,12 @@ ns_db_search(ns_db *db,
     if (!plain && (st = ns__query_suggest(db, &q, query,
                                           &res->suggestion)) != NS_OK)
         goto out;
+    if (db->shards &&
+        !(res->missing = ns__shards_missing(db, &res->missing_len)) &&
+        res->missing_len) {
+        st = NS_ERR_NOMEM;
+        goto out;
+    }
     for (size_t i = 0; i < ms->n; i++) {
         result *r = &res->r[res->n++];
         st = ns__store_decode(db->store, ms->hits[i].data,
