@@ -56,6 +56,8 @@ int cmd_search(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
+int cmd_shard(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Output of strings from articles, made safe for where they go. */
 /** Write s[0,n) with control characters (C0, DEL, C1) replaced by spaces. */

@@ -49,6 +49,8 @@ static const char index_help[] =
     "                 to it atomically at the end\n"
     "  --prune        remove the articles of files indexed before under\n"
     "                 each PATH that no longer exist\n"
+    "  --shard NAME   write shard NAME of a sharded index (created, and\n"
+    "                 listed, if new); several can be written at once\n"
     "  -q, --quiet    print nothing but errors\n"
     "  -h, --help     this help\n"
     "\n"
@@ -269,7 +271,7 @@ cmd_index(int argc, char **argv)
     /* Past a file size limit (ulimit -f) a write fails with EFBIG, which
      * is reported, instead of killing the command mid-commit. */
     signal(SIGXFSZ, SIG_IGN);
-    const char *index = NULL;
+    const char *index = NULL, *shard = NULL;
     double lock_timeout = 300;
     unsigned index_flags = 0;
     long commit_every = 0;
@@ -309,6 +311,10 @@ cmd_index(int argc, char **argv)
             if (r < 0)
                 goto out;
             index = v;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--shard", 0, &v))) {
+            if (r < 0)
+                goto out;
+            shard = v;
         } else if ((r = cli_opt_value(argc, argv, &i, "--lock-timeout", 0,
                                       &v))) {
             if (r < 0 || (lock_timeout = cli_parse_seconds(a, v)) < 0)
@@ -334,6 +340,7 @@ cmd_index(int argc, char **argv)
     ns_open_options oo = NS_OPEN_OPTIONS_INIT;
     oo.flags = NS_OPEN_WRITE | NS_OPEN_CREATE | (rebuild ? NS_OPEN_REBUILD : 0);
     oo.lock_timeout_ms = (int)(lock_timeout * 1000);
+    oo.shard = shard;
     ns_status st = ns_db_open_v2(path, &oo, &db, &msg);
     if (st != NS_OK) {
         if (st == NS_ERR_INDEX_LOCKED)

@@ -53,6 +53,13 @@ static const char search_help[] =
     "  --color WHEN        highlight with colour: auto (default: on a\n"
     "                      terminal without NO_COLOR), always, never\n"
     "  --markers L,R       plain highlight markers (default: **,**)\n"
+    "  --partial           a sharded index: search the shards that answer\n"
+    "                      when some do not, with a warning naming those\n"
+    "  --timeout SECONDS   remote shards: how long to wait for an answer\n"
+    "                      (default 10)\n"
+    "  --connect-timeout SECONDS\n"
+    "                      remote shards: how long to wait for a\n"
+    "                      connection (default 10)\n"
     "  -h, --help          this help\n"
     "\n"
     "With --format json, a last line holds the total, the facets (counts\n"
@@ -74,6 +81,8 @@ typedef struct search_cfg {
     int syntax; /* batch: read queries in the query language */
     int no_feedback; /* batch: --no-feedback */
     char markers[64];
+    int partial;                     /* --partial */
+    double timeout, connect_timeout; /* remote shards, in seconds */
 } search_cfg;
 
 static int
@@ -108,6 +117,7 @@ parse_search_opts(int argc, char **argv, search_cfg *c, char ***words,
     c->color = "auto";
     c->hl_open = "**";
     c->hl_close = "**";
+    c->timeout = c->connect_timeout = 10;
     *words = calloc((size_t)argc + 1, sizeof **words);
     *n_words = 0;
     *help = 0;
@@ -157,6 +167,10 @@ parse_search_opts(int argc, char **argv, search_cfg *c, char ***words,
         }
         if (cli_opt_flag(argv, i, "--syntax", 0)) {
             c->syntax = 1;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--partial", 0)) {
+            c->partial = 1;
             continue;
         }
 #define VALUE(name, x)                                                      \
@@ -215,6 +229,12 @@ parse_search_opts(int argc, char **argv, search_cfg *c, char ***words,
                 return -1;
             }
             c->color = v;
+        } else if (VALUE("--timeout", 0)) {
+            if (r < 0 || (c->timeout = cli_parse_seconds(a, v)) < 0)
+                return -1;
+        } else if (VALUE("--connect-timeout", 0)) {
+            if (r < 0 || (c->connect_timeout = cli_parse_seconds(a, v)) < 0)
+                return -1;
         } else if (VALUE("--markers", 0)) {
             if (r < 0)
                 return -1;
@@ -367,6 +387,17 @@ print_trec(const char *qid, const ns_hit *h)
     printf(" %u %.6f nsearch\n", h->rank, h->score);
 }
 
+/* A sharded index's shards that a search left out, on stderr. */
+static void
+warn_missing(const ns_results *res)
+{
+    for (size_t i = 0; ns_results_missing(res, i); i++)
+        fprintf(stderr,
+                "%s: warning: shard %s did not answer: results are from "
+                "the other shards\n",
+                prog, ns_results_missing(res, i));
+}
+
 /* The last JSON line: total, facets, and the note and suggestion if any. */
 static void
 print_json_summary(const ns_results *res)
@@ -396,13 +427,19 @@ print_json_summary(const ns_results *res)
 }
 
 static int
-open_index(const char *opt, ns_db **db)
+open_index(const search_cfg *c, ns_db **db)
 {
-    const char *path = cli_index_path(opt);
+    const char *path = cli_index_path(c->index);
     if (!path)
         return -1;
     char *msg = NULL;
-    ns_status st = ns_db_open(path, NS_OPEN_READ, db, &msg);
+    ns_open_options oo = NS_OPEN_OPTIONS_INIT;
+    oo.flags = c->partial ? NS_OPEN_PARTIAL : NS_OPEN_READ;
+    /* 0 s waits forever (0 ms in the API is the default). */
+    oo.remote_timeout_ms = c->timeout > 0 ? (int)(c->timeout * 1000) : -1;
+    oo.connect_timeout_ms =
+        c->connect_timeout > 0 ? (int)(c->connect_timeout * 1000) : -1;
+    ns_status st = ns_db_open_v2(path, &oo, db, &msg);
     if (st != NS_OK) {
         cli_error("%s", msg ? msg : ns_strerror(st));
         ns_free(msg);
@@ -460,7 +497,7 @@ cmd_search(int argc, char **argv)
         cli_error("out of memory");
         goto out;
     }
-    if (open_index(c.index, &db) < 0)
+    if (open_index(&c, &db) < 0)
         goto out;
     if (c.fmt == FMT_TREC)
         c.so.no_snippets = 1;
@@ -480,6 +517,7 @@ cmd_search(int argc, char **argv)
         out_safe(stderr, sg, strlen(sg));
         fputc('\n', stderr);
     }
+    warn_missing(res);
     size_t n = ns_results_count(res);
     marks m = text_marks(&c);
     int bold = strcmp(m.open, "\x1b[1;31m") == 0;
@@ -535,6 +573,7 @@ static const char batch_help[] =
     "                   words of the top results are searched too:\n"
     "                   pseudo-relevance feedback)\n"
     "  --since, --until, --sort   as for search\n"
+    "  --partial, --timeout, --connect-timeout   as for search\n"
     "  -h, --help       this help\n";
 
 int
@@ -573,7 +612,7 @@ cmd_batch(int argc, char **argv)
         cli_error("%s: cannot open: %s", words[0], strerror(errno));
         goto out;
     }
-    if (open_index(c.index, &db) < 0)
+    if (open_index(&c, &db) < 0)
         goto out;
     rc = EXIT_OK;
     unsigned long lineno = 0;
@@ -603,6 +642,7 @@ cmd_batch(int argc, char **argv)
             rc = EXIT_ERROR;
             continue;
         }
+        warn_missing(res);
         for (size_t i = 0; i < ns_results_count(res); i++)
             print_trec(line, ns_results_get(res, i));
         ns_results_free(res);

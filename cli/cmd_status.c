@@ -11,7 +11,9 @@ static const char status_help[] =
     "\n"
     "Show the number of articles, of distinct sources and of input files\n"
     "indexed, the size on disk, the time of the last update, the analyzer,\n"
-    "and the writer at work (holding the index lock), if any.\n";
+    "and the writer at work (holding the index lock), if any.  For a\n"
+    "sharded index, the figures of all its shards, and a line for each\n"
+    "(the remote ones are asked; one that does not answer is said so).\n";
 
 int
 cmd_status(int argc, char **argv)
@@ -38,7 +40,9 @@ cmd_status(int argc, char **argv)
         return EXIT_ERROR;
     ns_db *db = NULL;
     char *msg = NULL;
-    ns_status st = ns_db_open(path, NS_OPEN_READ, &db, &msg);
+    ns_open_options oo = NS_OPEN_OPTIONS_INIT;
+    oo.flags = NS_OPEN_PARTIAL; /* a shard down is a status to show */
+    ns_status st = ns_db_open_v2(path, &oo, &db, &msg);
     if (st != NS_OK) {
         cli_error("%s", msg ? msg : ns_strerror(st));
         ns_free(msg);
@@ -66,6 +70,19 @@ cmd_status(int argc, char **argv)
     printf("updated:     %s\n", *info.updated ? info.updated : "never");
     printf("analyzer:    %s\n", info.analyzer);
     printf("writer:      %s\n", *info.writer ? info.writer : "none");
+    size_t n = ns_db_shard_count(db);
+    if (n)
+        printf("shards:      %zu\n", n);
+    for (size_t i = 0; i < n; i++) {
+        ns_shard_info si;
+        if (ns_db_shard_info(db, i, &si) != NS_OK)
+            continue;
+        printf("  %s (%s): ", si.name, si.remote ? "remote" : "local");
+        if (si.available)
+            printf("%" PRIu64 " articles\n", si.articles);
+        else
+            printf("unavailable: %s\n", si.error);
+    }
     ns_db_close(db);
     return EXIT_OK;
 }

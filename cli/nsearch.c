@@ -18,6 +18,8 @@ static const char usage_text[] =
     "       nsearch batch [OPTIONS] QUERIES.tsv\n"
     "       nsearch status [OPTIONS]\n"
     "       nsearch compact [OPTIONS]\n"
+    "       nsearch shard list|add|retire [OPTIONS] [NAME...]\n"
+    "       nsearch serve --port N [OPTIONS]\n"
     "\n"
     "Full-text search for news archives.\n"
     "\n"
@@ -27,6 +29,8 @@ static const char usage_text[] =
     "  batch    run many queries from a TSV file (qid<TAB>query)\n"
     "  status   show what the index holds\n"
     "  compact  compact the index, switching to the copy atomically\n"
+    "  shard    list, add or retire the shards of a sharded index\n"
+    "  serve    serve the index to remote searches (xapian-tcpsrv)\n"
     "\n"
     "Run 'nsearch COMMAND --help' for a command's options.\n"
     "\n"
@@ -184,11 +188,10 @@ static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    { "search", cmd_search },
-    { "index", cmd_index },
-    { "batch", cmd_batch },
-    { "status", cmd_status },
-    { "compact", cmd_compact },
+    { "search", cmd_search },   { "index", cmd_index },
+    { "batch", cmd_batch },     { "status", cmd_status },
+    { "compact", cmd_compact }, { "shard", cmd_shard },
+    { "serve", cmd_serve },
 };
 
 int

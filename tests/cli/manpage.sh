@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.bash"
 MAN="$NS_SOURCE_DIR/docs/nsearch.1"
 
-for cmd in "" search index batch status compact; do
+for cmd in "" search index batch status compact shard serve; do
     run $cmd --help
     expect_rc 0 "nsearch $cmd --help"
     # Long options (--name) and short ones (-x) as the help lists them.
