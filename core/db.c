@@ -795,12 +795,11 @@ ns_db_open_v2(const char *path,
     if (!out)
         return NS_ERR_INVALID_ARG;
     *out = NULL;
-    ns_open_options defaults = NS_OPEN_OPTIONS_INIT;
-    if (!opts)
-        opts = &defaults;
-    if (opts->version < 1 || opts->version > NS_OPEN_OPTIONS_VERSION)
-        return fail(errmsg, NS_ERR_INVALID_ARG,
-                    "unknown ns_open_options version %u", opts->version);
+    ns_open_options own;
+    ns_status ost = ns__open_options(opts, &own, errmsg);
+    if (ost != NS_OK)
+        return ost;
+    opts = &own;
     unsigned flags = opts->flags;
     if (!path || !*path)
         return fail(errmsg, NS_ERR_INVALID_ARG, "no index path given");

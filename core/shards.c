@@ -917,18 +917,29 @@ out:
     return st;
 }
 
-/* opts, or the defaults, as a struct of this version. */
-static void
-options(const ns_open_options *opts, ns_open_options *o)
+/* The caller's options, or the defaults, as a struct of this version.
+ * An older caller's struct is shorter, and may be aligned only as its own
+ * members need: its version is read bytewise and not a byte past its end
+ * is read (version 1 ends with lock_timeout_ms). */
+ns_status
+ns__open_options(const ns_open_options *opts,
+                 ns_open_options *o,
+                 char **errmsg)
 {
     ns_open_options def = NS_OPEN_OPTIONS_INIT;
     *o = def;
-    /* Version 1 ends with lock_timeout_ms: not a byte more is read. */
-    if (opts)
-        memcpy(o, opts,
-               opts->version < 2 ?
-                   offsetof(ns_open_options, lock_timeout_ms) + sizeof(int) :
-                   sizeof *o);
+    if (!opts)
+        return NS_OK;
+    unsigned version;
+    memcpy(&version, opts, sizeof version);
+    if (version < 1 || version > NS_OPEN_OPTIONS_VERSION)
+        return fail(errmsg, NS_ERR_INVALID_ARG,
+                    "unknown ns_open_options version %u", version);
+    memcpy(o, opts,
+           version < 2 ?
+               offsetof(ns_open_options, lock_timeout_ms) + sizeof(int) :
+               sizeof *o);
+    return NS_OK;
 }
 
 ns_status
@@ -938,7 +949,9 @@ ns__shards_open(const char *path,
                 char **errmsg)
 {
     ns_open_options o;
-    options(opts, &o);
+    ns_status ost = ns__open_options(opts, &o, errmsg);
+    if (ost != NS_OK)
+        return ost;
     if (o.version >= 2 && o.shard)
         return open_one(path, &o, out, errmsg);
     list l;
@@ -1202,11 +1215,10 @@ ns_shards_add(const char *path,
         *errmsg = NULL;
     if (!path || !*path || !shard_name)
         return fail(errmsg, NS_ERR_INVALID_ARG, "no index or shard given");
-    if (opts && (opts->version < 1 || opts->version > NS_OPEN_OPTIONS_VERSION))
-        return fail(errmsg, NS_ERR_INVALID_ARG,
-                    "unknown ns_open_options version %u", opts->version);
     ns_open_options o;
-    options(opts, &o);
+    ns_status ost = ns__open_options(opts, &o, errmsg);
+    if (ost != NS_OK)
+        return ost;
     int remote = strchr(shard_name, ':') != NULL;
     char *host = NULL;
     unsigned port = 0;
@@ -1293,11 +1305,10 @@ ns_shards_retire(const char *path,
         *errmsg = NULL;
     if (!path || !*path || !shard_name)
         return fail(errmsg, NS_ERR_INVALID_ARG, "no index or shard given");
-    if (opts && (opts->version < 1 || opts->version > NS_OPEN_OPTIONS_VERSION))
-        return fail(errmsg, NS_ERR_INVALID_ARG,
-                    "unknown ns_open_options version %u", opts->version);
     ns_open_options o;
-    options(opts, &o);
+    ns_status ost = ns__open_options(opts, &o, errmsg);
+    if (ost != NS_OK)
+        return ost;
     int fd;
     list l;
     ns_status st = lock_and_read(path, &o, 0, &fd, &l, errmsg);
@@ -1437,11 +1448,10 @@ ns_shards_merge(const char *path,
         *errmsg = NULL;
     if (!path || !*path)
         return fail(errmsg, NS_ERR_INVALID_ARG, "no index given");
-    if (opts && (opts->version < 1 || opts->version > NS_OPEN_OPTIONS_VERSION))
-        return fail(errmsg, NS_ERR_INVALID_ARG,
-                    "unknown ns_open_options version %u", opts->version);
     ns_open_options o;
-    options(opts, &o);
+    ns_status ost = ns__open_options(opts, &o, errmsg);
+    if (ost != NS_OK)
+        return ost;
     int fd = -1;
     list l = { 0 };
     merge m = { 0 };

@@ -234,10 +234,17 @@ static void
 test_open_options_v1(void **state)
 {
     fixture *f = *state;
-    ns_open_options *o = at_page_end(f, 0, OPEN_OPTS_V1_SIZE);
-    o->version = 1;
-    o->flags = NS_OPEN_READ;
-    o->lock_timeout_ms = 0;
+    /* The struct as version 1's header declared it: 12 bytes, aligned to
+     * 4 only, so placed where a pointer member could not be. */
+    struct open_options_v1 {
+        unsigned version, flags;
+        int lock_timeout_ms;
+    } *o1 = at_page_end(f, 0, OPEN_OPTS_V1_SIZE);
+    assert_int_equal(sizeof *o1, OPEN_OPTS_V1_SIZE);
+    o1->version = 1;
+    o1->flags = NS_OPEN_READ;
+    o1->lock_timeout_ms = 0;
+    const ns_open_options *o = (const ns_open_options *)(void *)o1;
     ns_db *db = NULL;
     char *msg = NULL;
     ns_status st = ns_db_open_v2(f->path, o, &db, &msg);
@@ -248,7 +255,7 @@ test_open_options_v1(void **state)
     assert_int_equal(info.articles, 4);
     ns_db_close(db);
 
-    o->flags = NS_OPEN_WRITE;
+    o1->flags = NS_OPEN_WRITE;
     assert_int_equal(ns_db_open_v2(f->path, o, &db, NULL), NS_OK);
     ns_db_close(db);
 }
