@@ -5,9 +5,11 @@ set -eu
 
 # Build and run: Xapian (search backend), utf8proc (Unicode), zstd (stored
 # text), Snowball's libstemmer, libarchive (compressed files and archives),
-# libxml2 (XML and HTML), json-c (JSON).  Test: cmocka, xapian-tools
-# (xapian-check), python3 (the CLI tests' JSON checks, python/), valgrind
-# (scripts/valgrind.sh), sqlite3 (bench).
+# libxml2 (XML and HTML), json-c (JSON).  Run and test: xapian-tools
+# (xapian-check; xapian-tcpsrv behind `nsearch serve` and the remote shard
+# tests, xapian-replicate[-server] for replication).  Test: cmocka, python3
+# (the CLI tests' JSON checks, python/), valgrind (scripts/valgrind.sh),
+# sqlite3 (bench).
 PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools \
 libutf8proc-dev libzstd-dev libstemmer-dev libarchive-dev libxml2-dev \
 libjson-c-dev libcmocka-dev python3 zstd valgrind"
