@@ -49,7 +49,7 @@ cmd_status(int argc, char **argv)
         return EXIT_ERROR;
     }
     ns_db_info info;
-    st = ns_db_stat(db, &info);
+    st = ns_db_stat_v2(db, NS_DB_INFO_VERSION, &info);
     if (st != NS_OK) {
         cli_error("%s: %s", path, ns_db_errmsg(db));
         ns_db_close(db);

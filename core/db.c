@@ -1228,11 +1228,15 @@ count_key(const char *key, void *payload)
     return 0;
 }
 
-ns_status
-ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT
+/* Where version 1 of ns_db_info ends: what ns_db_stat() may write. */
+#define NS_DB_INFO_V1_SIZE offsetof(ns_db_info, writer)
+
+/* Fill all of *info (a whole struct of this library's version), computing
+ * the fields past version 1 only when the caller asked for them: counting
+ * files reads every file record. */
+static ns_status
+db_stat(ns_db *db, unsigned version, ns_db_info *info)
 {
-    if (!db || !info)
-        return NS_ERR_INVALID_ARG;
     memset(info, 0, sizeof *info);
     ns_status st = ns__xdb_doccount(db->x, &info->articles);
     if (st == NS_OK)
@@ -1243,27 +1247,54 @@ ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT
     if (st != NS_OK)
         return st;
     info->size_bytes = dir_bytes(db->dir);
-    info->other_bytes = other_bytes(db);
-    ns__buf_reset(&db->info_location);
-    ns__buf_puts(&db->info_location, db->dir);
-    if (db->info_location.oom)
-        return NS_ERR_NOMEM;
-    info->location = ns__buf_cstr(&db->info_location);
     info->analyzer = ns__buf_cstr(&db->info_analyzer);
     info->updated = ns__buf_cstr(&db->info_updated);
-    int held = ns__lock_holder(db->path, &db->info_writer);
-    if (held == 1 && db->info_writer.len == 0)
-        ns__buf_puts(&db->info_writer, "a writer");
-    else if (held != 1)
-        ns__buf_reset(&db->info_writer);
-    info->writer = ns__buf_cstr(&db->info_writer);
-    st = ns__xdb_count_terms(db->x, NS_PREFIX_SOURCE_NAME, &info->sources);
-    if (st == NS_OK)
-        st = ns__xdb_metadata_keys(db->x, NS_META_FILE, count_key,
-                                   &info->files);
+    if (version >= 2) {
+        info->other_bytes = other_bytes(db);
+        ns__buf_reset(&db->info_location);
+        ns__buf_puts(&db->info_location, db->dir);
+        if (db->info_location.oom)
+            return NS_ERR_NOMEM;
+        info->location = ns__buf_cstr(&db->info_location);
+        int held = ns__lock_holder(db->path, &db->info_writer);
+        if (held == 1 && db->info_writer.len == 0)
+            ns__buf_puts(&db->info_writer, "a writer");
+        else if (held != 1)
+            ns__buf_reset(&db->info_writer);
+        info->writer = ns__buf_cstr(&db->info_writer);
+        st = ns__xdb_count_terms(db->x, NS_PREFIX_SOURCE_NAME, &info->sources);
+        if (st == NS_OK)
+            st = ns__xdb_metadata_keys(db->x, NS_META_FILE, count_key,
+                                       &info->files);
+    }
     if (st == NS_OK && db->shards)
         st = ns__shards_stat(db, info);
     return st;
+}
+
+ns_status
+ns_db_stat_v2(ns_db *db, unsigned version, ns_db_info *info) NS_NOEXCEPT
+{
+    if (!db || !info)
+        return NS_ERR_INVALID_ARG;
+    if (version < 1 || version > NS_DB_INFO_VERSION) {
+        ns__db_errorf(db,
+                      "ns_db_info version %u is unknown to this library "
+                      "(it knows 1 to %u)",
+                      version, (unsigned)NS_DB_INFO_VERSION);
+        return NS_ERR_INVALID_ARG;
+    }
+    ns_db_info all;
+    ns_status st = db_stat(db, version, &all);
+    /* The caller's struct ends with its version's fields. */
+    memcpy(info, &all, version == 1 ? NS_DB_INFO_V1_SIZE : sizeof all);
+    return st;
+}
+
+ns_status
+ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT
+{
+    return ns_db_stat_v2(db, 1, info);
 }
 
 /* ---- for core/shards.c ------------------------------------------------- */

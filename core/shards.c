@@ -1098,7 +1098,7 @@ ns__shards_stat(ns_db *db, ns_db_info *info)
         shard *s = &sh->s[i];
         ns_db_info si;
         if (s->db) {
-            if ((st = ns_db_stat(s->db, &si)) != NS_OK)
+            if ((st = ns_db_stat_v2(s->db, NS_DB_INFO_VERSION, &si)) != NS_OK)
                 break;
             size += si.size_bytes;
             other += si.other_bytes;

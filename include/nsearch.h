@@ -599,12 +599,22 @@ NS_API void ns_results_free(ns_results *r) NS_NOEXCEPT;
 /* ------------------------------------------------------------------------ */
 /* Status                                                                    */
 
-/** What ns_db_stat() reports. */
+/**
+ * What ns_db_stat_v2() reports.  The library fills it, and it grows at its
+ * end, so the caller says which version of it it has (the
+ * NS_DB_INFO_VERSION of the header it was built with) and the library
+ * writes no field past that version's last: a program built against an
+ * older header gets what it asked for, never more than it allocated.
+ *
+ * Version 1 (what ns_db_stat() fills): articles, size_bytes, analyzer,
+ * updated.  Version 2: writer, sources, files, location, other_bytes.
+ */
 typedef struct ns_db_info {
     uint64_t articles;     /* articles in the index */
     uint64_t size_bytes;   /* bytes on disk */
     const char *analyzer;  /* analyzer spec, e.g. "en;v1" */
     const char *updated;   /* UTC ISO 8601 of the last commit, or "" */
+    /* Version 2. */
     /* The writer holding the index lock, e.g. "pid 4242 on host1 since
      * 2026-05-01T03:00:00Z", "a writer" when it did not say, or "" when
      * no writer is at work. */
@@ -618,13 +628,47 @@ typedef struct ns_db_info {
      * use them, and of other leftovers; not counted in size_bytes. */
     uint64_t other_bytes;
 } ns_db_info;
+#define NS_DB_INFO_VERSION 2
 
 /**
- * Fill info for db.  Strings in info are valid until the next call on db.
- * Counting the files reads every file record: for status, not for loops.
- * Returns: NS_OK; NS_ERR_INVALID_ARG; NS_ERR_NOMEM; NS_ERR_BACKEND.
+ * Fill the fields of version 1 of info (articles, size_bytes, analyzer,
+ * updated) for db, and nothing past them: the struct as the first header
+ * declared it.  New programs call ns_db_stat_v2(), which fills the rest.
+ * Strings in info are valid until the next call on db.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (db or info NULL); NS_ERR_NOMEM;
+ * NS_ERR_SHARD_UNAVAILABLE (a sharded index whose remote shard does not
+ * answer); NS_ERR_BACKEND.
+ * @since 0.1
  */
 NS_API ns_status ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT;
+
+/**
+ * Fill info for db, up to the fields of the given version of ns_db_info:
+ *
+ *     ns_db_info info;
+ *     if (ns_db_stat_v2(db, NS_DB_INFO_VERSION, &info) == NS_OK)
+ *         printf("%llu articles\n", (unsigned long long)info.articles);
+ *
+ * Fields past that version are not written.  For a sharded index the
+ * figures cover every shard that answers (the sizes: the local shards
+ * only; updated: the latest shard's commit).
+ * Counting the files reads every file record: for status, not for loops.
+ *
+ * @param db       an open handle, reader or writer
+ * @param version  NS_DB_INFO_VERSION (or an older version's number)
+ * @param info     the caller's struct, of that version
+ *
+ * Ownership: strings in info are borrowed from db, valid until the next
+ * call on db.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (db or info NULL, or a version this
+ * library does not know: 0, or newer than its NS_DB_INFO_VERSION;
+ * ns_db_errmsg() says which); NS_ERR_NOMEM; NS_ERR_SHARD_UNAVAILABLE;
+ * NS_ERR_BACKEND.
+ * @since 0.1
+ */
+NS_API ns_status ns_db_stat_v2(ns_db *db,
+                               unsigned version,
+                               ns_db_info *info) NS_NOEXCEPT;
 
 /* ------------------------------------------------------------------------ */
 /* Shards                                                                    */

@@ -21,8 +21,9 @@ file named by the NSEARCH_LIB environment variable.
 
 Threads: an Index is used by one thread at a time.  Many threads may
 search one index at once, each with its own Index, while one writer
-updates it; the calls release the GIL.  A read-only Index sees the index
-as it was when opened: open a new one to see later commits.
+updates it; the calls release the GIL.  Each search of a read-only Index
+sees the latest commit; a rebuild or compaction made live after it
+opened (publish(), compact()) is seen by the Index objects opened since.
 
 The structures below mirror nsearch.h field for field: their layout is
 part of libnsearch's ABI (the header appends fields and bumps a struct's
@@ -181,6 +182,7 @@ class ns_facet_count(ctypes.Structure):
 
 
 class ns_db_info(ctypes.Structure):
+    VERSION = 2
     _fields_ = [("articles", ctypes.c_uint64),
                 ("size_bytes", ctypes.c_uint64),
                 ("analyzer", ctypes.c_char_p),
@@ -249,7 +251,8 @@ _results_facet_count = _fn("ns_results_facet_count", ctypes.c_size_t, _p,
 _results_facet = _fn("ns_results_facet", ctypes.POINTER(ns_facet_count), _p,
                      ctypes.c_int, ctypes.c_size_t)
 _results_free = _fn("ns_results_free", None, _p)
-_db_stat = _fn("ns_db_stat", ctypes.c_int, _p, ctypes.POINTER(ns_db_info))
+_db_stat_v2 = _fn("ns_db_stat_v2", ctypes.c_int, _p, ctypes.c_uint,
+                  ctypes.POINTER(ns_db_info))
 
 if _version_number() // 10000 != _ABI_MAJOR:
     raise ImportError("nsearch: libnsearch %s has another ABI than this "
@@ -531,6 +534,7 @@ class Index:
         """What the index holds: an Info (articles, size_bytes, analyzer,
         updated, writer, sources, files, location, other_bytes)."""
         info = ns_db_info()
-        self._check(_db_stat(self._handle(), ctypes.byref(info)))
+        self._check(_db_stat_v2(self._handle(), ns_db_info.VERSION,
+                                ctypes.byref(info)))
         return Info(*(_dec(getattr(info, f)) if t is ctypes.c_char_p
                       else getattr(info, f) for f, t in ns_db_info._fields_))

@@ -2,7 +2,8 @@
  * test_api_abi.c: a program built against an older nsearch.h keeps
  * working.  Its options structs are shorter (they end with the fields of
  * the version it passes) and its ns_index_stats ends with version 1's
- * counters: the library must read and write no byte past them.  Each such
+ * counters, its ns_db_info with version 1's fields: the library must read
+ * and write no byte past them.  Each such
  * struct is put at the very end of a page followed by an inaccessible one,
  * so that a byte too far faults; the padding a shorter struct may end with
  * is filled with garbage, which must change nothing (compared with the same
@@ -37,6 +38,7 @@
 #define OPEN_OPTS_V1_SIZE \
     (offsetof(ns_open_options, lock_timeout_ms) + sizeof(int))
 #define INDEX_STATS_V1_SIZE offsetof(ns_index_stats, articles_unchanged)
+#define DB_INFO_V1_SIZE     offsetof(ns_db_info, writer)
 
 typedef struct fixture {
     char dir[64];
@@ -250,14 +252,65 @@ test_open_options_v1(void **state)
     ns_status st = ns_db_open_v2(f->path, o, &db, &msg);
     if (st != NS_OK)
         fail_msg("open v1: %s: %s", ns_strerror(st), msg ? msg : "");
-    ns_db_info info;
-    assert_int_equal(ns_db_stat(db, &info), NS_OK);
-    assert_int_equal(info.articles, 4);
+    ns_db_info *info = at_page_end(f, 1, DB_INFO_V1_SIZE);
+    assert_int_equal(ns_db_stat(db, info), NS_OK);
+    assert_int_equal(info->articles, 4);
     ns_db_close(db);
 
     o1->flags = NS_OPEN_WRITE;
     assert_int_equal(ns_db_open_v2(f->path, o, &db, NULL), NS_OK);
     ns_db_close(db);
+}
+
+/* ns_db_info is the library's to fill: ns_db_stat() writes version 1's
+ * fields only (the struct a program built against the first header has),
+ * ns_db_stat_v2() those of the version it is given. */
+static void
+test_db_info_versions(void **state)
+{
+    fixture *f = *state;
+    ns_db_info want;
+    memset(&want, 0, sizeof want);
+    assert_int_equal(ns_db_stat_v2(f->db, NS_DB_INFO_VERSION, &want), NS_OK);
+    assert_int_equal(want.articles, 4);
+    assert_int_equal(want.sources, 3);
+    assert_true(want.size_bytes > 0);
+    assert_string_not_equal(want.analyzer, "");
+    assert_string_not_equal(want.location, "");
+
+    /* Version 1, through both calls: at a page's end, so that a write of
+     * a version 2 field faults. */
+    for (int call = 0; call < 2; call++) {
+        ns_db_info *v1 = at_page_end(f, 1, DB_INFO_V1_SIZE);
+        assert_int_equal(
+            call ? ns_db_stat_v2(f->db, 1, v1) : ns_db_stat(f->db, v1), NS_OK);
+        assert_int_equal(v1->articles, want.articles);
+        assert_int_equal(v1->size_bytes, want.size_bytes);
+        assert_string_equal(v1->analyzer, want.analyzer);
+        assert_string_equal(v1->updated, want.updated);
+    }
+
+    /* Version 2 fills all of today's struct, and no byte more. */
+    ns_db_info *v2 = at_page_end(f, 1, sizeof(ns_db_info));
+    assert_int_equal(ns_db_stat_v2(f->db, 2, v2), NS_OK);
+    assert_int_equal(v2->articles, want.articles);
+    assert_int_equal(v2->sources, want.sources);
+    assert_int_equal(v2->files, want.files);
+    assert_string_equal(v2->writer, "");
+    assert_string_equal(v2->location, want.location);
+
+    /* A version the library does not know is refused, the struct left
+     * alone, and the message says why. */
+    ns_db_info *o = at_page_end(f, 1, sizeof(ns_db_info));
+    unsigned char before[sizeof(ns_db_info)];
+    memcpy(before, o, sizeof before);
+    assert_int_equal(ns_db_stat_v2(f->db, 0, o), NS_ERR_INVALID_ARG);
+    assert_int_equal(ns_db_stat_v2(f->db, NS_DB_INFO_VERSION + 1, o),
+                     NS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ns_db_errmsg(f->db), "ns_db_info version"));
+    assert_memory_equal(o, before, sizeof before);
+    assert_int_equal(ns_db_stat_v2(NULL, 1, o), NS_ERR_INVALID_ARG);
+    assert_int_equal(ns_db_stat_v2(f->db, 1, NULL), NS_ERR_INVALID_ARG);
 }
 
 int
@@ -269,6 +322,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_index_options_and_stats_v1, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_open_options_v1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_db_info_versions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -574,7 +574,7 @@ test_load(void **state)
     ns_db *db = NULL;
     assert_int_equal(ns_db_open(idx, NS_OPEN_READ, &db, NULL), NS_OK);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(db, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(db, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_int_equal(info.articles,
                      (uint64_t)(atomic_load(&sh->committed) + 1) * per_batch);
     ns_db_close(db);

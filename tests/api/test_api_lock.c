@@ -2,7 +2,7 @@
  * test_api_lock.c: the writer lock of ns_db_open_v2().  A second writer
  * fails at once with timeout 0 and after its timeout otherwise, with a
  * message naming the holder; a writer that waits gets the lock when the
- * holder closes; ns_db_stat() names the writer at work; readers never
+ * holder closes; ns_db_stat_v2() names the writer at work; readers never
  * wait.  Uses only nsearch.h.
  */
 #include <pthread.h>
@@ -104,12 +104,12 @@ test_second_writer_fails(void **state)
     assert_int_equal(ns_results_count(res), 1);
     ns_results_free(res);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(r, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(r, NS_DB_INFO_VERSION, &info), NS_OK);
     snprintf(want, sizeof want, "pid %ld on ", (long)getpid());
     assert_memory_equal(info.writer, want, strlen(want));
 
     ns_db_close(w1);
-    assert_int_equal(ns_db_stat(r, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(r, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_string_equal(info.writer, "");
     ns_db_close(r);
 
@@ -148,7 +148,7 @@ test_waiting_writer_gets_the_lock(void **state)
     add(w2, "a2", "second writer's article");
     assert_int_equal(ns_db_commit(w2), NS_OK);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(w2, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(w2, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_int_equal(info.articles, 2);
     ns_db_close(w2);
 }

@@ -188,7 +188,7 @@ test_readers_while_cron_writes(void **state)
     ns_db *r = NULL;
     assert_int_equal(ns_db_open(sh.path, NS_OPEN_READ, &r, NULL), NS_OK);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(r, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(r, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_int_equal(info.articles, 1000);
     ns_db_close(r);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

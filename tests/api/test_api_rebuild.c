@@ -204,7 +204,7 @@ test_switch_seen_by_readers(void **state)
     assert_int_equal(s, NS_OK);
     assert_int_equal(total(early, "beta", &s), 0);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(early, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(early, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_true(info.other_bytes > 0); /* the new generation */
     ns_db_close(early);
 
@@ -214,11 +214,11 @@ test_switch_seen_by_readers(void **state)
     assert_int_equal(ns_db_open(f->path, NS_OPEN_READ, &r, NULL), NS_OK);
     assert_int_equal(total(r, "beta", &s), NEW_N);
     assert_int_equal(total(r, "gamma", &s), 1);
-    assert_int_equal(ns_db_stat(r, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(r, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_non_null(strstr(info.location, "/gen-"));
     ns_db_close(r);
     w = writer(f->path, 0);
-    assert_int_equal(ns_db_stat(w, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(w, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_int_equal(info.other_bytes, 0);
     ns_db_close(w);
 }
@@ -241,7 +241,7 @@ test_unpublished_rebuild_changes_nothing(void **state)
     assert_int_equal(total(r, "alpha", &s), 10);
     assert_int_equal(total(r, "beta", &s), 0);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(r, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(r, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_int_equal(info.other_bytes, 0); /* nothing left behind */
     ns_db_close(r);
 
@@ -263,11 +263,11 @@ test_compact_keeps_everything(void **state)
     ns_db *w = writer(f->path, 0);
     add_n(w, "alpha", 50, 10);
     ns_db_info before, after;
-    assert_int_equal(ns_db_stat(w, &before), NS_OK);
+    assert_int_equal(ns_db_stat_v2(w, NS_DB_INFO_VERSION, &before), NS_OK);
     char where[256];
     snprintf(where, sizeof where, "%s", before.location);
     assert_int_equal(ns_db_compact(w), NS_OK);
-    assert_int_equal(ns_db_stat(w, &after), NS_OK);
+    assert_int_equal(ns_db_stat_v2(w, NS_DB_INFO_VERSION, &after), NS_OK);
     assert_int_equal(after.articles, 50);
     assert_true(after.size_bytes <= before.size_bytes);
     assert_string_not_equal(after.location, where);

@@ -183,7 +183,7 @@ test_replace_and_delete(void **state)
     assert_string_equal(ns_results_get(r, 0)->title, "Markets close lower");
     ns_results_free(r);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(f->db, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(f->db, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_int_equal(info.articles, 3);
 
     assert_int_equal(ns_db_delete(f->db, "a2"), NS_OK);

@@ -298,8 +298,8 @@ test_same_as_one_index(void **state)
     assert_int_equal(ns_db_shard_info(many, N_SHARDS, &si), NS_ERR_INVALID_ARG);
     assert_int_equal(ns_db_shard_info(one, 0, &si), NS_ERR_INVALID_ARG);
     ns_db_info a, b;
-    assert_int_equal(ns_db_stat(one, &a), NS_OK);
-    assert_int_equal(ns_db_stat(many, &b), NS_OK);
+    assert_int_equal(ns_db_stat_v2(one, NS_DB_INFO_VERSION, &a), NS_OK);
+    assert_int_equal(ns_db_stat_v2(many, NS_DB_INFO_VERSION, &b), NS_OK);
     assert_int_equal(b.articles, N_ARTICLES);
     assert_int_equal(total, N_ARTICLES);
     assert_string_equal(a.analyzer, b.analyzer);
@@ -365,7 +365,7 @@ test_writers_and_errors(void **state)
     assert_int_equal(open_opts(f->many, &o, &db), NS_OK);
     assert_int_equal(ns_db_shard_count(db), 0);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(db, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(db, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_int_equal(info.articles, N_ARTICLES / N_SHARDS);
     ns_db_close(db);
     assert_null(ns_results_missing(NULL, 0));
@@ -454,7 +454,7 @@ test_retire_and_add(void **state)
     db = reader(f->many);
     assert_int_equal(ns_db_shard_count(db), N_SHARDS - 1);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(db, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(db, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_int_equal(info.articles, N_ARTICLES - N_ARTICLES / N_SHARDS);
     ns_db_close(db);
     assert_int_equal(ns_shards_add(f->many, "y2022", NULL, NULL), NS_OK);
@@ -471,7 +471,7 @@ test_merge(void **state)
     ns_db *one = reader(f->one), *merged = reader(f->many);
     assert_int_equal(ns_db_shard_count(merged), 0);
     ns_db_info info;
-    assert_int_equal(ns_db_stat(merged, &info), NS_OK);
+    assert_int_equal(ns_db_stat_v2(merged, NS_DB_INFO_VERSION, &info), NS_OK);
     assert_int_equal(info.articles, N_ARTICLES);
     assert_int_equal(info.files, N_SHARDS);
     /* The same results and snippets: every shard's dictionary came

@@ -148,7 +148,7 @@ fz_setup(void)
     /* The database files are in the generation the index's stub names
      * (core/db.h); a copy of them alone is an index too. */
     ns_db_info tinfo;
-    CHECK(ns_db_stat(w, &tinfo) == NS_OK);
+    CHECK(ns_db_stat_v2(w, NS_DB_INFO_VERSION, &tinfo) == NS_OK);
     char tpl_db[512];
     CHECK(strlen(tinfo.location) < sizeof tpl_db);
     strcpy(tpl_db, tinfo.location);
@@ -425,7 +425,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ns_results_free(r);
     }
     ns_db_info info;
-    st = ns_db_stat(db, &info);
+    st = ns_db_stat_v2(db, NS_DB_INFO_VERSION, &info);
     CHECK_ST(st,
              st == NS_OK || st == NS_ERR_INDEX_CORRUPT || st == NS_ERR_BACKEND);
     if (st == NS_OK)

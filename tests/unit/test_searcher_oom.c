@@ -191,7 +191,7 @@ run(outcome *o, unsigned k, unsigned phases, const char *const *qs)
         ns_results_free(r);
     }
     ns_db_info info;
-    if (note(o, ns_db_stat(db, &info), "stat"))
+    if (note(o, ns_db_stat_v2(db, NS_DB_INFO_VERSION, &info), "stat"))
         goto out;
     o->in_index = info.articles;
 out:
