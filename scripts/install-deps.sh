@@ -9,10 +9,12 @@ set -eu
 # (xapian-check; xapian-tcpsrv behind `nsearch serve` and the remote shard
 # tests, xapian-replicate[-server] for replication).  Test: cmocka, python3
 # (the CLI tests' JSON checks, python/), valgrind (scripts/valgrind.sh),
-# sqlite3 (bench).
+# sqlite3 (bench).  Static linking: liblz4-dev, libacl1-dev (libarchive's
+# .pc names -llz4 -lacl among its Libs.private, which
+# `pkg-config --static --libs nsearch` passes on; scripts/test-install.sh).
 PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools \
 libutf8proc-dev libzstd-dev libstemmer-dev libarchive-dev libxml2-dev \
-libjson-c-dev libcmocka-dev python3 zstd valgrind"
+libjson-c-dev libcmocka-dev python3 zstd valgrind liblz4-dev libacl1-dev"
 
 missing=""
 for p in $PKGS; do

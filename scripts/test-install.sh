@@ -1,7 +1,8 @@
 #!/bin/sh
 # What a user of libnsearch meets: install a build into a fresh prefix,
 # check what landed there, then build examples/ out of the tree against it
-# four ways (pkg-config and find_package(nsearch), each shared and static),
+# five ways (pkg-config and find_package(nsearch), each shared and static,
+# and `pkg-config --static --libs` where only the static library is),
 # run every build, and run the Python module's tests on the installed
 # library.  Called by scripts/test.sh; on its own:
 #
@@ -66,11 +67,25 @@ cmake -S "$src/examples" -B "$tmp/cm-static" -DNSEARCH_STATIC=ON >/dev/null &&
     cmake --build "$tmp/cm-static" >/dev/null ||
     fail "find_package static build"
 
+# `pkg-config --static --libs nsearch` alone, in a prefix holding only the
+# static library (so that -lnsearch can only be libnsearch.a): its
+# Requires.private and Libs.private must name everything the archive needs.
+sprefix="$tmp/static-prefix"
+mkdir -p "$sprefix/$libdir" "$tmp/pc-only-static"
+cp -R "$prefix/include" "$sprefix/"
+cp -R "$prefix/$libdir/pkgconfig" "$prefix/$libdir/libnsearch.a" \
+    "$sprefix/$libdir/"
+PKG_CONFIG_PATH="$sprefix/$libdir/pkgconfig" make -s -C "$tmp/pc-only-static" \
+    -f "$src/examples/Makefile" VPATH="$src/examples" \
+    LDLIBS="$(PKG_CONFIG_PATH="$sprefix/$libdir/pkgconfig" \
+        pkg-config --static --libs nsearch)" ||
+    fail "pkg-config --static --libs build: $(PKG_CONFIG_PATH="$sprefix/$libdir/pkgconfig" pkg-config --static --libs nsearch)"
+
 LD_LIBRARY_PATH="$prefix/$libdir" uses_installed "$tmp/pc/search" "pkg-config"
 LD_LIBRARY_PATH="$prefix/$libdir" run_examples "$tmp/pc" "pkg-config"
 uses_installed "$tmp/cm/search" "find_package"
 run_examples "$tmp/cm" "find_package"
-for d in pc-static cm-static; do
+for d in pc-static cm-static pc-only-static; do
     if objdump -p "$tmp/$d/search" | grep -q "NEEDED.*libnsearch"; then
         fail "$d: needs libnsearch.so"
     fi
@@ -100,4 +115,4 @@ if [ "$fails" -ne 0 ]; then
     echo "test-install: $fails failed" >&2
     exit 1
 fi
-echo "test-install: installed; 4 builds of examples/ and python/ OK" >&2
+echo "test-install: installed; 5 builds of examples/ and python/ OK" >&2
