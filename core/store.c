@@ -20,16 +20,21 @@
 /* A dictionary of another index, for decoding only (ns__store_add_dict). */
 typedef struct more_dict {
     unsigned id;
-    ZSTD_DDict *ddict;
-    size_t len;
-    uint64_t sum; /* of its bytes: tells two dictionaries with one id apart */
+    ZSTD_DDict *ddict; /* refers to bytes */
+    ns_buf bytes;
 } more_dict;
 
+/* A search opens an index, decodes a few records and exits: the decoding
+ * dictionaries refer to the store's copy of their bytes (no second copy),
+ * and what only writing needs (the compression context and the
+ * dictionary's compression tables, half a millisecond to build) is made
+ * when the first record is encoded. */
 struct ns__store {
-    ZSTD_CCtx *cctx;
+    ZSTD_CCtx *cctx;   /* made by the first encode */
     ZSTD_DCtx *dctx;
-    ZSTD_CDict *cdict;
-    ZSTD_DDict *ddict;
+    ZSTD_CDict *cdict; /* made by the first encode with a dictionary */
+    ZSTD_DDict *ddict; /* refers to dict */
+    ns_buf dict;
     more_dict *more; /* sorted by nothing: a few, one per shard */
     size_t n_more;
 };
@@ -41,9 +46,8 @@ ns__store_new(ns__store **out)
     ns__store *s = ns__calloc(1, sizeof *s);
     if (!s)
         return NS_ERR_NOMEM;
-    s->cctx = ZSTD_createCCtx();
     s->dctx = ZSTD_createDCtx();
-    if (!s->cctx || !s->dctx) {
+    if (!s->dctx) {
         ns__store_free(s);
         return NS_ERR_NOMEM;
     }
@@ -60,8 +64,11 @@ ns__store_free(ns__store *s)
     ZSTD_freeDCtx(s->dctx);
     ZSTD_freeCDict(s->cdict);
     ZSTD_freeDDict(s->ddict);
-    for (size_t i = 0; i < s->n_more; i++)
+    ns__buf_free(&s->dict);
+    for (size_t i = 0; i < s->n_more; i++) {
         ZSTD_freeDDict(s->more[i].ddict);
+        ns__buf_free(&s->more[i].bytes);
+    }
     ns_free(s->more);
     ns_free(s);
 }
@@ -73,24 +80,22 @@ ns__store_set_dict(ns__store *s, const void *dict, size_t len)
     ZSTD_freeDDict(s->ddict);
     s->cdict = NULL;
     s->ddict = NULL;
+    ns__buf_reset(&s->dict);
     if (!len)
         return NS_OK;
-    s->cdict = ZSTD_createCDict(dict, len, NS_ZSTD_LEVEL);
-    s->ddict = ZSTD_createDDict(dict, len);
-    if (!s->cdict || !s->ddict)
+    ns__buf_append(&s->dict, dict, len);
+    if (s->dict.oom)
+        return NS_ERR_NOMEM;
+    s->ddict = ZSTD_createDDict_byReference(s->dict.data, len);
+    if (!s->ddict)
         return NS_ERR_NOMEM;
     return NS_OK;
 }
 
-/* FNV-1a over the bytes: enough to tell two dictionaries apart. */
-static uint64_t
-dict_sum(const void *dict, size_t len)
+static int
+same_bytes(const ns_buf *b, const void *p, size_t len)
 {
-    const unsigned char *p = dict;
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 1099511628211ULL;
-    return h;
+    return b->len == len && memcmp(b->data, p, len) == 0;
 }
 
 ns_status
@@ -99,10 +104,14 @@ ns__store_add_dict(ns__store *s, const void *dict, size_t len)
     unsigned id = ZSTD_getDictID_fromDict(dict, len);
     if (!len || !id)
         return NS_ERR_INDEX_CORRUPT;
-    uint64_t sum = dict_sum(dict, len);
+    /* The index's own dictionary, again (an index merged from shards
+     * lists it among theirs). */
+    if (s->ddict && ZSTD_getDictID_fromDDict(s->ddict) == id &&
+        same_bytes(&s->dict, dict, len))
+        return NS_OK;
     for (size_t i = 0; i < s->n_more; i++)
         if (s->more[i].id == id)
-            return s->more[i].len == len && s->more[i].sum == sum ?
+            return same_bytes(&s->more[i].bytes, dict, len) ?
                        NS_OK :
                        NS_ERR_INDEX_CORRUPT;
     more_dict *m = ns__realloc(s->more, (s->n_more + 1) * sizeof *m);
@@ -110,12 +119,15 @@ ns__store_add_dict(ns__store *s, const void *dict, size_t len)
         return NS_ERR_NOMEM;
     s->more = m;
     m = &s->more[s->n_more];
-    m->ddict = ZSTD_createDDict(dict, len);
-    if (!m->ddict)
+    memset(m, 0, sizeof *m);
+    ns__buf_append(&m->bytes, dict, len);
+    m->ddict = m->bytes.oom ? NULL :
+                              ZSTD_createDDict_byReference(m->bytes.data, len);
+    if (!m->ddict) {
+        ns__buf_free(&m->bytes);
         return NS_ERR_NOMEM;
+    }
     m->id = id;
-    m->len = len;
-    m->sum = sum;
     s->n_more++;
     return NS_OK;
 }
@@ -186,6 +198,12 @@ ns__store_encode(ns__store *s,
     put_str(out, a->language);
     put_str(out, file);
     ns__buf_put_varint(out, a->text_len);
+    if (!s->cctx && !(s->cctx = ZSTD_createCCtx()))
+        return NS_ERR_NOMEM;
+    if (s->dict.len && !s->cdict &&
+        !(s->cdict = ZSTD_createCDict(s->dict.data, s->dict.len,
+                                      NS_ZSTD_LEVEL)))
+        return NS_ERR_NOMEM;
     size_t bound = ZSTD_compressBound(a->text_len);
     if (ns__buf_reserve(out, bound) != 0)
         return NS_ERR_NOMEM;
