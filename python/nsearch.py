@@ -16,6 +16,12 @@ highlighted snippets.
         for hit in ix.search("airbase", limit=5):
             print(hit.rank, hit.title, hit.marked("[", "]"))
 
+A sharded index (shards local or served by xapian-tcpsrv) searches as
+one: Index(path, shard=NAME) opens one shard, shards_add(),
+shards_retire() and shards_merge() change the list, Index.shards()
+describes it, and Index(path, partial=True) searches without the shards
+that do not answer (Results.missing names them).
+
 The library is libnsearch.so.0, found by the system's loader, or the
 file named by the NSEARCH_LIB environment variable.
 
@@ -36,6 +42,7 @@ import os
 from collections import namedtuple
 
 __all__ = ["Index", "Hit", "Results", "IndexStats", "Reject", "Error",
+           "ShardInfo", "shards_add", "shards_retire", "shards_merge",
            "version", "strerror"]
 
 # ---------------------------------------------------------------------------
@@ -195,10 +202,13 @@ class ns_db_info(ctypes.Structure):
 
 
 class ns_open_options(ctypes.Structure):
-    VERSION = 1
+    VERSION = 2
     _fields_ = [("version", ctypes.c_uint),
                 ("flags", ctypes.c_uint),
-                ("lock_timeout_ms", ctypes.c_int)]
+                ("lock_timeout_ms", ctypes.c_int),
+                ("shard", ctypes.c_char_p),  # version 2
+                ("remote_timeout_ms", ctypes.c_int),
+                ("connect_timeout_ms", ctypes.c_int)]
 
 
 class ns_shard_info(ctypes.Structure):
@@ -251,6 +261,20 @@ _results_facet_count = _fn("ns_results_facet_count", ctypes.c_size_t, _p,
 _results_facet = _fn("ns_results_facet", ctypes.POINTER(ns_facet_count), _p,
                      ctypes.c_int, ctypes.c_size_t)
 _results_free = _fn("ns_results_free", None, _p)
+_results_missing = _fn("ns_results_missing", ctypes.c_char_p, _p,
+                       ctypes.c_size_t)
+_db_shard_count = _fn("ns_db_shard_count", ctypes.c_size_t, _p)
+_db_shard_info = _fn("ns_db_shard_info", ctypes.c_int, _p, ctypes.c_size_t,
+                     ctypes.POINTER(ns_shard_info))
+_shards_add = _fn("ns_shards_add", ctypes.c_int, ctypes.c_char_p,
+                  ctypes.c_char_p, ctypes.POINTER(ns_open_options),
+                  ctypes.POINTER(ctypes.c_void_p))
+_shards_retire = _fn("ns_shards_retire", ctypes.c_int, ctypes.c_char_p,
+                     ctypes.c_char_p, ctypes.POINTER(ns_open_options),
+                     ctypes.POINTER(ctypes.c_void_p))
+_shards_merge = _fn("ns_shards_merge", ctypes.c_int, ctypes.c_char_p,
+                    ctypes.POINTER(ns_open_options),
+                    ctypes.POINTER(ctypes.c_void_p))
 _db_stat_v2 = _fn("ns_db_stat_v2", ctypes.c_int, _p, ctypes.c_uint,
                   ctypes.POINTER(ns_db_info))
 
@@ -355,14 +379,18 @@ class Results(list):
     read ("" when it was read as written); .suggestion, "did you mean"
     ("" when no word needs it); .facets, with search(facets=True),
     {"source": [(source, count), ...] most first, "month": [("YYYY-MM",
-    count), ...] oldest first}, counting every match."""
+    count), ...] oldest first}, counting every match; .missing, the names
+    of the shards this search left out because they did not answer (an
+    Index opened with partial=True), else []."""
 
-    def __init__(self, hits, total, note="", suggestion="", facets=None):
+    def __init__(self, hits, total, note="", suggestion="", facets=None,
+                 missing=None):
         super().__init__(hits)
         self.total = total
         self.note = note
         self.suggestion = suggestion
         self.facets = facets or {}
+        self.missing = missing or []
 
 
 class Index:
@@ -373,24 +401,28 @@ class Index:
     with ERR_INDEX_LOCKED; None: wait as long as it takes).
     rebuild=True builds a new index beside the live one, which publish()
     makes live.  Close it with close() or use it in a with block; pending
-    changes are committed on close."""
+    changes are committed on close.
+
+    A sharded index (see nsearch.h, "Shards"): shard="NAME" opens that
+    one shard of the index at path (a writer with create=True creates it
+    and lists it); without it, a reader searches every shard as one
+    index.  timeout and connect_timeout bound each wait for a remote
+    shard, in seconds (None: 10; negative: forever); a shard that does
+    not answer raises Error(ERR_SHARD_UNAVAILABLE), or with partial=True
+    the searches go on without it and name it in Results.missing."""
 
     def __init__(self, path, write=False, create=False, rebuild=False,
-                 lock_timeout=0):
-        opts = ns_open_options(ns_open_options.VERSION)
+                 lock_timeout=0, *, shard=None, partial=False, timeout=None,
+                 connect_timeout=None):
+        opts = _open_options(lock_timeout, shard, timeout, connect_timeout)
         opts.flags = (OPEN_WRITE if write or create or rebuild else 0) | \
-            (OPEN_CREATE if create else 0) | (OPEN_REBUILD if rebuild else 0)
-        opts.lock_timeout_ms = -1 if lock_timeout is None else \
-            int(lock_timeout * 1000)
+            (OPEN_CREATE if create else 0) | \
+            (OPEN_REBUILD if rebuild else 0) | (OPEN_PARTIAL if partial else 0)
         self._db = _p()
         msg = ctypes.c_void_p()
         st = _db_open_v2(_enc(os.fspath(path)), ctypes.byref(opts),
                          ctypes.byref(self._db), ctypes.byref(msg))
-        if st != OK:
-            detail = ctypes.string_at(msg.value).decode("utf-8", "replace") \
-                if msg.value else ""
-            _free(msg)
-            raise Error(st, detail)
+        _raise_with(st, msg)
         self.path = os.fspath(path)
 
     def close(self):
@@ -524,9 +556,12 @@ class Index:
                     counts[name] = [(_dec(c.value), c.count) for c in (
                         _results_facet(res, f, i).contents
                         for i in range(n))]
+            missing = []
+            while _results_missing(res, len(missing)) is not None:
+                missing.append(_dec(_results_missing(res, len(missing))))
             return Results(hits, _results_total(res),
                            _dec(_results_note(res)),
-                           _dec(_results_suggestion(res)), counts)
+                           _dec(_results_suggestion(res)), counts, missing)
         finally:
             _results_free(res)
 
@@ -538,3 +573,78 @@ class Index:
                                 ctypes.byref(info)))
         return Info(*(_dec(getattr(info, f)) if t is ctypes.c_char_p
                       else getattr(info, f) for f, t in ns_db_info._fields_))
+
+    def shards(self):
+        """The shards of a sharded index, as listed when it opened: a list
+        of ShardInfo (name, location, remote, available, error, articles);
+        [] for an index that is not sharded.  Asks each remote shard for
+        its number of articles."""
+        db = self._handle()
+        out = []
+        for i in range(_db_shard_count(db)):
+            info = ns_shard_info()
+            self._check(_db_shard_info(db, i, ctypes.byref(info)))
+            out.append(ShardInfo(
+                _dec(info.name), _dec(info.location), bool(info.remote),
+                bool(info.available), _dec(info.error), info.articles))
+        return out
+
+
+ShardInfo = namedtuple("ShardInfo", ["name", "location", "remote",
+                                     "available", "error", "articles"])
+ShardInfo.__doc__ = "One shard of a sharded index (ns_shard_info)."
+
+
+def _open_options(lock_timeout=0, shard=None, timeout=None,
+                  connect_timeout=None):
+    def ms(t):
+        return 0 if t is None else -1 if t < 0 else max(1, int(t * 1000))
+    opts = ns_open_options(ns_open_options.VERSION)
+    opts.lock_timeout_ms = -1 if lock_timeout is None else \
+        int(lock_timeout * 1000)
+    opts.shard = _enc(shard)
+    opts.remote_timeout_ms = ms(timeout)
+    opts.connect_timeout_ms = ms(connect_timeout)
+    return opts
+
+
+def _raise_with(st, msg):
+    """Raise Error(st) with the detail message msg (a char * the library
+    allocated, freed here) unless st is OK."""
+    detail = ctypes.string_at(msg.value).decode("utf-8", "replace") \
+        if msg.value else ""
+    _free(msg)
+    if st != OK:
+        raise Error(st, detail)
+
+
+def shards_add(path, shard, *, lock_timeout=0, timeout=None,
+               connect_timeout=None):
+    """List a shard in the sharded index at path (a new, empty directory
+    becomes one): a name, for the index in path/shards/NAME (create it
+    with Index(path, create=True, shard=NAME)), or "host:port", a remote
+    shard served by xapian-tcpsrv or `nsearch serve`, which must answer.
+    The list changes atomically; listing a listed shard does nothing."""
+    msg = ctypes.c_void_p()
+    opts = _open_options(lock_timeout, None, timeout, connect_timeout)
+    _raise_with(_shards_add(_enc(os.fspath(path)), _enc(shard),
+                            ctypes.byref(opts), ctypes.byref(msg)), msg)
+
+
+def shards_retire(path, shard, *, lock_timeout=0):
+    """Take a shard out of the list of the sharded index at path (its data
+    stays; shards_add() lists it again).  Error ERR_NOT_FOUND if it is
+    not listed."""
+    msg = ctypes.c_void_p()
+    opts = _open_options(lock_timeout)
+    _raise_with(_shards_retire(_enc(os.fspath(path)), _enc(shard),
+                               ctypes.byref(opts), ctypes.byref(msg)), msg)
+
+
+def shards_merge(path, *, lock_timeout=0):
+    """Merge the local shards of the sharded index at path into one index,
+    in place, atomically (Xapian's compaction)."""
+    msg = ctypes.c_void_p()
+    opts = _open_options(lock_timeout)
+    _raise_with(_shards_merge(_enc(os.fspath(path)), ctypes.byref(opts),
+                              ctypes.byref(msg)), msg)

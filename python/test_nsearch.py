@@ -9,9 +9,11 @@ import ctypes
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 import nsearch
@@ -306,6 +308,124 @@ class TestThreads(Base):
         self.assertEqual(failures, [])
         with nsearch.Index(self.path) as ix:
             self.assertEqual(ix.stat().articles, 53)
+
+
+class TestShards(unittest.TestCase):
+    """A sharded index: two local shards search as the one index of the
+    same articles; retire, add and merge; a remote shard served by
+    xapian-tcpsrv on 127.0.0.1, then down: an error, or with partial=True
+    the other shard's results naming it."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="nspysh")
+        self.path = os.path.join(self.dir, "news")
+        self.one = os.path.join(self.dir, "one")
+        for shard, arts in (("s2015", ARTICLES[:2]), ("s2016", ARTICLES[2:])):
+            with nsearch.Index(self.path, create=True, shard=shard) as ix:
+                for a in arts:
+                    a = dict(a)
+                    ix.add(a.pop("text"), **a)
+        with nsearch.Index(self.one, create=True) as ix:
+            for a in ARTICLES:
+                a = dict(a)
+                ix.add(a.pop("text"), **a)
+        self.server = None
+
+    def tearDown(self):
+        if self.server:
+            self.server.kill()
+            self.server.wait()
+        shutil.rmtree(self.dir)
+
+    @staticmethod
+    def ranked(ix, query):
+        return [(h.id, "%.6f" % h.score) for h in ix.search(query)]
+
+    def test_local_shards_retire_add_merge(self):
+        queries = ["latakia", "election OR airbase", '"passing mention"']
+        with nsearch.Index(self.one) as ix:
+            want = [self.ranked(ix, q) for q in queries]
+        with nsearch.Index(self.path) as ix:
+            self.assertEqual(
+                sorted((s.name, s.remote, s.available, s.articles)
+                       for s in ix.shards()),
+                [("s2015", False, True, 2), ("s2016", False, True, 1)])
+            self.assertEqual([self.ranked(ix, q) for q in queries], want)
+            self.assertEqual(ix.search("latakia").missing, [])
+            self.assertEqual(ix.stat().articles, 3)
+        nsearch.shards_retire(self.path, "s2016")
+        with self.assertRaises(nsearch.Error) as e:
+            nsearch.shards_retire(self.path, "s2016")
+        self.assertEqual(e.exception.status, nsearch.ERR_NOT_FOUND)
+        with nsearch.Index(self.path) as ix:
+            self.assertEqual([s.name for s in ix.shards()], ["s2015"])
+            self.assertEqual(len(ix.search("Pérez")), 0)
+        nsearch.shards_add(self.path, "s2016")
+        with self.assertRaises(nsearch.Error) as e:
+            nsearch.shards_add(self.path, "nosuch")
+        self.assertEqual(e.exception.status, nsearch.ERR_INDEX_OPEN)
+        self.assertIn("nosuch", e.exception.message)
+        nsearch.shards_merge(self.path)
+        with nsearch.Index(self.path) as ix:
+            self.assertEqual(ix.shards(), [])
+            self.assertEqual([self.ranked(ix, q) for q in queries], want)
+
+    def serve(self, shard):
+        """xapian-tcpsrv serving shard on a free loopback port: the port."""
+        tcpsrv = shutil.which("xapian-tcpsrv")
+        self.assertTrue(tcpsrv, "no xapian-tcpsrv (Debian's xapian-tools)")
+        for _ in range(20):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            self.server = subprocess.Popen(
+                [tcpsrv, "--interface", "127.0.0.1", "--port", str(port),
+                 os.path.join(self.path, "shards", shard)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(200):
+                if self.server.poll() is not None:
+                    break  # the port was taken meanwhile: another
+                try:
+                    socket.create_connection(("127.0.0.1", port), 1).close()
+                    return port
+                except OSError:
+                    time.sleep(0.05)
+            self.server.kill()
+            self.server.wait()
+        self.fail("xapian-tcpsrv did not start")
+
+    def test_remote_shard_down(self):
+        port = self.serve("s2016")
+        remote = "127.0.0.1:%d" % port
+        rem = os.path.join(self.dir, "rem")
+        os.makedirs(os.path.join(rem, "shards"))
+        os.symlink(os.path.join(self.path, "shards", "s2015"),
+                   os.path.join(rem, "shards", "s2015"))
+        nsearch.shards_add(rem, "s2015")
+        nsearch.shards_add(rem, remote, timeout=5, connect_timeout=5)
+        with nsearch.Index(rem, timeout=5) as ix:
+            self.assertEqual(
+                sorted((s.name, s.remote, s.available, s.articles)
+                       for s in ix.shards()),
+                [(remote, True, True, 1), ("s2015", False, True, 2)])
+            hits = ix.search("Pérez")
+            self.assertEqual([h.id for h in hits], ["a3"])
+            self.assertIn("Pérez", hits[0].marked())
+        self.server.kill()
+        self.server.wait()
+        self.server = None
+        with self.assertRaises(nsearch.Error) as e:
+            with nsearch.Index(rem, connect_timeout=2) as ix:
+                ix.search("latakia")
+        self.assertEqual(e.exception.status, nsearch.ERR_SHARD_UNAVAILABLE)
+        self.assertIn(remote, e.exception.message)
+        with nsearch.Index(rem, partial=True, connect_timeout=2) as ix:
+            r = ix.search("latakia OR Pérez")
+            self.assertEqual(sorted(h.id for h in r), ["a1", "a2"])
+            self.assertEqual(r.missing, [remote])
+            down = [s for s in ix.shards() if s.remote]
+            self.assertFalse(down[0].available)
+            self.assertTrue(down[0].error)
 
 
 def _header_structs(text):
