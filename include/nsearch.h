@@ -11,9 +11,21 @@
  * - Strings returned as `const char *` are borrowed: each says how long it
  *   stays valid.  Strings the library allocates for the caller are freed with
  *   ns_free(); do not mix allocators.
- * - A handle is used by one thread at a time.  Many threads may search one
- *   index at once, each with its own ns_db handle, while one writer updates
- *   it (tests/api/test_api_threads.c).
+ * - Threads.  A handle (ns_db, ns_results) is used by one thread at a
+ *   time.  There is no library-wide init or cleanup call.
+ *   Many threads may search one index at once, each with its own ns_db
+ *   handle, while one writer (in this process or another) updates it
+ *   (tests/api/test_api_threads.c).  An ns_results is finished when
+ *   ns_db_search() returns: it may be handed to another thread, and its
+ *   accessors, which only read, may run in several threads at once.
+ *   ns_strerror(), ns_version_*(), ns_free(), ns_db_open*() and
+ *   ns_shards_*() may be called from any thread at any time.  Two writers
+ *   of one index exclude each other through its lock file (see
+ *   ns_db_open_v2()), across threads and processes alike.
+ * - Errors.  The detail of a handle's last failure is ns_db_errmsg(); a
+ *   function without a handle (ns_db_open*(), ns_shards_*()) gives it
+ *   through an optional `char **errmsg`.  There is no global or
+ *   thread-local last error.
  * - Each search of a read-only handle sees the latest commit.  A rebuild or
  *   compaction made live after the handle opened (ns_db_publish()) is seen
  *   by the handles opened since.
@@ -79,15 +91,25 @@ typedef enum ns_status {
     NS_STATUS_COUNT_
 } ns_status;
 
-/** Static text for a status; never NULL. */
+/**
+ * Static text for a status, e.g. "another writer holds the index lock";
+ * never NULL ("unknown status" for a value this library does not know).
+ * Ownership: static, never freed.
+ * @since 0.1
+ */
 NS_API const char *ns_strerror(ns_status st) NS_NOEXCEPT;
 
-/** The library's version, e.g. "0.1.0" (static). */
+/** The library's version, e.g. "0.1.0" (static).  @since 0.1 */
 NS_API const char *ns_version_string(void) NS_NOEXCEPT;
-/** NS_VERSION_NUMBER of the library actually linked. */
+/** NS_VERSION_NUMBER of the library actually linked.  @since 0.1 */
 NS_API unsigned ns_version_number(void) NS_NOEXCEPT;
 
-/** Frees memory the library allocated for the caller.  NULL is a no-op. */
+/**
+ * Frees memory the library allocated for the caller (the errmsg of
+ * ns_db_open*() and ns_shards_*()).  NULL is a no-op.  Do not pass it
+ * memory from malloc(), nor give library memory to free().
+ * @since 0.1
+ */
 NS_API void ns_free(void *p) NS_NOEXCEPT;
 
 /* ------------------------------------------------------------------------ */
@@ -218,15 +240,20 @@ NS_API ns_status ns_db_open_v2(const char *path,
                                char **errmsg) NS_NOEXCEPT;
 
 /**
- * Close an index, committing pending changes of a writer first.  A failed
- * commit is lost; call ns_db_commit() first to see its status.  NULL is a
- * no-op.
+ * Close an index, committing pending changes of a writer first, and
+ * release its lock; remote shards' connections close.  A failed commit is
+ * lost; call ns_db_commit() first to see its status.  NULL is a no-op.
+ * Ownership: db is freed; free its ns_results first.  Strings it lent
+ * (ns_db_errmsg(), ns_db_stat_v2(), ns_db_shard_info()) go with it.
+ * @since 0.1
  */
 NS_API void ns_db_close(ns_db *db) NS_NOEXCEPT;
 
 /**
- * The detail message of the last failure on db, or "" if none.  Valid until
- * the next call on db.
+ * The detail message of the last failure on db, or "" if none (and for db
+ * NULL); lowercase, no trailing newline.  For a sharded index it names
+ * the shard that failed.  Valid until the next call on db.
+ * @since 0.1
  */
 NS_API const char *ns_db_errmsg(const ns_db *db) NS_NOEXCEPT;
 
@@ -235,7 +262,11 @@ NS_API const char *ns_db_errmsg(const ns_db *db) NS_NOEXCEPT;
 
 /**
  * Add (or replace, by id) one article.  The change is visible to searches
- * after ns_db_commit().  The db must be open with NS_OPEN_WRITE.
+ * after ns_db_commit().  The db must be open with NS_OPEN_WRITE (for a
+ * sharded index: on one shard, ns_open_options.shard).
+ * Ownership: article and its strings stay the caller's and need only
+ * outlive the call.
+ * @since 0.1
  *
  * Returns: NS_OK; NS_ERR_INVALID_ARG (not a writer, or no text and no
  * title); NS_ERR_NOMEM; NS_ERR_DISK_FULL; NS_ERR_IO; NS_ERR_BACKEND.
@@ -245,7 +276,9 @@ NS_API ns_status ns_db_add_article(ns_db *db,
 
 /**
  * Delete the article with this id; visible to searches after
- * ns_db_commit().  The db must be open with NS_OPEN_WRITE.
+ * ns_db_commit().  The db must be open with NS_OPEN_WRITE.  id is the
+ * caller's, read during the call only.
+ * @since 0.1
  * Returns: NS_OK; NS_ERR_NOT_FOUND (no article has that id);
  * NS_ERR_INVALID_ARG (db or id NULL, or not a writer); NS_ERR_BACKEND.
  */
@@ -255,6 +288,7 @@ NS_API ns_status ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT;
  * Make every change so far durable and visible to new searches.
  * Returns: NS_OK; NS_ERR_INVALID_ARG (db NULL or not a writer);
  * NS_ERR_DISK_FULL; NS_ERR_IO; NS_ERR_BACKEND.
+ * @since 0.1
  */
 NS_API ns_status ns_db_commit(ns_db *db) NS_NOEXCEPT;
 
@@ -493,29 +527,39 @@ typedef struct ns_results ns_results;
  * @param out   receives the results; NULL on failure
  *
  * A search never waits for a writer, and sees its latest commit (one that
- * lands during the search makes it run again on the new revision).
- * Ownership: the caller frees *out with ns_results_free(), before closing db.
+ * lands during the search makes it run again on the new revision).  On a
+ * sharded index it ranks every shard's articles as one index would, and
+ * with NS_OPEN_PARTIAL ns_results_missing() names the shards left out.
+ * Ownership: query and opts (and its strings) are the caller's, read
+ * during the call only; the caller frees *out with ns_results_free(),
+ * before closing db.
  * Returns: NS_OK (possibly with no result); NS_ERR_QUERY_EMPTY (no word to
  * search for); NS_ERR_INVALID_ARG (also a bad opts->since or opts->until);
  * NS_ERR_NOMEM; NS_ERR_INDEX_CORRUPT; NS_ERR_SHARD_UNAVAILABLE (a sharded
  * index: a shard did not answer, and db was not opened with
  * NS_OPEN_PARTIAL, or none did); NS_ERR_BACKEND.  Details in
  * ns_db_errmsg().
+ * @since 0.1
  */
 NS_API ns_status ns_db_search(ns_db *db,
                               const char *query,
                               const ns_search_options *opts,
                               ns_results **out) NS_NOEXCEPT;
 
-/** Number of results held (at most the limit); 0 for r NULL. */
+/** Number of results held (at most the limit); 0 for r NULL.  @since 0.1 */
 NS_API size_t ns_results_count(const ns_results *r) NS_NOEXCEPT;
 
-/** Estimated number of matching articles in the index; 0 for r NULL. */
+/**
+ * Estimated number of matching articles in the index (each group of
+ * near-duplicates once, unless opts->all); 0 for r NULL.
+ * @since 0.1
+ */
 NS_API uint64_t ns_results_total(const ns_results *r) NS_NOEXCEPT;
 
 /**
  * Result i (0-based), or NULL if i is out of range or r is NULL.  Valid
  * until ns_results_free().
+ * @since 0.1
  *
  *     for (size_t i = 0; i < ns_results_count(r); i++) {
  *         const ns_hit *h = ns_results_get(r, i);
@@ -593,7 +637,11 @@ NS_API const ns_facet_count *ns_results_facet(const ns_results *r,
 NS_API const char *ns_results_missing(const ns_results *r,
                                       size_t i) NS_NOEXCEPT;
 
-/** Free results.  NULL is a no-op. */
+/**
+ * Free results, and every hit, string and highlight they lent.  NULL is a
+ * no-op.
+ * @since 0.1
+ */
 NS_API void ns_results_free(ns_results *r) NS_NOEXCEPT;
 
 /* ------------------------------------------------------------------------ */
@@ -703,7 +751,12 @@ NS_API ns_status ns_db_stat_v2(ns_db *db,
  * handle keeps the shards it opened; open it again to see a new list.
  */
 
-/** What ns_db_shard_info() reports about one shard. */
+/**
+ * What ns_db_shard_info() reports about one shard.  The library fills it
+ * whole; fields added later will come with a call that takes the
+ * caller's version, as ns_db_stat_v2() does.
+ * @since 0.1
+ */
 typedef struct ns_shard_info {
     const char *name;     /* "2015" (the index in shards/2015), or
                            * "host:port" for a remote shard */
@@ -714,15 +767,27 @@ typedef struct ns_shard_info {
     uint64_t articles;    /* its articles (0 when not available) */
 } ns_shard_info;
 
-/** The number of shards of db, as listed when it opened: 0 for an index
- * that is not sharded (or a handle opened on one shard).
- * @since 0.1 */
+/**
+ * The number of shards of db, as listed when it opened (those that did
+ * not answer included): 0 for an index that is not sharded, for a handle
+ * opened on one shard, and for db NULL.
+ * @since 0.1
+ */
 NS_API size_t ns_db_shard_count(const ns_db *db) NS_NOEXCEPT;
 
 /**
  * Describe shard i (0-based, in the order of the list) of db, asking a
- * remote shard for its number of articles.  Strings in info are valid
- * until the next call on db.
+ * remote shard for its number of articles (a shard that does not answer
+ * is described, not an error: available 0 and error set).
+ *
+ *     for (size_t i = 0; i < ns_db_shard_count(db); i++) {
+ *         ns_shard_info s;
+ *         if (ns_db_shard_info(db, i, &s) == NS_OK)
+ *             printf("%s %s\n", s.name, s.available ? "up" : s.error);
+ *     }
+ *
+ * Ownership: strings in info are borrowed from db, valid until the next
+ * call on db.
  * Returns: NS_OK; NS_ERR_INVALID_ARG (db or info NULL, or i out of range);
  * NS_ERR_NOMEM.
  * @since 0.1
@@ -744,7 +809,11 @@ NS_API ns_status ns_db_shard_info(ns_db *db,
  * @param opts    lock_timeout_ms and the remote timeouts; NULL means
  *                NS_OPEN_OPTIONS_INIT (the flags are not used)
  * @param errmsg  optional; on failure a detail message, free with ns_free()
+ *                (set to NULL on success)
  *
+ * Takes the index's writer lock for the change (waiting as
+ * opts->lock_timeout_ms says); searches opened meanwhile see the old list
+ * or the new one, whole.
  * Returns: NS_OK; NS_ERR_INVALID_ARG (a bad name, or path is an index that
  * is not sharded); NS_ERR_INDEX_OPEN (no index at path/shards/NAME, or a
  * different analyzer); NS_ERR_SHARD_UNAVAILABLE (the remote shard does not
@@ -757,8 +826,12 @@ NS_API ns_status ns_shards_add(const char *path,
                                char **errmsg) NS_NOEXCEPT;
 
 /**
- * Take a shard out of the list of the sharded index at path, by name.  Its
- * data stays where it is (ns_shards_add() lists it again).
+ * Take a shard out of the list of the sharded index at path, by name (or
+ * "host:port"), atomically, under the index's writer lock.  Its data stays
+ * where it is (ns_shards_add() lists it again).  Handles open already keep
+ * searching it until they close.
+ * @param opts    lock_timeout_ms; NULL means NS_OPEN_OPTIONS_INIT
+ * @param errmsg  optional; on failure a detail message, free with ns_free()
  * Returns: NS_OK; NS_ERR_NOT_FOUND (no such shard listed);
  * NS_ERR_INVALID_ARG (path is not a sharded index); NS_ERR_INDEX_LOCKED;
  * NS_ERR_IO; NS_ERR_NOMEM.
@@ -778,6 +851,8 @@ NS_API ns_status ns_shards_retire(const char *path,
  * but for the generations a reader still holds: those go when
  * ns_shards_merge() is called again (on what is then a single index, it
  * does nothing else).  Every shard must be local.
+ * @param opts    lock_timeout_ms; NULL means NS_OPEN_OPTIONS_INIT
+ * @param errmsg  optional; on failure a detail message, free with ns_free()
  * Returns: NS_OK; NS_ERR_INVALID_ARG (not a sharded index, no shard, or a
  * remote one); NS_ERR_INDEX_LOCKED; NS_ERR_INDEX_OPEN; NS_ERR_DISK_FULL and
  * NS_ERR_IO (the index is as it was); NS_ERR_NOMEM; NS_ERR_BACKEND.
