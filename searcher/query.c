@@ -23,6 +23,9 @@
  *   site:x url:x       the URL's host or a parent domain (filters)
  *   date:2015 date:2015-09 date:2015-09-01..2015-10-15 date:..2016
  *
+ * Only the first NS_QUERY_MAX_WORDS analyzed words are searched: a longer
+ * query (a pasted article) is read that far, and the note says so.
+ *
  * Filters (source:, author:, site:, date:) carry no weight; several of one
  * field are ORed, different fields ANDed.  A query of filters or exclusions
  * only matches every article that passes them (ranked = 0).  An unknown
@@ -131,6 +134,8 @@ typedef struct parser {
     size_t n_toks, cap_toks;
     ns_buf strs; /* their terms and words */
     ns_buf scratch;
+    size_t n_words; /* analyzed in the whole query, up to the cap */
+    int capped;     /* words beyond NS_QUERY_MAX_WORDS were left out */
 } parser;
 
 static void
@@ -665,6 +670,11 @@ static int
 on_token(const ns_token *t, void *payload)
 {
     parser *ps = payload;
+    if (ps->n_words >= NS_QUERY_MAX_WORDS) {
+        ps->capped = 1;
+        return 0;
+    }
+    ps->n_words++;
     if (grow((void **)&ps->toks, &ps->cap_toks, ps->n_toks,
              sizeof *ps->toks) != 0) {
         oom(ps);
@@ -1377,6 +1387,9 @@ ns__query_parse(ns_db *db, const char *text, unsigned flags, ns__query *q)
         node *root = parse_list(&ps, F_BODY, 0);
         b = root ? build(&ps, root, 0) : (built){ 0 };
     }
+    if (ps.capped)
+        note(&ps, "only the first %d words of the query were searched",
+             NS_QUERY_MAX_WORDS);
     ns_status st = ps.st;
     if (st == NS_OK && !b.q) {
         ns__db_errorf(db, "the query has no word to search for");

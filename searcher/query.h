@@ -53,6 +53,10 @@ typedef struct ns__query {
 #define NS_QUERY_MAX_EXPANSION 100
 /* Parentheses nested deeper than this are read as plain text. */
 #define NS_QUERY_MAX_DEPTH 32
+/* Words of a query beyond this many are not searched (q->note says so):
+ * each is a posting list to merge for every match and a term to look for
+ * in every snippet.  The judged collections' longest topic has 342. */
+#define NS_QUERY_MAX_WORDS 512
 
 /**
  * Parse text (flags: NS_QUERY_*).  Returns NS_OK; NS_ERR_QUERY_EMPTY (no

@@ -340,6 +340,54 @@ test_plain(void **state)
     assert_int_equal(st, NS_ERR_QUERY_EMPTY);
 }
 
+/* A query of n words: "w0 w1 ... w(n-2) sanctions" in a new string. */
+static char *
+long_query(size_t n)
+{
+    char *s = malloc(n * 8 + 16);
+    assert_non_null(s);
+    s[0] = '\0';
+    size_t len = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        len += (size_t)sprintf(s + len, "w%zu ", i);
+    strcpy(s + len, "sanctions");
+    return s;
+}
+
+/* Words beyond NS_QUERY_MAX_WORDS are not searched, and the note says so;
+ * a query at the cap is read whole. */
+static void
+test_long(void **state)
+{
+    (void)state;
+    static const unsigned flags[] = { 0, NS_QUERY_PLAIN };
+    for (size_t f = 0; f < 2; f++) {
+        ns__query q;
+        char *at_cap = long_query(NS_QUERY_MAX_WORDS);
+        check_flags(at_cap, flags[f], NULL, NULL, &q);
+        assert_int_equal(q.n_words, NS_QUERY_MAX_WORDS);
+        char *d = ns__xq_describe(q.xq);
+        assert_non_null(strstr(d, "sanction@"));
+        ns_free(d);
+        ns__query_free(&q);
+        free(at_cap);
+
+        char *over = long_query(1000);
+        check_flags(over, flags[f], NULL,
+                    "only the first 512 words of the query were searched",
+                    &q);
+        assert_int_equal(q.n_words, NS_QUERY_MAX_WORDS);
+        assert_int_equal(q.n_terms, NS_QUERY_MAX_WORDS);
+        d = ns__xq_describe(q.xq);
+        assert_non_null(strstr(d, "w511@"));
+        assert_null(strstr(d, "w512@"));
+        assert_null(strstr(d, "sanction@"));
+        ns_free(d);
+        ns__query_free(&q);
+        free(over);
+    }
+}
+
 /* What the highlighter and the suggester get. */
 static void
 test_highlight_terms(void **state)
@@ -409,7 +457,7 @@ main(void)
         cmocka_unit_test(test_near),      cmocka_unit_test(test_fields),
         cmocka_unit_test(test_dates),     cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_empty),     cmocka_unit_test(test_ranked),
-        cmocka_unit_test(test_plain),
+        cmocka_unit_test(test_plain),     cmocka_unit_test(test_long),
         cmocka_unit_test(test_highlight_terms),
         cmocka_unit_test(test_oom),
     };
