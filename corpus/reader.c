@@ -821,8 +821,19 @@ read_members(walker *wk,
         struct archive_entry *e;
         int r = archive_read_next_header(ar, &e);
         if (r == ARCHIVE_EOF) {
-            if (first && archive_format(ar) == ARCHIVE_FORMAT_EMPTY)
+            int fmt = archive_format(ar);
+            if (first && fmt == ARCHIVE_FORMAT_EMPTY)
                 st = ns__corpus_reject(sink, &w, "empty file");
+            /* libarchive's tar takes a first block of NUL bytes for an end
+             * of archive and stops there: a file of NULs would pass as an
+             * empty tar archive, reading nothing and saying nothing. */
+            else if (first &&
+                     (fmt & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR)
+                st = ns__corpus_reject(sink, &w,
+                                       "unrecognized format (binary data: "
+                                       "NUL bytes, or an empty tar archive)");
+            else if (first)
+                st = ns__corpus_reject(sink, &w, "empty archive");
             break;
         }
         if (r < ARCHIVE_WARN) {

@@ -166,6 +166,35 @@ test_empty_and_junk(void **state)
     got_free(&g);
 }
 
+/* A file of NUL bytes, of any size, is rejected as binary data: whether
+ * libarchive's tar takes its first block for an end of archive (512 bytes
+ * and more) or the sniff sees it (less). */
+static void
+test_nul_bytes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = { 1, 511, 512, 4096, 1u << 20 };
+    char *zeros = calloc(1, 1u << 20);
+    assert_non_null(zeros);
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        char path[] = "/tmp/ns_test_zeros_XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, zeros, sizes[i]), (ssize_t)sizes[i]);
+        close(fd);
+        got g = { 0 };
+        assert_int_equal(got_walk(&g, path), NS_OK);
+        unlink(path);
+        assert_int_equal(g.na, 0);
+        assert_int_equal(g.nr, 1);
+        assert_str(g.r[0].file, path);
+        assert_non_null(strstr(g.r[0].reason, "binary data"));
+        assert_int_equal(g.files_ended, 1);
+        got_free(&g);
+    }
+    free(zeros);
+}
+
 static void
 test_truncated(void **state)
 {
@@ -456,6 +485,7 @@ main(void)
         cmocka_unit_test(test_archive_members),
         cmocka_unit_test(test_compressed),
         cmocka_unit_test(test_empty_and_junk),
+        cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test_setup_teardown(test_links_and_permissions,
                                         setup_scratch, teardown_scratch),
