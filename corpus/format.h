@@ -19,8 +19,10 @@ typedef struct ns__input ns__input;
 
 /** Read up to n bytes.  Returns the count, 0 at the end, -1 on error
  * (truncated or corrupt data; ns__input_error() says why).  Bytes before a
- * cut in compressed data are delivered, except what libarchive's filter
- * still held in its last output block (up to 64 KiB for gzip and xz). */
+ * cut in compressed data are delivered: all of them for a gzip or xz file
+ * (unpack.c); for other compressions and compressed archive members, all
+ * but what libarchive's filter still held in its last output block (up to
+ * 64 KiB). */
 ptrdiff_t ns__input_read(ns__input *in, void *buf, size_t n);
 
 /**

@@ -8,6 +8,7 @@
  * and are listed in the registry table below.
  */
 #include "corpus/format.h"
+#include "corpus/unpack.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -727,19 +728,24 @@ nested_read(struct archive *a, void *cookie, const void **out)
 }
 
 /*
- * A libarchive reader: every compression filter, and every archive format
- * but two (raw_only: none).  libarchive's WARC reader would hand us bare
- * payloads where our WARC format wants the records and their headers, and
- * its mtree reader can bid on plain text.  raw takes a single (compressed
- * or plain) file when no archive format bids; empty, an empty stream.
+ * A libarchive reader: every compression filter (unless decoded: the data
+ * is decoded already, by unpack.c), and every archive format but two
+ * (raw_only: none).  libarchive's WARC reader would hand us bare payloads
+ * where our WARC format wants the records and their headers, and its mtree
+ * reader can bid on plain text.  raw takes a single (compressed or plain)
+ * file when no archive format bids; empty, an empty stream.  Compressed
+ * data inside decoded data is still found (read_input's looks_packed).
  */
 static struct archive *
-new_reader(int raw_only)
+new_reader(int raw_only, int decoded)
 {
     struct archive *ar = archive_read_new();
     if (!ar)
         return NULL;
-    archive_read_support_filter_all(ar);
+    /* The filters' bidders read ahead, and fail the open of a short file
+     * that unpack.c decodes only up to a cut. */
+    if (!decoded)
+        archive_read_support_filter_all(ar);
     if (!raw_only) {
         archive_read_support_format_7zip(ar);
         archive_read_support_format_ar(ar);
@@ -822,7 +828,11 @@ read_members(walker *wk,
         int r = archive_read_next_header(ar, &e);
         if (r == ARCHIVE_EOF) {
             int fmt = archive_format(ar);
-            if (first && fmt == ARCHIVE_FORMAT_EMPTY)
+            /* Empty, or the bidders' look-ahead failed on a short input
+             * cut before it (then "empty" bids last): the retry says. */
+            if (first && fmt == ARCHIVE_FORMAT_EMPTY && early)
+                *early = 1;
+            else if (first && fmt == ARCHIVE_FORMAT_EMPTY)
                 st = ns__corpus_reject(sink, &w, "empty file");
             /* libarchive's tar takes a first block of NUL bytes for an end
              * of archive and stops there: a file of NULs would pass as an
@@ -881,7 +891,7 @@ read_archive(walker *wk,
              int depth,
              int *complete)
 {
-    struct archive *ar = new_reader(0);
+    struct archive *ar = new_reader(0, 0);
     ns_status st = NS_OK;
     if (!ar)
         return NS_ERR_NOMEM;
@@ -897,26 +907,50 @@ read_archive(walker *wk,
     return st;
 }
 
+/* libarchive's read callback for a gzip or xz file that unpack.c decodes. */
+static la_ssize_t
+unpack_read(struct archive *a, void *cookie, const void **out)
+{
+    ns__unpack *u = cookie;
+    ptrdiff_t n = ns__unpack_read(u, out);
+    if (n < 0)
+        archive_set_error(a, EIO, "%s", ns__unpack_error(u));
+    return (la_ssize_t)n;
+}
+
 /*
  * Read the open file fd.  The archive formats' bidders read ahead, so a
  * short compressed file cut before their look-ahead fails at the first
  * header although its start decompresses fine: it is then read again as a
  * single stream (raw_only), which needs no look-ahead, and what precedes
- * the cut is delivered.
+ * the cut is delivered.  A gzip or xz file is decoded by unpack.c, which
+ * delivers every byte before a cut (libarchive's filters drop their last
+ * block), and libarchive reads the decoded bytes.
  */
 static ns_status
 read_fd(walker *wk, int fd, const char *path, int *complete)
 {
     ns__where w = { path, "", 0, 0 };
     ns_status st = NS_OK;
+    unsigned char magic[6];
+    ssize_t nmagic = pread(fd, magic, sizeof magic, 0);
+    int kind = ns__unpack_kind(magic, nmagic > 0 ? (size_t)nmagic : 0);
     for (int raw_only = 0; raw_only < 2; raw_only++) {
-        int early = 0;
+        int early = 0, opened;
         if (raw_only && lseek(fd, 0, SEEK_SET) != 0)
             break;
-        struct archive *ar = new_reader(raw_only);
-        if (!ar)
+        struct archive *ar = new_reader(raw_only, kind != NS_UNPACK_NONE);
+        ns__unpack *u = kind ? ns__unpack_open(fd, kind) : NULL;
+        if (!ar || (kind && !u)) {
+            archive_read_free(ar);
+            ns__unpack_close(u);
             return NS_ERR_NOMEM;
-        if (archive_read_open_fd(ar, fd, IN_BLOCK) != ARCHIVE_OK) {
+        }
+        if (u)
+            opened = archive_read_open(ar, u, NULL, unpack_read, NULL);
+        else
+            opened = archive_read_open_fd(ar, fd, IN_BLOCK);
+        if (opened != ARCHIVE_OK) {
             early = 1;
             if (raw_only) {
                 *complete = 0;
@@ -928,6 +962,7 @@ read_fd(walker *wk, int fd, const char *path, int *complete)
                               raw_only ? NULL : &early);
         }
         archive_read_free(ar);
+        ns__unpack_close(u);
         if (!early || raw_only)
             break;
     }

@@ -5,6 +5,7 @@ set -eu
 
 # Build and run: Xapian (search backend), utf8proc (Unicode), zstd (stored
 # text), Snowball's libstemmer, libarchive (compressed files and archives),
+# zlib and liblzma (gzip and xz files decoded to the last byte before a cut),
 # libxml2 (XML and HTML), json-c (JSON).  Run and test: xapian-tools
 # (xapian-check; xapian-tcpsrv behind `nsearch serve` and the remote shard
 # tests, xapian-replicate[-server] for replication).  Test: cmocka, python3
@@ -13,8 +14,9 @@ set -eu
 # .pc names -llz4 -lacl among its Libs.private, which
 # `pkg-config --static --libs nsearch` passes on; scripts/test-install.sh).
 PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools \
-libutf8proc-dev libzstd-dev libstemmer-dev libarchive-dev libxml2-dev \
-libjson-c-dev libcmocka-dev python3 zstd valgrind liblz4-dev libacl1-dev"
+libutf8proc-dev libzstd-dev libstemmer-dev libarchive-dev zlib1g-dev \
+liblzma-dev libxml2-dev libjson-c-dev libcmocka-dev python3 zstd valgrind \
+liblz4-dev libacl1-dev"
 
 missing=""
 for p in $PKGS; do

@@ -7,8 +7,10 @@
  */
 #include "test_corpus_common.h"
 
+#include <lzma.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static const got_reject *
 find_reject(const got *g, const char *file_suffix)
@@ -203,15 +205,18 @@ test_truncated(void **state)
     char path[4200];
     snprintf(path, sizeof path, "%s", data_path("broken/truncated.jsonl.gz"));
     assert_int_equal(got_walk(&g, path), NS_OK);
-    /* The lines before the cut are delivered, less what libarchive's gzip
-     * filter held in its last 64 KiB output block. */
-    assert_int_equal(g.na, 407);
-    assert_str(g.a[406].id, "t407");
+    /* Every complete line before the cut is delivered (zcat shows 494),
+     * then one reject names the decoded offset where the data stops and
+     * the byte of the file where the compressed stream is cut. */
+    assert_int_equal(g.na, 494);
+    assert_str(g.a[493].id, "t494");
     assert_int_equal(g.nr, 1);
     assert_str(g.r[0].file, path);
     assert_str(g.r[0].format, "jsonl");
-    assert_int_equal(g.r[0].offset, 196608);
-    assert_non_null(strstr(g.r[0].reason, "truncated"));
+    assert_int_equal(g.r[0].offset, 239027); /* zcat | wc -c */
+    assert_str(g.r[0].reason,
+               "truncated or corrupt data: gzip data cut short: the file "
+               "ends at byte 30361 inside a compressed stream");
     assert_int_equal(g.files_incomplete, 1);
     got_free(&g);
 
@@ -227,6 +232,204 @@ test_truncated(void **state)
     assert_non_null(strstr(g.r[0].reason, "truncated or corrupt data"));
     assert_int_equal(g.files_incomplete, 1);
     got_free(&g);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Compressed files cut anywhere: every complete article before the cut    */
+
+/* n JSON lines of varied words (so that they do not compress to nothing). */
+static char *
+make_lines(size_t n, size_t *len)
+{
+    static const char *const words[] = { "harbour", "wheat", "talks",
+                                         "airbase", "prices", "council",
+                                         "storm", "ferry", "budget",
+                                         "election" };
+    ns_buf b = { 0 };
+    uint32_t x = 12345;
+    for (size_t i = 1; i <= n; i++) {
+        ns__buf_printf(&b, "{\"id\": \"c%zu\", \"title\": \"Line %zu\", "
+                       "\"text\": \"", i, i);
+        for (int k = 0; k < 40; k++) {
+            x = x * 1103515245u + 12345u;
+            ns__buf_printf(&b, "%s%s", k ? " " : "", words[(x >> 16) % 10]);
+        }
+        ns__buf_puts(&b, "\"}\n");
+    }
+    assert_false(b.oom);
+    *len = b.len;
+    return ns__buf_detach(&b);
+}
+
+static unsigned char *
+gzip_bytes(const char *s, size_t n, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                                  Z_DEFAULT_STRATEGY),
+                     Z_OK);
+    size_t cap = deflateBound(&z, (uLong)n);
+    unsigned char *out = malloc(cap);
+    assert_non_null(out);
+    z.next_in = (unsigned char *)(uintptr_t)s;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *out_len = cap - z.avail_out;
+    deflateEnd(&z);
+    return out;
+}
+
+static unsigned char *
+xz_bytes(const char *s, size_t n, size_t *out_len)
+{
+    size_t cap = lzma_stream_buffer_bound(n), pos = 0;
+    unsigned char *out = malloc(cap);
+    assert_non_null(out);
+    assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL,
+                                             (const uint8_t *)s, n, out, &pos,
+                                             cap),
+                     LZMA_OK);
+    *out_len = pos;
+    return out;
+}
+
+/* How many bytes a reference decoder gets from the first cut bytes of a
+ * compressed stream (zlib or liblzma, fed all of it at once). */
+static size_t
+decodable(int xz, const unsigned char *data, size_t cut, size_t plain_len)
+{
+    unsigned char *out = malloc(plain_len + 1);
+    assert_non_null(out);
+    size_t got_len;
+    if (!xz) {
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        assert_int_equal(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+        z.next_in = (unsigned char *)(uintptr_t)data;
+        z.avail_in = (uInt)cut;
+        z.next_out = out;
+        z.avail_out = (uInt)plain_len + 1;
+        int r = inflate(&z, Z_SYNC_FLUSH);
+        assert_true(r == Z_OK || r == Z_STREAM_END);
+        got_len = plain_len + 1 - z.avail_out;
+        inflateEnd(&z);
+    } else {
+        lzma_stream x = LZMA_STREAM_INIT;
+        assert_int_equal(lzma_stream_decoder(&x, UINT64_MAX, 0), LZMA_OK);
+        x.next_in = data;
+        x.avail_in = cut;
+        x.next_out = out;
+        x.avail_out = plain_len + 1;
+        lzma_ret r = lzma_code(&x, LZMA_RUN);
+        assert_true(r == LZMA_OK || r == LZMA_STREAM_END);
+        got_len = plain_len + 1 - x.avail_out;
+        lzma_end(&x);
+    }
+    free(out);
+    return got_len;
+}
+
+static size_t
+count_lines(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += s[i] == '\n';
+    return k;
+}
+
+static void
+write_temp(char *path, const void *data, size_t n)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+static void
+test_truncated_anywhere(void **state)
+{
+    (void)state;
+    size_t plain_len;
+    char *plain = make_lines(3000, &plain_len);
+    for (int xz = 0; xz < 2; xz++) {
+        size_t clen;
+        unsigned char *c = xz ? xz_bytes(plain, plain_len, &clen)
+                              : gzip_bytes(plain, plain_len, &clen);
+        static const double at[] = { 0.05, 0.31, 0.5, 0.77, 0.999 };
+        for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+            size_t cut = (size_t)(at[i] * (double)clen);
+            size_t want = count_lines(plain,
+                                      decodable(xz, c, cut, plain_len));
+            char path[] = "/tmp/ns_test_cut_XXXXXX";
+            write_temp(path, c, cut);
+            got g = { 0 };
+            assert_int_equal(got_walk(&g, path), NS_OK);
+            unlink(path);
+            /* every complete line the data before the cut holds */
+            assert_int_equal(g.na, want);
+            if (want) {
+                char id[32];
+                snprintf(id, sizeof id, "c%zu", want);
+                assert_str(g.a[want - 1].id, id);
+            }
+            assert_int_equal(g.nr, 1);
+            assert_str(g.r[0].file, path);
+            char why[128];
+            snprintf(why, sizeof why, "%s data cut short: the file ends at "
+                     "byte %zu inside", xz ? "xz" : "gzip", cut);
+            assert_non_null(strstr(g.r[0].reason, why));
+            assert_int_equal(g.files_incomplete, 1);
+            got_free(&g);
+        }
+
+        /* A byte changed in the middle: corrupt data, reported last (the
+         * lines decoded wrong before a check catches it may be rejected
+         * as bad JSON on the way). */
+        c[clen / 2] ^= 0x55;
+        char path[] = "/tmp/ns_test_bad_XXXXXX";
+        write_temp(path, c, clen);
+        got g = { 0 };
+        assert_int_equal(got_walk(&g, path), NS_OK);
+        unlink(path);
+        assert_true(g.na < 3000);
+        assert_true(g.nr >= 1);
+        assert_non_null(strstr(g.r[g.nr - 1].reason,
+                               xz ? "corrupt xz data at byte"
+                                  : "corrupt gzip data at byte"));
+        assert_int_equal(g.files_incomplete, 1);
+        got_free(&g);
+        free(c);
+    }
+
+    /* Two gzip members, then bytes that start no member: both members'
+     * lines, and the tail ignored as gzip itself does. */
+    size_t l1, l2;
+    unsigned char *m1 = gzip_bytes(plain, plain_len / 2, &l1);
+    unsigned char *m2 = gzip_bytes(plain + plain_len / 2,
+                                   plain_len - plain_len / 2, &l2);
+    unsigned char *both = malloc(l1 + l2 + 5);
+    assert_non_null(both);
+    memcpy(both, m1, l1);
+    memcpy(both + l1, m2, l2);
+    memcpy(both + l1 + l2, "junk\n", 5);
+    char path[] = "/tmp/ns_test_two_XXXXXX";
+    write_temp(path, both, l1 + l2 + 5);
+    got g = { 0 };
+    assert_int_equal(got_walk(&g, path), NS_OK);
+    unlink(path);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 3000);
+    assert_int_equal(g.files_incomplete, 0);
+    got_free(&g);
+    free(both);
+    free(m1);
+    free(m2);
+    free(plain);
 }
 
 /* A scratch directory with the links and modes the repository cannot
@@ -487,6 +690,7 @@ main(void)
         cmocka_unit_test(test_empty_and_junk),
         cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_truncated_anywhere),
         cmocka_unit_test_setup_teardown(test_links_and_permissions,
                                         setup_scratch, teardown_scratch),
         cmocka_unit_test(test_callbacks_stop),

@@ -1,0 +1,253 @@
+/*
+ * unpack.c: streaming gzip (zlib) and xz (liblzma) decoding that hands on
+ * every decoded byte before it reports a cut or corrupt data.  See
+ * unpack.h for why libarchive's own filters are not used for these two.
+ */
+#include "corpus/unpack.h"
+
+#include <errno.h>
+#include <lzma.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define IN_SIZE  ((size_t)64 << 10)
+#define OUT_SIZE ((size_t)64 << 10)
+
+enum { IN_STREAM, BETWEEN, DONE, FAILED };
+
+struct ns__unpack {
+    int fd;
+    int kind;
+    int state;
+    int in_eof;
+    uint64_t file_off;  /* bytes of the file read into in[] so far */
+    size_t in_pos;      /* unread input: in[in_pos, in_len) */
+    size_t in_len;
+    int z_init, x_init;
+    z_stream z;
+    lzma_stream x;
+    char err[256];
+    unsigned char in[IN_SIZE];
+    unsigned char out[OUT_SIZE];
+};
+
+int
+ns__unpack_kind(const unsigned char *head, size_t len)
+{
+    if (len >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+        return NS_UNPACK_GZIP;
+    if (len >= 6 && memcmp(head, "\xFD" "7zXZ\0", 6) == 0)
+        return NS_UNPACK_XZ;
+    return NS_UNPACK_NONE;
+}
+
+ns__unpack *
+ns__unpack_open(int fd, int kind)
+{
+    if (kind != NS_UNPACK_GZIP && kind != NS_UNPACK_XZ)
+        return NULL;
+    ns__unpack *u = ns__calloc(1, sizeof *u);
+    if (!u)
+        return NULL;
+    u->fd = fd;
+    u->kind = kind;
+    if (kind == NS_UNPACK_GZIP) {
+        /* 16 + 15: a gzip wrapper, the largest window. */
+        if (inflateInit2(&u->z, 16 + MAX_WBITS) != Z_OK) {
+            ns_free(u);
+            return NULL;
+        }
+        u->z_init = 1;
+    } else {
+        lzma_stream init = LZMA_STREAM_INIT;
+        u->x = init;
+        if (lzma_stream_decoder(&u->x, UINT64_MAX, LZMA_CONCATENATED) !=
+            LZMA_OK) {
+            ns_free(u);
+            return NULL;
+        }
+        u->x_init = 1;
+    }
+    return u;
+}
+
+void
+ns__unpack_close(ns__unpack *u)
+{
+    if (!u)
+        return;
+    if (u->z_init)
+        inflateEnd(&u->z);
+    if (u->x_init)
+        lzma_end(&u->x);
+    ns_free(u);
+}
+
+const char *
+ns__unpack_error(const ns__unpack *u)
+{
+    return u->state == FAILED ? u->err : "";
+}
+
+static const char *
+kind_name(const ns__unpack *u)
+{
+    return u->kind == NS_UNPACK_GZIP ? "gzip" : "xz";
+}
+
+/* The byte of the file the decoder has reached. */
+static uint64_t
+in_offset(const ns__unpack *u)
+{
+    return u->file_off - (u->in_len - u->in_pos);
+}
+
+static void
+fail(ns__unpack *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+fail(ns__unpack *u, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(u->err, sizeof u->err, fmt, ap);
+    va_end(ap);
+    u->state = FAILED;
+}
+
+/* Read more of the file after the unread input.  Returns 0, or -1 on a
+ * read error (failed). */
+static int
+read_more(ns__unpack *u)
+{
+    if (u->in_eof)
+        return 0;
+    if (u->in_pos > 0) {
+        memmove(u->in, u->in + u->in_pos, u->in_len - u->in_pos);
+        u->in_len -= u->in_pos;
+        u->in_pos = 0;
+    }
+    for (;;) {
+        ssize_t r = pread(u->fd, u->in + u->in_len, IN_SIZE - u->in_len,
+                          (off_t)u->file_off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            fail(u, "read error at byte %llu: %s",
+                 (unsigned long long)u->file_off, strerror(errno));
+            return -1;
+        }
+        if (r == 0)
+            u->in_eof = 1;
+        u->in_len += (size_t)r;
+        u->file_off += (uint64_t)r;
+        return 0;
+    }
+}
+
+static void
+cut_short(ns__unpack *u)
+{
+    fail(u, "%s data cut short: the file ends at byte %llu inside a "
+         "compressed stream", kind_name(u), (unsigned long long)u->file_off);
+}
+
+static ptrdiff_t
+gzip_read(ns__unpack *u, const void **out)
+{
+    for (;;) {
+        if (u->state == BETWEEN) {
+            /* Another member, or the end (what follows is ignored). */
+            while (u->in_len - u->in_pos < 2 && !u->in_eof)
+                if (read_more(u) < 0)
+                    return -1;
+            const unsigned char *p = u->in + u->in_pos;
+            if (u->in_len - u->in_pos < 2 || p[0] != 0x1f || p[1] != 0x8b) {
+                u->state = DONE;
+                return 0;
+            }
+            inflateReset(&u->z);
+            u->state = IN_STREAM;
+        }
+        if (u->in_pos == u->in_len) {
+            if (read_more(u) < 0)
+                return -1;
+            if (u->in_pos == u->in_len) {
+                cut_short(u);
+                return -1;
+            }
+        }
+        size_t avail = u->in_len - u->in_pos;
+        u->z.next_in = u->in + u->in_pos;
+        u->z.avail_in = avail > UINT32_MAX ? UINT32_MAX : (uInt)avail;
+        u->z.next_out = u->out;
+        u->z.avail_out = (uInt)OUT_SIZE;
+        int r = inflate(&u->z, Z_NO_FLUSH);
+        u->in_pos = (size_t)(u->z.next_in - u->in);
+        size_t got = OUT_SIZE - u->z.avail_out;
+        *out = u->out;
+        if (r == Z_STREAM_END)
+            u->state = BETWEEN;
+        else if (r != Z_OK && r != Z_BUF_ERROR)
+            fail(u, "corrupt gzip data at byte %llu: %s",
+                 (unsigned long long)in_offset(u),
+                 u->z.msg ? u->z.msg : "inflate failed");
+        if (got)
+            return (ptrdiff_t)got; /* a failure waits for the next call */
+        if (u->state == FAILED)
+            return -1;
+    }
+}
+
+static ptrdiff_t
+xz_read(ns__unpack *u, const void **out)
+{
+    for (;;) {
+        if (u->in_pos == u->in_len && read_more(u) < 0)
+            return -1;
+        size_t avail = u->in_len - u->in_pos;
+        u->x.next_in = u->in + u->in_pos;
+        u->x.avail_in = avail;
+        u->x.next_out = u->out;
+        u->x.avail_out = OUT_SIZE;
+        lzma_ret r =
+            lzma_code(&u->x, avail == 0 && u->in_eof ? LZMA_FINISH : LZMA_RUN);
+        u->in_pos = (size_t)(u->x.next_in - u->in);
+        size_t got = OUT_SIZE - u->x.avail_out;
+        *out = u->out;
+        if (r == LZMA_STREAM_END) {
+            u->state = DONE;
+        } else if (r == LZMA_BUF_ERROR && u->in_eof) {
+            cut_short(u);
+        } else if (r != LZMA_OK) {
+            const char *why = r == LZMA_MEM_ERROR       ? "out of memory" :
+                              r == LZMA_MEMLIMIT_ERROR  ? "out of memory" :
+                              r == LZMA_OPTIONS_ERROR   ? "unsupported options" :
+                              r == LZMA_FORMAT_ERROR    ? "not xz data" :
+                                                          "invalid data";
+            fail(u, "corrupt xz data at byte %llu: %s",
+                 (unsigned long long)in_offset(u), why);
+        }
+        if (got)
+            return (ptrdiff_t)got;
+        if (u->state == FAILED)
+            return -1;
+        if (u->state == DONE)
+            return 0;
+    }
+}
+
+ptrdiff_t
+ns__unpack_read(ns__unpack *u, const void **out)
+{
+    *out = u->out;
+    if (u->state == FAILED)
+        return -1;
+    if (u->state == DONE)
+        return 0;
+    return u->kind == NS_UNPACK_GZIP ? gzip_read(u, out) : xz_read(u, out);
+}
