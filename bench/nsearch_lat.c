@@ -3,8 +3,8 @@
  * same way bench/xapian_raw.cc and bench/fts5_tool.py measure their peers
  * (the CLI's batch command has no per-query timing).  Uses only nsearch.h.
  *
- *   nsearch_lat INDEX QUERIES.txt [-n N] [--no-snippets] [--warmup W]
- *               [--repeat R]
+ *   nsearch_lat INDEX QUERIES.txt [-n N] [--no-snippets] [--feedback]
+ *               [--warmup W] [--repeat R]
  *
  * After W unmeasured passes over the queries (one a line), R measured passes
  * each print "<microseconds>\t<results>\t<query>" per query: the time of
@@ -28,7 +28,7 @@ static double now_us(void)
 static void usage(void)
 {
     fputs("usage: nsearch_lat INDEX QUERIES.txt [-n N] [--no-snippets] "
-          "[--warmup W] [--repeat R]\n", stderr);
+          "[--feedback] [--warmup W] [--repeat R]\n", stderr);
     exit(2);
 }
 
@@ -66,6 +66,8 @@ int main(int argc, char **argv)
             opts.limit = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--no-snippets"))
             opts.no_snippets = 1;
+        else if (!strcmp(a, "--feedback"))
+            opts.feedback = 1;
         else if (!strcmp(a, "--warmup") && i + 1 < argc)
             warmup = atoi(argv[++i]);
         else if (!strcmp(a, "--repeat") && i + 1 < argc)
