@@ -562,6 +562,29 @@ reload_dict(void *payload)
     ns__buf_free(&v);
 }
 
+/* An open that failed in the database (st): when one of its files is
+ * damaged, that is the status, and the message names the file.  Other
+ * failures, and an index modified under a reader that passes Xapian's
+ * check (a writer's commits outran it), keep st and *errmsg. */
+static ns_status
+name_damage(ns_db *db, ns_status st, char **errmsg)
+{
+    if (st != NS_ERR_INDEX_CORRUPT && st != NS_ERR_INDEX_MODIFIED &&
+        st != NS_ERR_BACKEND)
+        return st;
+    char *what = ns__xdb_find_damage(db->dir);
+    if (!what)
+        return st;
+    if (errmsg) {
+        ns_free(*errmsg);
+        *errmsg = ns__sprintf("%s: the index is damaged: %s/%s (rebuild it "
+                              "with 'nsearch index --rebuild')",
+                              db->path, db->dir, what);
+    }
+    ns_free(what);
+    return NS_ERR_INDEX_CORRUPT;
+}
+
 /* Check the schema and build the analyzer and store from the metadata. */
 static ns_status
 load_settings(ns_db *db, char **errmsg)
@@ -624,6 +647,8 @@ load_settings(ns_db *db, char **errmsg)
     if (st == NS_OK)
         st = ns__shards_load_dicts(db); /* an index merged from shards */
 out:
+    if (st != NS_OK && (!errmsg || !*errmsg))
+        st = name_damage(db, st, errmsg);
     if (st != NS_OK && errmsg && !*errmsg)
         *errmsg = ns__sprintf("%s: %s", db->path,
                               ns__xdb_errmsg(db->x)[0]
@@ -656,7 +681,7 @@ open_xapian(ns_db *db, unsigned xflags, char **errmsg)
     else if (st != NS_OK)
         fail(errmsg, st, "%s: %s", db->path, xmsg ? xmsg : ns_strerror(st));
     ns_free(xmsg);
-    return st;
+    return name_damage(db, st, errmsg);
 }
 
 static ns_status

@@ -164,6 +164,42 @@ test_open(void **state)
     ns_db_close(r);
 }
 
+/* A copy of the fixture's index with one of its files damaged by cmd (a
+ * shell command run in the copy's database directory) opens for neither
+ * reading nor writing: NS_ERR_INDEX_CORRUPT, naming that file. */
+static void
+expect_damaged(const fixture *f, const char *cmd, const char *file)
+{
+    ns_db_info info;
+    assert_int_equal(ns_db_stat_v2(f->w, NS_DB_INFO_VERSION, &info), NS_OK);
+    const char *gen = strrchr(info.location, '/');
+    assert_non_null(gen);
+    char copy[128], sh[1024];
+    snprintf(copy, sizeof copy, "%s/damaged", f->dir);
+    snprintf(sh, sizeof sh, "rm -rf '%s' && cp -r '%s' '%s' && cd '%s%s' && %s",
+             copy, f->path, copy, copy, gen, cmd);
+    assert_int_equal(system(sh), 0);
+    expect_open_fails(copy, NS_OPEN_READ, NS_ERR_INDEX_CORRUPT, file);
+    expect_open_fails(copy, NS_OPEN_WRITE, NS_ERR_INDEX_CORRUPT, file);
+    rmrf(copy);
+}
+
+static void
+test_open_damaged(void **state)
+{
+    fixture *f = *state;
+    /* Xapian reads a block of another revision here, and said the index
+     * was modified under the reader. */
+    expect_damaged(f,
+                   "printf '\\177\\177\\177\\177' | "
+                   "dd of=docdata.glass conv=notrunc 2>/dev/null",
+                   "docdata.glass");
+    /* Xapian's DatabaseError, not a DatabaseCorruptError. */
+    expect_damaged(f, "truncate -s 100 postlist.glass", "postlist.glass");
+    expect_damaged(f, "printf junk >>iamglass", "iamglass");
+    expect_damaged(f, "truncate -s 20 iamglass", "iamglass");
+}
+
 static void
 test_writes(void **state)
 {
@@ -331,6 +367,7 @@ main(void)
         cmocka_unit_test(test_statuses_and_versions),
         cmocka_unit_test(test_null_is_harmless),
         cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),

@@ -65,7 +65,8 @@ fixture() { # fixture NAME: make it once
         head -c 5000 /dev/urandom >"$TMP/junkidx/iamglass"
         head -c 9000 /dev/urandom >"$TMP/junkidx/postlist.glass"
         ;;
-    newer | noschema | badanalyzer | evilschema | evilupdated | truncidx | roidx)
+    newer | noschema | badanalyzer | evilschema | evilupdated | truncidx | \
+        dmgdocdata | roidx)
         fixture index
         cp -r "$IDX" "$TMP/$1"
         case "$1" in
@@ -84,6 +85,10 @@ fixture() { # fixture NAME: make it once
             ;;
         truncidx) # wherever the index keeps its tables
             find "$TMP/$1" -name postlist.glass -exec truncate -s 100 {} +
+            ;;
+        dmgdocdata) # Xapian reads it as a block of a discarded revision
+            find "$TMP/$1" -name docdata.glass -exec sh -c \
+                "printf '\\177\\177\\177\\177' | dd of={} conv=notrunc 2>/dev/null" \;
             ;;
         roidx)
             find "$TMP/$1" -type f -exec chmod 444 {} +
