@@ -642,6 +642,12 @@ load_settings(ns_db *db, char **errmsg)
     st = ns__xdb_get_metadata(db->x, NS_META_ZDICT, &v);
     if (st == NS_OK && v.len) {
         st = ns__store_set_dict(db->store, v.data, v.len);
+        if (st == NS_ERR_INDEX_CORRUPT)
+            fail(errmsg, st,
+                 "%s: the index is damaged: its compression dictionary "
+                 "(metadata %s, %zu bytes) is not a valid zstd dictionary "
+                 "(rebuild it with 'nsearch index --rebuild')",
+                 db->path, NS_META_ZDICT, v.len);
         db->has_dict = 1;
     }
     if (st == NS_OK)

@@ -73,6 +73,40 @@ ns__store_free(ns__store *s)
     ns_free(s);
 }
 
+/* zstd returns NULL alike for a dictionary it cannot parse and for no
+ * memory: its allocations for a decoding dictionary go through these,
+ * which note a failed one (and let the allocation-failure tests reach
+ * them). */
+static void *
+dict_alloc(void *oom, size_t n)
+{
+    void *p = ns__malloc(n);
+    if (!p)
+        *(int *)oom = 1;
+    return p;
+}
+
+static void
+dict_free(void *oom, void *p)
+{
+    (void)oom;
+    ns_free(p);
+}
+
+/* A decoding dictionary referring to dict (kept by the caller):
+ * NS_ERR_INDEX_CORRUPT when zstd cannot parse it. */
+static ns_status
+new_ddict(const void *dict, size_t len, ZSTD_DDict **out)
+{
+    int oom = 0;
+    ZSTD_customMem mem = { dict_alloc, dict_free, &oom };
+    *out = ZSTD_createDDict_advanced(dict, len, ZSTD_dlm_byRef, ZSTD_dct_auto,
+                                     mem);
+    if (*out)
+        return NS_OK;
+    return oom ? NS_ERR_NOMEM : NS_ERR_INDEX_CORRUPT;
+}
+
 ns_status
 ns__store_set_dict(ns__store *s, const void *dict, size_t len)
 {
@@ -84,12 +118,11 @@ ns__store_set_dict(ns__store *s, const void *dict, size_t len)
     if (!len)
         return NS_OK;
     ns__buf_append(&s->dict, dict, len);
-    if (s->dict.oom)
-        return NS_ERR_NOMEM;
-    s->ddict = ZSTD_createDDict_byReference(s->dict.data, len);
-    if (!s->ddict)
-        return NS_ERR_NOMEM;
-    return NS_OK;
+    ns_status st = s->dict.oom ? NS_ERR_NOMEM :
+                                 new_ddict(s->dict.data, len, &s->ddict);
+    if (st != NS_OK)
+        ns__buf_reset(&s->dict); /* nor encode with it */
+    return st;
 }
 
 static int
@@ -121,11 +154,11 @@ ns__store_add_dict(ns__store *s, const void *dict, size_t len)
     m = &s->more[s->n_more];
     memset(m, 0, sizeof *m);
     ns__buf_append(&m->bytes, dict, len);
-    m->ddict = m->bytes.oom ? NULL :
-                              ZSTD_createDDict_byReference(m->bytes.data, len);
-    if (!m->ddict) {
+    ns_status st = m->bytes.oom ? NS_ERR_NOMEM :
+                                  new_ddict(m->bytes.data, len, &m->ddict);
+    if (st != NS_OK) {
         ns__buf_free(&m->bytes);
-        return NS_ERR_NOMEM;
+        return st;
     }
     m->id = id;
     s->n_more++;

@@ -32,7 +32,11 @@ typedef struct ns__record {
 ns_status ns__store_new(ns__store **out);
 void ns__store_free(ns__store *s);
 
-/** Use dict (a zstd dictionary, or empty for none) from now on. */
+/**
+ * Use dict (a zstd dictionary, or empty for none) from now on.
+ * Returns NS_OK; NS_ERR_INDEX_CORRUPT (zstd cannot parse dict);
+ * NS_ERR_NOMEM.
+ */
 ns_status ns__store_set_dict(ns__store *s, const void *dict, size_t len);
 
 /**

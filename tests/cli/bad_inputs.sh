@@ -66,7 +66,7 @@ fixture() { # fixture NAME: make it once
         head -c 9000 /dev/urandom >"$TMP/junkidx/postlist.glass"
         ;;
     newer | noschema | badanalyzer | evilschema | evilupdated | truncidx | \
-        dmgdocdata | roidx)
+        dmgdocdata | badzdict | roidx)
         fixture index
         cp -r "$IDX" "$TMP/$1"
         case "$1" in
@@ -89,6 +89,10 @@ fixture() { # fixture NAME: make it once
         dmgdocdata) # Xapian reads it as a block of a discarded revision
             find "$TMP/$1" -name docdata.glass -exec sh -c \
                 "printf '\\177\\177\\177\\177' | dd of={} conv=notrunc 2>/dev/null" \;
+            ;;
+        badzdict) # zstd's dictionary magic, then junk
+            xapian-metadata set "$TMP/$1" nsearch.zdict \
+                "$(printf '\067\244\060\354\001\002\003\004junk')"
             ;;
         roidx)
             find "$TMP/$1" -type f -exec chmod 444 {} +
@@ -121,7 +125,7 @@ while IFS=$'\t' read -r name setup user envs args want rx xfail; do
         continue
     fi
     if [ "$setup" != - ]; then
-        case "$setup" in *newer* | *noschema* | *badanalyzer* | *evil*)
+        case "$setup" in *newer* | *noschema* | *badanalyzer* | *evil* | *badzdict*)
             if ! command -v xapian-metadata >/dev/null; then
                 echo "SKIP $name: needs xapian-metadata (xapian-tools)" >&2
                 skips=$((skips + 1))
