@@ -69,11 +69,15 @@ list_shards(const char *path, const ns_open_options *oo)
             rc = EXIT_ERROR;
             break;
         }
-        printf("%s\t%s\t", si.name, si.remote ? "remote" : "local");
-        if (si.available)
+        out_safe(stdout, si.name, strlen(si.name));
+        printf("\t%s\t", si.remote ? "remote" : "local");
+        if (si.available) {
             printf("%" PRIu64 " articles\t", si.articles);
-        else
-            printf("unavailable: %s\t", si.error);
+        } else {
+            fputs("unavailable: ", stdout);
+            out_safe(stdout, si.error, strlen(si.error));
+            putchar('\t');
+        }
         out_safe(stdout, si.location, strlen(si.location));
         putchar('\n');
     }

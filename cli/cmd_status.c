@@ -15,6 +15,17 @@ static const char status_help[] =
     "sharded index, the figures of all its shards, and a line for each\n"
     "(the remote ones are asked; one that does not answer is said so).\n";
 
+/* A line "label value": the value is the index's (its metadata, a
+ * shard's name or error), which a hostile index can fill with terminal
+ * escapes, so it goes through out_safe. */
+static void
+field(const char *label, const char *value)
+{
+    fputs(label, stdout);
+    out_safe(stdout, value, strlen(value));
+    putchar('\n');
+}
+
 int
 cmd_status(int argc, char **argv)
 {
@@ -55,9 +66,9 @@ cmd_status(int argc, char **argv)
         ns_db_close(db);
         return EXIT_ERROR;
     }
-    printf("index:       %s\n", path);
+    field("index:       ", path);
     if (strcmp(info.location, path) != 0)
-        printf("location:    %s\n", info.location);
+        field("location:    ", info.location);
     printf("articles:    %" PRIu64 "\n", info.articles);
     printf("sources:     %" PRIu64 "\n", info.sources);
     printf("files:       %" PRIu64 "\n", info.files);
@@ -67,9 +78,9 @@ cmd_status(int argc, char **argv)
                info.size_bytes / 1e6, info.other_bytes / 1e6);
     else
         printf("size:        %.1f MB\n", info.size_bytes / 1e6);
-    printf("updated:     %s\n", *info.updated ? info.updated : "never");
-    printf("analyzer:    %s\n", info.analyzer);
-    printf("writer:      %s\n", *info.writer ? info.writer : "none");
+    field("updated:     ", *info.updated ? info.updated : "never");
+    field("analyzer:    ", info.analyzer);
+    field("writer:      ", *info.writer ? info.writer : "none");
     size_t n = ns_db_shard_count(db);
     if (n)
         printf("shards:      %zu\n", n);
@@ -77,11 +88,13 @@ cmd_status(int argc, char **argv)
         ns_shard_info si;
         if (ns_db_shard_info(db, i, &si) != NS_OK)
             continue;
-        printf("  %s (%s): ", si.name, si.remote ? "remote" : "local");
+        fputs("  ", stdout);
+        out_safe(stdout, si.name, strlen(si.name));
+        printf(" (%s): ", si.remote ? "remote" : "local");
         if (si.available)
             printf("%" PRIu64 " articles\n", si.articles);
         else
-            printf("unavailable: %s\n", si.error);
+            field("unavailable: ", si.error);
     }
     ns_db_close(db);
     return EXIT_OK;
