@@ -62,9 +62,13 @@ int cmd_serve(int argc, char **argv);
 /* Output of strings from articles, made safe for where they go. */
 /** Write s[0,n) with control characters (C0, DEL, C1) replaced by spaces. */
 void out_safe(FILE *f, const char *s, size_t n);
-/** Write s[0,n) as the inside of a JSON string (escaped, valid UTF-8). */
+/** out_safe, with control characters and spaces written as '_' (one word,
+ * such as a TREC document id). */
+void out_word(FILE *f, const char *s, size_t n);
+/** Write s[0,n) as the inside of a JSON string (escaped, valid UTF-8; C0,
+ * DEL and C1 controls as \u escapes). */
 void out_json_str(FILE *f, const char *s, size_t n);
-/** Write s[0,n) HTML-escaped. */
+/** Write s[0,n) HTML-escaped, control characters (C0, DEL, C1) as spaces. */
 void out_html(FILE *f, const char *s, size_t n);
 
 #endif /* NS_CLI_H */

@@ -382,8 +382,7 @@ print_trec(const char *qid, const ns_hit *h)
 {
     /* TREC ids cannot hold whitespace. */
     printf("%s Q0 ", qid);
-    for (const char *p = h->id; *p; p++)
-        putchar(*p == ' ' || *p == '\t' || *p == '\n' ? '_' : *p);
+    out_word(stdout, h->id, strlen(h->id));
     printf(" %u %.6f nsearch\n", h->rank, h->score);
 }
 
@@ -391,11 +390,12 @@ print_trec(const char *qid, const ns_hit *h)
 static void
 warn_missing(const ns_results *res)
 {
-    for (size_t i = 0; ns_results_missing(res, i); i++)
-        fprintf(stderr,
-                "%s: warning: shard %s did not answer: results are from "
-                "the other shards\n",
-                prog, ns_results_missing(res, i));
+    for (size_t i = 0; ns_results_missing(res, i); i++) {
+        const char *name = ns_results_missing(res, i);
+        fprintf(stderr, "%s: warning: shard ", prog);
+        out_safe(stderr, name, strlen(name));
+        fputs(" did not answer: results are from the other shards\n", stderr);
+    }
 }
 
 /* The last JSON line: total, facets, and the note and suggestion if any. */
@@ -509,8 +509,11 @@ cmd_search(int argc, char **argv)
         cli_error("%s", *m ? m : ns_strerror(st));
         goto out;
     }
-    if (*ns_results_note(res))
-        fprintf(stderr, "%s: note: %s\n", prog, ns_results_note(res));
+    if (*ns_results_note(res)) {
+        fprintf(stderr, "%s: note: ", prog);
+        out_safe(stderr, ns_results_note(res), strlen(ns_results_note(res)));
+        fputc('\n', stderr);
+    }
     if (*ns_results_suggestion(res)) {
         const char *sg = ns_results_suggestion(res);
         fprintf(stderr, "%s: did you mean: ", prog);

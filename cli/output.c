@@ -41,8 +41,18 @@ utf8_len(const unsigned char *s, const unsigned char *end)
     return n;
 }
 
-void
-out_safe(FILE *f, const char *s, size_t n)
+/* A C1 control (U+0080..U+009F, e.g. U+009B CSI, which terminals take as
+ * ESC [) at p, a valid sequence of k bytes. */
+static int
+is_c1(const unsigned char *p, size_t k)
+{
+    return k == 2 && p[0] == 0xC2 && p[1] < 0xA0;
+}
+
+/* out_safe, with each control character written as repl, and spaces too
+ * when space is set. */
+static void
+safe(FILE *f, const char *s, size_t n, char repl, int space)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
@@ -50,17 +60,30 @@ out_safe(FILE *f, const char *s, size_t n)
         if (k == 0) {
             fputs("\xEF\xBF\xBD", f); /* U+FFFD */
             p++;
-        } else if (k == 1 && (*p < 0x20 || *p == 0x7F)) {
-            fputc(' ', f);
+        } else if (k == 1 &&
+                   (*p < 0x20 || *p == 0x7F || (space && *p == ' '))) {
+            fputc(repl, f);
             p++;
-        } else if (k == 2 && p[0] == 0xC2 && p[1] < 0xA0) {
-            fputc(' ', f); /* C1 controls, e.g. U+009B CSI */
+        } else if (is_c1(p, k)) {
+            fputc(repl, f);
             p += 2;
         } else {
             fwrite(p, 1, k, f);
             p += k;
         }
     }
+}
+
+void
+out_safe(FILE *f, const char *s, size_t n)
+{
+    safe(f, s, n, ' ', 0);
+}
+
+void
+out_word(FILE *f, const char *s, size_t n)
+{
+    safe(f, s, n, '_', 1);
 }
 
 void
@@ -101,7 +124,10 @@ out_json_str(FILE *f, const char *s, size_t n)
             p++;
             continue;
         }
-        fwrite(p, 1, k, f);
+        if (is_c1(p, k))
+            fprintf(f, "\\u%04x", p[1]); /* valid JSON, and inert */
+        else
+            fwrite(p, 1, k, f);
         p += k;
     }
 }
@@ -140,7 +166,10 @@ out_html(FILE *f, const char *s, size_t n)
             p++;
             continue;
         }
-        fwrite(p, 1, k, f);
+        if (is_c1(p, k))
+            fputc(' ', f);
+        else
+            fwrite(p, 1, k, f);
         p += k;
     }
 }

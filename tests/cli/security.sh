@@ -105,10 +105,21 @@ a = {"id": "x1<b>", "date": "2015-09-30",
      "text": "Harbour news <img src=x onerror=alert(1)> with \u001b[31mcolour"
              "\u001b[0m and \u001b]8;;http://evil\u0007link\u001b]8;;\u0007 "
              "and \u009b2J and\ttabs\r\nand &amp; entities harbour."}
-open(sys.argv[1], "w").write(json.dumps(a) + "\n")
+# C1 controls (U+0080..U+009F: U+009B is CSI, U+009D OSC, U+0085 NEL) in
+# every field, an id with escapes (TREC output prints ids).
+b = {"id": "x2\u001b[31m\u009b1m id", "date": "2015-10-01",
+     "title": "C1 \u009b31mquay\u009d0;owned\u009c title",
+     "source": "S\u0085ource", "author": "\u0090q\u009c",
+     "url": "http://e.com/\u009b",
+     "text": "Harbour quay \u009b2J\u009b31m and \u0085 next \u009downed"}
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps(a) + "\n" + json.dumps(b) + "\n")
 EOF
-"$NSEARCH" index -q --index "$TMP/eidx" "$TMP/escapes.jsonl" && ok ||
-    bad "index escapes.jsonl"
+# Raw C1 bytes (not UTF-8) in a text file's title and text.
+printf 'Raw \233[31m quay \235 title\n\nHarbour wharf \233[2J bytes \205 here.\n' \
+    >"$TMP/rawc1.txt"
+"$NSEARCH" index -q --index "$TMP/eidx" "$TMP/escapes.jsonl" "$TMP/rawc1.txt" &&
+    ok || bad "index escapes.jsonl, rawc1.txt"
 
 run --index "$TMP/eidx" --color never harbour
 expect_rc 0 "text search"
@@ -137,6 +148,12 @@ if grep -qvxE 'div|h3|a|p|mark|span|b|strong|em|ol|li|ul' "$TMP/tags"; then
 else ok; fi
 LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]' "$TMP/out" &&
     bad "html: a C0 control character" || ok
+has_control "$TMP/out" && bad "html: a C1 control character" || ok
+iconv -f UTF-8 -t UTF-8 "$TMP/out" >/dev/null 2>&1 && ok ||
+    bad "html: invalid UTF-8 (raw C1 bytes?)"
+expect_out 'C1  31mquay 0;owned  title' "html: C1 title shown, controls blank"
+expect_out $'Raw \xef\xbf\xbd\\[31m quay \xef\xbf\xbd title' \
+    "html: raw C1 bytes replaced by U+FFFD"
 
 run --index "$TMP/eidx" --format json harbour
 expect_rc 0 "json search"
@@ -147,16 +164,23 @@ for line in open(sys.argv[1]):
     o = json.loads(line)  # every line is JSON, results and trailers alike
     if "rank" in o:
         hits += 1
+    if o.get("id") == "x1<b>":
         assert o["title"].startswith("<script>"), o["title"]
         assert "\x1b" in o["title"]  # kept, escaped as \u001b
-assert hits == 1
+    if o.get("id", "").startswith("x2"):
+        assert "\x9b" in o["title"]  # kept, escaped as \u009b
+        hits += 10
+assert hits == 13
 ' "$TMP/out"; then ok; else bad "json: not valid or not the title"; fi
 LC_ALL=C grep -qP '[\x00-\x1f\x7f]' "$TMP/out" &&
     bad "json: a raw C0 control character" || ok
+has_control "$TMP/out" && bad "json: a raw C1 control character" || ok
+expect_out 'C1 \\u009b31mquay' "json: C1 as a \\u escape"
 
 run --index "$TMP/eidx" --format trec harbour
 expect_rc 0 "trec search"
 has_control "$TMP/out" && bad "trec: a control character" || ok
+expect_out ' Q0 x2_\[31m_1m_id ' "trec: the id as one word, no escape"
 run status --index "$TMP/eidx"
 expect_rc 0 "status"
 has_control "$TMP/out" && bad "status: a control character" || ok
