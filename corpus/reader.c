@@ -1,7 +1,8 @@
 /*
  * reader.c: the corpus walk.  It owns everything between a path and a
  * format's read function: directories (sorted, hidden entries skipped,
- * symlink loops refused), decompression and archives (libarchive, streamed:
+ * symlink loops refused, symlinks that leave the given path not followed),
+ * decompression and archives (libarchive, streamed:
  * nothing is unpacked to disk), the buffered ns__input every format reads
  * from, format detection by content, and the checks shared by all formats
  * (ns__corpus_emit).  It knows no format itself: those live in one file each
@@ -650,6 +651,11 @@ typedef struct walker {
     } * dirs; /* the directories on the current path, for loops */
     size_t ndirs;
     size_t capdirs;
+    /* The given path, and the same with symlinks resolved (NULL: not
+     * walking a path): a symlink met inside it is followed only if it
+     * stays under root. */
+    const char *given;
+    char *root;
 } walker;
 
 static ns_status read_archive(walker *wk,
@@ -786,6 +792,54 @@ member_hidden(const char *p)
     }
 }
 
+/* Whether an archive member's path has a ".." part. */
+static int
+member_dotdot(const char *p)
+{
+    for (;;) {
+        while (*p == '/')
+            p++;
+        if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+            return 1;
+        p = strchr(p, '/');
+        if (!p)
+            return 0;
+    }
+}
+
+/*
+ * Why an archive member is not read: NULL to read it; "" to skip it
+ * without a word (a directory, a hidden member); else the reason, in buf.
+ * Members are streamed, never written to disk, so none can reach a path
+ * outside the archive; one that names such a path or is a link is still
+ * not what it claims to be, and is named.
+ */
+static const char *
+member_skip(struct archive_entry *e, const char *path, char *buf, size_t n)
+{
+    const char *link;
+    if (member_dotdot(path))
+        return "not read: its path leads out of the archive ('..')";
+    if (member_hidden(path))
+        return "";
+    if ((link = archive_entry_hardlink(e)) != NULL) {
+        snprintf(buf, n, "not read: a hard link to %s", link);
+        return buf;
+    }
+    switch (archive_entry_filetype(e)) {
+    case AE_IFREG:
+        return NULL;
+    case AE_IFDIR:
+        return "";
+    case AE_IFLNK:
+        link = archive_entry_symlink(e);
+        snprintf(buf, n, "not followed: a symlink to %s", link ? link : "?");
+        return buf;
+    default:
+        return "not read: not a regular file (a device, FIFO or socket)";
+    }
+}
+
 /* The member's path without leading "/" and "./". */
 static const char *
 member_label(const char *p)
@@ -862,13 +916,24 @@ read_members(walker *wk,
         char *member = NULL;
         if (archive_format(ar) != ARCHIVE_FORMAT_RAW) {
             const char *path = archive_entry_pathname(e);
-            if (archive_entry_filetype(e) != AE_IFREG ||
-                archive_entry_hardlink(e) || !path || member_hidden(path))
+            char why[256];
+            const char *skip = path ? member_skip(e, path, why, sizeof why) :
+                                      "not read: a member without a name";
+            if (skip && !*skip)
                 continue;
-            member = ns__sprintf("%s:%s", label, member_label(path));
+            member =
+                ns__sprintf("%s:%s", label, path ? member_label(path) : "?");
             if (!member) {
                 st = NS_ERR_NOMEM;
                 break;
+            }
+            if (skip) {
+                ns__where mw = { member, "", 0, 0 };
+                st = ns__corpus_reject(sink, &mw, "%s", skip);
+                ns_free(member);
+                if (st != NS_OK)
+                    break;
+                continue;
             }
             name = member;
         }
@@ -1024,6 +1089,33 @@ cmp_names(const void *a, const void *b)
 
 #define MAX_DEPTH 256
 
+/*
+ * Whether path, met inside the given path, is a symlink that leads out of
+ * it (wk->root): then 1 and *target is where it leads (free() it).  A link
+ * that does not resolve (dangling, a loop) is 0: walk_path says why it
+ * cannot be read.  No path outside the given ones is read; one named on
+ * the command line is followed wherever it leads.
+ */
+static int
+leaves_root(const walker *wk, const char *path, char **target)
+{
+    *target = NULL;
+    struct stat lsb;
+    if (!wk->root || lstat(path, &lsb) != 0 || !S_ISLNK(lsb.st_mode))
+        return 0;
+    char *real = realpath(path, NULL);
+    if (!real)
+        return 0;
+    size_t n = strlen(wk->root);
+    if (strcmp(wk->root, "/") == 0 || (strncmp(real, wk->root, n) == 0 &&
+                                       (real[n] == '\0' || real[n] == '/'))) {
+        free(real);
+        return 0;
+    }
+    *target = real;
+    return 1;
+}
+
 static ns_status
 walk_dir(walker *wk, const char *path, const struct stat *sb)
 {
@@ -1092,7 +1184,18 @@ walk_dir(walker *wk, const char *path, const struct stat *sb)
             st = NS_ERR_NOMEM;
             break;
         }
-        st = walk_path(wk, child, 0);
+        char *target = NULL;
+        int out = leaves_root(wk, child, &target);
+        if (out > 0) {
+            ns__where cw = { child, "", 0, 0 };
+            st = ns__corpus_reject(sink, &cw,
+                                   "not followed: a symlink to %s, outside "
+                                   "the given path %s",
+                                   target, wk->given);
+        } else {
+            st = walk_path(wk, child, 0);
+        }
+        free(target); /* realpath's */
         ns_free(child);
     }
     wk->ndirs--;
@@ -1199,9 +1302,11 @@ ns__corpus_walk(const char *path, const ns__corpus_sink *sink)
     char *abs = absolute_path(path);
     if (!abs)
         return NS_ERR_NOMEM;
-    walker wk = { sink, NULL, 0, 0 };
+    walker wk = { sink, NULL, 0, 0, abs, NULL };
+    wk.root = realpath(abs, NULL); /* NULL if missing: walk_path says */
     ns_status st = walk_path(&wk, abs, 1);
     ns_free(wk.dirs);
+    free(wk.root); /* realpath's */
     ns_free(abs);
     return st;
 }
@@ -1222,7 +1327,7 @@ ns__corpus_read_buffer(const char *name,
         if (r != NS_CORPUS_READ)
             return NS_ERR_ABORTED;
     }
-    walker wk = { sink, NULL, 0, 0 };
+    walker wk = { sink, NULL, 0, 0, NULL, NULL };
     ns__input in;
     input_init_memory(&in, data ? data : "", len);
     int complete = 1;

@@ -3,8 +3,12 @@
 # unbounded memory:
 # - archives (tar, zip) with ../ members, absolute paths, symlinks, a hard
 #   link, a device and a FIFO: nothing is written outside the index,
-#   nothing outside the archive is read (no /etc/passwd in the index), and
-#   the plain members are still indexed;
+#   nothing outside the archive is read (no /etc/passwd in the index), the
+#   plain members are still indexed, and each member skipped is named with
+#   the reason on stderr;
+# - directories with symlinks: one that leaves the given path is not
+#   followed (and named on stderr), one inside it is, and a path named on
+#   the command line is followed wherever it leads;
 # - HTML and terminal escapes in an article's title, source, author, URL
 #   and text: HTML output escapes them, text output (also in colour) lets
 #   no control character through but its own colour codes, JSON stays valid;
@@ -70,13 +74,32 @@ listing() {
         sort)
 }
 listing >"$META/before"
+: >"$META/allerr"
 for a in evil.tar evil.zip; do
     (cd "$WORK" && "$NSEARCH" index -q --index "$IDX" "$TMP/$a") \
         >"$TMP/out" 2>"$TMP/err"
     rc=$?
-    [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] && ok ||
-        bad "index $a: exit $rc: $(cat "$TMP/err")"
+    [ "$rc" -eq 3 ] && ok || bad "index $a: exit $rc: $(cat "$TMP/err")"
+    cat "$TMP/err" >>"$META/allerr"
 done
+# Each member skipped is named, one line each, with the reason.
+while IFS='|' read -r member why; do
+    grep -qF -- "$member: $why" "$META/allerr" && ok ||
+        bad "no warning '$member: $why' in: $(cat "$META/allerr")"
+done <<EOF
+evil.tar:../escape-up.jsonl|not read: its path leads out of the archive ('..')
+evil.tar:sub/../../escape-two.jsonl|not read: its path leads out of the archive
+evil.tar:passwd.jsonl|not followed: a symlink to /etc/passwd
+evil.tar:passwd2.txt|not followed: a symlink to ../../../../../../../../etc/passwd
+evil.tar:hard.txt|not read: a hard link to /etc/passwd
+evil.tar:linkdir|not followed: a symlink to ..
+evil.tar:zero.jsonl|not read: not a regular file
+evil.tar:fifo.jsonl|not read: not a regular file
+evil.zip:../zip-up.jsonl|not read: its path leads out of the archive
+EOF
+# and the one 12 levels up.
+[ "$(grep -c 'evil\.\(tar\|zip\):' "$META/allerr")" -eq 10 ] && ok ||
+    bad "expected 10 members named: $(cat "$META/allerr")"
 listing >"$META/after"
 if diff "$META/before" "$META/after" >"$META/diff"; then ok
 else bad "files appeared outside the index: $(cat "$META/diff")"; fi
@@ -94,6 +117,40 @@ for w in root daemon nologin; do
     run --index "$IDX" "$w"
     expect_rc 1 "/etc/passwd not indexed through a link ('$w' found)"
 done
+
+# ---- symlinks in directories -------------------------------------------------
+# tree/ holds an article, a symlink to a file inside it, symlinks to a file
+# and a directory outside it; out/ holds an article that must not be read
+# through them.
+SL="$TMP/sl"
+mkdir -p "$SL/tree/sub" "$SL/out/deep"
+printf '{"id":"in1","title":"Inside","text":"insideword"}\n' \
+    >"$SL/tree/in.jsonl"
+printf '{"id":"out1","title":"Outside","text":"outsideword"}\n' \
+    >"$SL/out/deep/out.jsonl"
+ln -s in.jsonl "$SL/tree/alias.jsonl"         # inside: followed
+ln -s ../../out "$SL/tree/sub/outdir"         # a directory outside
+ln -s "$SL/out/deep/out.jsonl" "$SL/tree/outfile.jsonl"  # a file outside
+ln -s tree "$SL/treelink"                     # the given path itself
+run index -q --index "$TMP/slidx" "$SL/tree"
+expect_rc 3 "index a tree with symlinks out of it"
+expect_err "$SL/tree/sub/outdir: not followed: a symlink to $SL/out, outside the given path $SL/tree\$" \
+    "the directory symlink is named"
+expect_err "$SL/tree/outfile.jsonl: not followed: a symlink to $SL/out/deep/out.jsonl, outside" \
+    "the file symlink is named"
+[ "$(grep -c 'not followed' "$TMP/err")" -eq 2 ] && ok ||
+    bad "two warnings expected: $err"
+run --index "$TMP/slidx" outsideword
+expect_rc 1 "nothing outside the given path is indexed"
+run --index "$TMP/slidx" --format trec insideword
+expect_rc 0 "the article inside is indexed"
+expect_out 'alias\.jsonl|in1' "found"
+# Named on the command line: followed, wherever it leads.
+run index -q --index "$TMP/slidx2" "$SL/treelink" "$SL/tree/outfile.jsonl"
+expect_rc 3 "index through a given symlink"
+expect_err "treelink/sub/outdir: not followed" "inside a given symlink too"
+run --index "$TMP/slidx2" outsideword
+expect_rc 0 "a symlink named on the command line is followed"
 
 # ---- escapes in articles ---------------------------------------------------
 python3 - "$TMP/escapes.jsonl" <<'EOF'
