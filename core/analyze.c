@@ -82,7 +82,13 @@
 /* The stem cache: words up to STEM_CACHE_WORD bytes remember their stem.
  * News vocabulary is Zipfian, so a few thousand entries answer most tokens
  * and save the ~150 ns a Snowball call costs (it tripled the run time).
- * Direct-mapped; an entry is 64 bytes. */
+ * Direct-mapped; an entry is 64 bytes.  It starts at 1 << STEM_CACHE_MIN_BITS
+ * entries and grows to 1 << STEM_CACHE_BITS once it has missed as many
+ * times as it has entries: a search (a query and ten snippets) then touches
+ * 16 pages, not the 130 of the big cache that cost a search process ~1 ms
+ * in page faults, and indexing gets the big one within its first article
+ * or two. */
+#define STEM_CACHE_MIN_BITS 10
 #define STEM_CACHE_BITS 13
 #define STEM_CACHE_WORD 30
 
@@ -196,7 +202,9 @@ struct ns_analyzer {
     struct sb_stemmer *stemmer; /* NULL: stem=none */
     int nomark;                 /* norm=nfkc_cf_nomark */
     int lang_en;                /* lang=en: English abbreviations */
-    stem_entry *cache;          /* 1 << STEM_CACHE_BITS entries, or NULL */
+    stem_entry *cache;          /* 1 << cache_bits entries, or NULL */
+    unsigned cache_bits;
+    size_t cache_misses; /* while cache_bits < STEM_CACHE_BITS */
     utf8proc_int32_t *cps;      /* code points of the word being folded */
     size_t cps_cap;
     char *fold_raw; /* ns__analyzer_fold: the input, cleaned */
@@ -547,11 +555,12 @@ static ns_status
 stem(ns_analyzer *a, const char *word, size_t wn, ns_token *t)
 {
     stem_entry *e = NULL;
+    uint32_t h = 2166136261u; /* FNV-1a */
     if (wn <= STEM_CACHE_WORD) {
-        uint32_t h = 2166136261u; /* FNV-1a */
         for (size_t i = 0; i < wn; i++)
             h = (h ^ (unsigned char)word[i]) * 16777619u;
-        e = &a->cache[(h ^ (h >> 15)) & ((1u << STEM_CACHE_BITS) - 1)];
+        h ^= h >> 15;
+        e = &a->cache[h & ((1u << a->cache_bits) - 1)];
         if (e->wlen == wn && memcmp(e->word, word, wn) == 0) {
             t->term = e->stem;
             t->term_len = e->slen;
@@ -564,6 +573,18 @@ stem(ns_analyzer *a, const char *word, size_t wn, ns_token *t)
         return NS_ERR_NOMEM;
     t->term = (const char *)s;
     t->term_len = (size_t)sb_stemmer_length(a->stemmer);
+    if (e && a->cache_bits < STEM_CACHE_BITS &&
+        ++a->cache_misses >= (size_t)1 << a->cache_bits) {
+        /* Without memory for the big one, the small one stays. */
+        stem_entry *big =
+            ns__calloc((size_t)1 << STEM_CACHE_BITS, sizeof *big);
+        if (big) {
+            ns_free(a->cache);
+            a->cache = big;
+            a->cache_bits = STEM_CACHE_BITS;
+            e = &big[h & ((1u << STEM_CACHE_BITS) - 1)];
+        }
+    }
     if (e && t->term_len <= STEM_CACHE_WORD) {
         e->wlen = (unsigned char)wn;
         memcpy(e->word, word, wn);
@@ -1119,8 +1140,9 @@ ns__analyzer_new(const char *spec, ns_analyzer **out, char **errmsg)
         /* The name is in sb_stemmer_list(): NULL means out of memory. */
         if (!(a->stemmer = sb_stemmer_new(f.stem, NULL)))
             goto out;
-        if (!(a->cache =
-                  ns__calloc((size_t)1 << STEM_CACHE_BITS, sizeof *a->cache)))
+        a->cache_bits = STEM_CACHE_MIN_BITS;
+        if (!(a->cache = ns__calloc((size_t)1 << a->cache_bits,
+                                    sizeof *a->cache)))
             goto out;
     }
     st = NS_OK;

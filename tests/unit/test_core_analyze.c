@@ -260,6 +260,88 @@ test_stems(void **state)
         CHECK(a, "generalizations", { "general", "generalizations", 0, 15, S });
 }
 
+/* Every term of a run, NUL after each. */
+static int
+append_term(const ns_token *t, void *payload)
+{
+    ns_buf *b = payload;
+    ns__buf_append(b, t->term, t->term_len + 1);
+    return 0;
+}
+
+/* The stem cache starts small and grows after as many misses as it holds
+ * (analyze.c): words stemmed before, across and after the growth get the
+ * stems a fresh analyzer gives, whether the cache missed or hit. */
+static void
+test_stem_cache_grows(void **state)
+{
+    ns_analyzer *a = *state;
+    ns_buf text = { 0 }, first = { 0 }, again = { 0 };
+    /* 5,000 distinct words (more than the big cache holds too), each with
+     * a suffix to strip, and common words among them. */
+    for (unsigned i = 0; i < 5000; i++) {
+        char w[16];
+        unsigned k = i, n = 0;
+        do {
+            w[n++] = (char)('a' + k % 26);
+            k /= 26;
+        } while (k);
+        w[n] = '\0';
+        ns__buf_printf(&text, "%sizations running %s ", w, w);
+    }
+    assert_false(text.oom);
+    assert_int_equal(ns__analyzer_run(a, text.data, text.len, 0,
+                                      NS_ANALYZE_DOCUMENT, append_term, &first,
+                                      NULL),
+                     NS_OK);
+    assert_int_equal(ns__analyzer_run(a, text.data, text.len, 0,
+                                      NS_ANALYZE_DOCUMENT, append_term, &again,
+                                      NULL),
+                     NS_OK);
+    assert_false(first.oom || again.oom);
+    assert_int_equal(first.len, again.len);
+    assert_memory_equal(first.data, again.data, first.len);
+    /* A fresh analyzer (one word: a miss) gives the stem without any cache
+     * history. */
+    const char *t = first.data;
+    for (unsigned i = 0; i < 5000; i++) {
+        char w[16];
+        unsigned k = i, n = 0;
+        do {
+            w[n++] = (char)('a' + k % 26);
+            k /= 26;
+        } while (k);
+        w[n] = '\0';
+        char word[32];
+        snprintf(word, sizeof word, "%sizations", w);
+        if (i % 10 != 0) { /* every tenth word against a fresh analyzer */
+            t += strlen(t) + 1;
+            assert_string_equal(t, "run");
+            t += strlen(t) + 1;
+            t += strlen(t) + 1;
+            continue;
+        }
+        ns_analyzer *fresh;
+        assert_int_equal(ns__analyzer_new(NULL, &fresh, NULL), NS_OK);
+        ns_buf one = { 0 };
+        assert_int_equal(ns__analyzer_run(fresh, word, strlen(word), 0,
+                                          NS_ANALYZE_DOCUMENT, append_term,
+                                          &one, NULL),
+                         NS_OK);
+        ns__analyzer_free(fresh);
+        assert_string_equal(t, one.data);
+        ns__buf_free(&one);
+        t += strlen(t) + 1;
+        assert_string_equal(t, "run");
+        t += strlen(t) + 1;
+        t += strlen(t) + 1;
+    }
+    assert_ptr_equal(t, first.data + first.len);
+    ns__buf_free(&text);
+    ns__buf_free(&first);
+    ns__buf_free(&again);
+}
+
 /* QUERY mode gives the same tokens as DOCUMENT. */
 static void
 test_query_mode_same(void **state)
@@ -1175,6 +1257,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_plain_english, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stems, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stem_cache_grows, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_query_mode_same, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unicode_accents, setup, teardown),
         cmocka_unit_test(test_norm_keeps_marks),
