@@ -105,10 +105,13 @@ then :; else
     fail "docs/embedding.md's program: $(cat "$tmp/guide.out")"
 fi
 
-# The Python module, on the installed library and header.
+# The Python module, on the installed library and header, with the
+# system's python3 (the one a distribution user has), else the first in PATH.
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
 (cd "$src/python" && NSEARCH_LIB="$prefix/$libdir/libnsearch.so.0" \
     NSEARCH_HEADER="$prefix/include/nsearch.h" \
-    python3 -B -m unittest -q test_nsearch) >"$tmp/py.out" 2>&1 ||
+    "$py" -B -m unittest -q test_nsearch) >"$tmp/py.out" 2>&1 ||
     fail "python tests on the installed library: $(tail -n 30 "$tmp/py.out")"
 
 if [ "$fails" -ne 0 ]; then
