@@ -256,8 +256,10 @@ ns_db_search(ns_db *db,
          * articles may match on them alone.  A query in the language only
          * has its matches ranked again, so every result holds a query
          * word, and a filter holds for all.  Feedback is an option: the
-         * ESet reads the top articles' term lists (7 ms a search on the
-         * White House archive). */
+         * ESet reads the top articles' term lists, about 0.13 ms of CPU
+         * each (2.7 ms a search on the White House sample, where a search
+         * with snippets takes 0.7 ms), and fewer articles give less (the
+         * README's table: 5 articles ranked again give +0.001 mean MAP). */
         xo.prf_or = plain && !o->since && !o->until;
     }
     if (q.ranked && o->version >= 3 && o->recent) {
