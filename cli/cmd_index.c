@@ -248,20 +248,52 @@ scan_inputs(run *ru, char **paths, int n)
     }
 }
 
-/* The summary: "1,234 indexed, 2 rejected; 56 unchanged, 3 deleted; 12
- * files (10 unchanged, 1 pruned) in 0:04". */
+/* "(jsonl 1,000, warc 234)": the articles read per format, in the order of
+ * the format slots; nothing when none was read. */
+static void
+by_format(FILE *f, const ns_index_stats *st)
+{
+    const char *sep = " (";
+    for (unsigned i = 0; i < NS_FORMAT_SLOTS; i++) {
+        const char *name = ns_format_name(i);
+        char n[32];
+        if (!name || !st->articles_by_format[i])
+            continue;
+        fprintf(f, "%s%s %s", sep, name,
+                fmt_count(n, sizeof n, st->articles_by_format[i]));
+        sep = ", ";
+    }
+    if (*sep == ',')
+        fputc(')', f);
+}
+
+/* The summary: "1,234 indexed (jsonl 1,000, warc 234), 2 rejected; 12
+ * files (0 unchanged) in 0:04"; with articles met again unchanged, the
+ * formats are those of every article read: "1,234 indexed, 2 rejected;
+ * 56 unchanged, 3 deleted; 1,290 read (jsonl 1,056, warc 234); 12 files
+ * (10 unchanged, 1 pruned) in 0:04". */
 static void
 summary(FILE *f, const ns_index_stats *st, double secs)
 {
     char a[32], b[32], c[32], d[32], e[32], g[32], t[24];
     uint64_t rejected = st->articles_rejected + st->files_rejected;
-    fprintf(f, "%s indexed, %s rejected",
-            fmt_count(a, sizeof a, st->articles_indexed),
-            fmt_count(b, sizeof b, rejected));
+    fprintf(f, "%s indexed", fmt_count(a, sizeof a, st->articles_indexed));
+    if (!st->articles_unchanged)
+        by_format(f, st);
+    fprintf(f, ", %s rejected", fmt_count(b, sizeof b, rejected));
     if (st->articles_unchanged || st->articles_deleted)
         fprintf(f, "; %s unchanged, %s deleted",
                 fmt_count(c, sizeof c, st->articles_unchanged),
                 fmt_count(d, sizeof d, st->articles_deleted));
+    if (st->articles_unchanged) {
+        uint64_t read = 0;
+        for (unsigned i = 0; i < NS_FORMAT_SLOTS; i++)
+            read += st->articles_by_format[i];
+        if (read) {
+            fprintf(f, "; %s read", fmt_count(a, sizeof a, read));
+            by_format(f, st);
+        }
+    }
     fmt_duration(t, sizeof t, secs);
     fprintf(f, "; %s files (%s unchanged", fmt_count(e, sizeof e,
                                                      st->files_seen),

@@ -87,4 +87,11 @@ ns_status ns__corpus_read_buffer(const char *name,
                                  size_t len,
                                  const ns__corpus_sink *sink);
 
+/**
+ * The slot of the format named name (an ns__where's format) in
+ * ns_index_stats.articles_by_format (ns_format_name() is its inverse), or
+ * -1 for an unknown name.
+ */
+int ns__format_slot(const char *name);
+
 #endif /* NS_CORPUS_H */

@@ -49,6 +49,35 @@ static const ns__format *const formats[] = {
     &ns__format_text,
 };
 
+/*
+ * The formats' slots in ns_index_stats.articles_by_format, which
+ * ns_format_name() names: part of the library's ABI, so a format keeps its
+ * slot forever and a new one is appended (at most NS_FORMAT_SLOTS).  The
+ * names are the formats' own (ns__format.name).
+ */
+static const char *const format_slots[] = {
+    "jsonl", "json",   "text", "markdown", "trec",
+    "reuters", "xmlfeed", "newsml", "warc", "html",
+};
+
+int
+ns__format_slot(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof format_slots / sizeof *format_slots;
+         i++)
+        if (strcmp(name, format_slots[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *
+ns_format_name(unsigned slot) NS_NOEXCEPT
+{
+    return slot < sizeof format_slots / sizeof *format_slots
+               ? format_slots[slot]
+               : NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* ns__input: a buffered, decompressed byte stream                           */
 

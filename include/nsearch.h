@@ -336,10 +336,15 @@ typedef struct ns_reject {
     const char *reason; /* lowercase, no trailing newline */
 } ns_reject;
 
+/* The slots of ns_index_stats.articles_by_format (version 3). */
+#define NS_FORMAT_SLOTS 16
+
 /**
  * Counters of ns_db_add_path(); the caller's struct, zeroed before use.
  * The fields after bytes_read are filled only when the options passed have
- * version 2 or more (older callers' structs end at bytes_read).
+ * version 2 or more (older callers' structs end at bytes_read), and
+ * articles_by_format only with version 3 or more (version 2's structs end
+ * at bytes_done).
  */
 typedef struct ns_index_stats {
     uint64_t files_seen;       /* files read or skipped */
@@ -354,7 +359,23 @@ typedef struct ns_index_stats {
     uint64_t files_pruned;     /* gone from disk; articles removed */
     uint64_t bytes_done;       /* bytes on disk of the files finished or
                                 * skipped, for progress */
+    /* Version 3: the articles read from inputs of each format (indexed,
+     * or met again unchanged), slot i for the format ns_format_name(i)
+     * names; a slot no format uses stays 0. */
+    uint64_t articles_by_format[NS_FORMAT_SLOTS];
 } ns_index_stats;
+
+/**
+ * The name of format slot i of ns_index_stats.articles_by_format: "jsonl"
+ * (JSON lines), "json" (arrays and objects), "text", "markdown" (front
+ * matter), "trec" (TREC SGML), "reuters" (Reuters-21578 SGML), "xmlfeed"
+ * (RSS and Atom), "newsml" (NewsML and NITF), "warc", "html"; NULL for a
+ * slot no format uses.  A format keeps its slot in later versions; new
+ * formats take new slots.  Any thread, any time.
+ * Ownership: static, never freed.
+ * @since 0.1
+ */
+NS_API const char *ns_format_name(unsigned slot) NS_NOEXCEPT;
 
 /**
  * Options of ns_db_add_path().  Initialize with NS_INDEX_OPTIONS_INIT; new
@@ -374,7 +395,7 @@ typedef struct ns_index_options {
      * loses at most one batch, which the next run reads again. */
     unsigned commit_every;
 } ns_index_options;
-#define NS_INDEX_OPTIONS_VERSION 2
+#define NS_INDEX_OPTIONS_VERSION 3 /* 3: stats with articles_by_format */
 #define NS_INDEX_OPTIONS_INIT    {NS_INDEX_OPTIONS_VERSION, 0, 0, 0, 0, 0}
 
 /* After the walk, delete the articles (and the records) of the files at or

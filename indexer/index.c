@@ -992,6 +992,9 @@ walk_article(const ns_article *a, const ns__where *where, void *payload)
         return 1;
     }
     w->stats->bytes_read += a->text_len;
+    int slot = ns__format_slot(where->format);
+    if (slot >= 0 && slot < NS_FORMAT_SLOTS)
+        w->stats->articles_by_format[slot]++;
     if ((++w->met & 255) == 0 && progress(w)) {
         w->st = NS_ERR_ABORTED;
         return 1;
@@ -1110,8 +1113,10 @@ end_bulk(ns_db *db, indexer *ix, ns_status walk_st)
 static size_t
 stats_size(const ns_index_options *opts)
 {
-    if (opts && opts->version >= 2)
+    if (opts && opts->version >= 3)
         return sizeof(ns_index_stats);
+    if (opts && opts->version == 2)
+        return offsetof(ns_index_stats, articles_by_format);
     return offsetof(ns_index_stats, articles_unchanged);
 }
 

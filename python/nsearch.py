@@ -126,7 +126,8 @@ class ns_index_stats(ctypes.Structure):
                 ("articles_unchanged", ctypes.c_uint64),
                 ("articles_deleted", ctypes.c_uint64),
                 ("files_pruned", ctypes.c_uint64),
-                ("bytes_done", ctypes.c_uint64)]
+                ("bytes_done", ctypes.c_uint64),
+                ("articles_by_format", ctypes.c_uint64 * 16)]  # version 3
 
 
 _REJECT_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ns_reject),
@@ -136,7 +137,7 @@ _PROGRESS_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ns_index_stats),
 
 
 class ns_index_options(ctypes.Structure):
-    VERSION = 2
+    VERSION = 3
     _fields_ = [("version", ctypes.c_uint),
                 ("on_reject", _REJECT_CB),
                 ("on_progress", _PROGRESS_CB),
@@ -233,6 +234,7 @@ def _fn(name, restype, *argtypes):
 _strerror = _fn("ns_strerror", ctypes.c_char_p, ctypes.c_int)
 _version_string = _fn("ns_version_string", ctypes.c_char_p)
 _version_number = _fn("ns_version_number", ctypes.c_uint)
+_format_name = _fn("ns_format_name", ctypes.c_char_p, ctypes.c_uint)
 _free = _fn("ns_free", None, ctypes.c_void_p)
 _db_open_v2 = _fn("ns_db_open_v2", ctypes.c_int, ctypes.c_char_p,
                   ctypes.POINTER(ns_open_options), ctypes.POINTER(_p),
@@ -324,7 +326,20 @@ Reject = namedtuple("Reject", "file where reason")
 Reject.__doc__ = "An input add_path() could not read, and why."
 
 IndexStats = namedtuple("IndexStats", [f for f, _ in ns_index_stats._fields_])
-IndexStats.__doc__ = "The counters of an add_path() run."
+IndexStats.__doc__ = ("The counters of an add_path() run; "
+                      "articles_by_format: {format name: articles read}.")
+
+
+def _index_stats(s):
+    """An IndexStats of the ns_index_stats s (copied: s may go away)."""
+    values = []
+    for f in IndexStats._fields:
+        v = getattr(s, f)
+        if f == "articles_by_format":
+            v = {_format_name(i).decode(): v[i] for i in range(len(v))
+                 if v[i] and _format_name(i)}
+        values.append(v)
+    return IndexStats(*values)
 
 Info = namedtuple("Info", [f for f, _ in ns_db_info._fields_])
 Info.__doc__ = "What Index.stat() reports (the fields of ns_db_info)."
@@ -489,8 +504,7 @@ class Index:
 
         def progress_cb(s, _payload):
             s = s.contents
-            return guard(on_progress, IndexStats(
-                *(getattr(s, f) for f in IndexStats._fields)))
+            return guard(on_progress, _index_stats(s))
 
         opts = ns_index_options(ns_index_options.VERSION)
         opts.flags = INDEX_PRUNE if prune else 0
@@ -506,7 +520,7 @@ class Index:
         if raised:
             raise raised[0]
         self._check(st)
-        return IndexStats(*(getattr(stats, f) for f in IndexStats._fields))
+        return _index_stats(stats)
 
     def delete(self, id):
         """Delete the article with this id (Error ERR_NOT_FOUND if none)."""

@@ -38,6 +38,7 @@
 #define OPEN_OPTS_V1_SIZE \
     (offsetof(ns_open_options, lock_timeout_ms) + sizeof(int))
 #define INDEX_STATS_V1_SIZE offsetof(ns_index_stats, articles_unchanged)
+#define INDEX_STATS_V2_SIZE offsetof(ns_index_stats, articles_by_format)
 #define DB_INFO_V1_SIZE     offsetof(ns_db_info, writer)
 
 typedef struct fixture {
@@ -232,6 +233,45 @@ test_index_options_and_stats_v1(void **state)
     ns_db_close(rd);
 }
 
+/* Version 2 options: the stats end at bytes_done, no articles_by_format;
+ * version 3 gets the articles per format. */
+static void
+test_index_stats_v2_v3(void **state)
+{
+    fixture *f = *state;
+    ns_db *w = NULL;
+    char idx[128];
+    snprintf(idx, sizeof idx, "%s/idx3", f->dir);
+    assert_int_equal(ns_db_open(idx, NS_OPEN_WRITE | NS_OPEN_CREATE, &w,
+                                NULL),
+                     NS_OK);
+    ns_index_options o = NS_INDEX_OPTIONS_INIT;
+    o.version = 2;
+    ns_index_stats *st = at_page_end(f, 1, INDEX_STATS_V2_SIZE);
+    memset(st, 0, INDEX_STATS_V2_SIZE);
+    assert_int_equal(ns_db_add_path(w, f->file, &o, st), NS_OK);
+    assert_int_equal(st->articles_indexed, 2);
+    assert_int_equal(st->files_seen, 1);
+    ns_db_close(w);
+
+    rmrf(idx);
+    assert_int_equal(ns_db_open(idx, NS_OPEN_WRITE | NS_OPEN_CREATE, &w,
+                                NULL),
+                     NS_OK);
+    ns_index_options o3 = NS_INDEX_OPTIONS_INIT;
+    ns_index_stats s3;
+    memset(&s3, 0, sizeof s3);
+    assert_int_equal(ns_db_add_path(w, f->file, &o3, &s3), NS_OK);
+    assert_int_equal(s3.articles_indexed, 2);
+    assert_string_equal(ns_format_name(0), "jsonl");
+    assert_int_equal(s3.articles_by_format[0], 2);
+    for (unsigned i = 1; i < NS_FORMAT_SLOTS; i++)
+        assert_int_equal(s3.articles_by_format[i], 0);
+    assert_null(ns_format_name(NS_FORMAT_SLOTS));
+    ns_db_close(w);
+    rmrf(idx);
+}
+
 static void
 test_open_options_v1(void **state)
 {
@@ -320,6 +360,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_search_options_v1_v2, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_index_options_and_stats_v1, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_index_stats_v2_v3, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_open_options_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_db_info_versions, setup, teardown),

@@ -23,7 +23,7 @@ if command -v script >/dev/null; then
     expect_rc 0 "index on a terminal"
     last=$(tr '\r' '\n' <"$TMP/tty" | sed 's/\x1b\[K//g' | grep -v '^$' | tail -n 1)
     case "$last" in
-    "400 indexed, 0 rejected; 4 files (0 unchanged) in "[0-9]*:[0-9][0-9]*) ok ;;
+    "400 indexed (jsonl 400), 0 rejected; 4 files (0 unchanged) in "[0-9]*:[0-9][0-9]*) ok ;;
     *) bad "summary line on a terminal: '$last'" ;;
     esac
     # The re-run: every file unchanged.
@@ -47,8 +47,19 @@ run index --index "$IDX" "$IN"
 expect_rc 3 "done with a reject"
 expect_no_out "no stdout with rejects either"
 expect_err "bad.jsonl: line 2: " "the reject is named with its line"
-expect_err "^nsearch: 1 indexed, 1 rejected; 5 files \(4 unchanged\) in " \
-    "the summary on stderr"
+expect_err "^nsearch: 1 indexed \(jsonl 1\), 1 rejected; 5 files \(4 unchanged\) in " \
+    "the summary on stderr, with the articles per format"
+
+# A file changed but for one article: the formats count every article read
+# (indexed or unchanged), after the unchanged count.
+printf '{"id":"z1","title":"Zed","text":"zed"}\n{"id":"z3","title":"Three","text":"three"}\n' >"$IN/bad.jsonl"
+cp "$IN/part-00.jsonl" "$TMP/p0" && head -n 99 "$TMP/p0" >"$IN/part-00.jsonl" &&
+    echo '{"id":"y1","title":"Why","text":"why"}' >>"$IN/part-00.jsonl"
+printf '{"id": broken\n' >"$IN/zz-bad.jsonl"
+run index --index "$IDX" "$IN"
+expect_rc 3 "a changed file and a reject"
+expect_err "^nsearch: 2 indexed, 1 rejected; 100 unchanged, 1 deleted; 102 read \(jsonl 102\); 6 files \(3 unchanged\) in " \
+    "the articles per format after the unchanged ones"
 
 run index --help
 expect_rc 0 "index --help"
