@@ -59,6 +59,8 @@ static const char *const format_slots[] = {
     "jsonl", "json",   "text", "markdown", "trec",
     "reuters", "xmlfeed", "newsml", "warc", "html",
 };
+_Static_assert(sizeof format_slots / sizeof *format_slots <= NS_FORMAT_SLOTS,
+               "more formats than ns_index_stats has slots");
 
 int
 ns__format_slot(const char *name)

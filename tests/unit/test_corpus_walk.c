@@ -649,6 +649,29 @@ test_utf8_helpers(void **state)
     got_free(&g);
 }
 
+/* Every format has a slot in ns_index_stats.articles_by_format, and
+ * ns_format_name() names it back. */
+static void
+test_format_slots(void **state)
+{
+    (void)state;
+    const ns__format *const all[] = {
+        &ns__format_jsonl,   &ns__format_json,    &ns__format_markdown,
+        &ns__format_text,    &ns__format_trec,    &ns__format_reuters,
+        &ns__format_warc,    &ns__format_newsml,  &ns__format_xmlfeed,
+        &ns__format_html,
+    };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+        int slot = ns__format_slot(all[i]->name);
+        assert_true(slot >= 0 && slot < NS_FORMAT_SLOTS);
+        assert_string_equal(ns_format_name((unsigned)slot), all[i]->name);
+    }
+    assert_int_equal(ns__format_slot("nosuch"), -1);
+    assert_int_equal(ns__format_slot(NULL), -1);
+    assert_int_equal(ns__format_slot("jsonl"), 0); /* slots never move */
+    assert_int_equal(ns__format_slot("html"), 9);
+}
+
 static void
 test_out_of_memory(void **state)
 {
@@ -696,6 +719,7 @@ main(void)
         cmocka_unit_test(test_callbacks_stop),
         cmocka_unit_test(test_text_too_large),
         cmocka_unit_test(test_utf8_helpers),
+        cmocka_unit_test(test_format_slots),
         cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
