@@ -674,6 +674,50 @@ looks_packed(const char *head, size_t len)
     return 0;
 }
 
+/*
+ * The name of the first element of markup at head[0, len) (after a byte
+ * order mark, white space, <?...?>, <!...> and comments) into out, for a
+ * reject's reason; 0 when the input does not start with markup or the name
+ * is not plain ASCII.
+ */
+static int
+first_element(const char *head, size_t len, char *out, size_t cap)
+{
+    size_t i = 0;
+    if (len > 4096)
+        len = 4096;
+    if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    for (;;) {
+        while (i < len && (head[i] == ' ' || head[i] == '\t' ||
+                           head[i] == '\r' || head[i] == '\n'))
+            i++;
+        if (i + 1 >= len || head[i] != '<')
+            return 0;
+        if (head[i + 1] != '?' && head[i + 1] != '!')
+            break;
+        int comment = i + 4 <= len && memcmp(head + i, "<!--", 4) == 0;
+        const char *end = memchr(head + i, '>', len - i);
+        while (comment && end && (end - head < 2 || end[-1] != '-' ||
+                                  end[-2] != '-'))
+            end = memchr(end + 1, '>', len - (size_t)(end + 1 - head));
+        if (!end)
+            return 0;
+        i = (size_t)(end - head) + 1;
+    }
+    size_t n = 0;
+    for (i++; i < len && n + 1 < cap; i++, n++) {
+        unsigned char c = (unsigned char)head[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == ':' || c == '_' || c == '-' ||
+              c == '.'))
+            break;
+        out[n] = (char)c;
+    }
+    out[n] = '\0';
+    return n > 0;
+}
+
 typedef struct walker {
     const ns__corpus_sink *sink;
     struct {
@@ -728,10 +772,18 @@ read_input(walker *wk,
         return read_archive(wk, in, label, depth + 1, complete);
     }
     const ns__format *f = detect(head, hl, name);
-    if (!f)
-        return ns__corpus_reject(sink, &w, "unrecognized format%s",
-                                 ns__looks_binary(head, hl) ? " (binary data)" :
-                                                              "");
+    if (!f) {
+        char el[64];
+        if (ns__looks_binary(head, hl))
+            return ns__corpus_reject(sink, &w,
+                                     "unrecognized format (binary data)");
+        if (first_element(head, hl, el, sizeof el))
+            return ns__corpus_reject(sink, &w,
+                                     "unrecognized format (markup whose "
+                                     "first element <%s> is no news format)",
+                                     el);
+        return ns__corpus_reject(sink, &w, "unrecognized format");
+    }
     w.format = f->name;
     ns_status st = f->read(in, &w, sink);
     if (st == NS_ERR_ABORTED || st == NS_ERR_NOMEM)

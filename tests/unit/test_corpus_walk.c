@@ -159,6 +159,17 @@ test_empty_and_junk(void **state)
         got_free(&g);
     }
     got g = { 0 };
+    /* XML that is no news format: its first element is named. */
+    assert_int_equal(got_string(&g, "frag.xml",
+                                "\xEF\xBB\xBF<?xml version=\"1.0\"?>\n"
+                                "<!-- a > b --><!DOCTYPE x>\n"
+                                "<contentMeta><located/></contentMeta>\n"),
+                     NS_OK);
+    assert_int_equal(g.nr, 1);
+    assert_str(g.r[0].reason, "unrecognized format (markup whose first "
+                              "element <contentMeta> is no news format)");
+    got_free(&g);
+    memset(&g, 0, sizeof g);
     assert_int_equal(got_buffer(&g, "junk", "\x01\x02\x00\xff", 4), NS_OK);
     assert_int_equal(g.nr, 1);
     assert_str(g.r[0].file, "junk");
