@@ -14,13 +14,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #ifdef F_OFD_SETLK
 #define NS_SETLK F_OFD_SETLK
@@ -562,17 +566,134 @@ reload_dict(void *payload)
     ns__buf_free(&v);
 }
 
+/*
+ * Check one table of a database with Xapian's xapian-check (xapian-tools),
+ * in a process of its own: Xapian's checker, like its reader, trusts the
+ * files and can crash on a damaged one, which must not take the caller
+ * down.  Returns 0 when it passes, 1 when it does not (*why: its last
+ * line, or how it died), -1 when it cannot be run.
+ */
+static int
+check_table(char *path, ns_buf *why)
+{
+    int fd[2];
+    if (pipe2(fd, O_CLOEXEC) != 0)
+        return -1;
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0) {
+        close(fd[0]);
+        close(fd[1]);
+        return -1;
+    }
+    posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, fd[1], 2);
+    char prog[] = "xapian-check";
+    char *argv[] = { prog, path, NULL };
+    pid_t pid;
+    int r = posix_spawnp(&pid, "xapian-check", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd[1]);
+    /* Its output, of which the last line says what is wrong: keep the
+     * last 4 KB. */
+    char out[4096];
+    size_t len = 0;
+    ssize_t k;
+    while (r == 0 && ((k = read(fd[0], out + len, sizeof out - 1 - len)) > 0 ||
+                      (k < 0 && errno == EINTR))) {
+        len += k > 0 ? (size_t)k : 0;
+        if (len == sizeof out - 1) {
+            memmove(out, out + len / 2, len - len / 2);
+            len -= len / 2;
+        }
+    }
+    close(fd[0]);
+    if (r != 0)
+        return -1;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        return -1; /* the shell's "not found", should one be in between */
+    out[len] = '\0';
+    while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
+        out[--len] = '\0';
+    const char *last = strrchr(out, '\n');
+    last = last ? last + 1 : out;
+    if (strncmp(last, "xapian-check: ", 14) == 0)
+        last += 14;
+    ns__buf_reset(why);
+    if (WIFSIGNALED(status))
+        ns__buf_printf(why, "xapian-check died of signal %d on it",
+                       WTERMSIG(status));
+    else
+        ns__buf_puts(why, *last ? last : "xapian-check found errors");
+    return 1;
+}
+
+/*
+ * Which file of the database in dir is damaged, and how ("docdata.glass:
+ * DatabaseCorruptError: ..."; ns_free it), checking each table with
+ * xapian-check; NULL when none is, or when it cannot tell (xapian-check
+ * missing, out of memory).  Reads every table whole: for an open that
+ * failed, not for each search.
+ */
+static char *
+find_damage(const char *dir)
+{
+    static const char *const tables[] = { "postlist", "docdata",  "termlist",
+                                          "position", "spelling", "synonym" };
+    ns_buf path = { 0 }, why = { 0 }, first = { 0 };
+    const char *first_table = NULL;
+    int present = 0, bad = 0, same = 1, failed = 0;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        ns__buf_reset(&path);
+        ns__buf_printf(&path, "%s/%s.glass", dir, tables[i]);
+        if (path.oom || access(ns__buf_cstr(&path), F_OK) != 0)
+            continue;
+        present++;
+        int r = check_table(path.data, &why); /* NUL-terminated above */
+        if (r < 0) {
+            failed = 1;
+            break;
+        }
+        if (r == 0)
+            continue;
+        if (bad++ == 0) {
+            first_table = tables[i];
+            ns__buf_puts(&first, ns__buf_cstr(&why));
+        } else if (strcmp(ns__buf_cstr(&why), ns__buf_cstr(&first)) != 0) {
+            same = 0;
+        }
+    }
+    char *what = NULL;
+    /* Each table is checked at the revision the version file names: when
+     * every one fails alike, the version file is what is bad. */
+    if (!failed && bad && !first.oom)
+        what = ns__sprintf(
+            "%s%s: %s",
+            present > 1 && bad == present && same ? "iamglass" : first_table,
+            present > 1 && bad == present && same ? "" : ".glass",
+            ns__buf_cstr(&first));
+    ns__buf_free(&path);
+    ns__buf_free(&why);
+    ns__buf_free(&first);
+    return what;
+}
+
 /* An open that failed in the database (st): when one of its files is
  * damaged, that is the status, and the message names the file.  Other
- * failures, and an index modified under a reader that passes Xapian's
- * check (a writer's commits outran it), keep st and *errmsg. */
+ * failures, and an index modified under a reader that passes the check (a
+ * writer's commits outran it), keep st and *errmsg. */
 static ns_status
 name_damage(ns_db *db, ns_status st, char **errmsg)
 {
     if (st != NS_ERR_INDEX_CORRUPT && st != NS_ERR_INDEX_MODIFIED &&
         st != NS_ERR_BACKEND)
         return st;
-    char *what = ns__xdb_find_damage(db->dir);
+    char *what = find_damage(db->dir);
     if (!what)
         return st;
     if (errmsg) {
@@ -583,6 +704,16 @@ name_damage(ns_db *db, ns_status st, char **errmsg)
     }
     ns_free(what);
     return NS_ERR_INDEX_CORRUPT;
+}
+
+/* A message quoting the index's own bytes (its metadata) made one line:
+ * control characters become spaces. */
+static void
+one_line(char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7F)
+            *s = ' ';
 }
 
 /* Check the schema and build the analyzer and store from the metadata. */
@@ -655,6 +786,8 @@ load_settings(ns_db *db, char **errmsg)
 out:
     if (st != NS_OK && (!errmsg || !*errmsg))
         st = name_damage(db, st, errmsg);
+    if (errmsg)
+        one_line(*errmsg);
     if (st != NS_OK && errmsg && !*errmsg)
         *errmsg = ns__sprintf("%s: %s", db->path,
                               ns__xdb_errmsg(db->x)[0]

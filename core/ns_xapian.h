@@ -32,13 +32,6 @@ ns_status ns__xdb_open(const char *path,
                        ns__xdb **out,
                        char **errmsg) NS_NOEXCEPT;
 void ns__xdb_close(ns__xdb *db) NS_NOEXCEPT;
-/**
- * Which file of the database in dir is damaged, and how ("docdata.glass:
- * DatabaseCorruptError: ..."; ns_free it), checking each table with
- * Xapian's checker; NULL when none is (or out of memory).  Reads every
- * table whole: for an open that failed, not for each search.
- */
-char *ns__xdb_find_damage(const char *dir) NS_NOEXCEPT;
 /** Detail of the last failure, "" if none; valid until the next call. */
 const char *ns__xdb_errmsg(const ns__xdb *db) NS_NOEXCEPT;
 /** Set the detail message (for callers above the binding). */

@@ -8,8 +8,6 @@
 #include <cstring>
 #include <new>
 
-#include <unistd.h>
-
 static ns_status
 from_xapian_error(const Xapian::Error &e, std::string *errmsg)
 {
@@ -82,48 +80,5 @@ ns__status_from_exception(std::string *errmsg) noexcept
     } catch (...) {
         /* Assigning the message itself failed. */
         return NS_ERR_NOMEM;
-    }
-}
-
-extern "C" char *
-ns__xdb_find_damage(const char *dir) noexcept
-{
-    static const char *const tables[] = { "postlist", "docdata",  "termlist",
-                                          "position", "spelling", "synonym" };
-    try {
-        std::string first, first_why;
-        int present = 0, bad = 0, same = 1;
-        for (const char *t : tables) {
-            std::string path = std::string(dir) + "/" + t + ".glass";
-            if (access(path.c_str(), F_OK) != 0)
-                continue;
-            present++;
-            std::string why;
-            try {
-                size_t n = Xapian::Database::check(path, 0, nullptr);
-                if (n)
-                    why = "Xapian's check found " + std::to_string(n) +
-                          (n == 1 ? " error" : " errors");
-            } catch (const Xapian::Error &e) {
-                why = e.get_description();
-            }
-            if (!why.empty()) {
-                if (bad++ == 0) {
-                    first = std::string(t) + ".glass";
-                    first_why = why;
-                } else if (why != first_why) {
-                    same = 0;
-                }
-            }
-        }
-        if (!bad)
-            return nullptr;
-        /* Each table is checked at the revision the version file names:
-         * when every one fails alike, the version file is what is bad. */
-        if (present > 1 && bad == present && same)
-            first = "iamglass";
-        return ns__sprintf("%s: %s", first.c_str(), first_why.c_str());
-    } catch (...) {
-        return nullptr;
     }
 }

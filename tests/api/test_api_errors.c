@@ -188,6 +188,11 @@ static void
 test_open_damaged(void **state)
 {
     fixture *f = *state;
+    /* The damaged file is found with Xapian's xapian-check. */
+    if (system("command -v xapian-check >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "skipped: xapian-check (xapian-tools) not found\n");
+        skip();
+    }
     /* Xapian reads a block of another revision here, and said the index
      * was modified under the reader. */
     expect_damaged(f,
