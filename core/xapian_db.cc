@@ -669,19 +669,23 @@ ns__xdb_search(ns__xdb *db,
     ns_status st = NS_ERR_BACKEND;
     /* A reader searches the latest commit, not the revision it opened:
      * a long-lived handle (a search service) must see new articles.
-     * Within a generation only; a rebuilt index needs a new handle. */
-    if (!db->wdb) {
-        try {
-            if (db->rdb->reopen())
-                reopened(db);
-        } catch (...) {
-            st = ns__status_from_exception(&db->errmsg);
-            ns__xmset_free(m);
-            return st;
-        }
-    }
+     * Within a generation only; a rebuilt index needs a new handle.
+     * Moving to it can itself meet a commit that discards the revision
+     * being opened: that, like a search that meets one, is tried again. */
     int corrupt_retries = 0;
     for (int attempt = 0; attempt < 10; attempt++) {
+        if (attempt > 0 || !db->wdb) {
+            try {
+                if (db->rdb->reopen())
+                    reopened(db);
+            } catch (const Xapian::DatabaseModifiedError &) {
+                st = ns__status_from_exception(&db->errmsg);
+                continue;
+            } catch (...) {
+                st = ns__status_from_exception(&db->errmsg);
+                break;
+            }
+        }
         try {
             st = search_once(db, q->q, opts, m);
         } catch (...) {
@@ -695,15 +699,8 @@ ns__xdb_search(ns__xdb *db,
         if (st != NS_ERR_INDEX_MODIFIED)
             break;
         /* A writer committed over the revision we read: move on to the
-         * new one and run the search again. */
+         * new one (above) and run the search again. */
         free_hits(m);
-        try {
-            db->rdb->reopen();
-            reopened(db);
-        } catch (...) {
-            st = ns__status_from_exception(&db->errmsg);
-            break;
-        }
     }
     if (st != NS_OK) {
         ns__xmset_free(m);
