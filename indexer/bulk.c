@@ -82,8 +82,19 @@ shard_main(void *arg)
             pthread_cond_signal(&s->can_put);
         }
         pthread_mutex_unlock(&s->mu);
-        if (!it)
-            break; /* closed and empty */
+        if (!it) {
+            /* Closed and empty: flush the inverter here, in parallel with
+             * the other shards, rather than in the merge, one by one. */
+            pthread_mutex_lock(&s->mu);
+            ns_status st = s->st;
+            pthread_mutex_unlock(&s->mu);
+            if (st == NS_OK && (st = ns__db_commit(s->db)) != NS_OK) {
+                pthread_mutex_lock(&s->mu);
+                s->st = st;
+                pthread_mutex_unlock(&s->mu);
+            }
+            break;
+        }
         pthread_mutex_lock(&s->mu);
         ns_status st = s->st;
         pthread_mutex_unlock(&s->mu);
