@@ -256,6 +256,14 @@ ns_status ns__xdb_replace_id(ns__xdb *db,
                              const ns__xdoc *doc,
                              uint32_t *docid_out) NS_NOEXCEPT;
 /**
+ * Add doc as a new document, without looking for one to replace (the
+ * caller knows its unique term is new); *docid_out (optional) receives
+ * the id.
+ */
+ns_status ns__xdb_add(ns__xdb *db,
+                      const ns__xdoc *doc,
+                      uint32_t *docid_out) NS_NOEXCEPT;
+/**
  * The first document indexed by term: its id into *docid_out and its value
  * in slot into value (reset first; empty if unset).  NS_ERR_NOT_FOUND when
  * no document has the term.  A writer sees its uncommitted changes.

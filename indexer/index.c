@@ -24,10 +24,16 @@
 #define NS_COMMIT_EVERY 10000
 #define NS_COMMIT_BYTES (48u << 20)
 /* The dictionary is trained on the first articles, up to these limits. */
-#define NS_TRAIN_MAX_ARTICLES 4000
-#define NS_TRAIN_MAX_BYTES    (8u << 20)
+#define NS_TRAIN_MAX_ARTICLES 1000
+#define NS_TRAIN_MAX_BYTES    (4u << 20)
+/* A walk that ends with fewer articles held than the dictionary waits
+ * for still builds in bulk when it has at least this many. */
+#define NS_BULK_MIN_ARTICLES 256
+/* Slots of a shard's id table (8 bytes each, at most half full: 2M ids,
+ * 32 MB): past this, it looks for a document to replace every time. */
+#define NS_IDSET_MAX (1u << 22)
 /* Text per article used as a training sample. */
-#define NS_TRAIN_SAMPLE_BYTES 4096
+#define NS_TRAIN_SAMPLE_BYTES 1024
 
 /* A top-level input file being read, and what was met in it. */
 typedef struct track_file {
@@ -75,6 +81,13 @@ typedef struct indexer {
     ns__bulk *bulk;        /* the shards, once the dictionary is known */
     ns_buf dict;           /* the dictionary trained for them */
     ns_buf records;        /* deferred records: path NUL, then the record */
+    /* A shard's writer (ns__index_write), whose database started empty:
+     * the hashes of the ids written, so that an id new to it is added
+     * without Xapian looking for a document to replace (ns__xdb_add).
+     * ids_state 0: not known yet, 1: on, -1: off (replace always). */
+    uint64_t *ids;         /* open addressing; 0 is a free slot */
+    size_t n_ids, cap_ids; /* cap_ids: a power of 2 */
+    int ids_state;
 } indexer;
 
 static void walk_progress(void *walk);
@@ -123,6 +136,7 @@ indexer_free(ns_db *db)
     ns__bulk_free(ix->bulk);
     ns__buf_free(&ix->dict);
     ns__buf_free(&ix->records);
+    ns_free(ix->ids);
     ns_free(ix);
     db->indexer = NULL;
 }
@@ -428,6 +442,54 @@ make_doc(ns_db *db,
     return ns__xdoc_set_data(ix->doc, ix->record.data, ix->record.len);
 }
 
+/* Put h into the id table of cap slots (a free slot is there). */
+static int
+ids_put(uint64_t *ids, size_t cap, uint64_t h)
+{
+    for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1)) {
+        if (ids[i] == h)
+            return 0;
+        if (!ids[i]) {
+            ids[i] = h;
+            return 1;
+        }
+    }
+}
+
+/*
+ * Whether writing the article of ix->idterm must replace a document with
+ * that id: not when the id table is on and the id is new to it (it is
+ * noted then).  Two ids of one hash only cost a replace.
+ */
+static int
+must_replace(indexer *ix)
+{
+    if (ix->ids_state <= 0)
+        return 1;
+    if (2 * (ix->n_ids + 1) > ix->cap_ids) {
+        size_t cap = ix->cap_ids ? ix->cap_ids * 2 : 1024;
+        uint64_t *n = cap <= NS_IDSET_MAX ? ns__calloc(cap, sizeof *n) : NULL;
+        if (!n) { /* too many to remember: replace from now on */
+            ns_free(ix->ids);
+            ix->ids = NULL;
+            ix->n_ids = ix->cap_ids = 0;
+            ix->ids_state = -1;
+            return 1;
+        }
+        for (size_t i = 0; i < ix->cap_ids; i++)
+            if (ix->ids[i])
+                ids_put(n, cap, ix->ids[i]);
+        ns_free(ix->ids);
+        ix->ids = n;
+        ix->cap_ids = cap;
+    }
+    uint64_t h = ns__hash64(ix->idterm.data, ix->idterm.len, NS_HASH_SEED) | 1;
+    if (!ids_put(ix->ids, ix->cap_ids, h))
+        return 1;
+    ix->n_ids++;
+    return 0;
+}
+
 /* Note that the walk met document docid of tf again. */
 static ns_status
 seen_add(track_file *tf, uint32_t docid)
@@ -484,7 +546,9 @@ write_article(ns_db *db,
     st = make_doc(db, ix, a, id, file, tf ? tf->fterm : NULL,
                   tf ? hex : NULL);
     uint32_t docid = 0;
-    if (st == NS_OK)
+    if (st == NS_OK && !must_replace(ix))
+        st = ns__xdb_add(db->x, ix->doc, &docid);
+    else if (st == NS_OK)
         st = ns__xdb_replace_id(db->x, ix->idterm.data, ix->doc, &docid);
     if (st != NS_OK)
         return st;
@@ -777,6 +841,11 @@ ns__index_write(ns_db *db,
         return st;
     ix->commit_every = commit_every ? commit_every : NS_COMMIT_EVERY;
     ix->commit_bytes = commit_bytes;
+    if (ix->ids_state == 0) {
+        uint64_t n = 1; /* unknown: replace always */
+        ix->ids_state =
+            ns__xdb_doccount(db->x, &n) == NS_OK && n == 0 ? 1 : -1;
+    }
     if (!fterm)
         return write_article(db, ix, a, file, NULL);
     track_file tf; /* the F term; the file itself is the walk's business */
@@ -1070,6 +1139,17 @@ end_bulk(ns_db *db, indexer *ix, ns_status walk_st)
 {
     int was_building = db->building, merged = 0;
     ns_status st = NS_OK;
+    /* Less input than the dictionary waits for, but enough to share: the
+     * shards take the held articles now (one thread would write them
+     * alone, and the merge is the compaction the build needs anyway). */
+    if (!ix->bulk && (walk_st == NS_OK || walk_st == NS_ERR_NOT_FOUND) &&
+        ix->n_held >= NS_BULK_MIN_ARTICLES && ns__bulk_shards() > 1) {
+        st = train_dict(db, ix);
+        if (st == NS_OK)
+            st = start_bulk(db, ix);
+        if (st != NS_OK)
+            walk_st = st;
+    }
     if (ix->bulk) {
         if (walk_st != NS_OK && walk_st != NS_ERR_NOT_FOUND) {
             ns__bulk_abort(ix->bulk, db);
