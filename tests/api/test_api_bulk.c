@@ -193,11 +193,61 @@ test_bulk_equals_plain(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A walk that ends before the dictionary's quota (1,000 articles) with
+ * enough articles to share (256) is written by the shards too: 400
+ * articles, 100 of them met twice in one file, give the plain build's
+ * 300, and the same answers. */
+static void
+test_small_bulk_equals_plain(void **state)
+{
+    (void)state;
+    make_inputs();
+    char cmd[512], p[128];
+    snprintf(cmd, sizeof cmd,
+             "mkdir '%s/small' && head -n 300 '%s/in/f0.jsonl' >'%s/small/a' "
+             "&& head -n 100 '%s/in/f5.jsonl' >>'%s/small/a'",
+             dir, dir, dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(p, sizeof p, "%s/small", dir);
+    ns_db *db[2];
+    ns_db_info info[2];
+    for (int i = 0; i < 2; i++) {
+        setenv("NSEARCH_SHARDS", i ? "2" : "0", 1);
+        db[i] = open_w(i ? "sbulk" : "splain", 0);
+        ns_index_options o = NS_INDEX_OPTIONS_INIT;
+        ns_index_stats st;
+        memset(&st, 0, sizeof st);
+        assert_int_equal(ns_db_add_path(db[i], p, &o, &st), NS_OK);
+        assert_int_equal(st.articles_indexed, 400);
+        assert_int_equal(ns_db_stat_v2(db[i], NS_DB_INFO_VERSION, &info[i]),
+                         NS_OK);
+        assert_int_equal(info[i].articles, 300);
+    }
+    /* The shards' merge made a later generation than the plain gen-1. */
+    size_t n = strlen(info[1].location);
+    assert_true(n > 6 && strcmp(info[1].location + n - 6, "/gen-1") != 0);
+    static const char *const qs[] = { "harbour", "dispatch 77",
+                                      "w1234", "\"report 250\"" };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        char *x = answer(db[0], qs[i]), *y = answer(db[1], qs[i]);
+        if (strcmp(x, y) != 0)
+            fail_msg("'%s': different answers", qs[i]);
+        free(x);
+        free(y);
+    }
+    ns_db_close(db[0]);
+    ns_db_close(db[1]);
+    unsetenv("NSEARCH_SHARDS");
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bulk_equals_plain),
+        cmocka_unit_test(test_small_bulk_equals_plain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
