@@ -70,7 +70,6 @@ typedef struct run {
     double start;       /* CLOCK_MONOTONIC seconds */
     uint64_t total;     /* bytes of the input files, for the ETA */
     uint64_t files;     /* input files found */
-    int compressed;     /* the only input file is compressed */
 } run;
 
 static double
@@ -135,23 +134,17 @@ fmt_count(char *buf, size_t n, uint64_t v)
 }
 
 /*
- * How far the run is, 0..1, or -1 when unknown: by the bytes of the files
- * finished; inside a single file, by its text read when it is not
- * compressed (the text is most of the file).  A single compressed file
- * gives no estimate: its size says nothing of its text.
+ * How far the run is, 0..1, or -1 when unknown: by the bytes on disk of
+ * the files done, and of the file being read the bytes read so far
+ * (compressed bytes of a compressed file: a single 5 GB .jsonl.zst has an
+ * ETA too).
  */
 static double
 fraction(const run *ru, const ns_index_stats *st)
 {
     if (ru->total == 0)
         return -1;
-    uint64_t done = st->bytes_done;
-    if (ru->files == 1 && done < ru->total) {
-        if (ru->compressed)
-            return -1;
-        done = st->bytes_read < ru->total ? st->bytes_read : ru->total;
-    }
-    double f = (double)done / (double)ru->total;
+    double f = (double)st->bytes_done / (double)ru->total;
     return f > 1 ? 1 : f;
 }
 
@@ -190,25 +183,10 @@ on_progress(const ns_index_stats *st, void *payload)
     return 0;
 }
 
-/* Whether a file name says the file is compressed or an archive. */
-static int
-is_compressed(const char *name)
-{
-    static const char *const ext[] = { ".gz", ".zst", ".xz",  ".bz2",
-                                       ".lz4", ".zip", ".tgz", ".lzma" };
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-        size_t e = strlen(ext[i]);
-        if (n > e && strcmp(name + n - e, ext[i]) == 0)
-            return 1;
-    }
-    return strstr(name, ".tar") != NULL;
-}
-
 /* Sum the sizes of the files the walk will meet (hidden ones skipped, as
  * the walk does), for the progress bar. */
 static void
-scan_path(run *ru, const char *path, const char *name, int depth)
+scan_path(run *ru, const char *path, int depth)
 {
     struct stat sb;
     if (depth > 64 || stat(path, &sb) != 0)
@@ -216,7 +194,6 @@ scan_path(run *ru, const char *path, const char *name, int depth)
     if (S_ISREG(sb.st_mode)) {
         ru->total += (uint64_t)sb.st_size;
         ru->files++;
-        ru->compressed = is_compressed(name);
         return;
     }
     if (!S_ISDIR(sb.st_mode))
@@ -233,7 +210,7 @@ scan_path(run *ru, const char *path, const char *name, int depth)
         if (!child)
             break;
         snprintf(child, n, "%s/%s", path, e->d_name);
-        scan_path(ru, child, e->d_name, depth + 1);
+        scan_path(ru, child, depth + 1);
         free(child);
     }
     closedir(d);
@@ -242,10 +219,8 @@ scan_path(run *ru, const char *path, const char *name, int depth)
 static void
 scan_inputs(run *ru, char **paths, int n)
 {
-    for (int i = 0; i < n; i++) {
-        const char *slash = strrchr(paths[i], '/');
-        scan_path(ru, paths[i], slash ? slash + 1 : paths[i], 0);
-    }
+    for (int i = 0; i < n; i++)
+        scan_path(ru, paths[i], 0);
 }
 
 /* "(jsonl 1,000, warc 234)": the articles read per format, in the order of
@@ -314,7 +289,7 @@ cmd_index(int argc, char **argv)
     unsigned index_flags = 0;
     long commit_every = 0;
     int rebuild = 0, missing = 0;
-    run ru = { 0, 0, now_s(), 0, 0, 0 };
+    run ru = { 0, 0, now_s(), 0, 0 };
     int quiet = 0;
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     int n_paths = 0, rc = EXIT_ERROR;

@@ -22,6 +22,10 @@ typedef struct ns__file_info {
     const char *path;  /* absolute, e.g. "/data/archive/2015/a.json.gz" */
     uint64_t size;     /* bytes on disk */
     int64_t mtime_ns;  /* modification time, ns since the epoch */
+    /* While the file is read, the descriptor it is read from, else -1:
+     * its offset (lseek(fd, 0, SEEK_CUR)) is how far the reading is, in
+     * bytes on disk, compressed or not (progress of a single big file). */
+    int fd;
 } ns__file_info;
 
 /** Where in a file an article or a problem is. */

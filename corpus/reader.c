@@ -1118,8 +1118,9 @@ read_fd(walker *wk, int fd, const char *path, int *complete)
 }
 
 static ns_status
-read_file(walker *wk, const char *path, const struct stat *sb, int *complete)
+read_file(walker *wk, ns__file_info *fi, const struct stat *sb, int *complete)
 {
+    const char *path = fi->path;
     const ns__corpus_sink *sink = wk->sink;
     ns__where w = { path, "", 0, 0 };
     char ebuf[128];
@@ -1131,7 +1132,9 @@ read_file(walker *wk, const char *path, const struct stat *sb, int *complete)
         return ns__corpus_reject(sink, &w, "%s",
                                  errno_text(errno, ebuf, sizeof ebuf));
     }
+    fi->fd = fd;
     ns_status st = read_fd(wk, fd, path, complete);
+    fi->fd = -1;
     close(fd);
     return st;
 }
@@ -1147,7 +1150,8 @@ walk_file(walker *wk, const char *path, const struct stat *sb)
     const ns__corpus_sink *sink = wk->sink;
     ns__file_info fi = { path, (uint64_t)sb->st_size,
                          (int64_t)sb->st_mtim.tv_sec * 1000000000 +
-                             sb->st_mtim.tv_nsec };
+                             sb->st_mtim.tv_nsec,
+                         -1 };
     if (sink->file_begin) {
         int r = sink->file_begin(&fi, sink->payload);
         if (r == NS_CORPUS_SKIP)
@@ -1156,7 +1160,7 @@ walk_file(walker *wk, const char *path, const struct stat *sb)
             return NS_ERR_ABORTED;
     }
     int complete = 1;
-    ns_status st = read_file(wk, path, sb, &complete);
+    ns_status st = read_file(wk, &fi, sb, &complete);
     if (st != NS_OK)
         complete = 0;
     if (sink->file_end)
@@ -1402,7 +1406,7 @@ ns__corpus_read_buffer(const char *name,
 {
     if (!name || (!data && len) || !sink)
         return NS_ERR_INVALID_ARG;
-    ns__file_info fi = { name, len, 0 };
+    ns__file_info fi = { name, len, 0, -1 };
     if (sink->file_begin) {
         int r = sink->file_begin(&fi, sink->payload);
         if (r == NS_CORPUS_SKIP)

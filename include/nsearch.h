@@ -358,7 +358,10 @@ typedef struct ns_index_stats {
                                 * of a pruned file */
     uint64_t files_pruned;     /* gone from disk; articles removed */
     uint64_t bytes_done;       /* bytes on disk of the files finished or
-                                * skipped, for progress */
+                                * skipped, for progress; in a progress
+                                * call also of the file being read, as
+                                * far as it is read (its compressed bytes
+                                * when it is compressed) */
     /* Version 3: the articles read from inputs of each format (indexed,
      * or met again unchanged), slot i for the format ns_format_name(i)
      * names; a slot no format uses stays 0. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Articles, and bytes of text, per commit: a crash loses at most this
  * much, which the next run reads again; the text bound also bounds the
@@ -925,6 +926,7 @@ typedef struct walk_ctx {
     ns_status st;      /* a fatal status that stopped the walk */
     time_t last_progress;
     uint64_t met;      /* articles met */
+    const ns__file_info *reading; /* the file being read, or NULL */
 } walk_ctx;
 
 static int
@@ -936,7 +938,18 @@ progress(walk_ctx *w)
     if (now == w->last_progress)
         return 0;
     w->last_progress = now;
-    return w->opts->on_progress(w->stats, w->opts->payload);
+    /* Inside a file, bytes_done counts how far its reading is: a single
+     * big file (compressed or not) has progress, and an ETA. */
+    uint64_t done = w->stats->bytes_done;
+    off_t at = w->reading && w->reading->fd >= 0
+                   ? lseek(w->reading->fd, 0, SEEK_CUR)
+                   : -1;
+    if (at > 0)
+        w->stats->bytes_done +=
+            (uint64_t)at < w->reading->size ? (uint64_t)at : w->reading->size;
+    int r = w->opts->on_progress(w->stats, w->opts->payload);
+    w->stats->bytes_done = done;
+    return r;
 }
 
 /* Progress from the writing side; a stop asked for here waits for the
@@ -1008,6 +1021,7 @@ walk_file_begin(const ns__file_info *fi, void *payload)
     tf->has_old = n > 0;
     track_file_free(w->ix->cur);
     w->ix->cur = tf;
+    w->reading = fi; /* valid until its file_end */
     return NS_CORPUS_READ;
 }
 
@@ -1018,6 +1032,7 @@ walk_file_end(const ns__file_info *fi, int complete, void *payload)
     indexer *ix = w->ix;
     track_file *tf = ix->cur;
     ix->cur = NULL;
+    w->reading = NULL;
     w->stats->bytes_done += fi->size;
     if (!tf)
         return;
@@ -1227,7 +1242,7 @@ ns_db_add_path(ns_db *db,
     ns_index_stats run = { 0 };
     if (stats)
         stats_add(&run, stats, ssize);
-    walk_ctx w = { db, ix, opts, &run, NS_OK, 0, 0 };
+    walk_ctx w = { db, ix, opts, &run, NS_OK, 0, 0, NULL };
     ix->stats = &run;
     ix->walk = &w;
     ix->commit_every = opts && opts->version >= 2 && opts->commit_every
