@@ -273,6 +273,15 @@ ns_status ns__xdb_find(ns__xdb *db,
                        unsigned slot,
                        uint32_t *docid_out,
                        ns_buf *value) NS_NOEXCEPT;
+/** Call cb with the id and the data of every document, in increasing id
+ * order; a non-zero return stops (NS_ERR_ABORTED).  Do not change the
+ * database from cb.  For measurements (bench/store_ratio.c). */
+ns_status ns__xdb_each_data(ns__xdb *db,
+                            int (*cb)(uint32_t docid,
+                                      const char *data,
+                                      size_t len,
+                                      void *payload),
+                            void *payload) NS_NOEXCEPT;
 /** Call cb with the id of each document indexed by term, in increasing
  * order; a non-zero return stops (NS_ERR_ABORTED).  Do not change the
  * database from cb. */

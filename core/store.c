@@ -335,3 +335,47 @@ ns__store_decode(ns__store *s,
     rec->text_len = r;
     return NS_OK;
 }
+
+ns_status
+ns__store_measure(ns__store *s,
+                  const char *data,
+                  size_t len,
+                  ns__store_sizes *sz)
+{
+    ns__record rec;
+    memset(&rec, 0, sizeof rec);
+    ns_status st = ns__store_decode(s, data, len, 1, &rec);
+    /* The frame is what follows the fields and the text's length. */
+    const unsigned char *p = (const unsigned char *)data + 1;
+    const unsigned char *end = (const unsigned char *)data + len;
+    for (int i = 0; i < 9 && st == NS_OK; i++) {
+        uint64_t n;
+        if (!ns__get_varint(&p, end, &n) || (i < 8 && n > (uint64_t)(end - p)))
+            st = NS_ERR_INDEX_CORRUPT;
+        else if (i < 8)
+            p += n;
+    }
+    if (st == NS_OK && !s->cctx && !(s->cctx = ZSTD_createCCtx()))
+        st = NS_ERR_NOMEM;
+    ns_buf plain = { 0 };
+    size_t bound = ZSTD_compressBound(rec.text_len);
+    if (st == NS_OK && ns__buf_reserve(&plain, bound) != 0)
+        st = NS_ERR_NOMEM;
+    if (st == NS_OK) {
+        size_t r = ZSTD_compressCCtx(s->cctx, plain.data, bound, rec.text,
+                                     rec.text_len, NS_ZSTD_LEVEL);
+        if (ZSTD_isError(r))
+            st = NS_ERR_NOMEM;
+        else {
+            sz->records++;
+            sz->record_bytes += len;
+            sz->field_bytes += (uint64_t)(p - (const unsigned char *)data);
+            sz->text_bytes += rec.text_len;
+            sz->frame_bytes += (uint64_t)(end - p);
+            sz->plain_bytes += r;
+        }
+    }
+    ns__buf_free(&plain);
+    ns__record_free(&rec);
+    return st;
+}

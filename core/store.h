@@ -77,4 +77,26 @@ ns_status ns__store_decode(ns__store *s,
                            ns__record *rec);
 void ns__record_free(ns__record *rec);
 
+/** What the stored records of an index cost (ns__store_measure sums). */
+typedef struct ns__store_sizes {
+    uint64_t records;
+    uint64_t record_bytes; /* whole records, as stored */
+    uint64_t field_bytes;  /* their fields, uncompressed, and lengths */
+    uint64_t text_bytes;   /* their texts, uncompressed */
+    uint64_t frame_bytes;  /* the texts' zstd frames, as stored */
+    uint64_t plain_bytes;  /* the texts compressed at the same level
+                            * without a dictionary */
+} ns__store_sizes;
+
+/**
+ * Add the sizes of the record data[0, len) to *sz: decode it, and
+ * compress its text again without a dictionary, to tell what the
+ * dictionary gains (bench/store_ratio.c).
+ * Returns NS_OK; NS_ERR_INDEX_CORRUPT; NS_ERR_NOMEM.
+ */
+ns_status ns__store_measure(ns__store *s,
+                            const char *data,
+                            size_t len,
+                            ns__store_sizes *sz);
+
 #endif /* NS_STORE_H */

@@ -781,6 +781,27 @@ ns__xdb_postlist(ns__xdb *db,
 }
 
 extern "C" ns_status
+ns__xdb_each_data(ns__xdb *db,
+                  int (*cb)(uint32_t docid,
+                            const char *data,
+                            size_t len,
+                            void *payload),
+                  void *payload) noexcept
+{
+    if (!db || !cb)
+        return NS_ERR_INVALID_ARG;
+    NS_TRY
+    for (Xapian::PostingIterator it = db->rdb->postlist_begin("");
+         it != db->rdb->postlist_end(""); ++it) {
+        std::string d = db->rdb->get_document(*it).get_data();
+        if (cb(*it, d.data(), d.size(), payload))
+            return NS_ERR_ABORTED;
+    }
+    return NS_OK;
+    NS_CATCH(db)
+}
+
+extern "C" ns_status
 ns__xdb_delete_docid(ns__xdb *db, uint32_t docid) noexcept
 {
     if (!db || !db->wdb || !docid)
