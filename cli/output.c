@@ -49,8 +49,20 @@ is_c1(const unsigned char *p, size_t k)
     return k == 2 && p[0] == 0xC2 && p[1] < 0xA0;
 }
 
-/* out_safe, with each control character written as repl, and spaces too
- * when space is set. */
+/* Unicode's explicit bidirectional controls (U+202A..U+202E embeddings and
+ * overrides, U+2066..U+2069 isolates): on a terminal, one in an article's
+ * text reorders what follows it on the line, nsearch's own output included
+ * ("Trojan Source"). */
+static int
+is_bidi(const unsigned char *p, size_t k)
+{
+    return k == 3 && p[0] == 0xE2 &&
+           ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) ||
+            (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9));
+}
+
+/* out_safe, with each control character (C0, DEL, C1, bidirectional)
+ * written as repl, and spaces too when space is set. */
 static void
 safe(FILE *f, const char *s, size_t n, char repl, int space)
 {
@@ -64,9 +76,9 @@ safe(FILE *f, const char *s, size_t n, char repl, int space)
                    (*p < 0x20 || *p == 0x7F || (space && *p == ' '))) {
             fputc(repl, f);
             p++;
-        } else if (is_c1(p, k)) {
+        } else if (is_c1(p, k) || is_bidi(p, k)) {
             fputc(repl, f);
-            p += 2;
+            p += k;
         } else {
             fwrite(p, 1, k, f);
             p += k;

@@ -168,7 +168,8 @@ b = {"id": "x2\u001b[31m\u009b1m id", "date": "2015-10-01",
      "title": "C1 \u009b31mquay\u009d0;owned\u009c title",
      "source": "S\u0085ource", "author": "\u0090q\u009c",
      "url": "http://e.com/\u009b",
-     "text": "Harbour quay \u009b2J\u009b31m and \u0085 next \u009downed"}
+     "text": "Harbour quay \u009b2J\u009b31m and \u0085 next \u009downed"
+             " and bidi \u202edesrever\u202c \u2067isolate\u2069 here"}
 with open(sys.argv[1], "w") as f:
     f.write(json.dumps(a) + "\n" + json.dumps(b) + "\n")
 EOF
@@ -182,6 +183,10 @@ run --index "$TMP/eidx" --color never harbour
 expect_rc 0 "text search"
 expect_out '<script>alert' "the title is shown (as text)"
 has_control "$TMP/out" && bad "text: a control character reached stdout" || ok
+# Bidirectional overrides and isolates would reorder the terminal's line.
+LC_ALL=C grep -qP '\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' "$TMP/out" &&
+    bad "text: a bidirectional control reached stdout" || ok
+expect_out 'bidi  desrever  ' "text: bidi controls blank, the text kept"
 
 run --index "$TMP/eidx" --color always harbour
 expect_rc 0 "colour search"
