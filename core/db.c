@@ -222,9 +222,8 @@ exists(const char *dir, const char *name)
     return r;
 }
 
-/* "gen-N" -> N (> 0), anything else -> 0. */
-static unsigned
-gen_number(const char *name)
+unsigned
+ns__db_gen_number(const char *name)
 {
     size_t n = strlen(NS_GEN_PREFIX);
     if (strncmp(name, NS_GEN_PREFIX, n) != 0 || !name[n])
@@ -263,7 +262,7 @@ read_stub(const char *path, unsigned *gen)
             name += 5;
         if (strncmp(name, "./", 2) == 0)
             name += 2;
-        if ((*gen = gen_number(name)) > 0)
+        if ((*gen = ns__db_gen_number(name)) > 0)
             r = 1;
     }
     fclose(f);
@@ -307,7 +306,7 @@ max_gen(const char *path)
         return 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        unsigned g = gen_number(e->d_name);
+        unsigned g = ns__db_gen_number(e->d_name);
         if (g > best)
             best = g;
     }
@@ -479,7 +478,7 @@ cleanup_generations(ns_db *db, unsigned live, int live_flat)
     size_t n = 0, cap = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        unsigned g = gen_number(e->d_name);
+        unsigned g = ns__db_gen_number(e->d_name);
         if (!g || (!live_flat && g == live) || g == db->gen)
             continue;
         if (n == cap) {
@@ -1372,7 +1371,7 @@ other_bytes(const ns_db *db)
         return total;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        unsigned g = gen_number(e->d_name);
+        unsigned g = ns__db_gen_number(e->d_name);
         if (!g || g == db->gen)
             continue;
         char *p = join(db->path, e->d_name);

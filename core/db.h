@@ -137,6 +137,8 @@ ns_status ns__db_commit(ns_db *db);
 /** Write text as path's stub, atomically (rename(2) over XAPIANDB), and
  * sync it.  Returns: NS_OK; NS_ERR_IO; NS_ERR_DISK_FULL; NS_ERR_NOMEM. */
 ns_status ns__stub_write(const char *path, const char *text);
+/** "gen-N" -> N (> 0), anything else -> 0: a generation's directory name. */
+unsigned ns__db_gen_number(const char *name);
 /** The N of a new generation of path: the highest gen-N there, plus 1. */
 unsigned ns__db_next_gen(const char *path);
 /** Make dir, a complete new generation, one readers can hold: its

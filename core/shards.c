@@ -175,15 +175,7 @@ is_gen(const char *text)
 {
     if (strncmp(text, "./", 2) == 0)
         text += 2;
-    if (strncmp(text, NS_GEN_PREFIX, strlen(NS_GEN_PREFIX)) != 0)
-        return 0;
-    text += strlen(NS_GEN_PREFIX);
-    if (!*text)
-        return 0;
-    for (; *text; text++)
-        if (*text < '0' || *text > '9')
-            return 0;
-    return 1;
+    return ns__db_gen_number(text) != 0;
 }
 
 static int
