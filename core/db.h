@@ -137,6 +137,15 @@ ns_status ns__db_commit(ns_db *db);
 /** Write text as path's stub, atomically (rename(2) over XAPIANDB), and
  * sync it.  Returns: NS_OK; NS_ERR_IO; NS_ERR_DISK_FULL; NS_ERR_NOMEM. */
 ns_status ns__stub_write(const char *path, const char *text);
+/**
+ * Copy the caller's ns_open_options (NULL: the defaults), of any version
+ * and alignment, into *o of this version.  NS_ERR_INVALID_ARG for an
+ * unknown version.
+ */
+ns_status ns__open_options(const ns_open_options *opts,
+                           ns_open_options *o,
+                           char **errmsg);
+
 /** "gen-N" -> N (> 0), anything else -> 0: a generation's directory name. */
 unsigned ns__db_gen_number(const char *name);
 /** The N of a new generation of path: the highest gen-N there, plus 1. */

@@ -909,31 +909,6 @@ out:
     return st;
 }
 
-/* The caller's options, or the defaults, as a struct of this version.
- * An older caller's struct is shorter, and may be aligned only as its own
- * members need: its version is read bytewise and not a byte past its end
- * is read (version 1 ends with lock_timeout_ms). */
-ns_status
-ns__open_options(const ns_open_options *opts,
-                 ns_open_options *o,
-                 char **errmsg)
-{
-    ns_open_options def = NS_OPEN_OPTIONS_INIT;
-    *o = def;
-    if (!opts)
-        return NS_OK;
-    unsigned version;
-    memcpy(&version, opts, sizeof version);
-    if (version < 1 || version > NS_OPEN_OPTIONS_VERSION)
-        return fail(errmsg, NS_ERR_INVALID_ARG,
-                    "unknown ns_open_options version %u", version);
-    memcpy(o, opts,
-           version < 2 ?
-               offsetof(ns_open_options, lock_timeout_ms) + sizeof(int) :
-               sizeof *o);
-    return NS_OK;
-}
-
 ns_status
 ns__shards_open(const char *path,
                 const ns_open_options *opts,

@@ -41,15 +41,6 @@ extern "C" {
  * NS_ERR_NOT_FOUND, having done nothing, when path is an index of another
  * kind (db.c's); else as ns_db_open_v2.
  */
-/**
- * Copy the caller's ns_open_options (NULL: the defaults), of any version
- * and alignment, into *o of this version.  NS_ERR_INVALID_ARG for an
- * unknown version.
- */
-ns_status ns__open_options(const ns_open_options *opts,
-                           ns_open_options *o,
-                           char **errmsg);
-
 ns_status ns__shards_open(const char *path,
                           const ns_open_options *opts,
                           ns_db **out,
