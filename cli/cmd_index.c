@@ -53,8 +53,15 @@ static const char index_help[] =
     "  --rebuild      build a new index from the PATHs beside the live one\n"
     "                 (which searches go on using), compact it, and switch\n"
     "                 to it atomically at the end\n"
+    "  --exclude PATTERN\n"
+    "                 do not read the files or folders under a PATH that\n"
+    "                 match the glob PATTERN: one without '/' matches a\n"
+    "                 name ('SOURCE.md', '*.txt', 'drafts'), one with '/'\n"
+    "                 the path from the PATH ('raw/*.html'); may be\n"
+    "                 repeated; a PATH itself, and archive members, are\n"
+    "                 always read\n"
     "  --prune        remove the articles of files indexed before under\n"
-    "                 each PATH that no longer exist\n"
+    "                 each PATH that no longer exist or are now excluded\n"
     "  --shard NAME   write shard NAME of a sharded index (created, and\n"
     "                 listed, if new); several can be written at once\n"
     "  -q, --quiet    print nothing but errors\n"
@@ -292,9 +299,10 @@ cmd_index(int argc, char **argv)
     run ru = { 0, 0, now_s(), 0, 0 };
     int quiet = 0;
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
-    int n_paths = 0, rc = EXIT_ERROR;
+    const char **exclude = calloc((size_t)argc + 1, sizeof *exclude);
+    int n_paths = 0, n_exclude = 0, rc = EXIT_ERROR;
     ns_db *db = NULL;
-    if (!paths) {
+    if (!paths || !exclude) {
         cli_error("out of memory");
         return EXIT_ERROR;
     }
@@ -318,6 +326,14 @@ cmd_index(int argc, char **argv)
                 goto out;
         } else if (cli_opt_flag(argv, i, "--rebuild", 0)) {
             rebuild = 1;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--exclude", 0, &v))) {
+            if (r < 0)
+                goto out;
+            if (!*v) {
+                cli_error("--exclude needs a pattern");
+                goto out;
+            }
+            exclude[n_exclude++] = v;
         } else if (cli_opt_flag(argv, i, "--prune", 0)) {
             index_flags |= NS_INDEX_PRUNE;
         } else if ((r = cli_opt_value(argc, argv, &i, "--index", 0, &v))) {
@@ -374,6 +390,7 @@ cmd_index(int argc, char **argv)
     opts.payload = &ru;
     opts.flags = index_flags;
     opts.commit_every = (unsigned)commit_every;
+    opts.exclude = n_exclude ? exclude : NULL;
     ns_index_stats stats = { 0 };
     rc = EXIT_OK;
     for (int i = 0; i < n_paths; i++) {
@@ -435,5 +452,6 @@ cmd_index(int argc, char **argv)
 out:
     ns_db_close(db);
     free(paths);
+    free(exclude);
     return rc;
 }

@@ -5,6 +5,7 @@
  */
 #include "core/util.h"
 
+#include <fnmatch.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,4 +236,56 @@ ns__get_varint(const unsigned char **p,
         shift += 7;
     }
     return 0;
+}
+
+/* One pattern, trimmed of leading and trailing "/", against rel whose
+ * parts are NUL-separated in buf (len bytes, slashes at the marks). */
+static int
+pattern_excludes(const char *pat, char *buf, size_t len)
+{
+    while (*pat == '/')
+        pat++;
+    size_t plen = strlen(pat);
+    while (plen > 0 && pat[plen - 1] == '/')
+        plen--;
+    if (plen == 0)
+        return 0;
+    char *p = ns__strndup(pat, plen);
+    if (!p)
+        return -1;
+    int slash = memchr(p, '/', plen) != NULL;
+    int hit = 0;
+    /* Each part ends at a '/' of rel or at its end: the part's name, or
+     * everything up to it, is matched with the NUL put there. */
+    size_t start = 0;
+    for (size_t i = 0; i <= len && !hit; i++) {
+        if (i < len && buf[i] != '/')
+            continue;
+        char save = buf[i];
+        buf[i] = '\0';
+        if (slash)
+            hit = fnmatch(p, buf, FNM_PATHNAME) == 0;
+        else
+            hit = fnmatch(p, buf + start, 0) == 0;
+        buf[i] = save;
+        start = i + 1;
+    }
+    ns_free(p);
+    return hit;
+}
+
+int
+ns__path_excluded(const char *const *exclude, const char *rel)
+{
+    if (!exclude || !*exclude || !rel || !*rel)
+        return 0;
+    size_t len = strlen(rel);
+    char *buf = ns__strndup(rel, len);
+    if (!buf)
+        return -1;
+    int r = 0;
+    for (size_t i = 0; exclude[i] && r == 0; i++)
+        r = pattern_excludes(exclude[i], buf, len);
+    ns_free(buf);
+    return r;
 }

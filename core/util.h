@@ -61,6 +61,20 @@ int ns__get_varint(const unsigned char **p,
                    const unsigned char *end,
                    uint64_t *out) NS_NOEXCEPT;
 
+/**
+ * Whether rel, a path relative to a walked directory (no leading "/"), is
+ * excluded by one of the NULL-terminated glob
+ * patterns (fnmatch(3); exclude may be NULL): a pattern without "/"
+ * matches the name of any part of rel ("SOURCE.md", "*.txt", or "drafts"
+ * for everything under a folder of that name); one with "/" matches
+ * leading parts of rel as a whole, "*" not crossing "/"
+ * ("raw/page-*.html", "2019/drafts").  A pattern's leading and trailing "/"
+ * are ignored.
+ * 1 excluded, 0 not, -1 out of memory.
+ */
+int ns__path_excluded(const char *const *exclude,
+                      const char *rel) NS_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

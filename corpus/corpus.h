@@ -61,6 +61,10 @@ typedef struct ns__corpus_sink {
      * that stopped the walk (the articles before were delivered). */
     void (*file_end)(const ns__file_info *fi, int complete, void *payload);
     void *payload;
+    /* Glob patterns (NULL-terminated; NULL: none) of the files and folders
+     * not to read under a walked directory: see ns__path_excluded
+     * (core/util.h). */
+    const char *const *exclude;
 } ns__corpus_sink;
 
 /**

@@ -1271,6 +1271,16 @@ walk_dir(walker *wk, const char *path, const struct stat *sb)
             st = NS_ERR_NOMEM;
             break;
         }
+        /* The part of child under the given path, for --exclude. */
+        size_t glen = strlen(wk->given);
+        const char *rel = child + glen + (glen > 0 && wk->given[glen - 1] != '/');
+        int ex = ns__path_excluded(sink->exclude, rel);
+        if (ex != 0) {
+            ns_free(child);
+            if (ex < 0)
+                st = NS_ERR_NOMEM;
+            continue;
+        }
         char *target = NULL;
         int out = leaves_root(wk, child, &target);
         if (out > 0) {

@@ -397,12 +397,23 @@ typedef struct ns_index_options {
      * articles or 48 MB of text, whichever comes first.  A killed run
      * loses at most one batch, which the next run reads again. */
     unsigned commit_every;
+    /* Glob patterns, NULL-terminated (version 4; NULL: none), of the files
+     * and folders not to read under a directory path: a pattern without
+     * "/" matches the name of a file or folder met in the walk
+     * ("SOURCE.md", "*.txt", "drafts"); one with "/" matches its path
+     * from path, "*" not crossing "/" ("raw/page-*.html").  Path itself,
+     * and an archive's members, are always read (a file's record says
+     * what it gave, whatever the patterns).  With NS_INDEX_PRUNE, the articles of recorded files
+     * that are now excluded are deleted too. */
+    const char *const *exclude;
 } ns_index_options;
-#define NS_INDEX_OPTIONS_VERSION 3 /* 3: stats with articles_by_format */
-#define NS_INDEX_OPTIONS_INIT    {NS_INDEX_OPTIONS_VERSION, 0, 0, 0, 0, 0}
+#define NS_INDEX_OPTIONS_VERSION 4 /* 3: stats with articles_by_format;
+                                      4: exclude */
+#define NS_INDEX_OPTIONS_INIT    {NS_INDEX_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0}
 
 /* After the walk, delete the articles (and the records) of the files at or
- * under path that were indexed before and no longer exist. */
+ * under path that were indexed before and no longer exist (or, with
+ * opts->exclude, are now excluded). */
 #define NS_INDEX_PRUNE 1u
 
 /**

@@ -1249,8 +1249,10 @@ ns_db_add_path(ns_db *db,
                            ? opts->commit_every
                            : NS_COMMIT_EVERY;
     ix->bulk_mode = bulk_eligible(db, ix);
+    const char *const *exclude =
+        opts && opts->version >= 4 ? opts->exclude : NULL;
     ns__corpus_sink sink = { walk_file_begin, walk_article, walk_reject,
-                             walk_file_end, &w };
+                             walk_file_end, &w, exclude };
     st = ns__corpus_walk(path, &sink);
     if (w.st != NS_OK)
         st = w.st;
@@ -1267,7 +1269,7 @@ ns_db_add_path(ns_db *db,
         (opts->flags & NS_INDEX_PRUNE)) {
         char *root = ns__corpus_absolute_path(path);
         uint64_t files = 0, articles = 0;
-        st = root ? ns__track_prune(db, root, &files, &articles)
+        st = root ? ns__track_prune(db, root, exclude, &files, &articles)
                   : NS_ERR_NOMEM;
         run.files_pruned += files;
         run.articles_deleted += articles;

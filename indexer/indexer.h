@@ -54,12 +54,14 @@ ns__track_put(ns_db *db, const char *path, const ns__file_record *rec);
 
 /**
  * Delete the articles and the records of the recorded files at or under
- * root (an absolute path) that no longer exist.  *files_out and
+ * root (an absolute path) that no longer exist, or whose path under root
+ * is excluded by exclude (ns__path_excluded; may be NULL).  *files_out and
  * *articles_out (both required) receive the counts.
  * Returns NS_OK or the status of the index operation that failed.
  */
 ns_status ns__track_prune(ns_db *db,
                           const char *root,
+                          const char *const *exclude,
                           uint64_t *files_out,
                           uint64_t *articles_out);
 

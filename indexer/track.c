@@ -201,6 +201,7 @@ typedef struct prune_ctx {
     ns_db *db;
     const char *root;
     size_t root_len;
+    const char *const *exclude;
     ns_buf val;
     char **gone; /* paths of vanished files */
     size_t n, cap;
@@ -227,8 +228,16 @@ prune_key(const char *key, void *payload)
     const char *nl = strchr(ns__buf_cstr(&p->val), '\n');
     if (!nl || !under_root(p, nl + 1))
         return 0;
+    const char *rel = nl + 1 + p->root_len;
+    while (*rel == '/')
+        rel++;
+    int ex = ns__path_excluded(p->exclude, rel);
+    if (ex < 0) {
+        p->st = NS_ERR_NOMEM;
+        return 1;
+    }
     struct stat sb;
-    if (lstat(nl + 1, &sb) == 0 || errno != ENOENT)
+    if (!ex && (lstat(nl + 1, &sb) == 0 || errno != ENOENT))
         return 0; /* still there, or unknown: keep it */
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 16;
@@ -251,11 +260,12 @@ prune_key(const char *key, void *payload)
 ns_status
 ns__track_prune(ns_db *db,
                 const char *root,
+                const char *const *exclude,
                 uint64_t *files_out,
                 uint64_t *articles_out)
 {
     *files_out = *articles_out = 0;
-    prune_ctx p = { db, root, strlen(root), { 0 }, NULL, 0, 0, NS_OK };
+    prune_ctx p = { db, root, strlen(root), exclude, { 0 }, NULL, 0, 0, NS_OK };
     /* Collect first: the keys cannot change while they are iterated. */
     ns_status st = ns__xdb_metadata_keys(db->x, NS_META_FILE, prune_key, &p);
     if (st == NS_ERR_ABORTED || st == NS_OK)

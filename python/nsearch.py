@@ -137,13 +137,14 @@ _PROGRESS_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ns_index_stats),
 
 
 class ns_index_options(ctypes.Structure):
-    VERSION = 3
+    VERSION = 4
     _fields_ = [("version", ctypes.c_uint),
                 ("on_reject", _REJECT_CB),
                 ("on_progress", _PROGRESS_CB),
                 ("payload", ctypes.c_void_p),
                 ("flags", ctypes.c_uint),
-                ("commit_every", ctypes.c_uint)]
+                ("commit_every", ctypes.c_uint),
+                ("exclude", ctypes.POINTER(ctypes.c_char_p))]
 
 
 class ns_search_options(ctypes.Structure):
@@ -477,7 +478,7 @@ class Index:
         self._check(_db_add_article(db, ctypes.byref(a)))
 
     def add_path(self, path, on_reject=None, on_progress=None, prune=False,
-                 commit_every=0):
+                 commit_every=0, exclude=()):
         """Add every article under path (file, archive or directory; formats
         detected by content), skipping the files unchanged since they were
         indexed.  on_reject(Reject) is called for each input that cannot be
@@ -485,6 +486,9 @@ class Index:
         stop the run (the exception propagates).  prune=True removes the
         articles of files indexed before under path and gone since.
         commit_every: articles per commit (0: the library's default).
+        exclude: glob patterns of files and folders under path not to read
+        (as `nsearch index --exclude`); with prune=True, the articles of
+        files now excluded are removed too.
         Returns the IndexStats."""
         db = self._handle()
         raised = []
@@ -509,6 +513,10 @@ class Index:
         opts = ns_index_options(ns_index_options.VERSION)
         opts.flags = INDEX_PRUNE if prune else 0
         opts.commit_every = commit_every
+        patterns = [_enc(p) for p in exclude]
+        if patterns:  # NULL-terminated; kept alive in a local
+            pats = (ctypes.c_char_p * (len(patterns) + 1))(*patterns, None)
+            opts.exclude = ctypes.cast(pats, ctypes.POINTER(ctypes.c_char_p))
         # The callbacks must outlive the call: keep them in locals.
         rcb = _REJECT_CB(reject_cb) if on_reject else _REJECT_CB()
         pcb = _PROGRESS_CB(progress_cb) if on_progress else _PROGRESS_CB()

@@ -266,6 +266,23 @@ class TestAddPath(Base):
             ix.commit()
             self.assertEqual([h.id for h in ix.search("wheat")], ["p2"])
 
+    def test_exclude(self):
+        sub = os.path.join(self.dir, "archive")
+        os.mkdir(sub)
+        self.write("archive/a.jsonl", [
+            '{"id": "e1", "title": "Barley one", "text": "Barley."}'])
+        self.write("archive/notes.jsonl", [
+            '{"id": "e2", "title": "Barley two", "text": "Barley."}'])
+        with nsearch.Index(self.path, write=True) as ix:
+            st = ix.add_path(sub, exclude=["notes.*"])
+            self.assertEqual(st.articles_indexed, 1)
+            st = ix.add_path(sub)
+            self.assertEqual(st.articles_indexed, 1)
+            st = ix.add_path(sub, prune=True, exclude=["a.jsonl"])
+            self.assertEqual((st.files_pruned, st.articles_deleted), (1, 1))
+            ix.commit()
+            self.assertEqual([h.id for h in ix.search("barley")], ["e2"])
+
     def test_callback_exception_stops_the_run(self):
         bad = self.write("bad.jsonl", ['{"id": "broken", "title": '])
 

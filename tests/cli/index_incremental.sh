@@ -62,4 +62,40 @@ rc=$?
 expect_rc 0 "run from another directory"
 [ "$(count)" = 1001 ] && ok || bad "relative path doubled articles: $(count)"
 
+# --exclude: a README beside the articles and a drafts folder are not
+# read, an archive is read whole; --prune then removes what is now
+# excluded.
+mkdir -p "$IN/drafts" "$TMP/tar/wire"
+printf 'About this archive\n\nThe quokkas here are mirrored nightly.\n' >"$IN/README.md"
+printf '{"id":"d1","title":"Draft","text":"unpublished marmalade"}\n' >"$IN/drafts/d.jsonl"
+printf '{"id":"t1","title":"Wire","text":"telegraph kestrels"}\n' >"$TMP/tar/wire/a.jsonl"
+printf '{"id":"t2","title":"Wire notes","text":"telegraph ospreys"}\n' >"$TMP/tar/wire/notes.jsonl"
+tar -C "$TMP/tar" -cf "$IN/wire.tar" wire
+run index --index "$IDX" --exclude README.md --exclude drafts \
+    --exclude 'wire/*' "$IN"
+expect_rc 0 "--exclude run"
+[ "$(count)" = 1003 ] && ok || bad "with --exclude: $(count)"
+run --index "$IDX" ospreys
+expect_rc 0 "archive members are not excluded"
+run --index "$IDX" marmalade
+expect_rc 1 "an excluded folder is not read"
+run --index "$IDX" quokkas
+expect_rc 1 "an excluded file is not read"
+run index --index "$IDX" "$IN"
+expect_rc 0 "the same without --exclude"
+[ "$(count)" = 1005 ] && ok || bad "without --exclude: $(count)"
+run --index "$IDX" quokkas
+expect_rc 0 "the file is read when not excluded"
+run index --index "$IDX" --prune --exclude '*.md' --exclude /drafts/ "$IN"
+expect_rc 0 "--prune --exclude"
+[ "$(count)" = 1003 ] && ok || bad "--prune of excluded files: $(count)"
+run --index "$IDX" marmalade
+expect_rc 1 "--prune removed the excluded folder's article"
+run --index "$IDX" quokkas
+expect_rc 1 "--prune removed the excluded file's article"
+run --index "$IDX" latakia
+expect_rc 0 "--prune kept what is not excluded"
+run index --index "$IDX" --exclude ''
+expect_rc 2 "an empty pattern is a usage error"
+
 finish

@@ -114,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data++;
         size--;
     }
-    ns__corpus_sink sink = { NULL, fz_article, fz_reject, NULL, NULL };
+    ns__corpus_sink sink = { NULL, fz_article, fz_reject, NULL, NULL, NULL };
     ns_status st =
         ns__corpus_read_buffer(name, (const char *)data, size, &sink);
     CHECK(st == NS_OK || st == NS_ERR_NOMEM);

@@ -127,7 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ns__buf_append(&in, data + 1, size - 1);
     }
     if (!in.oom) {
-        ns__corpus_sink sink = { NULL, fw_article, fw_reject, NULL, NULL };
+        ns__corpus_sink sink = { NULL, fw_article, fw_reject, NULL, NULL, NULL };
         ns_status st = ns__corpus_read_buffer(
             "fuzz.warc", in.data ? in.data : "", in.len, &sink);
         CHECK(st == NS_OK || st == NS_ERR_NOMEM);

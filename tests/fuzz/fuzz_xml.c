@@ -123,7 +123,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     const char *d = in.data ? in.data : "";
-    ns__corpus_sink sink = { NULL, fx_article, fx_reject, NULL, NULL };
+    ns__corpus_sink sink = { NULL, fx_article, fx_reject, NULL, NULL, NULL };
     ns_status st = ns__corpus_read_buffer("fuzz.xml", d, in.len, &sink);
     CHECK(st == NS_OK || st == NS_ERR_NOMEM);
 

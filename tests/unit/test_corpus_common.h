@@ -129,7 +129,8 @@ t_file_end(const ns__file_info *fi, int complete, void *payload)
 static inline ns__corpus_sink
 t_sink(got *g)
 {
-    ns__corpus_sink s = { t_file_begin, t_article, t_reject, t_file_end, g };
+    ns__corpus_sink s = { t_file_begin, t_article, t_reject, t_file_end, g,
+                          NULL };
     return s;
 }
 

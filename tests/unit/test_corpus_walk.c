@@ -586,6 +586,30 @@ test_callbacks_stop(void **state)
     assert_int_equal(ns__corpus_walk(data_path("archive"), &none), NS_OK);
 }
 
+/* The --exclude patterns (core/util.c), as the walk and --prune use them. */
+static void
+test_path_excluded(void **state)
+{
+    (void)state;
+    const char *const names[] = { "SOURCE.md", "*.txt", "drafts", NULL };
+    const char *const paths[] = { "raw/*.html", "/2019/old/", NULL };
+    assert_int_equal(ns__path_excluded(NULL, "a/SOURCE.md"), 0);
+    assert_int_equal(ns__path_excluded(names, ""), 0);
+    assert_int_equal(ns__path_excluded(names, "SOURCE.md"), 1);
+    assert_int_equal(ns__path_excluded(names, "a/b/SOURCE.md"), 1);
+    assert_int_equal(ns__path_excluded(names, "a/SOURCE.md.gz"), 0);
+    assert_int_equal(ns__path_excluded(names, "x/notes.txt"), 1);
+    assert_int_equal(ns__path_excluded(names, "drafts"), 1);
+    assert_int_equal(ns__path_excluded(names, "a/drafts/b.jsonl"), 1);
+    assert_int_equal(ns__path_excluded(names, "a/drafts2/b.jsonl"), 0);
+    assert_int_equal(ns__path_excluded(paths, "raw/a.html"), 1);
+    assert_int_equal(ns__path_excluded(paths, "raw/sub/a.html"), 0);
+    assert_int_equal(ns__path_excluded(paths, "x/raw/a.html"), 0);
+    assert_int_equal(ns__path_excluded(paths, "2019/old"), 1);
+    assert_int_equal(ns__path_excluded(paths, "2019/old/a.jsonl"), 1);
+    assert_int_equal(ns__path_excluded(paths, "2019/older/a.jsonl"), 0);
+}
+
 static void
 test_text_too_large(void **state)
 {
@@ -728,6 +752,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_links_and_permissions,
                                         setup_scratch, teardown_scratch),
         cmocka_unit_test(test_callbacks_stop),
+        cmocka_unit_test(test_path_excluded),
         cmocka_unit_test(test_text_too_large),
         cmocka_unit_test(test_utf8_helpers),
         cmocka_unit_test(test_format_slots),

@@ -321,7 +321,7 @@ test_streaming(void **state)
     close(fd);
     free(one);
     size_t articles = 0;
-    ns__corpus_sink sink = { NULL, count_article, NULL, NULL, &articles };
+    ns__corpus_sink sink = { NULL, count_article, NULL, NULL, &articles, NULL };
     long before = max_rss_kb();
     assert_int_equal(ns__corpus_walk(path, &sink), NS_OK);
     long grew = max_rss_kb() - before;
