@@ -17,8 +17,8 @@ foreach(dep ${NS_PC_DEPS})
     list(APPEND NS_PC_REQUIRES_PRIVATE ${module})
 endforeach()
 string(REPLACE ";" " " NS_PC_REQUIRES_PRIVATE "${NS_PC_REQUIRES_PRIVATE}")
-# libstemmer has no .pc file; libnsearch's C++ core needs libstdc++.
-set(NS_PC_LIBS_PRIVATE "-lstemmer -lstdc++ -lm -lpthread")
+# libnsearch's C++ core needs libstdc++.
+set(NS_PC_LIBS_PRIVATE "-lstdc++ -lm -lpthread")
 
 # Only ns_* leaves the shared library (cmake/libnsearch.map).
 target_link_options(nsearch PRIVATE
@@ -37,10 +37,7 @@ if(TARGET nsearch_cli AND _ns_system_libdir EQUAL -1)
         INSTALL_RPATH "$ORIGIN/${_ns_rel}")
 endif()
 
-# The static library's link interface names ns_stemmer (an INTERFACE target
-# of the build), so it is exported too, as nsearch::stemmer.
-set_target_properties(ns_stemmer PROPERTIES EXPORT_NAME stemmer)
-install(TARGETS nsearch nsearch_static ns_stemmer
+install(TARGETS nsearch nsearch_static
     EXPORT nsearchTargets
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -15,7 +15,8 @@
  * kana, which folds to itself), on buffers the analyzer owns.  Stems are
  * cached per analyzer.  A run allocates nothing except to grow the code
  * point buffer for a rare word whose decomposition does not fit (and
- * whatever libstemmer allocates for itself).  About 90-100 MB/s of English
+ * the stem of a word missing from the cache, which Xapian returns as a
+ * std::string).  About 90-100 MB/s of English
  * news with stemming on one core, 220 MB/s without.
  *
  * The rules, decided once (v=1):
@@ -64,10 +65,10 @@
  */
 #include "core/analyze.h"
 
-#include <libstemmer.h>
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/ns_xapian.h"
 #include "core/util.h"
 
 /* A written word longer than this (in input bytes, ignorables excluded) is
@@ -199,7 +200,7 @@ static const char *const en_abbrevs[] = {
 
 struct ns_analyzer {
     char *spec;                 /* canonical spec, owned */
-    struct sb_stemmer *stemmer; /* NULL: stem=none */
+    ns__xstem *stemmer;         /* NULL: stem=none */
     int nomark;                 /* norm=nfkc_cf_nomark */
     int lang_en;                /* lang=en: English abbreviations */
     stem_entry *cache;          /* 1 << cache_bits entries, or NULL */
@@ -550,7 +551,7 @@ is_abbrev(const run *r, const char *w, size_t n)
     return 0;
 }
 
-/* Stem word[0, wn) into t->term; NS_ERR_NOMEM if libstemmer fails. */
+/* Stem word[0, wn) into t->term; NS_ERR_NOMEM if the stemmer fails. */
 static ns_status
 stem(ns_analyzer *a, const char *word, size_t wn, ns_token *t)
 {
@@ -567,12 +568,10 @@ stem(ns_analyzer *a, const char *word, size_t wn, ns_token *t)
             return NS_OK;
         }
     }
-    const sb_symbol *s =
-        sb_stemmer_stem(a->stemmer, (const sb_symbol *)word, (int)wn);
-    if (!s)
+    const char *s;
+    if (ns__xstem_stem(a->stemmer, word, wn, &s, &t->term_len) != NS_OK)
         return NS_ERR_NOMEM;
-    t->term = (const char *)s;
-    t->term_len = (size_t)sb_stemmer_length(a->stemmer);
+    t->term = s;
     if (e && a->cache_bits < STEM_CACHE_BITS &&
         ++a->cache_misses >= (size_t)1 << a->cache_bits) {
         /* Without memory for the big one, the small one stays. */
@@ -986,18 +985,18 @@ set_errmsg(char **errmsg, char *msg)
 /* A parsed spec: pointers to static strings. */
 typedef struct spec_fields {
     const char *lang;
-    const char *stem; /* "none" or a name from sb_stemmer_list() */
+    const char *stem; /* "none" or a name from ns__xstem_list() */
     const char *norm;
     const char *v;
 } spec_fields;
 
-/* The name in sb_stemmer_list() equal to [s, s + n), or NULL. */
+/* The name in ns__xstem_list() equal to [s, s + n), or NULL. */
 static const char *
 snowball_name(const char *s, size_t n)
 {
-    for (const char **l = sb_stemmer_list(); *l; l++)
-        if (eq(s, n, *l))
-            return *l;
+    for (const char *l = ns__xstem_list(); *l; l += strlen(l) + 1)
+        if (eq(s, n, l))
+            return l;
     return NULL;
 }
 
@@ -1100,12 +1099,34 @@ parse_spec(const char *spec, spec_fields *f, char **errmsg)
                 d = languages[i].stemmer;
         f->stem = d ? snowball_name(d, strlen(d)) : "none";
         if (!f->stem) {
-            set_errmsg(errmsg, ns__sprintf("analyzer spec: this libstemmer "
-                                           "has no stemmer for lang=%s",
+            set_errmsg(errmsg, ns__sprintf("analyzer spec: this build's "
+                                           "Snowball stemmers (Xapian's) "
+                                           "have none for lang=%s",
                                            f->lang));
             return NS_ERR_INVALID_ARG;
         }
     }
+    /* Xapian 1.4's Snowball stems some words with diacritics differently
+     * from the libstemmer 2.2 that earlier builds used (`введённый`,
+     * `ambiguïté`, `execução`, `fidži`); diacritics removed, the stems are
+     * the same.  An index recorded with such a pair cannot be searched with
+     * the stems it was built with, so the spec is refused, not reread. */
+    static const char *const changed[] = { "finnish", "french", "portuguese",
+                                           "russian" };
+    if (strcmp(f->norm, "nfkc_cf") == 0)
+        for (size_t i = 0; i < sizeof changed / sizeof changed[0]; i++)
+            if (strcmp(f->stem, changed[i]) == 0) {
+                set_errmsg(errmsg,
+                           ns__sprintf("analyzer spec: stem=%s with "
+                                       "norm=nfkc_cf is not supported: "
+                                       "this build's stemmer (Xapian's "
+                                       "Snowball) stems words with "
+                                       "diacritics differently from "
+                                       "libstemmer 2.2; use "
+                                       "norm=nfkc_cf_nomark and reindex",
+                                       f->stem));
+                return NS_ERR_INVALID_ARG;
+            }
     return NS_OK;
 }
 
@@ -1137,8 +1158,8 @@ ns__analyzer_new(const char *spec, ns_analyzer **out, char **errmsg)
         goto out;
     a->cps_cap = CPS_INIT;
     if (strcmp(f.stem, "none") != 0) {
-        /* The name is in sb_stemmer_list(): NULL means out of memory. */
-        if (!(a->stemmer = sb_stemmer_new(f.stem, NULL)))
+        /* The name is in ns__xstem_list(): a failure is out of memory. */
+        if (ns__xstem_new(f.stem, &a->stemmer) != NS_OK)
             goto out;
         a->cache_bits = STEM_CACHE_MIN_BITS;
         if (!(a->cache = ns__calloc((size_t)1 << a->cache_bits,
@@ -1158,8 +1179,7 @@ ns__analyzer_free(ns_analyzer *a)
 {
     if (!a)
         return;
-    if (a->stemmer)
-        sb_stemmer_delete(a->stemmer);
+    ns__xstem_free(a->stemmer);
     ns_free(a->spec);
     ns_free(a->cps);
     ns_free(a->cache);

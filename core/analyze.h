@@ -76,8 +76,11 @@ typedef int (*ns_token_cb)(const ns_token *tok, void *payload);
  * any order (a missing one takes its default):
  *   lang  ISO 639-1 code of a Snowball language, or zh, ja, ko, und
  *         (default en);
- *   stem  a name from libstemmer's sb_stemmer_list() (english, french,
- *         porter, ...) or none (default: lang's stemmer, none for zh...);
+ *   stem  a name from Xapian's Snowball stemmers, ns__xstem_list()
+ *         (english, french, porter, ...) or none (default: lang's stemmer,
+ *         none for zh...); not greek, hindi, serbian or yiddish, which
+ *         Xapian 1.4 lacks, and not finnish, french, portuguese or russian
+ *         with norm=nfkc_cf (their stems changed, see analyze.c);
  *   norm  nfkc_cf_nomark (NFKC, case folded, diacritics removed) or nfkc_cf
  *         (diacritics kept) (default nfkc_cf_nomark);
  *   v     1, the version of the rules (default 1).
@@ -89,7 +92,7 @@ typedef int (*ns_token_cb)(const ns_token *tok, void *payload);
  *
  * Ownership: the caller owns *out and frees it with ns__analyzer_free()
  * (NULL is a no-op).  One analyzer is used by one thread at a time
- * (libstemmer's stemmers are not thread-safe); there is no global state.
+ * (Snowball stemmers are not thread-safe); there is no global state.
  * Returns: NS_OK; NS_ERR_INVALID_ARG (out NULL; unknown key, language,
  * stemmer, normalization or version; a key given twice); NS_ERR_NOMEM.
  */

@@ -316,6 +316,33 @@ void ns__xdb_on_reopen(ns__xdb *db,
                        void (*cb)(void *payload),
                        void *payload) NS_NOEXCEPT;
 
+/* ---- stemmers (xapian_stem.cc) ------------------------------------------ */
+
+typedef struct ns__xstem ns__xstem;
+
+/**
+ * The names of the Snowball stemmers this Xapian has ("arabic", ...,
+ * "english", ..., "turkish"): NUL-terminated names one after the other, the
+ * last followed by a second NUL.  Static storage, never freed; "" (a lone
+ * NUL) when out of memory.  Aliases ("en", "none") are not listed.
+ */
+const char *ns__xstem_list(void) NS_NOEXCEPT;
+/** A stemmer for name (one from ns__xstem_list()).  Returns NS_OK;
+ * NS_ERR_INVALID_ARG (an unknown name); NS_ERR_NOMEM. */
+ns_status ns__xstem_new(const char *name, ns__xstem **out) NS_NOEXCEPT;
+void ns__xstem_free(ns__xstem *s) NS_NOEXCEPT;
+/**
+ * Stem word[0, len) (UTF-8, already folded); *out receives the stem, valid
+ * until the next call on s or its free, NUL-terminated, *out_len its
+ * length.  One stemmer is used by one thread at a time.  Returns NS_OK;
+ * NS_ERR_NOMEM.
+ */
+ns_status ns__xstem_stem(ns__xstem *s,
+                         const char *word,
+                         size_t len,
+                         const char **out,
+                         size_t *out_len) NS_NOEXCEPT;
+
 #ifdef __cplusplus
 }
 #endif

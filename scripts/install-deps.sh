@@ -3,9 +3,9 @@
 # Installs only what is missing; run as root (or with sudo available).
 set -eu
 
-# Build and run: Xapian (search backend), utf8proc (Unicode), zstd (stored
-# text), Snowball's libstemmer, libarchive (compressed files and archives),
-# zlib and liblzma (gzip and xz files decoded to the last byte before a cut),
+# Build and run: Xapian (search backend, and its Snowball stemmers),
+# utf8proc (Unicode), zstd (stored text), libarchive (compressed files and
+# archives), zlib and liblzma (gzip and xz files decoded to the last byte before a cut),
 # libxml2 (XML and HTML), json-c (JSON).  Run and test: xapian-tools
 # (xapian-check; xapian-tcpsrv behind `nsearch serve` and the remote shard
 # tests, xapian-replicate[-server] for replication).  Test: cmocka, python3
@@ -14,7 +14,7 @@ set -eu
 # .pc names -llz4 -lacl among its Libs.private, which
 # `pkg-config --static --libs nsearch` passes on; scripts/test-install.sh).
 PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools \
-libutf8proc-dev libzstd-dev libstemmer-dev libarchive-dev zlib1g-dev \
+libutf8proc-dev libzstd-dev libarchive-dev zlib1g-dev \
 liblzma-dev libxml2-dev libjson-c-dev libcmocka-dev python3 zstd valgrind \
 liblz4-dev libacl1-dev"
 
