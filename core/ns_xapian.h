@@ -126,8 +126,36 @@ ns__xq *ns__xq_value_range(unsigned slot,
 /** Terms starting with prefix (at most max_expansion of them). */
 ns__xq *ns__xq_wildcard(const char *prefix, unsigned max_expansion) NS_NOEXCEPT;
 ns__xq *ns__xq_scale(ns__xq *q, double factor) NS_NOEXCEPT;
+/** A copy of q (NULL when out of memory). */
+ns__xq *ns__xq_clone(const ns__xq *q) NS_NOEXCEPT;
+/** Whether a and b are the same query object (one a copy of the other, or
+ * the one sub-query a combination of one was made of); 0 if either is
+ * NULL. */
+int ns__xq_same(const ns__xq *a, const ns__xq *b) NS_NOEXCEPT;
 ns__xq *ns__xq_match_all(void) NS_NOEXCEPT;
 void ns__xq_free(ns__xq *q) NS_NOEXCEPT;
+/**
+ * A leaf of no weight that matches the documents cb accepts: what the
+ * index alone cannot decide (a phrase, NEAR or ADJ, checked against the
+ * stored text: searcher/verify.c).  Filter an AND with it
+ * (ns__xq_combine(NS_XQ_FILTER, ...)): it says it matches every document,
+ * so that the AND's terms drive the match and cb is asked only about the
+ * documents they all hold.  cb receives the document's id (in its own
+ * database, for messages) and data (the stored record) and returns 1
+ * (a match), 0 (not one), or a negated ns_status: the search then fails
+ * with that status and the message *why (if set; valid until the next
+ * call).  payload must outlive every search of the query.  A remote
+ * database (xapian-tcpsrv) cannot run it: its search fails.
+ */
+typedef int (*ns__xverify_cb)(void *payload,
+                              uint32_t docid,
+                              const char *data,
+                              size_t len,
+                              const char **why);
+/** desc: what it checks, for its description ("nsearch.verify " + desc). */
+ns__xq *ns__xq_verify(ns__xverify_cb cb,
+                      void *payload,
+                      const char *desc) NS_NOEXCEPT;
 /** Xapian's description of q (ns_free it), for tests and --debug. */
 char *ns__xq_describe(const ns__xq *q) NS_NOEXCEPT;
 
@@ -171,6 +199,14 @@ typedef struct ns__xsearch_opts {
     unsigned n_facets;
     unsigned facet_slot[NS_XFACETS_MAX];
     unsigned facet_len[NS_XFACETS_MAX];
+    /* Only the matches that decider (an ns__xverify_cb, with
+     * decider_payload) accepts are results, and it is asked late: about
+     * the matches that would rank among the results (Xapian's
+     * MatchDecider, after the weight cut-off), not every match.  The
+     * query must hold no other condition than it for that to be exact
+     * (a query that is one phrase: searcher/query.c).  NULL: none. */
+    ns__xverify_cb decider;
+    void *decider_payload;
 } ns__xsearch_opts;
 
 typedef struct ns__xhit {

@@ -464,9 +464,10 @@ static Xapian::Query
 expand_query(Xapian::Enquire &enq,
              const ns__xdb *db,
              const Xapian::Query &q,
-             const ns__xsearch_opts *o)
+             const ns__xsearch_opts *o,
+             const Xapian::MatchDecider *decider)
 {
-    Xapian::MSet top = enq.get_mset(0, o->prf_docs + 1);
+    Xapian::MSet top = enq.get_mset(0, o->prf_docs + 1, nullptr, decider);
     /* Results tied at the cut would be chosen by document number, which a
      * single index, its shards, a merge or a rebuild number each their own
      * way: the tied ones are left out, so that the feedback, and the
@@ -578,6 +579,29 @@ class recency_source : public Xapian::ValuePostingSource {
     double newest_ = -1;
 };
 
+/* ns__xsearch_opts.decider as Xapian's MatchDecider. */
+class verify_decider : public Xapian::MatchDecider {
+  public:
+    verify_decider(ns__xverify_cb cb, void *payload)
+        : cb_(cb), payload_(payload)
+    {
+    }
+    bool
+    operator()(const Xapian::Document &doc) const override
+    {
+        std::string data = doc.get_data();
+        const char *why = nullptr;
+        int r = cb_(payload_, doc.get_docid(), data.data(), data.size(), &why);
+        if (r < 0)
+            ns__xverify_throw(r, why);
+        return r > 0;
+    }
+
+  private:
+    ns__xverify_cb cb_;
+    void *payload_;
+};
+
 /* One attempt; may throw DatabaseModifiedError, which the caller retries. */
 static ns_status
 search_once(ns__xdb *db,
@@ -587,6 +611,9 @@ search_once(ns__xdb *db,
 {
     Xapian::Enquire enq(*db->rdb);
     enq.set_query(q);
+    std::unique_ptr<verify_decider> decider;
+    if (o->decider)
+        decider.reset(new verify_decider(o->decider, o->decider_payload));
     double k1 = o->k1 > 0 ? o->k1 : 1.0;
     double b = o->b > 0 ? o->b : 0.5;
     /* k3 = 1000: a word repeated in a query counts (almost) as many times,
@@ -594,7 +621,7 @@ search_once(ns__xdb *db,
      * lose 0.04 MAP on CISI. */
     enq.set_weighting_scheme(Xapian::BM25Weight(k1, 0, 1000, b, 0.5));
     if (o->prf_docs && o->prf_weight > 0 && o->sort == 0)
-        enq.set_query(expand_query(enq, db, q, o));
+        enq.set_query(expand_query(enq, db, q, o, decider.get()));
     if (o->recent_weight > 0 && o->recent_halflife > 0 && o->sort == 0) {
         Xapian::Query prior((new recency_source(o->recent_slot,
                                                 o->recent_weight,
@@ -618,7 +645,8 @@ search_once(ns__xdb *db,
     /* Facets count every match, so every match is checked. */
     Xapian::MSet ms =
         enq.get_mset(o->offset, limit,
-                     spies.empty() ? 0 : db->rdb->get_doccount());
+                     spies.empty() ? 0 : db->rdb->get_doccount(), nullptr,
+                     decider.get());
     m->estimate = ms.get_matches_estimated();
     for (size_t f = 0; f < spies.size(); f++) {
         ns_status fst = take_facet(*spies[f], m, f);

@@ -40,4 +40,9 @@ struct ns__xq {
  */
 ns_status ns__status_from_exception(std::string *errmsg) noexcept;
 
+/* Throw the exception for an ns__xverify_cb's error r (a negated status)
+ * and its message why (may be NULL): one that ns__status_from_exception
+ * maps back to the status. */
+[[noreturn]] void ns__xverify_throw(int r, const char *why);
+
 #endif /* NS_XAPIAN_IMPL_H */

@@ -139,6 +139,18 @@ ns__xq_scale(ns__xq *q, double factor) noexcept
 }
 
 extern "C" ns__xq *
+ns__xq_clone(const ns__xq *q) noexcept
+{
+    return q ? wrap(q->q) : nullptr;
+}
+
+extern "C" int
+ns__xq_same(const ns__xq *a, const ns__xq *b) noexcept
+{
+    return a && b && a->q.internal.get() == b->q.internal.get();
+}
+
+extern "C" ns__xq *
 ns__xq_match_all(void) noexcept
 {
     try {
@@ -162,6 +174,149 @@ ns__xq_describe(const ns__xq *q) noexcept
     try {
         std::string d = q->q.get_description();
         return ns__strndup(d.data(), d.size());
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void
+ns__xverify_throw(int r, const char *why)
+{
+    std::string msg = why ? why : ns_strerror(static_cast<ns_status>(-r));
+    switch (-r) {
+    case NS_ERR_NOMEM:
+        throw std::bad_alloc();
+    case NS_ERR_INDEX_CORRUPT:
+        throw Xapian::DatabaseCorruptError(msg);
+    default:
+        throw Xapian::InternalError(msg);
+    }
+}
+
+/* ns__xq_verify's leaf.  Xapian clones it for each database it searches
+ * (each shard) and calls init() with that database, so document ids are
+ * the shard's own.  It reports every document as a possible match (its
+ * termfreq estimate is the document count): in an AND, the terms' posting
+ * lists, all shorter, drive the match and this leaf is only check()ed on
+ * their common documents.  next() and skip_to() are exact too (a scan of
+ * the ids), for a match that would drive with it anyway. */
+class verify_source : public Xapian::PostingSource {
+  public:
+    verify_source(ns__xverify_cb cb, void *payload, const std::string &desc)
+        : cb_(cb), payload_(payload), desc_(desc)
+    {
+    }
+    void
+    init(const Xapian::Database &db) override
+    {
+        db_ = db;
+        cur_ = 0;
+        last_ = db.get_lastdocid();
+        count_ = db.get_doccount();
+    }
+    Xapian::doccount
+    get_termfreq_min() const override
+    {
+        return 0;
+    }
+    Xapian::doccount
+    get_termfreq_est() const override
+    {
+        return count_;
+    }
+    Xapian::doccount
+    get_termfreq_max() const override
+    {
+        return count_;
+    }
+    void
+    next(double) override
+    {
+        scan(cur_ + 1);
+    }
+    void
+    skip_to(Xapian::docid did, double) override
+    {
+        if (did > cur_)
+            scan(did);
+    }
+    /* Xapian promises did exists.  false leaves the position "between"
+     * did and the next match, as the API allows: next() scans from
+     * did + 1. */
+    bool
+    check(Xapian::docid did, double) override
+    {
+        cur_ = did;
+        return accepts(db_.get_document(did, Xapian::DOC_ASSUME_VALID));
+    }
+    bool
+    at_end() const override
+    {
+        return cur_ > last_;
+    }
+    Xapian::docid
+    get_docid() const override
+    {
+        return cur_;
+    }
+    verify_source *
+    clone() const override
+    {
+        return new verify_source(cb_, payload_, desc_);
+    }
+    std::string
+    name() const override
+    {
+        return "nsearch.verify";
+    }
+    std::string
+    get_description() const override
+    {
+        return "nsearch.verify " + desc_;
+    }
+
+  private:
+    bool
+    accepts(const Xapian::Document &doc)
+    {
+        std::string data = doc.get_data();
+        const char *why = nullptr;
+        int r = cb_(payload_, doc.get_docid(), data.data(), data.size(), &why);
+        if (r >= 0)
+            return r > 0;
+        ns__xverify_throw(r, why);
+    }
+    void
+    scan(Xapian::docid from)
+    {
+        for (cur_ = from; cur_ <= last_; cur_++) {
+            Xapian::Document doc;
+            try {
+                doc = db_.get_document(cur_);
+            } catch (const Xapian::DocNotFoundError &) {
+                continue; /* a deleted id */
+            }
+            if (accepts(doc))
+                return;
+        }
+    }
+
+    ns__xverify_cb cb_;
+    void *payload_;
+    std::string desc_;
+    Xapian::Database db_;
+    Xapian::docid cur_ = 0, last_ = 0;
+    Xapian::doccount count_ = 0;
+};
+
+extern "C" ns__xq *
+ns__xq_verify(ns__xverify_cb cb, void *payload, const char *desc) noexcept
+{
+    if (!cb)
+        return nullptr;
+    try {
+        return wrap(Xapian::Query(
+            (new verify_source(cb, payload, desc ? desc : ""))->release()));
     } catch (...) {
         return nullptr;
     }
