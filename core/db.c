@@ -1116,8 +1116,14 @@ ns__db_commit(ns_db *db)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* What this nsearch writes is of its format: an older index updated
+     * now holds articles without positions (schema.h). */
+    char num[16];
+    snprintf(num, sizeof num, "%d", NS_SCHEMA_VERSION);
     ns_status st =
-        ns__xdb_set_metadata(db->x, NS_META_UPDATED, when, strlen(when));
+        ns__xdb_set_metadata(db->x, NS_META_SCHEMA, num, strlen(num));
+    if (st == NS_OK)
+        st = ns__xdb_set_metadata(db->x, NS_META_UPDATED, when, strlen(when));
     if (st == NS_OK)
         st = ns__xdb_commit(db->x);
     if (st == NS_OK) {
@@ -1253,6 +1259,7 @@ ns__db_open_shard(ns_db *parent,
     db->lock_fd = -1;
     db->readers_fd = -1;
     db->building = 1; /* closing it deletes it */
+    db->positions = parent->positions;
     db->path = ns__strdup(parent->path);
     db->gen = max_gen(parent->path) + 1;
     db->dir = ns__sprintf("%s/" NS_GEN_PREFIX "%u", parent->path, db->gen);

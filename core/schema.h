@@ -8,10 +8,9 @@
  *
  * | what              | where                       | notes                   |
  * |-------------------|-----------------------------|-------------------------|
- * | body words        | term = analyzer term        | with positions          |
- * | title words       | term = analyzer term        | positions 0..n-1, wdf   |
- * |                   |                             | NS_TITLE_WDF each       |
- * | title words       | "S" + term                  | with positions (title:) |
+ * | body words        | term = analyzer term        | wdf only (see below)    |
+ * | title words       | term = analyzer term        | wdf NS_TITLE_WDF each   |
+ * | title words       | "S" + term                  | wdf only (title:)       |
  * | source words      | "B" + folded word           | boolean (source:)       |
  * | author words      | "A" + folded word           | boolean (author:)       |
  * | url host          | "H" + host, and each parent | boolean (site:)         |
@@ -35,11 +34,31 @@
  * existed still read; their articles are not collapsed, not counted by
  * source, and give no suggestion until indexed again.
  *
- * Body positions start at title_len + NS_TITLE_GAP, so no phrase spans the
- * title and the body.  Only the stemmed term is indexed (raw Xapian's
- * TermGenerator adds the unstemmed word too and doubles the position table):
- * phrases therefore match on stems, which users of news search do not
- * notice, and the index stays under the size of the raw text.
+ * No word positions (format 2).  Positions were half of a compacted
+ * index (0.95x the raw text on the White House sample) and serve only
+ * phrases, NEAR/n and ADJ/n: those match the articles that hold all their
+ * words (the terms' postings) and whose stored title and text, analyzed
+ * again with the index's analyzer, hold the words at the right positions
+ * (searcher/verify.c).  The positions are numbered as the indexer numbered
+ * them: the title's from 0, the body's from the title's last +
+ * NS_TITLE_GAP (0 without a title), so no phrase spans the title and the
+ * body.  Only the stemmed term is indexed: phrases therefore match on
+ * stems, which users of news search do not notice.
+ *
+ * Exception: the writer of a shard of a sharded index (core/shards.c)
+ * still indexes positions (Xapian's postings with positions, as format 1
+ * did), because a shard may be served by xapian-tcpsrv, which runs no
+ * nsearch code: a search of a sharded index with a remote shard uses
+ * Xapian's OP_PHRASE and OP_NEAR (searcher/query.c).
+ *
+ * Formats: 1 had positions in every document.  This nsearch reads format
+ * 1 and 2 alike (it ignores positions when it checks phrases against the
+ * text) and marks an index it commits to as format 2 (ns__db_commit):
+ * the articles it adds have no positions, and an older nsearch would
+ * match no phrase in them (or, in an index without any position, match
+ * its words anywhere, as Xapian does then).  An older nsearch therefore
+ * refuses a format 2 index ("index format 2 is newer than this nsearch
+ * reads"), rather than answer phrases wrongly.
  *
  * Metadata keys:
  * | key                | value                                          |
@@ -81,7 +100,7 @@
 #ifndef NS_SCHEMA_H
 #define NS_SCHEMA_H
 
-#define NS_SCHEMA_VERSION 1
+#define NS_SCHEMA_VERSION 2
 
 #define NS_PREFIX_TITLE  "S"
 #define NS_PREFIX_SOURCE "B"

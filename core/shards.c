@@ -897,6 +897,10 @@ open_one(const char *path, const ns_open_options *o, ns_db **out, char **errmsg)
         st = ns_db_open_v2(dir, &co, out, errmsg);
 out:
     ns__lock_release(fd);
+    /* A shard may be served by xapian-tcpsrv, where phrases can only be
+     * matched on positions: its writer indexes them (schema.h). */
+    if (st == NS_OK && *out && (o->flags & NS_OPEN_WRITE))
+        (*out)->positions = 1;
     if (st != NS_OK) {
         ns_db_close(*out);
         *out = NULL;
@@ -969,6 +973,12 @@ has_remote(const shards *sh)
         if (sh->s[i].remote)
             return 1;
     return 0;
+}
+
+int
+ns__shards_has_remote(const ns_db *db)
+{
+    return db && db->shards && has_remote(db->shards);
 }
 
 ns_status

@@ -65,6 +65,10 @@ ns_status ns__shards_search(ns_db *db,
  */
 char *ns__shards_missing(ns_db *db, size_t *len);
 
+/** Whether db is a sharded index with a remote shard (a search there
+ * can run only Xapian's own operators: searcher/query.c). */
+int ns__shards_has_remote(const ns_db *db);
+
 /** ns_db_stat's figures of a sharded index: sizes, files and the last
  * update summed over its shards (the rest is the combined database's). */
 ns_status ns__shards_stat(ns_db *db, ns_db_info *info);

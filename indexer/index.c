@@ -180,26 +180,35 @@ get_indexer(ns_db *db, indexer **out)
     return NS_OK;
 }
 
+/* A word's term with wdf wdfinc: without its position (phrases are
+ * checked against the stored text), unless the index keeps positions
+ * (schema.h). */
+static ns_status
+add_word_term(doc_ctx *c, const char *term, size_t len, uint32_t pos,
+              unsigned wdfinc)
+{
+    return c->db->positions
+               ? ns__xdoc_add_posting(c->ix->doc, term, len, pos, wdfinc)
+               : ns__xdoc_add_term(c->ix->doc, term, len, wdfinc);
+}
+
 static int
 add_word(const ns_token *t, void *payload)
 {
     doc_ctx *c = payload;
     ns_status st;
     if (c->title) {
-        st = ns__xdoc_add_posting(c->ix->doc, t->term, t->term_len, t->pos,
-                                  NS_TITLE_WDF);
+        st = add_word_term(c, t->term, t->term_len, t->pos, NS_TITLE_WDF);
         if (st == NS_OK) {
             ns_buf *b = &c->ix->term;
             ns__buf_reset(b);
             ns__buf_puts(b, NS_PREFIX_TITLE);
             ns__buf_append(b, t->term, t->term_len);
             st = b->oom ? NS_ERR_NOMEM
-                        : ns__xdoc_add_posting(c->ix->doc, b->data, b->len,
-                                               t->pos, 1);
+                        : add_word_term(c, b->data, b->len, t->pos, 1);
         }
     } else {
-        st = ns__xdoc_add_posting(c->ix->doc, t->term, t->term_len, t->pos,
-                                  1);
+        st = add_word_term(c, t->term, t->term_len, t->pos, 1);
     }
     c->last_pos = t->pos;
     c->count++;

@@ -136,6 +136,11 @@ typedef struct parser {
     ns_buf scratch;
     size_t n_words; /* analyzed in the whole query, up to the cap */
     int capped;     /* words beyond NS_QUERY_MAX_WORDS were left out */
+    /* The last positional constraint built (positional()): copies of the
+     * query it returned and of the AND it filters. */
+    ns__xq *last_pos;
+    ns__xq *last_and;
+    ns__qverify *last_verify;
 } parser;
 
 static void
@@ -852,6 +857,40 @@ term_query(parser *ps, const qtok *t, int field, unsigned wqf)
     return checked(ps, ns__xq_term(b->data, b->len, wqf, t->pos));
 }
 
+/*
+ * The term queries v[0, n) (taken) of terms[0, n) in field, within window
+ * positions, in order when ordered (a phrase, ADJ) or not (NEAR).  The
+ * index holds no positions (schema.h): the AND of the terms (their BM25
+ * weights rank) filtered by the constraint, checked on the stored text of
+ * the articles the AND matches (verify.c).  A sharded index with a remote
+ * shard cannot run that check there (xapian-tcpsrv runs no nsearch code):
+ * its query is Xapian's own positional operator, which matches on the
+ * positions that shards keep for that reason (schema.h).
+ */
+static ns__xq *
+positional(parser *ps, ns__xq **v, const char *const *terms, size_t n,
+           unsigned window, int ordered, int field)
+{
+    if (ns__shards_has_remote(ps->db))
+        return checked(ps, ns__xq_combine(ordered ? NS_XQ_PHRASE : NS_XQ_NEAR,
+                                          v, n, window));
+    ns__qverify *c = ns__qverify_add(ps->q, ps->db, terms, n, window, ordered,
+                                     field == F_TITLE);
+    ns__xq *all = ns__xq_combine(NS_XQ_AND, v, n, 0);
+    if (!c) {
+        ns__xq_free(all);
+        return checked(ps, NULL);
+    }
+    ns__xq_free(ps->last_and);
+    ps->last_and = ns__xq_clone(all);
+    ps->last_verify = c;
+    ns__xq *parts[2] = { all, ns__xq_verify(ns__qverify_cb, c, c->desc) };
+    ns__xq *x = checked(ps, ns__xq_combine(NS_XQ_FILTER, parts, 2, 0));
+    ns__xq_free(ps->last_pos);
+    ps->last_pos = ns__xq_clone(x);
+    return x;
+}
+
 /* toks[from, to) as one query: a term, or a phrase of them. */
 static ns__xq *
 run_query(parser *ps, size_t from, size_t to, int field)
@@ -859,16 +898,22 @@ run_query(parser *ps, size_t from, size_t to, int field)
     if (to - from == 1)
         return term_query(ps, &ps->toks[from], field, 1);
     ns__xq **v = ns__calloc(to - from, sizeof *v);
-    if (!v) {
+    const char **terms = ns__calloc(to - from, sizeof *terms);
+    if (!v || !terms) {
+        ns_free(v);
+        ns_free(terms);
         oom(ps);
         return NULL;
     }
-    for (size_t i = from; i < to; i++)
+    for (size_t i = from; i < to; i++) {
         v[i - from] = term_query(ps, &ps->toks[i], field, 1);
-    ns__xq *x = ns__xq_combine(NS_XQ_PHRASE, v, to - from,
-                               (unsigned)(to - from));
+        terms[i - from] = tok_term(ps, &ps->toks[i]);
+    }
+    ns__xq *x = positional(ps, v, terms, to - from, (unsigned)(to - from), 1,
+                           field);
     ns_free(v);
-    return checked(ps, x);
+    ns_free(terms);
+    return x;
 }
 
 /* Register the analyzed toks of a word or phrase for highlighting (and, for
@@ -1289,21 +1334,46 @@ build_near(parser *ps, const node *n, int neg)
     }
     ns__xq **v = NULL;
     size_t nv = 0, cap = 0;
+    ns_buf terms = { 0 }; /* the terms, each followed by a NUL */
     for (size_t i = 0; i < n->n_kids && ps->st == NS_OK; i++) {
         const node *k = n->kids[i];
         analyze(ps, k->s, k->n, NS_ANALYZE_QUERY);
-        /* Register the highlights as for a word or phrase. */
+        /* Register the highlights as for a word or phrase; and drop the
+         * constraints that query made (those of the NEAR include them). */
+        size_t n_verify = ps->q->n_verify;
         ns__xq_free(terms_query(ps, k, neg));
-        for (size_t t = 0; t < ps->n_toks; t++)
+        ns__qverify_drop(ps->q, n_verify);
+        ns__xq_free(ps->last_pos);
+        ps->last_pos = NULL;
+        ps->last_verify = NULL;
+        for (size_t t = 0; t < ps->n_toks; t++) {
             push(ps, &v, &nv, &cap, term_query(ps, &ps->toks[t], field, 1));
+            ns__buf_append(&terms, tok_term(ps, &ps->toks[t]),
+                           ps->toks[t].term_len);
+            ns__buf_putc(&terms, '\0');
+        }
     }
     built r = { 0 };
-    if (nv >= 2)
-        r.q = checked(ps, ns__xq_combine(n->ordered ? NS_XQ_PHRASE
-                                                    : NS_XQ_NEAR,
-                                         v, nv, n->window + (unsigned)nv));
-    else
+    const char **tv = nv >= 2 ? ns__calloc(nv, sizeof *tv) : NULL;
+    if (terms.oom || (nv >= 2 && !tv)) {
+        oom(ps);
+    } else if (nv >= 2 && ps->st == NS_OK) {
+        size_t at = 0;
+        for (size_t i = 0; i < nv; i++) {
+            tv[i] = terms.data + at;
+            at += strlen(tv[i]) + 1;
+        }
+        r.q = positional(ps, v, tv, nv, n->window + (unsigned)nv,
+                         n->ordered, field);
+        nv = 0;
+    } else {
         r.q = combine(ps, NS_XQ_OR, v, nv);
+        nv = 0;
+    }
+    for (size_t i = 0; i < nv; i++)
+        ns__xq_free(v[i]);
+    ns_free(tv);
+    ns__buf_free(&terms);
     ns_free(v);
     return r;
 }
@@ -1395,6 +1465,18 @@ ns__query_parse(ns_db *db, const char *text, unsigned flags, ns__query *q)
         ns__db_errorf(db, "the query has no word to search for");
         st = NS_ERR_QUERY_EMPTY;
     }
+    if (st == NS_OK && ps.last_and && ns__xq_same(b.q, ps.last_pos)) {
+        /* The query is one phrase (or NEAR, ADJ): every result must pass
+         * its check, which the search asks then only about the matches
+         * that would rank (ns__xsearch_opts.decider), not about every
+         * article holding the words. */
+        ns__xq_free(b.q);
+        b.q = ps.last_and;
+        ps.last_and = NULL;
+        q->top = ps.last_verify;
+    }
+    ns__xq_free(ps.last_and);
+    ns__xq_free(ps.last_pos);
     if (st == NS_OK) {
         q->xq = b.q;
         q->ranked = !b.filter;
@@ -1434,5 +1516,6 @@ ns__query_free(ns__query *q)
     }
     ns_free(q->words);
     ns_free(q->note);
+    ns__qverify_free_all(q);
     memset(q, 0, sizeof *q);
 }

@@ -32,6 +32,32 @@ typedef struct ns__qword {
     char *word;        /* folded, unstemmed */
 } ns__qword;
 
+/* A positional constraint (a phrase, a hyphenated word, NEAR/n, ADJ/n),
+ * checked against an article's stored text (verify.c): the index holds no
+ * positions.  Its terms occur within window positions (the last minus the
+ * first is less than window), in query order when ordered; in the title
+ * only when title.  Positions are the indexer's: the title's from 0, the
+ * body's NS_TITLE_GAP after the title's last (schema.h). */
+typedef struct ns__qverify {
+    ns_db *db;
+    char **terms;      /* analyzer terms, in query order, owned */
+    size_t n;
+    size_t *group;     /* group[i]: the first j with terms[j] = terms[i] */
+    unsigned window;
+    int ordered;
+    int title;
+    /* Scratch of one check, kept for the next. */
+    ns__record rec;
+    struct ns__qevent *ev; /* the tokens that are query terms, in order */
+    size_t n_ev, cap_ev;
+    size_t *count;     /* unordered: per group, the tokens in the window */
+    size_t win_start;  /* unordered: the first event in the window */
+    char *desc;        /* "a PHRASE 2 b", as Xapian describes its own */
+    int found;
+    int oom;
+    char why[96];
+} ns__qverify;
+
 typedef struct ns__query {
     ns__xq *xq;           /* owned */
     ns__qterm *terms;     /* positive terms to highlight, owned */
@@ -42,6 +68,12 @@ typedef struct ns__query {
     size_t n_excluded;
     ns__qword *words;     /* plain positive words (spelling), owned */
     size_t n_words;
+    ns__qverify **verify; /* the constraints q->xq checks, owned */
+    size_t n_verify;
+    ns__qverify *top;     /* NULL, or the one constraint (in verify) that
+                           * every result must pass, the query being it
+                           * alone: xq is its AND of words, and the search
+                           * checks it (ns__xsearch_opts.decider) */
     char *note;           /* how the parser read a malformed query, or NULL */
     int ranked;           /* some word carries weight (else only filters) */
 } ns__query;
@@ -85,6 +117,27 @@ ns_status ns__query_suggest(ns_db *db,
                             const ns__query *q,
                             const char *text,
                             char **out);
+
+/**
+ * New constraint (see ns__qverify) on terms[0, n) (copied), added to q;
+ * NULL when out of memory.  Its check is ns__qverify_cb (an
+ * ns__xverify_cb, payload the constraint).
+ */
+ns__qverify *ns__qverify_add(ns__query *q,
+                             ns_db *db,
+                             const char *const *terms,
+                             size_t n,
+                             unsigned window,
+                             int ordered,
+                             int title);
+int ns__qverify_cb(void *payload,
+                   uint32_t docid,
+                   const char *data,
+                   size_t len,
+                   const char **why);
+/** Free q's constraints; those after the first keep. */
+void ns__qverify_free_all(ns__query *q);
+void ns__qverify_drop(ns__query *q, size_t keep);
 
 /**
  * Make a snippet of text for q: up to three fragments (joined by " … ")

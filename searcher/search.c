@@ -276,6 +276,10 @@ ns_db_search(ns_db *db,
         xo.facet_slot[NS_FACET_MONTH] = NS_SLOT_DATE;
         xo.facet_len[NS_FACET_MONTH] = 6;
     }
+    if (q.top) {
+        xo.decider = ns__qverify_cb;
+        xo.decider_payload = q.top;
+    }
     /* A sharded index's search keeps its remote shards connected. */
     st = db->shards ? ns__shards_search(db, q.xq, &xo, &ms)
                     : ns__xdb_search(db->x, q.xq, &xo, &ms);

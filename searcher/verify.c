@@ -1,0 +1,257 @@
+/*
+ * verify.c: phrases, NEAR/n and ADJ/n matched against the stored text.
+ * The index holds no word positions (schema.h): the query asks Xapian for
+ * the articles that hold all the words (their BM25 weights rank them) and
+ * filters them with ns__xq_verify, which calls ns__qverify_cb on each
+ * candidate: its record is decoded, its title and text analyzed again
+ * with the index's analyzer (so the positions are the indexer's, the
+ * title's from 0 and the body's NS_TITLE_GAP after the title's last), and
+ * the constraint checked on the tokens that are query terms, as they
+ * come: the analysis stops at the first match, and a title-only
+ * constraint reads no text.
+ *
+ * Matching, for terms t[0..n) and a window w (a match spans less than w
+ * positions, as Xapian's OP_PHRASE and OP_NEAR count it):
+ *   ordered (a phrase: w = n; ADJ/k: w = n + k): positions p[0] < ... <
+ *     p[n-1] with p[n-1] - p[0] < w.  At each token of t[n-1], the latest
+ *     token of t[n-2] before it, the latest of t[n-3] before that...: the
+ *     latest choices leave the most room, so this finds a match ending
+ *     there if there is one.
+ *   unordered (NEAR/k: w = n + k): distinct positions, one for each term
+ *     (a repeated term needs as many tokens), within w.  A sliding window
+ *     of the last w positions counts the tokens of each distinct term.
+ */
+#include "searcher/query.h"
+#include "core/schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct ns__qevent {
+    uint32_t pos;
+    size_t group; /* the distinct term (ns__qverify.group) it is */
+} ns__qevent;
+
+static void
+constraint_free(ns__qverify *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n; i++)
+        ns_free(v->terms[i]);
+    ns_free(v->terms);
+    ns_free(v->group);
+    ns_free(v->ev);
+    ns_free(v->count);
+    ns_free(v->desc);
+    ns__record_free(&v->rec);
+    ns_free(v);
+}
+
+void
+ns__qverify_free_all(ns__query *q)
+{
+    for (size_t i = 0; i < q->n_verify; i++)
+        constraint_free(q->verify[i]);
+    ns_free(q->verify);
+    q->verify = NULL;
+    q->n_verify = 0;
+    q->top = NULL;
+}
+
+void
+ns__qverify_drop(ns__query *q, size_t keep)
+{
+    while (q->n_verify > keep) {
+        ns__qverify *v = q->verify[--q->n_verify];
+        if (q->top == v)
+            q->top = NULL;
+        constraint_free(v);
+    }
+}
+
+ns__qverify *
+ns__qverify_add(ns__query *q,
+                ns_db *db,
+                const char *const *terms,
+                size_t n,
+                unsigned window,
+                int ordered,
+                int title)
+{
+    ns__qverify **a = ns__realloc(q->verify, (q->n_verify + 1) * sizeof *a);
+    if (!a)
+        return NULL;
+    q->verify = a;
+    ns__qverify *v = ns__calloc(1, sizeof *v);
+    if (!v)
+        return NULL;
+    v->db = db;
+    v->window = window;
+    v->ordered = ordered;
+    v->title = title;
+    v->terms = ns__calloc(n ? n : 1, sizeof *v->terms);
+    v->group = ns__calloc(n ? n : 1, sizeof *v->group);
+    v->count = ns__calloc(n ? n : 1, sizeof *v->count);
+    if (!v->terms || !v->group || !v->count) {
+        constraint_free(v);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(v->terms[i] = ns__strdup(terms[i]))) {
+            v->n = i;
+            constraint_free(v);
+            return NULL;
+        }
+        size_t g = 0;
+        while (g < i && strcmp(terms[g], terms[i]) != 0)
+            g++;
+        v->group[i] = g;
+    }
+    v->n = n;
+    /* Described as Xapian describes its operators: "a PHRASE 2 b". */
+    ns_buf d = { 0 };
+    if (title)
+        ns__buf_puts(&d, "title: ");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            ns__buf_printf(&d, " %s %u ", ordered ? "PHRASE" : "NEAR", window);
+        ns__buf_puts(&d, terms[i]);
+    }
+    if (d.oom || !(v->desc = ns__buf_detach(&d))) {
+        ns__buf_free(&d);
+        constraint_free(v);
+        return NULL;
+    }
+    q->verify[q->n_verify++] = v;
+    return v;
+}
+
+/* Is there an ordered match that ends at the last event? */
+static int
+ordered_ends_here(const ns__qverify *v)
+{
+    const ns__qevent *ev = v->ev;
+    size_t e = v->n_ev - 1;
+    if (ev[e].group != v->group[v->n - 1])
+        return 0;
+    uint32_t p = ev[e].pos;
+    size_t need = v->n - 1; /* terms[0, need) still to place */
+    for (size_t j = e; need > 0 && j-- > 0 && p - ev[j].pos < v->window;)
+        if (ev[j].group == v->group[need - 1])
+            need--;
+    return need == 0;
+}
+
+/* Is there an unordered match in the window that ends at the last event? */
+static int
+unordered_ends_here(ns__qverify *v)
+{
+    const ns__qevent *ev = v->ev;
+    size_t e = v->n_ev - 1;
+    v->count[ev[e].group]++;
+    while (ev[e].pos - ev[v->win_start].pos >= v->window)
+        v->count[ev[v->win_start++].group]--;
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->group[i] != i)
+            continue;
+        size_t need = 0;
+        for (size_t j = i; j < v->n; j++)
+            need += v->group[j] == i;
+        if (v->count[i] < need)
+            return 0;
+    }
+    return 1;
+}
+
+static int
+on_token(const ns_token *t, void *payload)
+{
+    ns__qverify *v = payload;
+    size_t g = 0;
+    while (g < v->n && strcmp(t->term, v->terms[g]) != 0)
+        g++;
+    if (g == v->n)
+        return 0;
+    g = v->group[g];
+    if (v->n_ev == v->cap_ev) {
+        size_t c = v->cap_ev ? v->cap_ev * 2 : 64;
+        ns__qevent *a = ns__realloc(v->ev, c * sizeof *a);
+        if (!a) {
+            v->oom = 1;
+            return 1;
+        }
+        v->ev = a;
+        v->cap_ev = c;
+    }
+    v->ev[v->n_ev].pos = t->pos;
+    v->ev[v->n_ev].group = g;
+    v->n_ev++;
+    if (v->ordered ? ordered_ends_here(v) : unordered_ends_here(v)) {
+        v->found = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Counts the title's tokens and keeps its last position. */
+typedef struct title_end {
+    ns__qverify *v;
+    uint32_t count, last;
+} title_end;
+
+static int
+on_title_token(const ns_token *t, void *payload)
+{
+    title_end *te = payload;
+    te->count++;
+    te->last = t->pos;
+    return on_token(t, te->v);
+}
+
+int
+ns__qverify_cb(void *payload,
+               uint32_t docid,
+               const char *data,
+               size_t len,
+               const char **why)
+{
+    ns__qverify *v = payload;
+    ns_db *db = v->db;
+    v->n_ev = 0;
+    v->win_start = 0;
+    v->found = 0;
+    v->oom = 0;
+    memset(v->count, 0, v->n * sizeof *v->count);
+    ns_status st = ns__store_decode(db->store, data, len, !v->title, &v->rec);
+    if (st != NS_OK) {
+        snprintf(v->why, sizeof v->why,
+                 "article %u: stored record is damaged (%s)", (unsigned)docid,
+                 ns_strerror(st));
+        *why = v->why;
+        return -(int)st;
+    }
+    /* As the indexer numbers them (indexer/index.c, make_doc). */
+    title_end te = { v, 0, 0 };
+    const char *title = v->rec.title;
+    if (title && *title)
+        st = ns__analyzer_run(db->analyzer, title, strlen(title), 0,
+                              NS_ANALYZE_DOCUMENT, on_title_token, &te, NULL);
+    if (st == NS_OK && !v->title && v->rec.text_len) {
+        /* The gap keeps phrases within the title or the body. */
+        uint32_t body_pos = te.count ? te.last + NS_TITLE_GAP : 0;
+        st = ns__analyzer_run(db->analyzer, v->rec.text, v->rec.text_len,
+                              body_pos, NS_ANALYZE_DOCUMENT, on_token, v, NULL);
+    }
+    if (v->oom)
+        st = NS_ERR_NOMEM;
+    else if (st == NS_ERR_ABORTED && v->found)
+        st = NS_OK;
+    if (st != NS_OK) {
+        snprintf(v->why, sizeof v->why, "article %u: %s", (unsigned)docid,
+                 ns_strerror(st));
+        *why = v->why;
+        return -(int)st;
+    }
+    return v->found;
+}
