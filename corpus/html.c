@@ -1242,9 +1242,24 @@ decode_iconv(ns_buf *b, const char *charset, const char *s, size_t n)
 static void
 strip_controls(ns_buf *b)
 {
+    /* The common case: nothing to drop, nothing written.  A page is
+     * megabytes: eight bytes at a time, each looked at only when one of
+     * the eight is below 0x20 (a line break, most often). */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     size_t i = 0;
-    while (i < b->len && !bad_control((unsigned char)b->data[i]))
-        i++; /* the common case: nothing to drop, nothing written */
+    while (i < b->len) {
+        for (; i + 8 <= b->len; i += 8) {
+            uint64_t x;
+            memcpy(&x, b->data + i, 8);
+            if ((x - ones * 0x20) & ~x & highs)
+                break;
+        }
+        size_t stop = i + 8 < b->len ? i + 8 : b->len;
+        while (i < stop && !bad_control((unsigned char)b->data[i]))
+            i++;
+        if (i < stop)
+            break; /* a byte to drop at i */
+    }
     size_t k = i;
     for (; i < b->len; i++)
         if (!bad_control((unsigned char)b->data[i]))
@@ -1276,6 +1291,7 @@ page_to_utf8(ns_buf *b,
     const unsigned char *u = (const unsigned char *)data;
     const char *cs = NULL;
     char declared[64] = "";
+    int valid = -1; /* whether data is valid UTF-8; -1 not known yet */
     if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
         data += 3;
         len -= 3;
@@ -1290,7 +1306,7 @@ page_to_utf8(ns_buf *b,
             lower_into(http_charset, declared, sizeof declared);
         else
             meta_charset(data, len, declared, sizeof declared);
-        int valid = ns__utf8_valid(data, len);
+        valid = ns__utf8_valid(data, len);
         int high = has_high(data, len);
         const cs_alias *a = declared[0] ?
                                 bsearch(declared, cs_aliases,
@@ -1309,7 +1325,9 @@ page_to_utf8(ns_buf *b,
             cs = "UTF-8";
     }
     if (strcmp(cs, "UTF-8") == 0) {
-        if (ns__utf8_valid(data, len))
+        if (valid < 0)
+            valid = ns__utf8_valid(data, len);
+        if (valid)
             ns__buf_append(b, data, len);
         else
             ns__utf8_repair(b, data, len);
@@ -1332,6 +1350,302 @@ page_to_utf8(ns_buf *b,
     if (b->data)
         b->data[b->len] = '\0';
     snprintf(used, used_cap, "%s", cs);
+}
+
+/* ------------------------------------------------------------------------ */
+/* What extraction never reads, out before the parse                         */
+
+/*
+ * A news page is mostly what extraction never reads: the text of <script>
+ * and <style> elements (over half of the bytes of the shared WARC pages)
+ * and attributes such as data-*, srcset, onclick and the href of links
+ * (about 40% of the rest).  libxml2's HTML parser scans all of it
+ * character by character and copies it into the tree, so page_slim cuts
+ * it out of the UTF-8 page first, in place, with a scan that reads markup
+ * as libxml2 2.9's recovering parser does (htmlParseContentInternal and
+ * the functions it calls).  The tree is then the one the whole page gives,
+ * minus those texts and attributes; where the scan is not sure to read a
+ * tag as libxml2 does, it leaves the tag, or the rest of the page, as is.
+ */
+
+static int
+is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static int
+is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The first character of a name (htmlParseHTMLName). */
+static int
+is_name_start(char c)
+{
+    return is_alpha(c) || c == '_' || c == ':' || c == '.';
+}
+
+static int
+is_name_char(char c)
+{
+    return is_alpha(c) || (c >= '0' && c <= '9') || c == ':' || c == '-' ||
+           c == '_' || c == '.';
+}
+
+/* Whether d[t] starts "/>" (n: the data's length). */
+static int
+at_empty_end(const char *d, size_t n, size_t t)
+{
+    return d[t] == '/' && t + 1 < n && d[t + 1] == '>';
+}
+
+/*
+ * One attribute of a start tag at d[t] (not a blank, '>' or "/>"), as
+ * htmlParseAttribute reads it: sets *ne past its name (*ne == t when the
+ * name is bogus: libxml2 then skips to a blank or the tag's end, quotes or
+ * not, and *plain is cleared) and returns the offset past its value (or
+ * name).  Returns 0 when the value's quote is never closed.
+ */
+static size_t
+attr_scan(const char *d, size_t n, size_t t, size_t *ne, int *plain)
+{
+    if (!is_name_start(d[t])) {
+        *plain = 0;
+        *ne = t;
+        while (t < n && !is_blank(d[t]) && d[t] != '>' &&
+               !at_empty_end(d, n, t))
+            t++;
+        return t;
+    }
+    while (t < n && is_name_char(d[t]))
+        t++;
+    *ne = t;
+    size_t u = t;
+    while (u < n && is_blank(d[u]))
+        u++;
+    if (u >= n || d[u] != '=')
+        return t;
+    u++;
+    while (u < n && is_blank(d[u]))
+        u++;
+    if (u < n && (d[u] == '"' || d[u] == '\'')) {
+        const char *q = memchr(d + u + 1, d[u], n - u - 1);
+        return q ? (size_t)(q - d) + 1 : 0;
+    }
+    while (u < n && !is_blank(d[u]) && d[u] != '>')
+        u++;
+    return u;
+}
+
+/*
+ * The end of the start tag whose attributes begin at d[t]: the offset
+ * past its '>', *empty set when it ends with "/>"; 0 when it has no end.
+ * *plain is cleared when an attribute name is bogus.
+ */
+static size_t
+tag_end(const char *d, size_t n, size_t t, int *empty, int *plain)
+{
+    *empty = 0;
+    while (t < n) {
+        if (is_blank(d[t])) {
+            t++;
+        } else if (d[t] == '>') {
+            return t + 1;
+        } else if (at_empty_end(d, n, t)) {
+            *empty = 1;
+            return t + 2;
+        } else {
+            size_t ne;
+            if ((t = attr_scan(d, n, t, &ne, plain)) == 0)
+                return 0;
+        }
+    }
+    return 0;
+}
+
+/* The attributes any reader of the tree looks at (html_hidden, meta_tag,
+ * page_meta_read, stats_build), sorted; href only on <link>. */
+static const char *const kept_attrs[] = {
+    "aria-hidden", "class", "content", "datetime", "hidden",
+    "href",        "http-equiv", "id", "itemprop", "lang",
+    "name",        "property", "rel", "style", "type",
+};
+
+static int
+attr_cmp(const void *key, const void *ent)
+{
+    return strcmp(key, *(const char *const *)ent);
+}
+
+static int
+attr_kept(const char *name, size_t len, int is_link)
+{
+    char low[16];
+    if (len == 0 || len >= sizeof low)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 :
+                                                            name[i]);
+    low[len] = '\0';
+    if (!bsearch(low, kept_attrs, sizeof kept_attrs / sizeof *kept_attrs,
+                 sizeof *kept_attrs, attr_cmp))
+        return 0;
+    return is_link || strcmp(low, "href") != 0;
+}
+
+/* Whether d[0, len) is name, in any case. */
+static int
+name_is(const char *d, size_t len, const char *name)
+{
+    return strlen(name) == len && strncasecmp(d, name, len) == 0;
+}
+
+/* Move d[from, to) down to d[*w] and advance *w. */
+static void
+slim_copy(char *d, size_t *w, size_t from, size_t to)
+{
+    if (*w != from)
+        memmove(d + *w, d + from, to - from);
+    *w += to - from;
+}
+
+/* The offset past the first '>' at or after t; n when there is none. */
+static size_t
+past_gt(const char *d, size_t n, size_t t)
+{
+    const char *g = t < n ? memchr(d + t, '>', n - t) : NULL;
+    return g ? (size_t)(g - d) + 1 : n;
+}
+
+/*
+ * Copy the start tag d[r, te) to *w with only the attributes read later
+ * (ns: its name's offset, ne past it).
+ */
+static void
+slim_tag(char *d, size_t *w, size_t r, size_t ns, size_t ne, size_t te)
+{
+    int is_link = name_is(d + ns, ne - ns, "link"), plain = 1;
+    slim_copy(d, w, r, ne);
+    size_t t = ne;
+    for (;;) {
+        size_t a = t; /* the blanks before the attribute */
+        while (is_blank(d[t]))
+            t++;
+        if (d[t] == '>' || at_empty_end(d, te, t)) {
+            slim_copy(d, w, a, te);
+            return;
+        }
+        size_t an;
+        size_t e = attr_scan(d, te, t, &an, &plain);
+        if (attr_kept(d + t, an - t, is_link)) {
+            /* title="x"href=y: a blank where one was cut. */
+            if (a == t && *w < a)
+                d[(*w)++] = ' ';
+            slim_copy(d, w, a, e);
+        }
+        t = e;
+    }
+}
+
+/*
+ * Cut from the UTF-8 page in b, in place: the content of <script> (but
+ * JSON-LD's) and <style>, and the attributes no reader of the tree looks
+ * at.  As libxml2 reads it: a comment runs to "-->" and a processing
+ * instruction or an end tag to '>' (a "<script" in them is no tag); a
+ * start tag is '<' and a letter, read with its quoted values;
+ * "<script/>" has no content; and a script's content ends at the first
+ * "</script" (any case), else at the end of the page.
+ */
+static void
+page_slim(ns_buf *b)
+{
+    char *d = b->data;
+    size_t n = b->len, r = 0, w = 0;
+    if (!d)
+        return;
+    while (r < n) {
+        const char *lt = memchr(d + r, '<', n - r);
+        size_t at = lt ? (size_t)(lt - d) : n;
+        slim_copy(d, &w, r, at);
+        r = at;
+        if (r + 1 >= n) {
+            slim_copy(d, &w, r, n); /* a '<' at the very end */
+            break;
+        }
+        char c = d[r + 1];
+        size_t end = r + 1; /* what is copied as it is */
+        if (c == '!' && n - r >= 4 && d[r + 2] == '-' && d[r + 3] == '-') {
+            const char *e = ns__find(d + r + 4, n - r - 4, "-->", 3);
+            end = e ? (size_t)(e - d) + 3 : n;
+        } else if (c == '!' && n - r >= 9 &&
+                   strncasecmp(d + r + 2, "DOCTYPE", 7) == 0) {
+            /* Its quoted identifiers may hold '>'. */
+            end = r + 9;
+            while (end < n && d[end] != '>') {
+                if (d[end] == '"' || d[end] == '\'') {
+                    const char *q = memchr(d + end + 1, d[end], n - end - 1);
+                    end = q ? (size_t)(q - d) : n;
+                }
+                end++;
+            }
+            if (end < n)
+                end++;
+        } else if (c == '?' && r + 2 < n &&
+                   (is_name_start(d[r + 2]) || (d[r + 2] & 0x80))) {
+            end = past_gt(d, n, r + 2);
+        } else if (c == '/' && r + 2 < n && is_name_start(d[r + 2])) {
+            end = past_gt(d, n, r + 2);
+        } else if (is_alpha(c)) {
+            size_t ns = r + 1, ne = ns;
+            while (ne < n && is_name_char(d[ne]))
+                ne++;
+            int empty, plain = 1;
+            size_t te = tag_end(d, n, ne, &empty, &plain);
+            if (te == 0) {
+                end = n; /* an unclosed quote: the rest as it is */
+            } else {
+                /* (The copy moves the tag's bytes: read them first.) */
+                size_t tw = w, k = ne - ns;
+                int script = name_is(d + ns, k, "script");
+                int raw = script || name_is(d + ns, k, "style");
+                if (plain)
+                    slim_tag(d, &w, r, ns, ne, te);
+                else
+                    slim_copy(d, &w, r, te);
+                r = te;
+                /* Raw content that starts with "</" is an end tag to
+                 * libxml2; else it runs to "</script" or "</style". */
+                if (empty || !raw ||
+                    (n - r >= 2 && d[r] == '<' && d[r + 1] == '/'))
+                    continue;
+                size_t e = r;
+                for (;;) {
+                    const char *q = memchr(d + e, '<', n - e);
+                    if (!q) {
+                        e = n;
+                        break;
+                    }
+                    e = (size_t)(q - d);
+                    if (n - e > k + 1 && d[e + 1] == '/' &&
+                        strncasecmp(d + e + 2, d + tw + 1, k) == 0)
+                        break;
+                    e++;
+                }
+                /* JSON-LD is read; a tag not read for sure stays whole. */
+                if (!plain ||
+                    (script && ns__find(d + tw, w - tw, "ld+json", 7)))
+                    slim_copy(d, &w, r, e);
+                r = e;
+                continue;
+            }
+        }
+        slim_copy(d, &w, r, end);
+        r = end;
+    }
+    b->len = w;
+    d[w] = '\0';
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2128,6 +2442,7 @@ ns__html_extract(const char *data,
         st = NS_ERR_NOMEM;
         goto out;
     }
+    page_slim(&utf8);
     doc = html_parse(utf8.data ? utf8.data : "", utf8.len);
     if (!doc || !xmlDocGetRootElement(doc)) {
         st = NS_ERR_FORMAT;

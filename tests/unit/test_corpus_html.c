@@ -358,6 +358,92 @@ test_random_bytes(void **state)
     }
 }
 
+/* Extract the page h (a string) into p. */
+static void
+extract_str(const char *h, ns__html_page *p)
+{
+    assert_int_equal(ns__html_extract(h, strlen(h), NULL, p), NS_OK);
+}
+
+/*
+ * Scripts, styles and unread attributes are cut before the parse
+ * (page_slim): where libxml2 reads no tag, or a script with no content,
+ * nothing may be cut, and what is read later must stay.
+ */
+static void
+test_slim(void **state)
+{
+    (void)state;
+    ns__html_page p;
+    const char *para = "<p>The council approved the new budget on Tuesday "
+                       "after a debate that lasted most of the night.</p>";
+    char h[2048];
+    /* Not tags to libxml2: a "<script" in a comment, in a malformed end
+     * tag (skipped to its '>'), in a processing instruction; and a
+     * script with no content. */
+    const char *before[] = {
+        "<!-- <script> -->",
+        "<div>x</d<script>iv>",
+        "<?php <script> ?>",
+        "<script src=a.js />",
+        "<SCRIPT src=\"a.js\"/>",
+        "<scripts>",
+    };
+    for (size_t i = 0; i < sizeof before / sizeof *before; i++) {
+        snprintf(h, sizeof h,
+                 "<html><body>%s%s<script>var x = 1;</script></body></html>",
+                 before[i], para);
+        extract_str(h, &p);
+        assert_has(p.text, "The council approved the new budget");
+        assert_lacks(p.text, "var x");
+        ns__html_page_free(&p);
+    }
+    /* A script ends at "</script" only: its "</p>" and "<p>" are text. */
+    snprintf(h, sizeof h,
+             "<html><body><script>document.write(\"</p><p>Buy now, "
+             "limited offer, click here to subscribe today!</p>\");"
+             "</SCRIPT >%s<style>p { color: red }</style></body></html>",
+             para);
+    extract_str(h, &p);
+    assert_has(p.text, "The council approved the new budget");
+    assert_lacks(p.text, "Buy now");
+    assert_lacks(p.text, "color");
+    ns__html_page_free(&p);
+    /* Attributes read later survive, also after a cut one with no blank
+     * before them; JSON-LD scripts stay. */
+    snprintf(h, sizeof h,
+             "<html lang=en data-a=\"1\"><head>"
+             "<meta data-x=\"1\"property=\"og:title\" content=\"Budget "
+             "passes\">"
+             "<link data-y='2' href=\"https://example.com/budget\" "
+             "rel=canonical>"
+             "<script data-z=1 type=\"application/ld+json\">{\"@type\": "
+             "\"NewsArticle\", \"datePublished\": \"2024-03-05\"}</script>"
+             "</head><body><div onclick=\"f()\" hidden>Hidden menu</div>"
+             "<div data-q=1 class=\"share-bar\">Share on every site</div>"
+             "%s</body></html>",
+             para);
+    extract_str(h, &p);
+    assert_str(p.title, "Budget passes");
+    assert_str(p.url, "https://example.com/budget");
+    assert_str(p.language, "en");
+    assert_str(p.date, "2024-03-05");
+    assert_has(p.text, "The council approved the new budget");
+    assert_lacks(p.text, "Hidden menu");
+    assert_lacks(p.text, "Share on");
+    ns__html_page_free(&p);
+    /* A script that never ends, a quote that never closes: the text
+     * before them stays. */
+    const char *after[] = { "<script>var s = \"<p>",
+                            "<div class=\"a><p>more" };
+    for (size_t i = 0; i < sizeof after / sizeof *after; i++) {
+        snprintf(h, sizeof h, "<html><body>%s%s", para, after[i]);
+        extract_str(h, &p);
+        assert_has(p.text, "The council approved the new budget");
+        ns__html_page_free(&p);
+    }
+}
+
 static void
 test_too_large(void **state)
 {
@@ -449,6 +535,7 @@ main(void)
         cmocka_unit_test(test_title_site_suffix),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_slim),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_oom),
         cmocka_unit_test(test_page_files),
