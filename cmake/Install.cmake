@@ -17,8 +17,8 @@ foreach(dep ${NS_PC_DEPS})
     list(APPEND NS_PC_REQUIRES_PRIVATE ${module})
 endforeach()
 string(REPLACE ";" " " NS_PC_REQUIRES_PRIVATE "${NS_PC_REQUIRES_PRIVATE}")
-# libnsearch's C++ core needs libstdc++.
-set(NS_PC_LIBS_PRIVATE "-lstdc++ -lm -lpthread")
+# libbz2 has no .pc file; libnsearch's C++ core needs libstdc++.
+set(NS_PC_LIBS_PRIVATE "-lbz2 -lstdc++ -lm -lpthread")
 
 # Only ns_* leaves the shared library (cmake/libnsearch.map).
 target_link_options(nsearch PRIVATE

@@ -87,7 +87,8 @@ ns_format_name(unsigned slot) NS_NOEXCEPT
 #define IN_CAP   ((size_t)256 << 10) /* the buffer: head + a few blocks */
 
 struct ns__input {
-    struct archive *ar; /* NULL: the whole input is in data already */
+    struct archive *ar; /* NULL: the whole input is in data already, */
+    ns__unpack *up;     /* or it comes from this decoder */
     const char *data;   /* buffered bytes are data[pos, end) */
     char *own;          /* the buffer behind data when reading from ar */
     size_t cap;
@@ -124,6 +125,15 @@ input_init_archive(ns__input *in, struct archive *ar)
     return NS_OK;
 }
 
+/* An input that reads what up decodes (not owned). */
+static ns_status
+input_init_unpack(ns__input *in, ns__unpack *up)
+{
+    ns_status st = input_init_archive(in, NULL);
+    in->up = up;
+    return st;
+}
+
 static void
 input_fini(ns__input *in)
 {
@@ -151,7 +161,7 @@ input_fill(ns__input *in)
 {
     if (in->failed)
         return -1;
-    if (in->eof || !in->ar)
+    if (in->eof || (!in->ar && !in->up))
         return 0;
     if (in->pos == in->end) {
         in->base += in->pos;
@@ -170,15 +180,28 @@ input_fill(ns__input *in)
     while (in->blk_len == 0) {
         const void *b;
         size_t size;
-        la_int64_t at;
-        int r = archive_read_data_block(in->ar, &b, &size, &at);
-        if (r == ARCHIVE_EOF) {
-            in->eof = 1;
-            return 0;
-        }
-        if (r < ARCHIVE_WARN) {
-            input_fail(in, archive_error_string(in->ar));
-            return -1;
+        if (in->up) {
+            ptrdiff_t r = ns__unpack_read(in->up, &b);
+            if (r == 0) {
+                in->eof = 1;
+                return 0;
+            }
+            if (r < 0) {
+                input_fail(in, ns__unpack_error(in->up));
+                return -1;
+            }
+            size = (size_t)r;
+        } else {
+            la_int64_t at;
+            int r = archive_read_data_block(in->ar, &b, &size, &at);
+            if (r == ARCHIVE_EOF) {
+                in->eof = 1;
+                return 0;
+            }
+            if (r < ARCHIVE_WARN) {
+                input_fail(in, archive_error_string(in->ar));
+                return -1;
+            }
         }
         in->blk = b;
         in->blk_len = size;
@@ -738,6 +761,13 @@ static ns_status read_archive(walker *wk,
                               const char *label,
                               int depth,
                               int *complete);
+static ns_status read_unpacked(walker *wk,
+                               ns__input *outer,
+                               int kind,
+                               const char *label,
+                               const char *name,
+                               int depth,
+                               int *complete);
 
 #define MAX_NESTING 4 /* archives inside archives */
 
@@ -769,6 +799,10 @@ read_input(walker *wk,
     if (looks_packed(head, hl)) {
         if (depth >= MAX_NESTING)
             return ns__corpus_reject(sink, &w, "archives nested too deep");
+        int kind = ns__unpack_kind((const unsigned char *)head, hl);
+        if (kind != NS_UNPACK_NONE)
+            return read_unpacked(wk, in, kind, label, name, depth + 1,
+                                 complete);
         return read_archive(wk, in, label, depth + 1, complete);
     }
     const ns__format *f = detect(head, hl, name);
@@ -1024,10 +1058,13 @@ read_members(walker *wk,
         st = input_init_archive(&in, ar);
         if (st == NS_OK)
             st = read_input(wk, &in, name, name, depth, complete);
+        int failed = in.failed;
         input_fini(&in);
         ns_free(member);
-        if (st != NS_OK || !*complete)
-            break; /* libarchive cannot go on after a data error */
+        /* libarchive cannot go on after a data error; one inside the
+         * member (a cut .gz in an intact .tar) ends only that member. */
+        if (st != NS_OK || failed)
+            break;
     }
     return st;
 }
@@ -1055,7 +1092,52 @@ read_archive(walker *wk,
     return st;
 }
 
-/* libarchive's read callback for a gzip or xz file that unpack.c decodes. */
+/* unpack.c's source for compressed data inside an input (an archive
+ * member): the input's bytes, starting with those the sniff buffered. */
+static ptrdiff_t
+input_source(void *cookie, void *buf, size_t cap, const char **why)
+{
+    ns__input *in = cookie;
+    if (in->pos == in->end && input_fill(in) < 0) {
+        *why = in->errmsg;
+        return -1;
+    }
+    size_t n = in->end - in->pos;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, in->data + in->pos, n);
+    in->pos += n;
+    return (ptrdiff_t)n;
+}
+
+/*
+ * Read gzip, xz or bzip2 data inside an input (a .gz member of a .tar or
+ * .zip) decoded by unpack.c, which hands on every byte before a cut, where
+ * libarchive's filters drop up to 64 KiB.  What it decodes is read as any
+ * input: a format, or an archive (a .tar.gz member).
+ */
+static ns_status
+read_unpacked(walker *wk,
+              ns__input *outer,
+              int kind,
+              const char *label,
+              const char *name,
+              int depth,
+              int *complete)
+{
+    ns__unpack *up = ns__unpack_open_source(kind, input_source, outer);
+    if (!up)
+        return NS_ERR_NOMEM;
+    ns__input in;
+    ns_status st = input_init_unpack(&in, up);
+    if (st == NS_OK)
+        st = read_input(wk, &in, label, name, depth, complete);
+    input_fini(&in);
+    ns__unpack_close(up);
+    return st;
+}
+
+/* libarchive's read callback for a gzip, xz or bzip2 file unpack.c decodes. */
 static la_ssize_t
 unpack_read(struct archive *a, void *cookie, const void **out)
 {
@@ -1071,16 +1153,16 @@ unpack_read(struct archive *a, void *cookie, const void **out)
  * short compressed file cut before their look-ahead fails at the first
  * header although its start decompresses fine: it is then read again as a
  * single stream (raw_only), which needs no look-ahead, and what precedes
- * the cut is delivered.  A gzip or xz file is decoded by unpack.c, which
- * delivers every byte before a cut (libarchive's filters drop their last
- * block), and libarchive reads the decoded bytes.
+ * the cut is delivered.  A gzip, xz or bzip2 file is decoded by unpack.c,
+ * which delivers every byte before a cut (libarchive's filters drop their
+ * last block), and libarchive reads the decoded bytes.
  */
 static ns_status
 read_fd(walker *wk, int fd, const char *path, int *complete)
 {
     ns__where w = { path, "", 0, 0 };
     ns_status st = NS_OK;
-    unsigned char magic[6];
+    unsigned char magic[10];
     ssize_t nmagic = pread(fd, magic, sizeof magic, 0);
     int kind = ns__unpack_kind(magic, nmagic > 0 ? (size_t)nmagic : 0);
     for (int raw_only = 0; raw_only < 2; raw_only++) {

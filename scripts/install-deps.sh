@@ -5,7 +5,8 @@ set -eu
 
 # Build and run: Xapian (search backend, and its Snowball stemmers),
 # utf8proc (Unicode), zstd (stored text), libarchive (compressed files and
-# archives), zlib and liblzma (gzip and xz files decoded to the last byte before a cut),
+# archives), zlib, liblzma and libbz2 (gzip, xz and bzip2 files, and such
+# members of archives, decoded to the last byte before a cut),
 # libxml2 (XML and HTML), json-c (JSON).  Run and test: xapian-tools
 # (xapian-check; xapian-tcpsrv behind `nsearch serve` and the remote shard
 # tests, xapian-replicate[-server] for replication).  Test: cmocka, python3
@@ -15,7 +16,8 @@ set -eu
 # `pkg-config --static --libs nsearch` passes on; scripts/test-install.sh).
 PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools \
 libutf8proc-dev libzstd-dev libarchive-dev zlib1g-dev \
-liblzma-dev libxml2-dev libjson-c-dev libcmocka-dev python3 zstd valgrind \
+liblzma-dev libbz2-dev libxml2-dev libjson-c-dev libcmocka-dev python3 zstd \
+valgrind \
 liblz4-dev libacl1-dev"
 
 missing=""

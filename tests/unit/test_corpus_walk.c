@@ -2,11 +2,15 @@
  * test_corpus_walk.c: the walk itself and every kind of bad input: missing
  * paths, sorted directories with hidden entries, archives (labels, hidden
  * and nested members), compressed files, empty files, binary junk,
- * truncated gzip and xz, unreadable paths, symlink loops, callbacks that
- * stop the walk, out-of-memory, and the UTF-8 helpers.
+ * truncated gzip, xz and bzip2 (files and archive members), unreadable
+ * paths, symlink loops, callbacks that stop the walk, out-of-memory, and
+ * the UTF-8 helpers.
  */
 #include "test_corpus_common.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+#include <bzlib.h>
 #include <lzma.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -307,15 +311,53 @@ xz_bytes(const char *s, size_t n, size_t *out_len)
     return out;
 }
 
+/* bzip2 with 100 kB blocks: a few blocks for the test's lines. */
+static unsigned char *
+bzip2_bytes(const char *s, size_t n, size_t *out_len)
+{
+    unsigned cap = (unsigned)(n + n / 100 + 600);
+    unsigned char *out = malloc(cap);
+    assert_non_null(out);
+    assert_int_equal(BZ2_bzBuffToBuffCompress((char *)out, &cap,
+                                              (char *)(uintptr_t)s,
+                                              (unsigned)n, 1, 0, 0),
+                     BZ_OK);
+    *out_len = cap;
+    return out;
+}
+
+enum { K_GZIP, K_XZ, K_BZIP2, K_N };
+static const char *const kind_names[K_N] = { "gzip", "xz", "bzip2" };
+
+static unsigned char *
+packed_bytes(int kind, const char *s, size_t n, size_t *out_len)
+{
+    return kind == K_GZIP ? gzip_bytes(s, n, out_len) :
+           kind == K_XZ   ? xz_bytes(s, n, out_len) :
+                            bzip2_bytes(s, n, out_len);
+}
+
 /* How many bytes a reference decoder gets from the first cut bytes of a
- * compressed stream (zlib or liblzma, fed all of it at once). */
+ * compressed stream (zlib, liblzma or libbz2, fed all of it at once). */
 static size_t
-decodable(int xz, const unsigned char *data, size_t cut, size_t plain_len)
+decodable(int kind, const unsigned char *data, size_t cut, size_t plain_len)
 {
     unsigned char *out = malloc(plain_len + 1);
     assert_non_null(out);
     size_t got_len;
-    if (!xz) {
+    if (kind == K_BZIP2) {
+        bz_stream b;
+        memset(&b, 0, sizeof b);
+        assert_int_equal(BZ2_bzDecompressInit(&b, 0, 0), BZ_OK);
+        b.next_in = (char *)(uintptr_t)data;
+        b.avail_in = (unsigned)cut;
+        b.next_out = (char *)out;
+        b.avail_out = (unsigned)plain_len + 1;
+        int r = BZ2_bzDecompress(&b);
+        assert_true(r == BZ_OK || r == BZ_STREAM_END);
+        got_len = plain_len + 1 - b.avail_out;
+        BZ2_bzDecompressEnd(&b);
+    } else if (kind == K_GZIP) {
         z_stream z;
         memset(&z, 0, sizeof z);
         assert_int_equal(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
@@ -367,15 +409,18 @@ test_truncated_anywhere(void **state)
     (void)state;
     size_t plain_len;
     char *plain = make_lines(3000, &plain_len);
-    for (int xz = 0; xz < 2; xz++) {
+    for (int kind = 0; kind < K_N; kind++) {
         size_t clen;
-        unsigned char *c = xz ? xz_bytes(plain, plain_len, &clen)
-                              : gzip_bytes(plain, plain_len, &clen);
+        unsigned char *c = packed_bytes(kind, plain, plain_len, &clen);
         static const double at[] = { 0.05, 0.31, 0.5, 0.77, 0.999 };
         for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
             size_t cut = (size_t)(at[i] * (double)clen);
             size_t want = count_lines(plain,
-                                      decodable(xz, c, cut, plain_len));
+                                      decodable(kind, c, cut, plain_len));
+            /* bzip2 decodes whole blocks only: the cuts after the first
+             * block must still give lines. */
+            if (kind == K_BZIP2 && at[i] > 0.3)
+                assert_true(want > 0);
             char path[] = "/tmp/ns_test_cut_XXXXXX";
             write_temp(path, c, cut);
             got g = { 0 };
@@ -392,7 +437,7 @@ test_truncated_anywhere(void **state)
             assert_str(g.r[0].file, path);
             char why[128];
             snprintf(why, sizeof why, "%s data cut short: the file ends at "
-                     "byte %zu inside", xz ? "xz" : "gzip", cut);
+                     "byte %zu inside", kind_names[kind], cut);
             assert_non_null(strstr(g.r[0].reason, why));
             assert_int_equal(g.files_incomplete, 1);
             got_free(&g);
@@ -409,9 +454,10 @@ test_truncated_anywhere(void **state)
         unlink(path);
         assert_true(g.na < 3000);
         assert_true(g.nr >= 1);
-        assert_non_null(strstr(g.r[g.nr - 1].reason,
-                               xz ? "corrupt xz data at byte"
-                                  : "corrupt gzip data at byte"));
+        char corrupt[64];
+        snprintf(corrupt, sizeof corrupt, "corrupt %s data at byte",
+                 kind_names[kind]);
+        assert_non_null(strstr(g.r[g.nr - 1].reason, corrupt));
         assert_int_equal(g.files_incomplete, 1);
         got_free(&g);
         free(c);
@@ -446,6 +492,108 @@ test_truncated_anywhere(void **state)
 /* A scratch directory with the links and modes the repository cannot
  * hold; removed by rm -rf at the end. */
 static char scratch[256];
+
+
+/* An archive (tar or zip) in memory with the members name[i] = data[i]. */
+static void *
+archive_bytes(int zip,
+              const char *const *name,
+              const unsigned char *const *data,
+              const size_t *len,
+              size_t n,
+              size_t *out_len)
+{
+    size_t cap = 1 << 20;
+    for (size_t i = 0; i < n; i++)
+        cap += len[i] + 1024;
+    void *out = malloc(cap);
+    assert_non_null(out);
+    struct archive *a = archive_write_new();
+    assert_non_null(a);
+    assert_int_equal(zip ? archive_write_set_format_zip(a) :
+                           archive_write_set_format_ustar(a),
+                     ARCHIVE_OK);
+    size_t used = 0;
+    assert_int_equal(archive_write_open_memory(a, out, cap, &used),
+                     ARCHIVE_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, name[i]);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, (la_int64_t)len[i]);
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        assert_int_equal(archive_write_data(a, data[i], len[i]),
+                         (la_ssize_t)len[i]);
+        archive_entry_free(e);
+    }
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    *out_len = used;
+    return out;
+}
+
+/*
+ * A compressed member of an archive (a .gz in a .tar or .zip) cut short:
+ * every complete line before the cut, one reject naming the member and
+ * the byte of the member, and the members after it are read.
+ */
+static void
+test_truncated_members(void **state)
+{
+    (void)state;
+    size_t plain_len, tail_len;
+    char *plain = make_lines(3000, &plain_len);
+    char *tail = make_lines(10, &tail_len);
+    static const char *const ext[K_N] = { "gz", "xz", "bz2" };
+    for (int zip = 0; zip < 2; zip++) {
+        for (int kind = 0; kind < K_N; kind++) {
+            size_t clen;
+            unsigned char *c = packed_bytes(kind, plain, plain_len, &clen);
+            static const double at[] = { 0.31, 0.77 };
+            for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+                size_t cut = (size_t)(at[i] * (double)clen);
+                size_t want = count_lines(plain,
+                                          decodable(kind, c, cut, plain_len));
+                assert_true(want > 0);
+                char cut_name[32];
+                snprintf(cut_name, sizeof cut_name, "cut.jsonl.%s", ext[kind]);
+                const char *names[] = { cut_name, "after.jsonl" };
+                const unsigned char *datas[] = {
+                    c, (const unsigned char *)tail
+                };
+                size_t lens[] = { cut, tail_len };
+                size_t alen;
+                void *ar = archive_bytes(zip, names, datas, lens, 2, &alen);
+                char path[] = "/tmp/ns_test_member_XXXXXX";
+                write_temp(path, ar, alen);
+                free(ar);
+                got g = { 0 };
+                assert_int_equal(got_walk(&g, path), NS_OK);
+                unlink(path);
+                /* the lines before the cut, then the next member's 10 */
+                assert_int_equal(g.na, want + 10);
+                char id[32];
+                snprintf(id, sizeof id, "c%zu", want);
+                assert_str(g.a[want - 1].id, id);
+                assert_str(g.a[want].id, "c1");
+                assert_int_equal(g.nr, 1);
+                char file[128];
+                snprintf(file, sizeof file, "%s:%s", path, cut_name);
+                assert_str(g.r[0].file, file);
+                char why[128];
+                snprintf(why, sizeof why, "%s data cut short: the member "
+                         "ends at byte %zu inside", kind_names[kind], cut);
+                assert_non_null(strstr(g.r[0].reason, why));
+                assert_int_equal(g.files_incomplete, 1);
+                got_free(&g);
+            }
+            free(c);
+        }
+    }
+    free(plain);
+    free(tail);
+}
 
 static void
 put_file(const char *rel, const char *text)
@@ -749,6 +897,7 @@ main(void)
         cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_truncated_anywhere),
+        cmocka_unit_test(test_truncated_members),
         cmocka_unit_test_setup_teardown(test_links_and_permissions,
                                         setup_scratch, teardown_scratch),
         cmocka_unit_test(test_callbacks_stop),
