@@ -42,6 +42,9 @@ install(TARGETS nsearch nsearch_static
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The readers module that libnsearch.so loads to index (readers.h).
+install(TARGETS nsearch_readers
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/nsearch)
 install(FILES ${PROJECT_SOURCE_DIR}/include/nsearch.h
     DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/docs/nsearch.1

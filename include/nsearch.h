@@ -374,7 +374,9 @@ typedef struct ns_index_stats {
  * matter), "trec" (TREC SGML), "reuters" (Reuters-21578 SGML), "xmlfeed"
  * (RSS and Atom), "newsml" (NewsML and NITF), "warc", "html"; NULL for a
  * slot no format uses.  A format keeps its slot in later versions; new
- * formats take new slots.  Any thread, any time.
+ * formats take new slots.  Any thread, any time (the shared library loads
+ * its readers module for it, as ns_db_add_path() does, and gives NULL for
+ * every slot when that module cannot be loaded).
  * Ownership: static, never freed.
  * @since 0.1
  */
@@ -450,7 +452,9 @@ typedef struct ns_index_options {
  *
  * Returns: NS_OK (possibly with rejects: see stats); NS_ERR_INVALID_ARG (db
  * or path NULL, opts->version 0, or db not a writer); NS_ERR_NOT_FOUND
- * (path does not exist; ns_db_errmsg() names it); NS_ERR_IO;
+ * (path does not exist; ns_db_errmsg() names it); NS_ERR_IO (also: the
+ * shared library could not load its readers module, nsearch-readers.so;
+ * ns_db_errmsg() names the paths tried and why);
  * NS_ERR_ABORTED (a callback returned non-zero); NS_ERR_DISK_FULL;
  * NS_ERR_NOMEM; NS_ERR_BACKEND.
  * @since 0.1

@@ -11,6 +11,7 @@
 #include "core/schema.h"
 #include "indexer/searchdata.h"
 #include "corpus/corpus.h"
+#include "corpus/loader/readers.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -1241,6 +1242,12 @@ ns_db_add_path(ns_db *db,
 {
     if (!db || !path || (opts && opts->version < 1))
         return NS_ERR_INVALID_ARG;
+    /* The shared library loads the readers now (corpus/loader/readers.h). */
+    const char *lerr = ns__readers_load();
+    if (lerr) {
+        ns__db_errorf(db, "%s", lerr);
+        return NS_ERR_IO;
+    }
     indexer *ix;
     ns_status st = get_indexer(db, &ix);
     if (st != NS_OK)

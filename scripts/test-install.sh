@@ -19,6 +19,7 @@ fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 cmake --install "$build" --prefix "$prefix" >/dev/null
 libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:[A-Z]*=//p' "$build/CMakeCache.txt")
 for f in bin/nsearch include/nsearch.h "$libdir/libnsearch.so.0" \
+    "$libdir/nsearch/nsearch-readers.so" \
     "$libdir/libnsearch.a" "$libdir/pkgconfig/nsearch.pc" \
     "$libdir/cmake/nsearch/nsearchConfig.cmake" \
     "$libdir/cmake/nsearch/nsearchConfigVersion.cmake" \
@@ -35,6 +36,15 @@ cat >"$tmp/news.jsonl" <<'EOF'
 {"id": "i1", "title": "Russia builds an airbase near Latakia", "date": "2015-09-18", "source": "Wire", "text": "Satellite images show the airbase growing near the coast."}
 {"id": "i2", "title": "Harvest report", "date": "2016-01-02", "source": "Farm News", "text": "Wheat and barley yields were high."}
 EOF
+
+# The installed command indexes (libnsearch.so loads the installed readers
+# module, $libdir/nsearch/nsearch-readers.so) and searches.
+if "$prefix/bin/nsearch" index --index "$tmp/cli-idx" -q "$tmp/news.jsonl" \
+    >"$tmp/cli.out" 2>&1 &&
+    "$prefix/bin/nsearch" --index "$tmp/cli-idx" airbases >"$tmp/cli.out" 2>&1 &&
+    grep -q "Russia builds an airbase near Latakia" "$tmp/cli.out"; then :; else
+    fail "installed nsearch index and search: $(cat "$tmp/cli.out")"
+fi
 
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
 export CMAKE_PREFIX_PATH="$prefix"
