@@ -43,6 +43,7 @@ typedef struct ns__qverify {
     char **terms;      /* analyzer terms, in query order, owned */
     size_t n;
     size_t *group;     /* group[i]: the first j with terms[j] = terms[i] */
+    size_t *term_len;  /* strlen(terms[i]) */
     unsigned window;
     int ordered;
     int title;

@@ -41,6 +41,7 @@ constraint_free(ns__qverify *v)
         ns_free(v->terms[i]);
     ns_free(v->terms);
     ns_free(v->group);
+    ns_free(v->term_len);
     ns_free(v->ev);
     ns_free(v->count);
     ns_free(v->desc);
@@ -92,8 +93,9 @@ ns__qverify_add(ns__query *q,
     v->title = title;
     v->terms = ns__calloc(n ? n : 1, sizeof *v->terms);
     v->group = ns__calloc(n ? n : 1, sizeof *v->group);
+    v->term_len = ns__calloc(n ? n : 1, sizeof *v->term_len);
     v->count = ns__calloc(n ? n : 1, sizeof *v->count);
-    if (!v->terms || !v->group || !v->count) {
+    if (!v->terms || !v->group || !v->term_len || !v->count) {
         constraint_free(v);
         return NULL;
     }
@@ -103,6 +105,7 @@ ns__qverify_add(ns__query *q,
             constraint_free(v);
             return NULL;
         }
+        v->term_len[i] = strlen(terms[i]);
         size_t g = 0;
         while (g < i && strcmp(terms[g], terms[i]) != 0)
             g++;
@@ -169,7 +172,11 @@ on_token(const ns_token *t, void *payload)
 {
     ns__qverify *v = payload;
     size_t g = 0;
-    while (g < v->n && strcmp(t->term, v->terms[g]) != 0)
+    /* Most tokens are no query word: compare lengths and first bytes
+     * before the bytes. */
+    while (g < v->n && (t->term_len != v->term_len[g] ||
+                        t->term[0] != v->terms[g][0] ||
+                        memcmp(t->term, v->terms[g], t->term_len) != 0))
         g++;
     if (g == v->n)
         return 0;
