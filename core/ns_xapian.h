@@ -41,6 +41,9 @@ int ns__xdb_writable(const ns__xdb *db) NS_NOEXCEPT;
 /** Move a reader to the latest committed revision. */
 ns_status ns__xdb_reopen(ns__xdb *db) NS_NOEXCEPT;
 ns_status ns__xdb_doccount(ns__xdb *db, uint64_t *out) NS_NOEXCEPT;
+/** Whether the database holds word positions (*out 1 or 0): Xapian's
+ * has_positions(), which a remote database reports too. */
+ns_status ns__xdb_has_positions(ns__xdb *db, int *out) NS_NOEXCEPT;
 /** Documents indexed by term (0 if none). */
 ns_status ns__xdb_termfreq(ns__xdb *db,
                            const char *term,

@@ -49,7 +49,9 @@
  * still indexes positions (Xapian's postings with positions, as format 1
  * did), because a shard may be served by xapian-tcpsrv, which runs no
  * nsearch code: a search of a sharded index with a remote shard uses
- * Xapian's OP_PHRASE and OP_NEAR (searcher/query.c).
+ * Xapian's OP_PHRASE and OP_NEAR (searcher/query.c), and refuses a
+ * phrase when a shard holds articles but no positions (a plain index
+ * added as a shard), where Xapian would match the words anywhere.
  *
  * Formats: 1 had positions in every document.  This nsearch reads format
  * 1 and 2 alike (it ignores positions when it checks phrases against the

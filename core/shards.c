@@ -981,6 +981,21 @@ ns__shards_has_remote(const ns_db *db)
     return db && db->shards && has_remote(db->shards);
 }
 
+const char *
+ns__shards_without_positions(ns_db *db)
+{
+    shards *sh = db ? db->shards : NULL;
+    for (size_t i = 0; sh && i < sh->n; i++) {
+        ns__xdb *x = shard_x(&sh->s[i]);
+        uint64_t n = 0;
+        int has = 1;
+        if (x && ns__xdb_doccount(x, &n) == NS_OK && n > 0 &&
+            ns__xdb_has_positions(x, &has) == NS_OK && !has)
+            return sh->s[i].name;
+    }
+    return NULL;
+}
+
 ns_status
 ns__shards_search(ns_db *db,
                   const ns__xq *q,

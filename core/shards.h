@@ -68,6 +68,10 @@ char *ns__shards_missing(ns_db *db, size_t *len);
 /** Whether db is a sharded index with a remote shard (a search there
  * can run only Xapian's own operators: searcher/query.c). */
 int ns__shards_has_remote(const ns_db *db);
+/** The name of a shard of db, holding articles, whose database has no word
+ * positions (a plain index of format 2 added as a shard: schema.h), or
+ * NULL when every one has them (or cannot be asked now). */
+const char *ns__shards_without_positions(ns_db *db);
 
 /** ns_db_stat's figures of a sharded index: sizes, files and the last
  * update summed over its shards (the rest is the combined database's). */

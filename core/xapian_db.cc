@@ -182,6 +182,17 @@ ns__xdb_doccount(ns__xdb *db, uint64_t *out) noexcept
 }
 
 extern "C" ns_status
+ns__xdb_has_positions(ns__xdb *db, int *out) noexcept
+{
+    if (!db || !out)
+        return NS_ERR_INVALID_ARG;
+    return read_retrying(db, [&] {
+        *out = db->rdb->has_positions() ? 1 : 0;
+        return NS_OK;
+    });
+}
+
+extern "C" ns_status
 ns__xdb_termfreq(ns__xdb *db, const char *term, uint64_t *out) noexcept
 {
     if (!db || !term || !out)

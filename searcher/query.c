@@ -871,9 +871,20 @@ static ns__xq *
 positional(parser *ps, ns__xq **v, const char *const *terms, size_t n,
            unsigned window, int ordered, int field)
 {
-    if (ns__shards_has_remote(ps->db))
+    if (ns__shards_has_remote(ps->db)) {
+        const char *bare = ns__shards_without_positions(ps->db);
+        if (bare && ps->st == NS_OK) {
+            /* Xapian would match its words anywhere (an AND). */
+            ns__db_errorf(ps->db,
+                          "shard %s has no word positions, which phrases, "
+                          "NEAR and ADJ need in an index with remote "
+                          "shards: write it with 'nsearch index --shard'",
+                          bare);
+            ps->st = NS_ERR_INDEX_VERSION;
+        }
         return checked(ps, ns__xq_combine(ordered ? NS_XQ_PHRASE : NS_XQ_NEAR,
                                           v, n, window));
+    }
     ns__qverify *c = ns__qverify_add(ps->q, ps->db, terms, n, window, ordered,
                                      field == F_TITLE);
     ns__xq *all = ns__xq_combine(NS_XQ_AND, v, n, 0);
