@@ -1466,12 +1466,48 @@ tag_end(const char *d, size_t n, size_t t, int *empty, int *plain)
 }
 
 /* The attributes any reader of the tree looks at (html_hidden, meta_tag,
- * page_meta_read, stats_build), sorted; href only on <link>. */
+ * page_meta_read, stats_build), sorted; href only on <link>, and class
+ * only where it marks boilerplate (slim_tag). */
 static const char *const kept_attrs[] = {
-    "aria-hidden", "class", "content", "datetime", "hidden",
-    "href",        "http-equiv", "id", "itemprop", "lang",
-    "name",        "property", "rel", "style", "type",
+    "aria-hidden", "content", "datetime", "hidden", "href", "http-equiv",
+    "id",          "itemprop", "lang",    "name",   "property", "rel",
+    "style",       "type",
 };
+
+static int neg_value(const char *v);
+
+/*
+ * Whether the class attribute whose name ends at d[an] and which ends at
+ * d[e] must stay: stats_build reads a class only to see whether it marks
+ * boilerplate (neg_value), and classes are a quarter of what is left of a
+ * page.  A value with a '&' stays (the tree holds it decoded).
+ */
+static int
+class_kept(const char *d, size_t an, size_t e)
+{
+    size_t u = an;
+    while (u < e && is_blank(d[u]))
+        u++;
+    if (u >= e || d[u] != '=')
+        return 0; /* no value: "" to stats_build */
+    u++;
+    while (u < e && is_blank(d[u]))
+        u++;
+    size_t vs = u, ve = e;
+    if (vs < ve && (d[vs] == '"' || d[vs] == '\'')) {
+        vs++;
+        ve--; /* the closing quote */
+    }
+    if (vs >= ve)
+        return 0;
+    if (memchr(d + vs, '&', ve - vs))
+        return 1;
+    char v[256]; /* neg_value reads no more */
+    size_t n = ve - vs < sizeof v - 1 ? ve - vs : sizeof v - 1;
+    memcpy(v, d + vs, n);
+    v[n] = '\0';
+    return neg_value(v);
+}
 
 static int
 attr_cmp(const void *key, const void *ent)
@@ -1527,6 +1563,7 @@ static void
 slim_tag(char *d, size_t *w, size_t r, size_t ns, size_t ne, size_t te)
 {
     int is_link = name_is(d + ns, ne - ns, "link"), plain = 1;
+    int classes = 0; /* libxml2 keeps the first of an attribute only */
     slim_copy(d, w, r, ne);
     size_t t = ne;
     for (;;) {
@@ -1539,7 +1576,10 @@ slim_tag(char *d, size_t *w, size_t r, size_t ns, size_t ne, size_t te)
         }
         size_t an;
         size_t e = attr_scan(d, te, t, &an, &plain);
-        if (attr_kept(d + t, an - t, is_link)) {
+        int keep = name_is(d + t, an - t, "class") ?
+                       classes++ == 0 && class_kept(d, an, e) :
+                       attr_kept(d + t, an - t, is_link);
+        if (keep) {
             /* title="x"href=y: a blank where one was cut. */
             if (a == t && *w < a)
                 d[(*w)++] = ' ';

@@ -377,7 +377,7 @@ test_slim(void **state)
     ns__html_page p;
     const char *para = "<p>The council approved the new budget on Tuesday "
                        "after a debate that lasted most of the night.</p>";
-    char h[2048];
+    char h[4096];
     /* Not tags to libxml2: a "<script" in a comment, in a malformed end
      * tag (skipped to its '>'), in a processing instruction; and a
      * script with no content. */
@@ -431,6 +431,25 @@ test_slim(void **state)
     assert_has(p.text, "The council approved the new budget");
     assert_lacks(p.text, "Hidden menu");
     assert_lacks(p.text, "Share on");
+    ns__html_page_free(&p);
+    /* A class is read only for boilerplate, and only the first of two:
+     * the second cannot make a paragraph boilerplate, nor a share bar
+     * not. */
+    snprintf(h, sizeof h,
+             "<html><body><div>%s%s%s%s"
+             "<div class=\"story\" class=\"share\"><p>Councillors will "
+             "meet again in May to set the rates.</p></div>"
+             "<div class=share CLASS=story><p>Share this story with your "
+             "friends on every network you use.</p></div>"
+             "<div class=\"share&amp;x\"><p>Share the page &amp; its "
+             "pictures with everyone you know today.</p></div>"
+             "</div></body></html>",
+             para, para, para, para);
+    extract_str(h, &p);
+    assert_has(p.text, "The council approved the new budget");
+    assert_has(p.text, "Councillors will meet again in May");
+    assert_lacks(p.text, "Share this story");
+    assert_lacks(p.text, "Share the page");
     ns__html_page_free(&p);
     /* A script that never ends, a quote that never closes: the text
      * before them stays. */
