@@ -868,8 +868,9 @@ term_query(parser *ps, const qtok *t, int field, unsigned wqf)
  * positions that shards keep for that reason (schema.h).
  */
 static ns__xq *
-positional(parser *ps, ns__xq **v, const char *const *terms, size_t n,
-           unsigned window, int ordered, int field)
+positional(parser *ps, ns__xq **v, const char *const *terms,
+           const char *const *words, size_t n, unsigned window, int ordered,
+           int field)
 {
     if (ns__shards_has_remote(ps->db)) {
         const char *bare = ns__shards_without_positions(ps->db);
@@ -885,8 +886,8 @@ positional(parser *ps, ns__xq **v, const char *const *terms, size_t n,
         return checked(ps, ns__xq_combine(ordered ? NS_XQ_PHRASE : NS_XQ_NEAR,
                                           v, n, window));
     }
-    ns__qverify *c = ns__qverify_add(ps->q, ps->db, terms, n, window, ordered,
-                                     field == F_TITLE);
+    ns__qverify *c = ns__qverify_add(ps->q, ps->db, terms, words, n, window,
+                                     ordered, field == F_TITLE);
     ns__xq *all = ns__xq_combine(NS_XQ_AND, v, n, 0);
     if (!c) {
         ns__xq_free(all);
@@ -910,20 +911,24 @@ run_query(parser *ps, size_t from, size_t to, int field)
         return term_query(ps, &ps->toks[from], field, 1);
     ns__xq **v = ns__calloc(to - from, sizeof *v);
     const char **terms = ns__calloc(to - from, sizeof *terms);
-    if (!v || !terms) {
+    const char **words = ns__calloc(to - from, sizeof *words);
+    if (!v || !terms || !words) {
         ns_free(v);
         ns_free(terms);
+        ns_free(words);
         oom(ps);
         return NULL;
     }
     for (size_t i = from; i < to; i++) {
         v[i - from] = term_query(ps, &ps->toks[i], field, 1);
         terms[i - from] = tok_term(ps, &ps->toks[i]);
+        words[i - from] = tok_word(ps, &ps->toks[i]);
     }
-    ns__xq *x = positional(ps, v, terms, to - from, (unsigned)(to - from), 1,
-                           field);
+    ns__xq *x = positional(ps, v, terms, words, to - from,
+                           (unsigned)(to - from), 1, field);
     ns_free(v);
     ns_free(terms);
+    ns_free(words);
     return x;
 }
 
@@ -1374,7 +1379,7 @@ build_near(parser *ps, const node *n, int neg)
             tv[i] = terms.data + at;
             at += strlen(tv[i]) + 1;
         }
-        r.q = positional(ps, v, tv, nv, n->window + (unsigned)nv,
+        r.q = positional(ps, v, tv, NULL, nv, n->window + (unsigned)nv,
                          n->ordered, field);
         nv = 0;
     } else {

@@ -54,6 +54,10 @@ typedef struct ns__qverify {
     size_t *count;     /* unordered: per group, the tokens in the window */
     size_t win_start;  /* unordered: the first event in the window */
     char *desc;        /* "a PHRASE 2 b", as Xapian describes its own */
+    /* An exact phrase of plain ASCII words (letters and digits): the
+     * words, each followed by a space (the last one too), else NULL. */
+    char *literal;
+    size_t literal_len;
     int found;
     int oom;
     char why[96];
@@ -121,12 +125,15 @@ ns_status ns__query_suggest(ns_db *db,
 
 /**
  * New constraint (see ns__qverify) on terms[0, n) (copied), added to q;
+ * words (NULL, or the query's folded words the terms came from) let an
+ * exact phrase be found as written (verify.c);
  * NULL when out of memory.  Its check is ns__qverify_cb (an
  * ns__xverify_cb, payload the constraint).
  */
 ns__qverify *ns__qverify_add(ns__query *q,
                              ns_db *db,
                              const char *const *terms,
+                             const char *const *words,
                              size_t n,
                              unsigned window,
                              int ordered,

@@ -45,6 +45,7 @@ constraint_free(ns__qverify *v)
     ns_free(v->ev);
     ns_free(v->count);
     ns_free(v->desc);
+    ns_free(v->literal);
     ns__record_free(&v->rec);
     ns_free(v);
 }
@@ -71,10 +72,111 @@ ns__qverify_drop(ns__query *q, size_t keep)
     }
 }
 
+/* ---- exact phrases as written ------------------------------------------ */
+
+/* An ASCII lower-case letter or a digit. */
+static int
+plain_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static int
+ascii_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* v->literal from the phrase's words, when each is plain (letters and
+ * digits only: the analyzer gives such a word, written anywhere between
+ * white space, exactly one token, of the term the query gave it).
+ * Returns 0 when out of memory. */
+static int
+set_literal(ns__qverify *v, const char *const *words)
+{
+    ns_buf b = { 0 };
+    for (size_t i = 0; i < v->n; i++) {
+        if (!*words[i])
+            return 1;
+        for (const char *c = words[i]; *c; c++)
+            if (!plain_char((unsigned char)*c)) {
+                ns__buf_free(&b);
+                return 1;
+            }
+        ns__buf_puts(&b, words[i]);
+        ns__buf_putc(&b, ' ');
+    }
+    v->literal_len = b.len;
+    v->literal = ns__buf_detach(&b);
+    return v->literal != NULL;
+}
+
+/*
+ * Whether text holds the phrase as written (ASCII case aside): its words
+ * separated by white space, after the start, white space, `"` or `(`, and
+ * before the end, white space, `,;:!?)"`, or a period that ends a word of
+ * two letters or more before white space or the end.  There the analyzer
+ * gives consecutive tokens of the phrase's terms, so the phrase matches;
+ * anywhere else (other inflections, punctuation, accents) only the
+ * analysis can tell.
+ */
+static int
+literal_in(const ns__qverify *v, const char *text, size_t len)
+{
+    const char *lit = v->literal;
+    size_t ll = v->literal_len;
+    unsigned char first = (unsigned char)lit[0];
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if ((c | 0x20) != first && c != first)
+            continue;
+        if (i > 0) {
+            unsigned char p = (unsigned char)text[i - 1];
+            if (!ascii_ws(p) && p != '"' && p != '(')
+                continue;
+        }
+        size_t k = 0, j = i;
+        size_t word_len = 0;
+        while (k < ll && j < len) {
+            unsigned char t = (unsigned char)text[j];
+            if (lit[k] == ' ') {
+                if (k + 1 == ll)
+                    break; /* the last word ended */
+                if (!ascii_ws(t))
+                    break;
+                while (j < len && ascii_ws((unsigned char)text[j]))
+                    j++;
+                k++;
+                word_len = 0;
+                continue;
+            }
+            if (t >= 'A' && t <= 'Z')
+                t |= 0x20;
+            if (t != (unsigned char)lit[k])
+                break;
+            j++;
+            k++;
+            word_len++;
+        }
+        if (k + 1 != ll)
+            continue;
+        if (j == len)
+            return 1;
+        unsigned char e = (unsigned char)text[j];
+        if (ascii_ws(e) || strchr(",;:!?)\"", e))
+            return 1;
+        if (e == '.' && word_len >= 2 &&
+            (j + 1 == len || ascii_ws((unsigned char)text[j + 1])))
+            return 1;
+    }
+    return 0;
+}
+
 ns__qverify *
 ns__qverify_add(ns__query *q,
                 ns_db *db,
                 const char *const *terms,
+                const char *const *words,
                 size_t n,
                 unsigned window,
                 int ordered,
@@ -126,6 +228,10 @@ ns__qverify_add(ns__query *q,
         constraint_free(v);
         return NULL;
     }
+    if (words && ordered && window == n && !set_literal(v, words)) {
+        constraint_free(v);
+        return NULL;
+    }
     q->verify[q->n_verify++] = v;
     return v;
 }
@@ -174,9 +280,9 @@ on_token(const ns_token *t, void *payload)
     size_t g = 0;
     /* Most tokens are no query word: compare lengths and first bytes
      * before the bytes. */
-    while (g < v->n && (t->term_len != v->term_len[g] ||
-                        t->term[0] != v->terms[g][0] ||
-                        memcmp(t->term, v->terms[g], t->term_len) != 0))
+    while (g < v->n &&
+           (t->term_len != v->term_len[g] || t->term[0] != v->terms[g][0] ||
+            memcmp(t->term, v->terms[g], t->term_len) != 0))
         g++;
     if (g == v->n)
         return 0;
@@ -237,6 +343,14 @@ ns__qverify_cb(void *payload,
                  ns_strerror(st));
         *why = v->why;
         return -(int)st;
+    }
+    /* Written as in the query: no need to analyze. */
+    if (v->literal) {
+        const char *title = v->rec.title;
+        if ((title && literal_in(v, title, strlen(title))) ||
+            (!v->title && v->rec.text &&
+             literal_in(v, v->rec.text, v->rec.text_len)))
+            return 1;
     }
     /* As the indexer numbers them (indexer/index.c, make_doc). */
     title_end te = { v, 0, 0 };

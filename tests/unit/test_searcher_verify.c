@@ -57,6 +57,21 @@ static const struct {
     { "accent", "Actualité", "Le café crème de Pérez à São Paulo." },
     { "cjk", "Report", "東京都 and the river" },
     { "twice", "Report", "the the end, and the river" },
+    /* A phrase as written, or not quite (verify.c's shortcut). */
+    { "w1", "Report", "A WHITE HOUSE. Next" },
+    { "w2", "Report", "snowwhite housework, white and house" },
+    { "w3", "Report", "white-house style" },
+    { "w4", "Report", "White House's staff" },
+    { "w5", "Report", "white housed it" },
+    { "w6", "Report", "white house.gov site" },
+    { "w7", "Whites housing", "x" },
+    { "w8", "Report", "(white house) and \"white house\"" },
+    { "w9", "Report", "white\n\nhouse" },
+    { "w10", "Report", "white U.S. house" },
+    { "w11", "Report", "white house2 and a house" },
+    { "w13", "Report", "white houses.Then a house" },
+    { "w14", "Report", "Bwhite house, white" },
+    { "w12", "Report", "Café white house, staff" },
 };
 
 /* The ids of the first limit results of q in db, in rank order, joined
@@ -193,19 +208,18 @@ random_words(char *buf, size_t cap, unsigned n)
 
 /* Xapian's own positional match on pos's positions: the ids, as ids_of. */
 static void
-oracle(const unsigned *w,
-       size_t n,
-       int ordered,
-       unsigned window,
-       int title,
-       char *out,
-       size_t cap)
+oracle_terms(const char *const *terms,
+             size_t n,
+             int ordered,
+             unsigned window,
+             int title,
+             char *out,
+             size_t cap)
 {
     ns__xq *v[8];
     for (size_t i = 0; i < n; i++) {
-        char t[32];
-        snprintf(t, sizeof t, "%s%s", title ? NS_PREFIX_TITLE : "",
-                 vocab[w[i]]);
+        char t[80];
+        snprintf(t, sizeof t, "%s%s", title ? NS_PREFIX_TITLE : "", terms[i]);
         v[i] = ns__xq_term(t, strlen(t), 1, (uint32_t)i);
     }
     ns__xq *q =
@@ -230,6 +244,72 @@ oracle(const unsigned *w,
         at += (size_t)snprintf(out + at, cap - at, "%s%s", i ? " " : "",
                                m->hits[i].data);
     ns__xmset_free(m);
+}
+
+static void
+oracle(const unsigned *w,
+       size_t n,
+       int ordered,
+       unsigned window,
+       int title,
+       char *out,
+       size_t cap)
+{
+    const char *terms[8];
+    for (size_t i = 0; i < n; i++)
+        terms[i] = vocab[w[i]];
+    oracle_terms(terms, n, ordered, window, title, out, cap);
+}
+
+typedef struct term_list {
+    char t[8][80];
+    size_t n;
+} term_list;
+
+static int
+on_query_token(const ns_token *t, void *payload)
+{
+    term_list *l = payload;
+    if (l->n < 8)
+        snprintf(l->t[l->n++], sizeof l->t[0], "%s", t->term);
+    return 0;
+}
+
+/* A phrase found as written (verify.c's shortcut) or only by analysis:
+ * the same articles as Xapian's OP_PHRASE on the positions. */
+static void
+test_as_written(void **state)
+{
+    (void)state;
+    static const char *const phrases[] = { "white house", "whites housing",
+                                           "house white", "WHITE HOUSE",
+                                           "white house staff" };
+    for (size_t p = 0; p < sizeof phrases / sizeof *phrases; p++) {
+        term_list l = { .n = 0 };
+        assert_int_equal(
+            ns__analyzer_run(pos->analyzer, phrases[p], strlen(phrases[p]), 0,
+                             NS_ANALYZE_QUERY, on_query_token, &l, NULL),
+            NS_OK);
+        const char *terms[8];
+        for (size_t i = 0; i < l.n; i++)
+            terms[i] = l.t[i];
+        char q[128], want[4096], got[4096];
+        oracle_terms(terms, l.n, 1, (unsigned)l.n, 0, want, sizeof want);
+        snprintf(q, sizeof q, "\"%s\"", phrases[p]);
+        ids_of(plain, q, got, sizeof got);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s: got [%s], Xapian's positions [%s]", q, got, want);
+        snprintf(q, sizeof q, "(\"%s\") OR qqqq", phrases[p]);
+        ids_of(plain, q, got, sizeof got);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s: got [%s], Xapian's positions [%s]", q, got, want);
+    }
+    /* Both ways occur above. */
+    char got[4096];
+    ids_of(plain, "\"white house\"", got, sizeof got);
+    assert_non_null(strstr(got, "w1"));
+    assert_non_null(strstr(got, "w4"));
+    assert_null(strstr(got, "w2"));
 }
 
 static void
@@ -349,6 +429,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_oracle),
+        cmocka_unit_test(test_as_written),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
