@@ -6,7 +6,9 @@
  * and 0 again), or a failure (-1, and -1 again) with a one-line lowercase
  * reason.  Then it is decoded again from a source callback that hands it
  * on in pieces of 1 to 8 bytes (as an archive member is read), which must
- * give the same bytes and the same end.
+ * end the same way, and give the same bytes when the data is whole or cut
+ * short (what liblzma decodes of corrupt data before it notices depends
+ * on how the input comes: fuzzing found that, and it is no loss).
  * Inputs that start with neither magic are skipped: reader.c never hands
  * them to unpack.c.  Not wired into CMake's libFuzzer build unless
  * NS_FUZZ=ON (then with clang -fsanitize=fuzzer,address).
@@ -106,6 +108,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(u != NULL);
     uint64_t total, hash;
     ptrdiff_t n = drain(u, &total, &hash);
+    int cut = strstr(ns__unpack_error(u), "cut short") != NULL;
     ns__unpack_close(u);
     close(fd);
     if (total > MAX_DECODED)
@@ -115,7 +118,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(u != NULL);
     uint64_t total2, hash2;
     ptrdiff_t n2 = drain(u, &total2, &hash2);
+    int cut2 = strstr(ns__unpack_error(u), "cut short") != NULL;
     ns__unpack_close(u);
-    CHECK(n2 == n && total2 == total && hash2 == hash);
+    CHECK(n2 == n);
+    if (n == 0 || (cut && cut2))
+        CHECK(total2 == total && hash2 == hash);
     return 0;
 }
