@@ -80,6 +80,9 @@ cmd_status(int argc, char **argv)
         printf("size:        %.1f MB\n", info.size_bytes / 1e6);
     field("updated:     ", *info.updated ? info.updated : "never");
     field("analyzer:    ", info.analyzer);
+    printf("positions:   %s\n",
+           info.positions ? "kept (phrases matched on them)"
+                          : "none (phrases checked on the stored text)");
     field("writer:      ", *info.writer ? info.writer : "none");
     size_t n = ns_db_shard_count(db);
     if (n)

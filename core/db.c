@@ -715,6 +715,34 @@ one_line(char *s)
             *s = ' ';
 }
 
+/* Whether the index x keeps word positions (schema.h): format 1 always
+ * did; format 2 says in NS_META_POSITIONS. */
+static ns_status
+positions_of(ns__xdb *x, int *out)
+{
+    ns_buf v = { 0 };
+    ns_status st = ns__xdb_get_metadata(x, NS_META_SCHEMA, &v);
+    if (st == NS_OK && atoi(ns__buf_cstr(&v)) < 2) {
+        *out = 1;
+    } else if (st == NS_OK) {
+        st = ns__xdb_get_metadata(x, NS_META_POSITIONS, &v);
+        *out = st == NS_OK && strcmp(ns__buf_cstr(&v), "1") == 0;
+    }
+    ns__buf_free(&v);
+    return st;
+}
+
+/* The choice of positions for a writer of a new (or rebuilt) index. */
+static int
+new_positions(const ns_db *db)
+{
+    if (db->flags & NS_OPEN_POSITIONS)
+        return 1;
+    if (db->flags & NS_OPEN_NO_POSITIONS)
+        return 0;
+    return db->live_positions >= 0 ? db->live_positions : 1;
+}
+
 /* Check the schema and build the analyzer and store from the metadata. */
 static ns_status
 load_settings(ns_db *db, char **errmsg)
@@ -723,6 +751,7 @@ load_settings(ns_db *db, char **errmsg)
     ns_status st = ns__xdb_get_metadata(db->x, NS_META_SCHEMA, &v);
     if (st != NS_OK)
         goto out;
+    db->positions = 1;
     if (v.len == 0) {
         uint64_t n = 0;
         st = ns__xdb_doccount(db->x, &n);
@@ -737,8 +766,12 @@ load_settings(ns_db *db, char **errmsg)
         if (db->flags & NS_OPEN_WRITE) {
             char num[16];
             snprintf(num, sizeof num, "%d", NS_SCHEMA_VERSION);
+            db->positions = new_positions(db);
             st = ns__xdb_set_metadata(db->x, NS_META_SCHEMA, num,
                                       strlen(num));
+            if (st == NS_OK)
+                st = ns__xdb_set_metadata(db->x, NS_META_POSITIONS,
+                                          db->positions ? "1" : "0", 1);
             if (st == NS_OK)
                 st = ns__xdb_set_metadata(db->x, NS_META_ANALYZER,
                                           NS_ANALYZER_DEFAULT_SPEC,
@@ -753,6 +786,18 @@ load_settings(ns_db *db, char **errmsg)
                   "(%d); upgrade nsearch",
                   db->path, ns__buf_cstr(&v), NS_SCHEMA_VERSION);
         goto out;
+    } else {
+        if ((st = positions_of(db->x, &db->positions)) != NS_OK)
+            goto out;
+        unsigned want = db->flags & (NS_OPEN_POSITIONS | NS_OPEN_NO_POSITIONS);
+        if ((db->flags & NS_OPEN_WRITE) && want &&
+            (want == NS_OPEN_POSITIONS) != (db->positions != 0)) {
+            st = fail(errmsg, NS_ERR_INVALID_ARG,
+                      "%s: the index keeps %sword positions; to change "
+                      "that, rebuild it (nsearch index --rebuild)",
+                      db->path, db->positions ? "" : "no ");
+            goto out;
+        }
     }
     st = ns__xdb_get_metadata(db->x, NS_META_ANALYZER, &v);
     if (st != NS_OK)
@@ -852,6 +897,19 @@ open_writer(ns_db *db, unsigned flags, char **errmsg)
     else if (st != NS_OK)
         return no_index(db, st, errmsg);
     unsigned xflags = NS_OPEN_WRITE;
+    db->live_positions = -1;
+    if (live && (flags & NS_OPEN_REBUILD)) {
+        /* A rebuild keeps the live index's choice of positions unless told
+         * (new_positions). */
+        ns__xdb *lx = NULL;
+        char *xmsg = NULL;
+        int p = 1;
+        if (ns__xdb_open(live, NS_OPEN_READ, &lx, &xmsg) == NS_OK &&
+            positions_of(lx, &p) == NS_OK)
+            db->live_positions = p;
+        ns__xdb_close(lx);
+        ns_free(xmsg);
+    }
     if (live && !(flags & NS_OPEN_REBUILD)) {
         db->dir = live;
         db->gen = live_gen;
@@ -994,6 +1052,9 @@ ns_db_open_v2(const char *path,
     if ((flags & NS_OPEN_CREATE) && !(flags & NS_OPEN_WRITE))
         return fail(errmsg, NS_ERR_INVALID_ARG,
                     "NS_OPEN_CREATE needs NS_OPEN_WRITE");
+    if ((flags & NS_OPEN_POSITIONS) && (flags & NS_OPEN_NO_POSITIONS))
+        return fail(errmsg, NS_ERR_INVALID_ARG,
+                    "NS_OPEN_POSITIONS and NS_OPEN_NO_POSITIONS together");
     /* A sharded index, or one of its shards: core/shards.c. */
     ns_status sst = ns__shards_open(path, opts, out, errmsg);
     if (sst != NS_ERR_NOT_FOUND)
@@ -1116,12 +1177,16 @@ ns__db_commit(ns_db *db)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    /* What this nsearch writes is of its format: an older index updated
-     * now holds articles without positions (schema.h). */
+    /* What this nsearch writes is of its format, which says whether the
+     * index keeps positions (schema.h): a format 1 index updated now
+     * becomes format 2 with positions. */
     char num[16];
     snprintf(num, sizeof num, "%d", NS_SCHEMA_VERSION);
     ns_status st =
         ns__xdb_set_metadata(db->x, NS_META_SCHEMA, num, strlen(num));
+    if (st == NS_OK)
+        st = ns__xdb_set_metadata(db->x, NS_META_POSITIONS,
+                                  db->positions ? "1" : "0", 1);
     if (st == NS_OK)
         st = ns__xdb_set_metadata(db->x, NS_META_UPDATED, when, strlen(when));
     if (st == NS_OK)
@@ -1351,6 +1416,9 @@ ns__db_write_settings(ns_db *db)
     ns_status st = ns__xdb_set_metadata(db->x, NS_META_SCHEMA, num,
                                         strlen(num));
     if (st == NS_OK)
+        st = ns__xdb_set_metadata(db->x, NS_META_POSITIONS,
+                                  db->positions ? "1" : "0", 1);
+    if (st == NS_OK)
         st = ns__xdb_set_metadata(db->x, NS_META_ANALYZER, spec,
                                   strlen(spec));
     if (st == NS_OK)
@@ -1425,6 +1493,7 @@ count_key(const char *key, void *payload)
 
 /* Where version 1 of ns_db_info ends: what ns_db_stat() may write. */
 #define NS_DB_INFO_V1_SIZE offsetof(ns_db_info, writer)
+#define NS_DB_INFO_V2_SIZE offsetof(ns_db_info, positions)
 
 /* Fill all of *info (a whole struct of this library's version), computing
  * the fields past version 1 only when the caller asked for them: counting
@@ -1443,6 +1512,7 @@ db_stat(ns_db *db, unsigned version, ns_db_info *info)
         return st;
     info->size_bytes = dir_bytes(db->dir);
     info->analyzer = ns__buf_cstr(&db->info_analyzer);
+    info->positions = ns__db_positions(db);
     info->updated = ns__buf_cstr(&db->info_updated);
     if (version >= 2) {
         info->other_bytes = other_bytes(db);
@@ -1482,7 +1552,10 @@ ns_db_stat_v2(ns_db *db, unsigned version, ns_db_info *info) NS_NOEXCEPT
     ns_db_info all;
     ns_status st = db_stat(db, version, &all);
     /* The caller's struct ends with its version's fields. */
-    memcpy(info, &all, version == 1 ? NS_DB_INFO_V1_SIZE : sizeof all);
+    memcpy(info, &all,
+           version == 1   ? NS_DB_INFO_V1_SIZE
+           : version == 2 ? NS_DB_INFO_V2_SIZE
+                          : sizeof all);
     return st;
 }
 

@@ -36,8 +36,8 @@ struct ns_db {
     int fresh;            /* writer: dir is a new index's first generation */
     int compacted;        /* writer: nothing written since a compaction */
     ns_buf info_location; /* ns_db_stat's location */
-    int positions;        /* writer: index word positions (a shard of a
-                           * sharded index: see schema.h) */
+    int positions;        /* the index keeps word positions (schema.h) */
+    int live_positions;   /* rebuild: the live index's, -1 none */
     void *shards;         /* a sharded index's state (core/shards.c), or NULL */
     void (*shards_free)(ns_db *db);
 };

@@ -8,9 +8,10 @@
  *
  * | what              | where                       | notes                   |
  * |-------------------|-----------------------------|-------------------------|
- * | body words        | term = analyzer term        | wdf only (see below)    |
- * | title words       | term = analyzer term        | wdf NS_TITLE_WDF each   |
- * | title words       | "S" + term                  | wdf only (title:)       |
+ * | body words        | term = analyzer term        | positions (see below)   |
+ * | title words       | term = analyzer term        | positions, wdf          |
+ * |                   |                             | NS_TITLE_WDF each       |
+ * | title words       | "S" + term                  | positions (title:)      |
  * | source words      | "B" + folded word           | boolean (source:)       |
  * | author words      | "A" + folded word           | boolean (author:)       |
  * | url host          | "H" + host, and each parent | boolean (site:)         |
@@ -34,33 +35,34 @@
  * existed still read; their articles are not collapsed, not counted by
  * source, and give no suggestion until indexed again.
  *
- * No word positions (format 2).  Positions were half of a compacted
- * index (0.95x the raw text on the White House sample) and serve only
- * phrases, NEAR/n and ADJ/n: those match the articles that hold all their
- * words (the terms' postings) and whose stored title and text, analyzed
- * again with the index's analyzer, hold the words at the right positions
- * (searcher/verify.c).  The positions are numbered as the indexer numbered
- * them: the title's from 0, the body's from the title's last +
- * NS_TITLE_GAP (0 without a title), so no phrase spans the title and the
- * body.  Only the stemmed term is indexed: phrases therefore match on
- * stems, which users of news search do not notice.
+ * Word positions: an index keeps them (the default) or keeps none, as
+ * chosen when it is created or rebuilt (NS_OPEN_POSITIONS,
+ * NS_OPEN_NO_POSITIONS; `nsearch index --no-positions`) and recorded in
+ * nsearch.positions.  With them, phrases, NEAR/n and ADJ/n are Xapian's
+ * positional operators.  Without them (about half the compacted index:
+ * 0.95x the raw text on the White House sample, and a faster build),
+ * those match the articles that hold all their words (the terms'
+ * postings) and whose stored title and text, analyzed again with the
+ * index's analyzer, hold the words at the right positions
+ * (searcher/verify.c): a cost per article holding the words, which
+ * grows with the archive.  Either way the positions are numbered alike:
+ * the title's from 0, the body's from the title's last + NS_TITLE_GAP (0
+ * without a title), so no phrase spans the title and the body.  Only the
+ * stemmed term is indexed: phrases match on stems, which users of news
+ * search do not notice.
  *
- * Exception: the writer of a shard of a sharded index (core/shards.c)
- * still indexes positions (Xapian's postings with positions, as format 1
- * did), because a shard may be served by xapian-tcpsrv, which runs no
- * nsearch code: a search of a sharded index with a remote shard uses
- * Xapian's OP_PHRASE and OP_NEAR (searcher/query.c), and refuses a
- * phrase when a shard holds articles but no positions (a plain index
- * added as a shard), where Xapian would match the words anywhere.
- *
- * Formats: 1 had positions in every document.  This nsearch reads format
- * 1 and 2 alike (it ignores positions when it checks phrases against the
- * text) and marks an index it commits to as format 2 (ns__db_commit):
- * the articles it adds have no positions, and an older nsearch would
- * match no phrase in them (or, in an index without any position, match
- * its words anywhere, as Xapian does then).  An older nsearch therefore
- * refuses a format 2 index ("index format 2 is newer than this nsearch
- * reads"), rather than answer phrases wrongly.
+ * Formats: 1 always kept positions and had no nsearch.positions.  2 says
+ * in nsearch.positions ("1" or "0"; absent: "0"); every commit writes
+ * both keys (ns__db_commit), so a format 1 index updated by this nsearch
+ * becomes a format 2 one with "1".  An older nsearch refuses format 2
+ * ("index format 2 is newer than this nsearch reads") rather than answer
+ * phrases wrongly on an index without positions.  A sharded index whose
+ * shards all keep positions, or that has a remote shard (xapian-tcpsrv
+ * runs no nsearch code, so it can only match on positions), uses Xapian's
+ * operators; shard writers keep positions, and a search with a remote
+ * shard refuses a phrase when a shard holds articles but no positions (a
+ * plain index added as a shard), where Xapian would match the words
+ * anywhere.
  *
  * Metadata keys:
  * | key                | value                                          |
@@ -71,6 +73,7 @@
  * | nsearch.zdict:ID   | merged from shards: another shard's dictionary |
  * |                    | (ID: its zstd id, 8 hex digits)                |
  * | nsearch.updated    | UTC ISO 8601 time of the last commit           |
+ * | nsearch.positions  | "1": word positions kept; "0": none (format 2) |
  * | nsearch.file:PATH  | what the last run indexed from PATH (indexer)  |
  *
  * Sharded indexes (core/shards.c, core/shards.h): each shard is an index
@@ -136,6 +139,7 @@
 #define NS_META_ANALYZER "nsearch.analyzer"
 #define NS_META_ZDICT    "nsearch.zdict"
 #define NS_META_UPDATED  "nsearch.updated"
+#define NS_META_POSITIONS "nsearch.positions"
 #define NS_META_FILE     "nsearch.file:"
 
 #endif /* NS_SCHEMA_H */

@@ -818,6 +818,15 @@ open_one(const char *path, const ns_open_options *o, ns_db **out, char **errmsg)
         st = ns_db_open_v2(dir, &co, out, errmsg);
         goto out;
     }
+    if (o->flags & NS_OPEN_NO_POSITIONS) {
+        /* A shard may be served by xapian-tcpsrv, where phrases can only
+         * be matched on positions (schema.h). */
+        st = fail(errmsg, NS_ERR_INVALID_ARG,
+                  "%s: a shard keeps word positions (a remote shard can "
+                  "match phrases only on them)",
+                  path);
+        goto out;
+    }
     st = read_list(path, &l);
     if (st == NS_OK && l.plain) {
         st = not_sharded(path, errmsg);
@@ -897,10 +906,6 @@ open_one(const char *path, const ns_open_options *o, ns_db **out, char **errmsg)
         st = ns_db_open_v2(dir, &co, out, errmsg);
 out:
     ns__lock_release(fd);
-    /* A shard may be served by xapian-tcpsrv, where phrases can only be
-     * matched on positions: its writer indexes them (schema.h). */
-    if (st == NS_OK && *out && (o->flags & NS_OPEN_WRITE))
-        (*out)->positions = 1;
     if (st != NS_OK) {
         ns_db_close(*out);
         *out = NULL;
@@ -979,6 +984,22 @@ int
 ns__shards_has_remote(const ns_db *db)
 {
     return db && db->shards && has_remote(db->shards);
+}
+
+int
+ns__db_positions(const ns_db *db)
+{
+    if (!db)
+        return 0;
+    if (!db->shards)
+        return db->positions;
+    const shards *sh = db->shards;
+    if (has_remote(sh))
+        return 1;
+    for (size_t i = 0; i < sh->n; i++)
+        if (sh->s[i].db && !sh->s[i].db->positions)
+            return 0;
+    return 1;
 }
 
 const char *

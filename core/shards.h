@@ -72,6 +72,11 @@ int ns__shards_has_remote(const ns_db *db);
  * positions (a plain index of format 2 added as a shard: schema.h), or
  * NULL when every one has them (or cannot be asked now). */
 const char *ns__shards_without_positions(ns_db *db);
+/** Whether phrases, NEAR and ADJ are matched on db's word positions
+ * (Xapian's operators) rather than checked on the stored text: a plain
+ * index that keeps them; a sharded index with a remote shard, or whose
+ * shards all keep them (schema.h). */
+int ns__db_positions(const ns_db *db);
 
 /** ns_db_stat's figures of a sharded index: sizes, files and the last
  * update summed over its shards (the rest is the combined database's). */

@@ -165,6 +165,16 @@ typedef struct ns_db ns_db;
 /* A sharded index: go on without the shards that do not answer (see
  * "Shards" below). */
 #define NS_OPEN_PARTIAL 8u
+/* With NS_OPEN_WRITE, when the index is created or rebuilt: keep word
+ * positions (phrase, NEAR and ADJ matched on them: fast at any size; the
+ * default), or keep none (an index about half the size, built faster;
+ * those queries then check the stored text of every article holding
+ * their words, which grows with the archive).  Neither: a new index keeps
+ * them, a rebuild keeps the live index's choice.  Asking an existing
+ * index, without NS_OPEN_REBUILD, for the other choice is
+ * NS_ERR_INVALID_ARG.  Both: NS_ERR_INVALID_ARG.  @since 0.1 */
+#define NS_OPEN_POSITIONS    16u
+#define NS_OPEN_NO_POSITIONS 32u
 
 /**
  * Open an index directory.
@@ -714,8 +724,12 @@ typedef struct ns_db_info {
     /* Bytes on disk of older generations kept for the readers that still
      * use them, and of other leftovers; not counted in size_bytes. */
     uint64_t other_bytes;
+    /* Version 3: 1 when the index keeps word positions (phrase, NEAR and
+     * ADJ matched on them), 0 when it keeps none (they are checked on the
+     * stored text; see NS_OPEN_NO_POSITIONS). */
+    int positions;
 } ns_db_info;
-#define NS_DB_INFO_VERSION 2
+#define NS_DB_INFO_VERSION 3
 
 /**
  * Fill the fields of version 1 of info (articles, size_bytes, analyzer,

@@ -859,13 +859,13 @@ term_query(parser *ps, const qtok *t, int field, unsigned wqf)
 
 /*
  * The term queries v[0, n) (taken) of terms[0, n) in field, within window
- * positions, in order when ordered (a phrase, ADJ) or not (NEAR).  The
- * index holds no positions (schema.h): the AND of the terms (their BM25
- * weights rank) filtered by the constraint, checked on the stored text of
- * the articles the AND matches (verify.c).  A sharded index with a remote
- * shard cannot run that check there (xapian-tcpsrv runs no nsearch code):
- * its query is Xapian's own positional operator, which matches on the
- * positions that shards keep for that reason (schema.h).
+ * positions, in order when ordered (a phrase, ADJ) or not (NEAR).  An
+ * index that keeps word positions (schema.h; a sharded index with a
+ * remote shard, whose shards keep them because xapian-tcpsrv runs no
+ * nsearch code) gets Xapian's own positional operator.  One that keeps
+ * none: the AND of the terms (their BM25 weights rank) filtered by the
+ * constraint, checked on the stored text of the articles the AND matches
+ * (verify.c).
  */
 static ns__xq *
 positional(parser *ps, ns__xq **v, const char *const *terms,
@@ -886,6 +886,9 @@ positional(parser *ps, ns__xq **v, const char *const *terms,
         return checked(ps, ns__xq_combine(ordered ? NS_XQ_PHRASE : NS_XQ_NEAR,
                                           v, n, window));
     }
+    if (ns__db_positions(ps->db))
+        return checked(ps, ns__xq_combine(ordered ? NS_XQ_PHRASE : NS_XQ_NEAR,
+                                          v, n, window));
     ns__qverify *c = ns__qverify_add(ps->q, ps->db, terms, words, n, window,
                                      ordered, field == F_TITLE);
     ns__xq *all = ns__xq_combine(NS_XQ_AND, v, n, 0);

@@ -40,6 +40,7 @@
 #define INDEX_STATS_V1_SIZE offsetof(ns_index_stats, articles_unchanged)
 #define INDEX_STATS_V2_SIZE offsetof(ns_index_stats, articles_by_format)
 #define DB_INFO_V1_SIZE     offsetof(ns_db_info, writer)
+#define DB_INFO_V2_SIZE     offsetof(ns_db_info, positions)
 
 typedef struct fixture {
     char dir[64];
@@ -330,14 +331,20 @@ test_db_info_versions(void **state)
         assert_string_equal(v1->updated, want.updated);
     }
 
-    /* Version 2 fills all of today's struct, and no byte more. */
-    ns_db_info *v2 = at_page_end(f, 1, sizeof(ns_db_info));
+    /* Version 2, at a page's end: a write of a version 3 field faults. */
+    ns_db_info *v2 = at_page_end(f, 1, DB_INFO_V2_SIZE);
     assert_int_equal(ns_db_stat_v2(f->db, 2, v2), NS_OK);
     assert_int_equal(v2->articles, want.articles);
     assert_int_equal(v2->sources, want.sources);
     assert_int_equal(v2->files, want.files);
     assert_string_equal(v2->writer, "");
     assert_string_equal(v2->location, want.location);
+
+    /* Version 3 fills all of today's struct, and no byte more. */
+    ns_db_info *v3 = at_page_end(f, 1, sizeof(ns_db_info));
+    assert_int_equal(ns_db_stat_v2(f->db, 3, v3), NS_OK);
+    assert_int_equal(v3->articles, want.articles);
+    assert_int_equal(v3->positions, 1); /* the default */
 
     /* A version the library does not know is refused, the struct left
      * alone, and the message says why. */

@@ -171,11 +171,11 @@ expect_out "^127.0.0.1:$r1_PORT	remote	100 articles	127.0.0.1:$r1_PORT$" \
 same_as_one "$TMP/r" "three remote shards (xapian-tcpsrv)"
 serve_three n serve || finish
 same_as_one "$TMP/n" "remote shards, one by nsearch serve"
-# A plain index holds no word positions (core/schema.h): served as a
-# remote shard, it cannot match a phrase (Xapian would match the words
-# anywhere), and a phrase search says so; words still search.
-run index -q --index "$TMP/plain" "$TMP/part0.jsonl"
-expect_rc 0 "a plain index"
+# An index made --no-positions (core/schema.h): served as a remote shard,
+# it cannot match a phrase (Xapian would match the words anywhere), and a
+# phrase search says so; words still search.
+run index -q --index "$TMP/plain" --no-positions "$TMP/part0.jsonl"
+expect_rc 0 "a plain index without positions"
 start bare xapian-tcpsrv --interface 127.0.0.1 --port PORT \
     "$(ls -d "$TMP"/plain/gen-* | head -n 1)" || finish
 run shard add --index "$TMP/bare" "127.0.0.1:$bare_PORT"

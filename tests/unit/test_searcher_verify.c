@@ -1,15 +1,16 @@
 /*
  * test_searcher_verify.c: phrases, NEAR/n and ADJ/n matched against the
- * stored text (searcher/verify.c), the index holding no positions.
+ * stored text (searcher/verify.c) in an index made without positions
+ * (NS_OPEN_NO_POSITIONS), and on the positions of one that keeps them.
  *
  * Hand-made cases catch the verifier's likely mistakes (words present but
  * apart, an excluded phrase, title-only phrases, NEAR's window edges, the
  * title/body boundary, accented and multibyte text).  Then an oracle:
  * random articles over five words are indexed twice, without positions
- * and with them (as format 1 and shards write), and every random phrase,
- * NEAR and ADJ query must match on the first exactly the articles that
- * Xapian's own OP_PHRASE and OP_NEAR match on the second's positions; the
- * second searched through nsearch (the verifier, ignoring its positions)
+ * and with them, and every random phrase, NEAR and ADJ query must match
+ * on the first exactly the articles that Xapian's own OP_PHRASE and
+ * OP_NEAR match on the second's positions; the second searched through
+ * nsearch (which then uses those operators, through the query parser)
  * must agree too.
  */
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 
 #include "searcher/query.h"
 #include "core/schema.h"
+#include "core/shards.h"
 
 static char dir[] = "/tmp/ns-test-verify-XXXXXX";
 static char plain_dir[600], pos_dir[600];
@@ -389,9 +391,10 @@ setup(void **state)
     for (int with_pos = 0; with_pos < 2; with_pos++) {
         ns_db *w;
         if (ns_db_open(with_pos ? pos_dir : plain_dir,
-                       NS_OPEN_WRITE | NS_OPEN_CREATE, &w, NULL) != NS_OK)
+                       NS_OPEN_WRITE | NS_OPEN_CREATE |
+                           (with_pos ? 0 : NS_OPEN_NO_POSITIONS),
+                       &w, NULL) != NS_OK)
             return -1;
-        w->positions = with_pos;
         for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
             add(w, cases[i].id, cases[i].title, cases[i].text);
         rng = 777;
@@ -408,6 +411,9 @@ setup(void **state)
     }
     if (ns_db_open(plain_dir, NS_OPEN_READ, &plain, NULL) != NS_OK ||
         ns_db_open(pos_dir, NS_OPEN_READ, &pos, NULL) != NS_OK)
+        return -1;
+    /* Each is searched the way its choice says (ns__db_positions). */
+    if (ns__db_positions(plain) || !ns__db_positions(pos))
         return -1;
     return 0;
 }
