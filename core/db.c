@@ -559,7 +559,7 @@ reload_dict(void *payload)
     ns_buf v = { 0 };
     ns__xdb_on_reopen(db->x, NULL, NULL); /* the read below may reopen */
     if (ns__xdb_get_metadata(db->x, NS_META_ZDICT, &v) == NS_OK && v.len &&
-        ns__store_set_dict(db->store, v.data, v.len) == NS_OK)
+        ns__store_take_dict(db->store, &v) == NS_OK)
         db->has_dict = 1;
     ns__xdb_on_reopen(db->x, reload_dict, db);
     ns__buf_free(&v);
@@ -816,13 +816,14 @@ load_settings(ns_db *db, char **errmsg)
         goto out;
     st = ns__xdb_get_metadata(db->x, NS_META_ZDICT, &v);
     if (st == NS_OK && v.len) {
-        st = ns__store_set_dict(db->store, v.data, v.len);
+        size_t len = v.len;
+        st = ns__store_take_dict(db->store, &v);
         if (st == NS_ERR_INDEX_CORRUPT)
             fail(errmsg, st,
                  "%s: the index is damaged: its compression dictionary "
                  "(metadata %s, %zu bytes) is not a valid zstd dictionary "
                  "(rebuild it with 'nsearch index --rebuild')",
-                 db->path, NS_META_ZDICT, v.len);
+                 db->path, NS_META_ZDICT, len);
         db->has_dict = 1;
     }
     if (st == NS_OK)

@@ -446,8 +446,14 @@ add_dicts(ns__xdb *x, ns__store *store, int *has)
 ns_status
 ns__shards_load_dicts(ns_db *db)
 {
-    return add_dicts(db->x, db->store, NULL) == NS_ERR_NOMEM ? NS_ERR_NOMEM :
-                                                               NS_OK;
+    /* db.c has read the index's own dictionary: only the shards' ones,
+     * without reading its 100 KB a second time. */
+    dict_walk w = { db->x, db->store, NS_OK };
+    ns_status st =
+        ns__xdb_metadata_keys(db->x, NS_META_ZDICT_MORE, add_more_dict, &w);
+    if (st == NS_ERR_ABORTED)
+        st = w.st;
+    return st == NS_ERR_NOMEM ? NS_ERR_NOMEM : NS_OK;
 }
 
 /* A handle moved to a newer revision: a shard that had no dictionary may

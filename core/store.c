@@ -109,21 +109,33 @@ new_ddict(const void *dict, size_t len, ZSTD_DDict **out)
 }
 
 ns_status
-ns__store_set_dict(ns__store *s, const void *dict, size_t len)
+ns__store_take_dict(ns__store *s, ns_buf *dict)
 {
     ZSTD_freeCDict(s->cdict);
     ZSTD_freeDDict(s->ddict);
     s->cdict = NULL;
     s->ddict = NULL;
-    ns__buf_reset(&s->dict);
-    if (!len)
+    ns__buf_free(&s->dict);
+    s->dict = *dict;
+    memset(dict, 0, sizeof *dict);
+    if (s->dict.oom) {
+        ns__buf_free(&s->dict);
+        return NS_ERR_NOMEM;
+    }
+    if (!s->dict.len)
         return NS_OK;
-    ns__buf_append(&s->dict, dict, len);
-    ns_status st = s->dict.oom ? NS_ERR_NOMEM :
-                                 new_ddict(s->dict.data, len, &s->ddict);
+    ns_status st = new_ddict(s->dict.data, s->dict.len, &s->ddict);
     if (st != NS_OK)
         ns__buf_reset(&s->dict); /* nor encode with it */
     return st;
+}
+
+ns_status
+ns__store_set_dict(ns__store *s, const void *dict, size_t len)
+{
+    ns_buf b = { 0 };
+    ns__buf_append(&b, dict, len);
+    return ns__store_take_dict(s, &b);
 }
 
 static int
