@@ -203,6 +203,8 @@ struct ns_analyzer {
     ns__xstem *stemmer;         /* NULL: stem=none */
     int nomark;                 /* norm=nfkc_cf_nomark */
     int lang_en;                /* lang=en: English abbreviations */
+    int stem_keeps_first;       /* stems start with their word's first byte
+                                 * (ns__analyzer_run_some) */
     stem_entry *cache;          /* 1 << cache_bits entries, or NULL */
     unsigned cache_bits;
     size_t cache_misses; /* while cache_bits < STEM_CACHE_BITS */
@@ -231,6 +233,7 @@ typedef struct run {
     ns_token_cb cb;
     void *payload;
     ns_analyze_stats *stats;
+    const unsigned char *stem_only; /* ns__analyzer_run_some's set */
 } run;
 
 /* One part of a written word, as scanned. */
@@ -625,7 +628,9 @@ emit(run *r, const part *pt)
     t.term = word;
     t.term_len = wn;
     if (a->stemmer && !pt->number && !pt->cjk &&
-        !(r->mode & NS_ANALYZE_NOSTEM)) {
+        !(r->mode & NS_ANALYZE_NOSTEM) &&
+        (!r->stem_only ||
+         (r->stem_only[(unsigned char)word[0] >> 3] >> (word[0] & 7) & 1))) {
         ns_status st = stem(a, word, wn, &t);
         if (st != NS_OK)
             return st;
@@ -878,6 +883,21 @@ ns__analyzer_run(ns_analyzer *a,
                  void *payload,
                  ns_analyze_stats *stats)
 {
+    return ns__analyzer_run_some(a, text, len, first_pos, mode, NULL, cb,
+                                 payload, stats);
+}
+
+ns_status
+ns__analyzer_run_some(ns_analyzer *a,
+                      const char *text,
+                      size_t len,
+                      uint32_t first_pos,
+                      unsigned mode,
+                      const unsigned char *stem_only,
+                      ns_token_cb cb,
+                      void *payload,
+                      ns_analyze_stats *stats)
+{
     ns_analyze_stats dummy;
     if (!a || !cb || (!text && len) ||
         (mode & ~(NS_ANALYZE_QUERY | NS_ANALYZE_NOSTEM)))
@@ -894,6 +914,7 @@ ns__analyzer_run(ns_analyzer *a,
     r.cb = cb;
     r.payload = payload;
     r.stats = stats ? stats : &dummy;
+    r.stem_only = a->stem_keeps_first ? stem_only : NULL;
 
     /* Between words: a sentence ends at a terminator followed by white
      * space (closing quotes may come between), or at a blank line. */
@@ -1161,6 +1182,11 @@ ns__analyzer_new(const char *spec, ns_analyzer **out, char **errmsg)
         /* The name is in ns__xstem_list(): a failure is out of memory. */
         if (ns__xstem_new(f.stem, &a->stemmer) != NS_OK)
             goto out;
+        /* Porter2 only rewrites endings (and a few whole words, "dying"
+         * to "die"): no stem of the 80,268 distinct words of the
+         * briefing-room archive starts with another byte.  Porter and
+         * Lovins stem some short words to nothing or cut their start. */
+        a->stem_keeps_first = strcmp(f.stem, "english") == 0;
         a->cache_bits = STEM_CACHE_MIN_BITS;
         if (!(a->cache = ns__calloc((size_t)1 << a->cache_bits,
                                     sizeof *a->cache)))

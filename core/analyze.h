@@ -125,6 +125,25 @@ ns_status ns__analyzer_run(ns_analyzer *a,
                            ns_analyze_stats *stats);
 
 /**
+ * ns__analyzer_run(), stemming only the words whose folded first byte b is
+ * in stem_only (bit b & 7 of stem_only[b >> 3]; 32 bytes); the others get
+ * their folded word as term.  For callers that only compare terms with a
+ * few known ones (snippets): with a stemmer whose stems start with their
+ * word's first byte (english), a word outside the set cannot give any of
+ * them, and Snowball is not asked.  With another stemmer, or stem_only
+ * NULL, the same as ns__analyzer_run().
+ */
+ns_status ns__analyzer_run_some(ns_analyzer *a,
+                                const char *text,
+                                size_t len,
+                                uint32_t first_pos,
+                                unsigned mode,
+                                const unsigned char *stem_only,
+                                ns_token_cb cb,
+                                void *payload,
+                                ns_analyze_stats *stats);
+
+/**
  * Fold one word the way terms are folded, without stemming, into a buffer
  * the analyzer owns (valid until the next call on a).  For callers that
  * need a single normalized word (a field value, a spelling candidate).

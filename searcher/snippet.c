@@ -545,10 +545,22 @@ ns__snippet_make(ns_analyzer *an,
     s.text = text;
     s.target = target;
     s.n_terms = q->n_terms < MAX_TERMS ? q->n_terms : MAX_TERMS;
+    /* Only a word that can match a term (a prefix matches the word) or an
+     * excluded one needs its stem. */
+    unsigned char stem_only[32] = { 0 };
+    for (size_t i = 0; i < s.n_terms; i++) {
+        unsigned char b = (unsigned char)q->terms[i].text[0];
+        if (!q->terms[i].prefix)
+            stem_only[b >> 3] |= (unsigned char)(1u << (b & 7));
+    }
+    for (size_t i = 0; i < q->n_excluded; i++) {
+        unsigned char b = (unsigned char)q->excluded[i][0];
+        stem_only[b >> 3] |= (unsigned char)(1u << (b & 7));
+    }
     ns_status st = NS_OK;
     if (s.n_terms || len)
-        st = ns__analyzer_run(an, text, len, 0, NS_ANALYZE_DOCUMENT,
-                              on_token, &s, NULL);
+        st = ns__analyzer_run_some(an, text, len, 0, NS_ANALYZE_DOCUMENT,
+                                   stem_only, on_token, &s, NULL);
     if (s.oom)
         st = NS_ERR_NOMEM;
     else if (st == NS_ERR_ABORTED && s.stop_at)

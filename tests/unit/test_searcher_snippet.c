@@ -158,6 +158,19 @@ test_exclusions(void **state)
     make(&sn, "syria NOT syria", "Syria and Russia.", NULL, 0);
     assert_string_equal(sn.marked, "");
     done(&sn);
+    /* Words a prefix matches, less the excluded word's inflections
+     * (inflation and inflating stem alike): only words that can match a
+     * term or an excluded word are stemmed, and these must be. */
+    make(&sn, "infla* -inflation", "Inflation fell; inflationary talk; "
+         "inflating tyres.", NULL, 0);
+    assert_string_equal(sn.marked, "inflationary");
+    done(&sn);
+    /* Other inflections of a word are marked whatever their first letter
+     * is among the text's. */
+    make(&sn, "economies", "An economy, two economic plans, the economies.",
+         NULL, 0);
+    assert_string_equal(sn.marked, "economy|economies");
+    done(&sn);
     /* Nor words of a field or filter. */
     make(&sn, "title:syria source:russia talks", "Syria, Russia: talks.",
          NULL, 0);
