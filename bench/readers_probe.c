@@ -121,7 +121,7 @@ main(int argc, char **argv)
         for (int r = 0; r < repeat; r++) {
             tally t = { 0 };
             ns__corpus_sink sink = { on_begin, on_article, on_reject, NULL,
-                                     &t };
+                                     &t,       NULL };
             double w0 = now(), c0 = cpu();
             ns_status st = ns__corpus_walk(argv[p], &sink);
             double wall = now() - w0, c = cpu() - c0;
