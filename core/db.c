@@ -715,14 +715,19 @@ one_line(char *s)
             *s = ' ';
 }
 
-/* Whether the index x keeps word positions (schema.h): format 1 always
- * did; format 2 says in NS_META_POSITIONS. */
+/* Whether the index x, of format schema (-1: read it), keeps word
+ * positions (schema.h): format 1 always did; format 2 says in
+ * NS_META_POSITIONS. */
 static ns_status
-positions_of(ns__xdb *x, int *out)
+positions_of(ns__xdb *x, int schema, int *out)
 {
     ns_buf v = { 0 };
-    ns_status st = ns__xdb_get_metadata(x, NS_META_SCHEMA, &v);
-    if (st == NS_OK && atoi(ns__buf_cstr(&v)) < 2) {
+    ns_status st = NS_OK;
+    if (schema < 0) {
+        st = ns__xdb_get_metadata(x, NS_META_SCHEMA, &v);
+        schema = st == NS_OK ? atoi(ns__buf_cstr(&v)) : 0;
+    }
+    if (st == NS_OK && schema < 2) {
         *out = 1;
     } else if (st == NS_OK) {
         st = ns__xdb_get_metadata(x, NS_META_POSITIONS, &v);
@@ -787,7 +792,8 @@ load_settings(ns_db *db, char **errmsg)
                   db->path, ns__buf_cstr(&v), NS_SCHEMA_VERSION);
         goto out;
     } else {
-        if ((st = positions_of(db->x, &db->positions)) != NS_OK)
+        if ((st = positions_of(db->x, atoi(ns__buf_cstr(&v)),
+                               &db->positions)) != NS_OK)
             goto out;
         unsigned want = db->flags & (NS_OPEN_POSITIONS | NS_OPEN_NO_POSITIONS);
         if ((db->flags & NS_OPEN_WRITE) && want &&
@@ -906,7 +912,7 @@ open_writer(ns_db *db, unsigned flags, char **errmsg)
         char *xmsg = NULL;
         int p = 1;
         if (ns__xdb_open(live, NS_OPEN_READ, &lx, &xmsg) == NS_OK &&
-            positions_of(lx, &p) == NS_OK)
+            positions_of(lx, -1, &p) == NS_OK)
             db->live_positions = p;
         ns__xdb_close(lx);
         ns_free(xmsg);
