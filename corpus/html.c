@@ -384,38 +384,50 @@ lower_into(const char *s, char *buf, size_t cap)
     return buf;
 }
 
-/* Whether an HTML element is hidden from readers. */
+/* Whether the attribute an="v" (v NULL: written without a value) hides its
+ * HTML element from readers. */
+static int
+attr_hides(const char *an, const char *v)
+{
+    if (strcmp(an, "hidden") == 0)
+        return 1;
+    if (!v)
+        return 0;
+    if (strcmp(an, "aria-hidden") == 0)
+        return strcmp(v, "true") == 0;
+    if (strcmp(an, "style") == 0) {
+        char sq[256];
+        size_t k = 0;
+        for (size_t i = 0; v[i] && k + 1 < sizeof sq; i++)
+            if (v[i] != ' ' && v[i] != '\t' && v[i] != '\n')
+                sq[k++] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
+        sq[k] = '\0';
+        return strstr(sq, "display:none") || strstr(sq, "visibility:hidden");
+    }
+    return 0;
+}
+
+/* Whether an HTML element of a tree is hidden from readers. */
 static int
 html_hidden(const xmlNode *n)
 {
-    if (!n->properties)
-        return 0;
     for (const xmlAttr *a = n->properties; a; a = a->next) {
-        const char *an = (const char *)a->name;
-        if (!a->children || a->children->type != XML_TEXT_NODE) {
-            if (strcmp(an, "hidden") == 0)
-                return 1;
-            continue;
-        }
-        const char *v = (const char *)a->children->content;
-        if (!v)
-            continue;
-        if (strcmp(an, "hidden") == 0)
+        const char *v = a->children && a->children->type == XML_TEXT_NODE ?
+                            (const char *)a->children->content :
+                            NULL;
+        if (attr_hides((const char *)a->name, v))
             return 1;
-        if (strcmp(an, "aria-hidden") == 0 && strcmp(v, "true") == 0)
-            return 1;
-        if (strcmp(an, "style") == 0) {
-            char sq[256];
-            size_t k = 0;
-            for (size_t i = 0; v[i] && k + 1 < sizeof sq; i++)
-                if (v[i] != ' ' && v[i] != '\t' && v[i] != '\n')
-                    sq[k++] =
-                        (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
-            sq[k] = '\0';
-            if (strstr(sq, "display:none") || strstr(sq, "visibility:hidden"))
-                return 1;
-        }
     }
+    return 0;
+}
+
+/* The same of an element given as SAX attributes (name, value pairs). */
+static int
+atts_hidden(const xmlChar **atts)
+{
+    for (; atts && atts[0]; atts += 2)
+        if (attr_hides((const char *)atts[0], (const char *)atts[1]))
+            return 1;
     return 0;
 }
 
@@ -435,6 +447,15 @@ markup_kind(const xmlNode *n, unsigned flags)
     return k;
 }
 
+/* The layout kind of an element name (K_SOFT for boilerplate). */
+static int
+name_kind(const char *name)
+{
+    const kind_entry *e = bsearch(name, kinds, sizeof kinds / sizeof *kinds,
+                                  sizeof *kinds, kind_cmp);
+    return e ? e->kind : K_INLINE;
+}
+
 /*
  * The kind of an element in a whole page, where boilerplate is "soft": a
  * recovering parser may nest the article inside an unclosed <aside> or a
@@ -442,22 +463,17 @@ markup_kind(const xmlNode *n, unsigned flags)
  * page's paragraph text (*soft set; the layout kind is returned).
  */
 static int
-page_kind(const xmlNode *n, int *soft)
+page_kind(const char *name, const xmlChar **atts, int *soft)
 {
-    const char *name = (const char *)n->name;
+    int k = name_kind(name);
     *soft = 0;
-    if (!name)
-        return K_INLINE;
-    const kind_entry *e = bsearch(name, kinds, sizeof kinds / sizeof *kinds,
-                                  sizeof *kinds, kind_cmp);
-    int k = e ? e->kind : K_INLINE;
     if (k == K_DROP)
         return K_DROP;
     if (k == K_SOFT) {
         *soft = 1;
         return K_BLOCK;
     }
-    *soft = html_hidden(n);
+    *soft = atts_hidden(atts);
     return k;
 }
 
@@ -1360,12 +1376,13 @@ page_to_utf8(ns_buf *b,
  * and <style> elements (over half of the bytes of the shared WARC pages)
  * and attributes such as data-*, srcset, onclick and the href of links
  * (about 40% of the rest).  libxml2's HTML parser scans all of it
- * character by character and copies it into the tree, so page_slim cuts
- * it out of the UTF-8 page first, in place, with a scan that reads markup
- * as libxml2 2.9's recovering parser does (htmlParseContentInternal and
- * the functions it calls).  The tree is then the one the whole page gives,
- * minus those texts and attributes; where the scan is not sure to read a
- * tag as libxml2 does, it leaves the tag, or the rest of the page, as is.
+ * character by character and copies it into the strings of its SAX
+ * events, so page_slim cuts it out of the UTF-8 page first, in place,
+ * with a scan that reads markup as libxml2 2.9's recovering parser does
+ * (htmlParseContentInternal and the functions it calls).  The events are
+ * then those the whole page gives, minus those texts and attributes; where
+ * the scan is not sure to read a tag as libxml2 does, it leaves the tag,
+ * or the rest of the page, as is.
  */
 
 static int
@@ -1465,8 +1482,8 @@ tag_end(const char *d, size_t n, size_t t, int *empty, int *plain)
     return 0;
 }
 
-/* The attributes any reader of the tree looks at (html_hidden, meta_tag,
- * page_meta_read, stats_build), sorted; href only on <link>, and class
+/* The attributes extraction reads (attr_hides, meta_tag, sx_meta,
+ * sx_stat), sorted; href only on <link>, and class
  * only where it marks boilerplate (slim_tag). */
 static const char *const kept_attrs[] = {
     "aria-hidden", "content", "datetime", "hidden", "href", "http-equiv",
@@ -1478,9 +1495,9 @@ static int neg_value(const char *v);
 
 /*
  * Whether the class attribute whose name ends at d[an] and which ends at
- * d[e] must stay: stats_build reads a class only to see whether it marks
+ * d[e] must stay: sx_stat reads a class only to see whether it marks
  * boilerplate (neg_value), and classes are a quarter of what is left of a
- * page.  A value with a '&' stays (the tree holds it decoded).
+ * page.  A value with a '&' stays (the parser passes it decoded).
  */
 static int
 class_kept(const char *d, size_t an, size_t e)
@@ -1489,7 +1506,7 @@ class_kept(const char *d, size_t an, size_t e)
     while (u < e && is_blank(d[u]))
         u++;
     if (u >= e || d[u] != '=')
-        return 0; /* no value: "" to stats_build */
+        return 0; /* no value: "" to sx_stat */
     u++;
     while (u < e && is_blank(d[u]))
         u++;
@@ -1591,7 +1608,7 @@ slim_tag(char *d, size_t *w, size_t r, size_t ns, size_t ne, size_t te)
 
 /*
  * Cut from the UTF-8 page in b, in place: the content of <script> (but
- * JSON-LD's) and <style>, and the attributes no reader of the tree looks
+ * JSON-LD's) and <style>, and the attributes extraction never looks
  * at.  As libxml2 reads it: a comment runs to "-->" and a processing
  * instruction or an end tag to '>' (a "<script" in them is no tag); a
  * start tag is '<' and a letter, read with its quoted values;
@@ -1790,15 +1807,27 @@ meta_key_cmp(const void *key, const void *ent)
     return strcmp(key, ((const meta_key *)ent)->key);
 }
 
-static void
-meta_tag(page_meta *m, const xmlNode *n)
+/* The value of attribute name among SAX attributes (name, value pairs,
+ * NULL-terminated): "" when written without a value, NULL when absent.
+ * The parser keeps only the first of an attribute, as the tree does. */
+static const char *
+atts_value(const xmlChar **atts, const char *name)
 {
-    const char *content = attr_value(n, "content");
+    for (; atts && atts[0]; atts += 2)
+        if (strcmp((const char *)atts[0], name) == 0)
+            return atts[1] ? (const char *)atts[1] : "";
+    return NULL;
+}
+
+static void
+meta_tag(page_meta *m, const xmlChar **atts)
+{
+    const char *content = atts_value(atts, "content");
     if (!content)
         return;
     const char *names[] = { "property", "name", "itemprop", "http-equiv" };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        const char *k = attr_value(n, names[i]);
+        const char *k = atts_value(atts, names[i]);
         if (!k)
             continue;
         char key[48];
@@ -2015,84 +2044,12 @@ jl_read(page_meta *m, const char *s)
     json_tokener_free(tok);
 }
 
-/* The metadata of the whole document, in one walk. */
-static void
-page_meta_read(page_meta *m, htmlDocPtr doc)
-{
-    xmlNode *root = xmlDocGetRootElement(doc);
-    xmlNode *n = root;
-    while (n && !m->oom) {
-        int down = n->children != NULL;
-        if (n->type == XML_ELEMENT_NODE && n->name) {
-            const char *name = (const char *)n->name;
-            const char *v;
-            if (n == root && (v = attr_value(n, "lang")))
-                set_once(m, &m->lang, v);
-            if (strcmp(name, "meta") == 0) {
-                meta_tag(m, n);
-            } else if (strcmp(name, "title") == 0 && n->parent &&
-                       ns__markup_is(n->parent, "head")) {
-                if (!m->title_tag)
-                    m->title_tag = ns__markup_line(n, &m->oom);
-            } else if (strcmp(name, "link") == 0) {
-                const char *rel = attr_value(n, "rel");
-                if (rel && strstr(rel, "canonical"))
-                    set_once(m, &m->canonical, attr_value(n, "href"));
-            } else if (strcmp(name, "script") == 0) {
-                const char *type = attr_value(n, "type");
-                if (type && strstr(type, "ld+json") && !m->jl_found) {
-                    xmlChar *s = xmlNodeGetContent(n);
-                    if (s)
-                        jl_read(m, (const char *)s);
-                    xmlFree(s);
-                }
-                down = 0;
-            } else if (strcmp(name, "time") == 0) {
-                set_once(m, &m->date[D_TIME], attr_value(n, "datetime"));
-            } else if (strcmp(name, "h1") == 0 && !m->h1) {
-                m->h1 = ns__markup_line(n, &m->oom);
-            }
-            const char *ip = attr_value(n, "itemprop");
-            if (ip && strcmp(name, "meta") != 0) {
-                if (strstr(ip, "datePublished")) {
-                    if (!(v = attr_value(n, "datetime")))
-                        v = attr_value(n, "content");
-                    set_once(m, &m->date[D_ITEMPROP], v);
-                } else if (strcmp(ip, "author") == 0 &&
-                           !m->author[A_ITEMPROP]) {
-                    xmlNode *nm = n;
-                    for (xmlNode *c = n->children; c; c = c->next)
-                        if (c->type == XML_ELEMENT_NODE &&
-                            (v = attr_value(c, "itemprop")) &&
-                            strcmp(v, "name") == 0)
-                            nm = c;
-                    if ((v = attr_value(nm, "content")))
-                        set_once(m, &m->author[A_ITEMPROP], v);
-                    else
-                        m->author[A_ITEMPROP] = ns__markup_line(nm, &m->oom);
-                }
-            }
-        } else {
-            down = 0;
-        }
-        if (down) {
-            n = n->children;
-            continue;
-        }
-        while (n && n != root && !n->next)
-            n = n->parent;
-        if (!n || n == root)
-            break;
-        n = n->next;
-    }
-}
-
 /* ------------------------------------------------------------------------ */
 /* The article body: paragraph density                                       */
 
 /*
- * Every element of <body> gets a stat (its index is kept in the node's
- * _private, which the HTML parser leaves to us).  A block's "own" text is
+ * Every element of the page that is not dropped gets a stat, in document
+ * order (a parent before its children).  A block's "own" text is
  * the text whose nearest block ancestor it is, links aside; a block whose
  * own text is at least MIN_PARA bytes is a paragraph.  An element's score
  * is its paragraph text minus half of the rest of its text, so going up
@@ -2115,6 +2072,8 @@ typedef struct estat {
     uint64_t text; /* text bytes of the subtree, white space aside */
     uint64_t link; /* of which inside links */
     uint64_t para; /* of which in paragraphs (not counting ES_NEG parts) */
+    uint32_t ev_begin, ev_end; /* its start and end in the log (sx_ev) */
+    unsigned char kind;        /* page_kind */
 } estat;
 
 static const char *const neg_parts[] = {
@@ -2162,128 +2121,16 @@ neg_value(const char *v)
     return 0;
 }
 
-static uint32_t
-stat_index(const xmlNode *n)
-{
-    return (uint32_t)(uintptr_t)n->_private;
-}
-
+/* Non-blank bytes of s[0, n). */
 static size_t
-nonspace(const char *s)
+nonspace(const char *s, size_t n)
 {
     size_t k = 0;
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f')
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' &&
+            s[i] != '\f')
             k++;
     return k;
-}
-
-/* Build the stats of root's subtree.  Returns the count (0 when out of
- * memory or too many elements: then no density is used). */
-static size_t
-stats_build(xmlNode *root, estat **out)
-{
-    estat *s = NULL;
-    size_t n = 0, cap = 0;
-    xmlNode *x = root;
-    *out = NULL;
-    while (x) {
-        int down = 0;
-        if (x->type == XML_ELEMENT_NODE) {
-            int soft;
-            int k = page_kind(x, &soft);
-            if (k != K_DROP) {
-                if (n == cap) {
-                    size_t nc = cap ? cap * 2 : 256;
-                    estat *ns = nc > UINT32_MAX - 1 ?
-                                    NULL :
-                                    ns__realloc(s, nc * sizeof *s);
-                    if (!ns) {
-                        /* Undo: the _private links must not outlive s. */
-                        ns_free(s);
-                        s = NULL;
-                        n = 0;
-                        break;
-                    }
-                    s = ns;
-                    cap = nc;
-                }
-                estat *e = &s[n];
-                memset(e, 0, sizeof *e);
-                e->parent = x == root ? 0 : stat_index(x->parent);
-                const estat *p = e->parent ? &s[e->parent - 1] : NULL;
-                if (k == K_BLOCK || k == K_CELL)
-                    e->flags |= ES_BLOCK;
-                e->block =
-                    (e->flags & ES_BLOCK) || !p ? (uint32_t)(n + 1) : p->block;
-                if ((p && (p->flags & ES_LINK)) ||
-                    strcmp((const char *)x->name, "a") == 0)
-                    e->flags |= ES_LINK;
-                const char *v = attr_value(x, "itemprop");
-                if (strcmp((const char *)x->name, "article") == 0 ||
-                    (v && strstr(v, "articleBody")))
-                    e->flags |= ES_ARTICLE;
-                if (soft || ((v = attr_value(x, "class")) && neg_value(v)) ||
-                    ((v = attr_value(x, "id")) && neg_value(v)))
-                    e->flags |= ES_NEG;
-                x->_private = (void *)(uintptr_t)(n + 1);
-                n++;
-                down = x->children != NULL;
-            }
-        } else if ((x->type == XML_TEXT_NODE ||
-                    x->type == XML_CDATA_SECTION_NODE) &&
-                   x->content && x->parent) {
-            uint32_t pi = stat_index(x->parent);
-            if (pi) {
-                size_t c = nonspace((const char *)x->content);
-                estat *e = &s[pi - 1];
-                e->text += c;
-                if (e->flags & ES_LINK)
-                    e->link += c;
-                else
-                    s[e->block - 1].own += c;
-            }
-        }
-        if (down) {
-            x = x->children;
-            continue;
-        }
-        while (x != root && !x->next)
-            x = x->parent;
-        if (x == root)
-            break;
-        x = x->next;
-    }
-    if (!s) {
-        /* Clear what was linked before the failure. */
-        for (x = root; x;) {
-            x->_private = NULL;
-            if (x->type == XML_ELEMENT_NODE && x->children) {
-                x = x->children;
-                continue;
-            }
-            while (x != root && !x->next)
-                x = x->parent;
-            if (x == root)
-                break;
-            x = x->next;
-        }
-        return 0;
-    }
-    for (size_t i = n; i-- > 0;) {
-        estat *e = &s[i];
-        if ((e->flags & ES_BLOCK) && e->own >= MIN_PARA)
-            e->para += e->own;
-        if (e->parent) {
-            estat *p = &s[e->parent - 1];
-            p->text += e->text;
-            p->link += e->link;
-            if (!(e->flags & ES_NEG))
-                p->para += e->para;
-        }
-    }
-    *out = s;
-    return n;
 }
 
 static int64_t
@@ -2304,52 +2151,567 @@ stat_skip(const estat *e, const estat *r)
     return (e->flags & ES_BLOCK) && e->text > 0 && e->link * 2 > e->text;
 }
 
+/* ------------------------------------------------------------------------ */
+/* One pass over the page, no tree                                           */
+
+/*
+ * libxml2's HTML parser reports the page as SAX events, and we keep only
+ * what extraction reads: the metadata as the start tags go by, the text
+ * of a few elements (<title>, the first <h1>, an itemprop=author byline,
+ * JSON-LD scripts), and for the body a stat per element that is not
+ * dropped (script, style, media...) plus a log of the elements' starts and
+ * ends and of their text, which is all the density choice and the output
+ * walk need.  The tree the parser would have built (SAX2.c) is the nesting
+ * of these events, with two rules of its own kept here: an element that
+ * starts when nothing is open is a child of the document's first node,
+ * which is the root element unless a DOCTYPE, comment or processing
+ * instruction came first (else it is outside the root, and no walk of
+ * ours read it); and text when nothing is open is dropped.
+ */
+
+/* A log entry: the text text[off, off + len) (what 0), the start of the
+ * element of stat what, or its end (what | EV_END). */
+typedef struct sx_ev {
+    uint32_t what, off, len;
+} sx_ev;
+#define EV_END 0x80000000u
+
+typedef struct sx_el {
+    const char *name; /* local name (the parser's dictionary) */
+    uint32_t stat;    /* 1-based; 0: dropped, or inside a dropped element */
+} sx_el;
+
+/* Text collected from an element: <title>, <h1>, a byline. */
+enum { CAP_TITLE, CAP_H1, CAP_AUTHOR, CAP_NAME };
+#define SX_CAPS 16 /* elements collected at once (nested); more are not */
+
+typedef struct sx_cap {
+    int what;
+    size_t depth;       /* of the element */
+    size_t drop;        /* depth of a dropped element inside; 0 none */
+    uint64_t seq;       /* the element's number in document order */
+    ns__text t;         /* one line */
+    const char *attr;   /* a byline or its name: the content attribute */
+    char *content;      /* (a copy of it) */
+    int has_content;    /* present, even empty */
+    char *name;         /* a byline: its last itemprop=name child's text */
+    int has_name;
+} sx_cap;
+
+typedef struct sx_state {
+    xmlParserCtxtPtr ctxt;
+    page_meta *m;
+    sx_el *el;
+    size_t depth, el_cap;
+    estat *s;
+    size_t ns, s_cap;
+    sx_ev *ev;
+    size_t nev, ev_cap;
+    ns_buf text;     /* the text of the logged elements */
+    size_t drop;     /* depth of the dropped element we are in; 0 none */
+    size_t noscan;   /* depth of a <script>: no metadata inside; 0 none */
+    size_t jl;       /* depth of a JSON-LD <script> being read; 0 none */
+    ns_buf jl_text;
+    int root_seen;   /* the root element has started */
+    int doc_first;   /* something (DOCTYPE...) came before the root */
+    int root_first;  /* the root is the document's first node */
+    int root_closed; /* the parser closed the root (kept on el[0]) */
+    int done;        /* past the root: nothing more is read */
+    uint64_t seq;
+    uint64_t best[3]; /* seq of the element that gave title_tag, h1,
+                       * author[A_ITEMPROP]; UINT64_MAX none */
+    sx_cap cap[SX_CAPS];
+    size_t ncap;
+    int oom;
+} sx_state;
+
 static void
-body_text(ns__text *t, xmlNode *root, const estat *s)
+sx_oom(sx_state *x)
 {
-    const estat *rs = stat_index(root) ? &s[stat_index(root) - 1] : NULL;
-    xmlNode *n = root;
-    for (;;) {
-        int down = 0;
-        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-            if (n->content)
-                ns__text_add(t, (const char *)n->content,
-                             strlen((const char *)n->content));
-        } else if (n->type == XML_ELEMENT_NODE) {
-            uint32_t i = stat_index(n);
-            if (i && (n == root || !rs || !stat_skip(&s[i - 1], rs))) {
-                int soft;
-                int k = page_kind(n, &soft);
-                kind_enter(t, k);
-                if (n->children)
-                    down = 1;
-                else
-                    kind_leave(t, k);
-            }
+    x->oom = 1;
+    xmlStopParser(x->ctxt);
+}
+
+/* Room for one more of an array of size elements. */
+static int
+sx_grow(sx_state *x, void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 256;
+    void *p = nc > UINT32_MAX / 2 ? NULL : ns__realloc(*arr, nc * size);
+    if (!p) {
+        sx_oom(x);
+        return -1;
+    }
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+static void
+sx_log(sx_state *x, uint32_t what, uint32_t off, uint32_t len)
+{
+    if (sx_grow(x, (void **)&x->ev, &x->ev_cap, x->nev, sizeof *x->ev))
+        return;
+    x->ev[x->nev++] = (sx_ev){ what, off, len };
+}
+
+/* The local name of an element, as the tree names it (xmlSplitQName):
+ * "o:p" is a "p". */
+static const char *
+local_name(const char *name)
+{
+    const char *c = strchr(name, ':');
+    return c && c != name && c[1] ? c + 1 : name;
+}
+
+/* A capture's kind of an element (ns__markup_line: no hidden test). */
+static int
+cap_kind(const char *name)
+{
+    int k = name_kind(name);
+    return k == K_SOFT ? K_DROP : k;
+}
+
+static char *
+text_line(ns__text *t, int *oom)
+{
+    if (t->buf.oom)
+        *oom = 1;
+    if (t->buf.oom || t->buf.len == 0) {
+        ns__text_free(t);
+        return NULL;
+    }
+    return ns__buf_detach(&t->buf);
+}
+
+static void
+cap_start(sx_state *x, int what, const char *attr)
+{
+    if (x->ncap == SX_CAPS)
+        return;
+    sx_cap *c = &x->cap[x->ncap++];
+    memset(c, 0, sizeof *c);
+    c->what = what;
+    c->depth = x->depth;
+    c->seq = x->seq;
+    c->t.one_line = 1;
+    if (attr) {
+        c->has_content = 1;
+        c->content = ns__strdup(attr);
+        if (!c->content)
+            sx_oom(x);
+    }
+}
+
+/* Keep v in *slot if the element it came from (seq) is the first in
+ * document order that gave one (the first, as a walk of the tree would
+ * keep). */
+static void
+cap_keep(sx_state *x, int i, char **slot, uint64_t seq, char *v)
+{
+    if (v && seq < x->best[i]) {
+        ns_free(*slot);
+        *slot = v;
+        x->best[i] = seq;
+    } else {
+        ns_free(v);
+    }
+}
+
+static void
+cap_finish(sx_state *x, sx_cap *c)
+{
+    page_meta *m = x->m;
+    char *v = NULL;
+    if (c->what == CAP_NAME || c->what == CAP_AUTHOR) {
+        if (c->has_name) {
+            v = c->name;
+            c->name = NULL;
+        } else if (c->has_content) {
+            v = line_dup(c->content, strlen(c->content), &m->oom);
+        } else {
+            v = text_line(&c->t, &m->oom);
         }
-        if (down) {
-            n = n->children;
-            continue;
-        }
-        for (;;) {
-            if (n == root)
-                return;
-            if (n->next) {
-                n = n->next;
+    } else {
+        v = text_line(&c->t, &m->oom);
+    }
+    if (c->what == CAP_TITLE) {
+        cap_keep(x, 0, &m->title_tag, c->seq, v);
+    } else if (c->what == CAP_H1) {
+        cap_keep(x, 1, &m->h1, c->seq, v);
+    } else if (c->what == CAP_AUTHOR) {
+        cap_keep(x, 2, &m->author[A_ITEMPROP], c->seq, v);
+    } else {
+        /* The byline whose child this is takes it. */
+        sx_cap *a = NULL;
+        for (sx_cap *p = c; p-- > x->cap;)
+            if (p->what == CAP_AUTHOR && p->depth + 1 == c->depth) {
+                a = p;
                 break;
             }
-            n = n->parent;
-            if (n->type == XML_ELEMENT_NODE) {
-                int soft;
-                kind_leave(t, page_kind(n, &soft));
+        if (a) {
+            ns_free(a->name);
+            a->name = v;
+            a->has_name = 1;
+        } else {
+            ns_free(v);
+        }
+    }
+    ns__text_free(&c->t);
+    ns_free(c->content);
+    ns_free(c->name);
+}
+
+static void
+cap_free_all(sx_state *x)
+{
+    for (size_t i = 0; i < x->ncap; i++) {
+        ns__text_free(&x->cap[i].t);
+        ns_free(x->cap[i].content);
+        ns_free(x->cap[i].name);
+    }
+    x->ncap = 0;
+}
+
+/* The metadata of an element's start tag, and the elements whose text is
+ * collected: all elements of the root, in document order. */
+static void
+sx_meta(sx_state *x, const char *name, const xmlChar **atts)
+{
+    page_meta *m = x->m;
+    const char *v;
+    if (x->depth == 1 && (v = atts_value(atts, "lang")))
+        set_once(m, &m->lang, v);
+    if (strcmp(name, "meta") == 0) {
+        meta_tag(m, atts);
+    } else if (strcmp(name, "title") == 0) {
+        if (x->depth > 1 && strcmp(x->el[x->depth - 2].name, "head") == 0 &&
+            x->best[0] == UINT64_MAX)
+            cap_start(x, CAP_TITLE, NULL);
+    } else if (strcmp(name, "link") == 0) {
+        const char *rel = atts_value(atts, "rel");
+        if (rel && strstr(rel, "canonical"))
+            set_once(m, &m->canonical, atts_value(atts, "href"));
+    } else if (strcmp(name, "script") == 0) {
+        const char *type = atts_value(atts, "type");
+        if (type && strstr(type, "ld+json") && !m->jl_found) {
+            x->jl = x->depth;
+            ns__buf_reset(&x->jl_text);
+        }
+        x->noscan = x->depth; /* no metadata inside */
+    } else if (strcmp(name, "time") == 0) {
+        set_once(m, &m->date[D_TIME], atts_value(atts, "datetime"));
+    } else if (strcmp(name, "h1") == 0 && x->best[1] == UINT64_MAX) {
+        cap_start(x, CAP_H1, NULL);
+    }
+    const char *ip = atts_value(atts, "itemprop");
+    if (!ip)
+        return;
+    /* A byline's name: a child element of any name (a <meta> often). */
+    if (strcmp(ip, "name") == 0 && x->ncap > 0) {
+        for (size_t i = x->ncap; i-- > 0;)
+            if (x->cap[i].what == CAP_AUTHOR &&
+                x->cap[i].depth + 1 == x->depth) {
+                cap_start(x, CAP_NAME, atts_value(atts, "content"));
+                break;
             }
+    }
+    if (strcmp(name, "meta") == 0)
+        return;
+    if (strstr(ip, "datePublished")) {
+        if (!(v = atts_value(atts, "datetime")))
+            v = atts_value(atts, "content");
+        set_once(m, &m->date[D_ITEMPROP], v);
+    } else if (strcmp(ip, "author") == 0 && x->best[2] == UINT64_MAX) {
+        cap_start(x, CAP_AUTHOR, atts_value(atts, "content"));
+    }
+}
+
+/* The stat of a new element of the body walk (not dropped). */
+static void
+sx_stat(sx_state *x, const char *name, const xmlChar **atts, int k, int soft)
+{
+    if (sx_grow(x, (void **)&x->s, &x->s_cap, x->ns, sizeof *x->s))
+        return;
+    estat *e = &x->s[x->ns];
+    memset(e, 0, sizeof *e);
+    e->kind = (unsigned char)k;
+    e->parent = x->depth > 1 ? x->el[x->depth - 2].stat : 0;
+    const estat *p = e->parent ? &x->s[e->parent - 1] : NULL;
+    if (k == K_BLOCK || k == K_CELL)
+        e->flags |= ES_BLOCK;
+    e->block = (e->flags & ES_BLOCK) || !p ? (uint32_t)(x->ns + 1) : p->block;
+    if ((p && (p->flags & ES_LINK)) || strcmp(name, "a") == 0)
+        e->flags |= ES_LINK;
+    const char *v = atts_value(atts, "itemprop");
+    if (strcmp(name, "article") == 0 || (v && strstr(v, "articleBody")))
+        e->flags |= ES_ARTICLE;
+    if (soft || ((v = atts_value(atts, "class")) && neg_value(v)) ||
+        ((v = atts_value(atts, "id")) && neg_value(v)))
+        e->flags |= ES_NEG;
+    x->ns++;
+    x->el[x->depth - 1].stat = (uint32_t)x->ns;
+    e->ev_begin = (uint32_t)x->nev;
+    sx_log(x, (uint32_t)x->ns, 0, 0);
+}
+
+static void
+sx_start(void *ctx, const xmlChar *fullname, const xmlChar **atts)
+{
+    sx_state *x = ((xmlParserCtxtPtr)ctx)->_private;
+    if (x->done || x->oom)
+        return;
+    if (!x->root_seen) {
+        x->root_seen = 1;
+        x->root_first = !x->doc_first;
+    } else if (x->root_closed && x->depth == 1 && !x->root_first) {
+        /* A sibling of the root (after a DOCTYPE, ...): outside. */
+        x->done = 1;
+        return;
+    }
+    /* (Else, after the root closed, a child of the root.) */
+    const char *name = local_name((const char *)fullname);
+    if (sx_grow(x, (void **)&x->el, &x->el_cap, x->depth, sizeof *x->el))
+        return;
+    x->el[x->depth++] = (sx_el){ name, 0 };
+    x->seq++;
+    for (size_t i = 0; i < x->ncap; i++) {
+        sx_cap *c = &x->cap[i];
+        if (c->drop)
+            continue;
+        int k = cap_kind(name);
+        if (k == K_DROP)
+            c->drop = x->depth;
+        else
+            kind_enter(&c->t, k);
+    }
+    if (!x->noscan)
+        sx_meta(x, name, atts);
+    if (!x->drop) {
+        int soft, k = page_kind(name, atts, &soft);
+        if (k == K_DROP)
+            x->drop = x->depth;
+        else
+            sx_stat(x, name, atts, k, soft);
+    }
+}
+
+/* The end of the innermost open element. */
+static void
+sx_pop(sx_state *x)
+{
+    size_t d = x->depth;
+    const char *name = x->el[d - 1].name;
+    while (x->ncap > 0 && x->cap[x->ncap - 1].depth == d)
+        cap_finish(x, &x->cap[--x->ncap]);
+    for (size_t i = 0; i < x->ncap; i++) {
+        sx_cap *c = &x->cap[i];
+        if (c->drop == d)
+            c->drop = 0;
+        else if (!c->drop)
+            kind_leave(&c->t, cap_kind(name));
+    }
+    uint32_t si = x->el[d - 1].stat;
+    if (si) {
+        x->s[si - 1].ev_end = (uint32_t)x->nev;
+        sx_log(x, si | EV_END, 0, 0);
+    }
+    if (x->drop == d)
+        x->drop = 0;
+    if (x->noscan == d)
+        x->noscan = 0;
+    if (x->jl == d) {
+        x->jl = 0;
+        if (x->jl_text.oom)
+            sx_oom(x);
+        else if (!x->m->jl_found)
+            jl_read(x->m, x->jl_text.data ? x->jl_text.data : "");
+        ns__buf_reset(&x->jl_text);
+    }
+    x->depth--;
+}
+
+static void
+sx_end(void *ctx, const xmlChar *name)
+{
+    sx_state *x = ((xmlParserCtxtPtr)ctx)->_private;
+    (void)name; /* the parser ends its innermost element */
+    if (x->done || x->oom || x->depth == 0)
+        return;
+    if (x->depth == 1) {
+        /* The root stays open here until the end: what starts after it
+         * may still be its child. */
+        if (x->root_first)
+            x->root_closed = 1;
+        else
+            x->done = 1;
+        return;
+    }
+    sx_pop(x);
+}
+
+static void
+sx_text(void *ctx, const xmlChar *ch, int len)
+{
+    sx_state *x = ((xmlParserCtxtPtr)ctx)->_private;
+    if (x->done || x->oom || x->depth == 0 || len <= 0 ||
+        (x->root_closed && x->depth == 1))
+        return;
+    const char *s = (const char *)ch;
+    size_t n = (size_t)len;
+    for (size_t i = 0; i < x->ncap; i++)
+        if (!x->cap[i].drop)
+            ns__text_add(&x->cap[i].t, s, n);
+    if (x->jl)
+        ns__buf_append(&x->jl_text, s, n);
+    if (x->drop)
+        return;
+    uint32_t si = x->el[x->depth - 1].stat;
+    estat *e = &x->s[si - 1];
+    size_t c = nonspace(s, n);
+    e->text += c;
+    if (e->flags & ES_LINK)
+        e->link += c;
+    else
+        x->s[e->block - 1].own += c;
+    /* Log it, one entry per run of text. */
+    size_t off = x->text.len;
+    ns__buf_append(&x->text, s, n);
+    if (x->text.oom) {
+        sx_oom(x);
+        return;
+    }
+    sx_ev *last = x->nev ? &x->ev[x->nev - 1] : NULL;
+    if (last && last->what == 0 && last->off + last->len == off)
+        last->len += (uint32_t)n;
+    else
+        sx_log(x, 0, (uint32_t)off, (uint32_t)n);
+}
+
+/* Nodes of the document itself, before the root: its first node then. */
+static void
+sx_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
+           const xmlChar *sid)
+{
+    sx_state *x = ((xmlParserCtxtPtr)ctx)->_private;
+    (void)name;
+    (void)eid;
+    (void)sid;
+    /* The tree puts a DOCTYPE first wherever it comes. */
+    x->doc_first = 1;
+    x->root_first = 0;
+}
+
+static void
+sx_comment(void *ctx, const xmlChar *value)
+{
+    sx_state *x = ((xmlParserCtxtPtr)ctx)->_private;
+    (void)value;
+    if (!x->root_seen)
+        x->doc_first = 1;
+}
+
+static void
+sx_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+    sx_state *x = ((xmlParserCtxtPtr)ctx)->_private;
+    (void)target;
+    (void)data;
+    if (!x->root_seen)
+        x->doc_first = 1;
+}
+
+static void
+sx_free(sx_state *x)
+{
+    cap_free_all(x);
+    ns_free(x->el);
+    ns_free(x->s);
+    ns_free(x->ev);
+    ns__buf_free(&x->text);
+    ns__buf_free(&x->jl_text);
+}
+
+/*
+ * Parse the UTF-8 page (valid, no NUL) into x.  NS_ERR_FORMAT when it has
+ * no element or more than NS_MAX_HTML_TAGS tags ('<' counted: the log and
+ * the parser's stacks grow with them).
+ */
+static ns_status
+sx_parse(sx_state *x, const char *utf8, size_t len)
+{
+    if (len > (size_t)INT32_MAX)
+        return NS_ERR_FORMAT;
+    size_t tags = 0;
+    for (const char *p = utf8, *end = utf8 + len;
+         (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++)
+        if (++tags > NS_MAX_HTML_TAGS)
+            return NS_ERR_FORMAT;
+    for (int i = 0; i < 3; i++)
+        x->best[i] = UINT64_MAX;
+    quiet q;
+    quiet_begin(&q);
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (!ctxt) {
+        quiet_end(&q);
+        return NS_ERR_NOMEM;
+    }
+    /* Only what we read: no tree, no attribute defaults, nothing else. */
+    xmlSAXHandler *h = ctxt->sax;
+    memset(h, 0, sizeof *h);
+    h->initialized = 1;
+    h->startElement = sx_start;
+    h->endElement = sx_end;
+    h->characters = sx_text;
+    h->ignorableWhitespace = sx_text;
+    h->cdataBlock = sx_text;
+    h->internalSubset = sx_doctype;
+    h->comment = sx_comment;
+    h->processingInstruction = sx_pi;
+    h->serror = quiet_structured;
+    x->ctxt = ctxt;
+    ctxt->_private = x;
+    /* XML_PARSE_HUGE lifts the depth limit of 256, past which libxml2 2.9
+     * stops: crawled pages nest that deep.  Memory is bounded by
+     * NS_MAX_HTML_TAGS instead. */
+    xmlDocPtr doc = htmlCtxtReadMemory(
+        ctxt, utf8, (int)len, NULL, "UTF-8",
+        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+            HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
+    xmlFreeDoc(doc); /* none: nothing builds one */
+    while (x->depth > 0 && !x->oom)
+        sx_pop(x);
+    ctxt->_private = NULL;
+    htmlFreeParserCtxt(ctxt);
+    quiet_end(&q);
+    if (x->oom || x->m->oom)
+        return NS_ERR_NOMEM;
+    return x->root_seen ? NS_OK : NS_ERR_FORMAT;
+}
+
+/* Sum the stats up the tree: children come after their parent. */
+static void
+stats_sum(estat *s, size_t n)
+{
+    for (size_t i = n; i-- > 0;) {
+        estat *e = &s[i];
+        if ((e->flags & ES_BLOCK) && e->own >= MIN_PARA)
+            e->para += e->own;
+        if (e->parent) {
+            estat *p = &s[e->parent - 1];
+            p->text += e->text;
+            p->link += e->link;
+            if (!(e->flags & ES_NEG))
+                p->para += e->para;
         }
     }
 }
 
-/* Choose the body element among the stats of body. */
-static xmlNode *
-body_choose(xmlNode *body, const estat *s, size_t n)
+/* The stat (0-based) of the body element; the root's (0) when none. */
+static size_t
+body_choose(const estat *s, size_t n)
 {
     size_t best = SIZE_MAX, art = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
@@ -2362,27 +2724,32 @@ body_choose(xmlNode *body, const estat *s, size_t n)
             art = i;
     }
     if (best == SIZE_MAX)
-        return body;
-    size_t pick = best;
+        return 0;
     if (art != SIZE_MAX && s[art].para * 2 >= s[best].para &&
         stat_score(&s[art]) * 2 >= stat_score(&s[best]))
-        pick = art;
-    /* Map the index back to its node: walk until found. */
-    xmlNode *x = body;
-    while (x) {
-        if (x->type == XML_ELEMENT_NODE && stat_index(x) == pick + 1)
-            return x;
-        if (x->type == XML_ELEMENT_NODE && stat_index(x) && x->children) {
-            x = x->children;
-            continue;
+        return art;
+    return best;
+}
+
+/* The text of the element of stat r, boilerplate left out, from the log. */
+static void
+body_text(ns__text *t, const sx_state *x, size_t r)
+{
+    const estat *s = x->s, *rs = &s[r];
+    for (size_t i = rs->ev_begin; i <= rs->ev_end && i < x->nev; i++) {
+        const sx_ev *v = &x->ev[i];
+        if (v->what == 0) {
+            ns__text_add(t, x->text.data + v->off, v->len);
+        } else if (v->what & EV_END) {
+            kind_leave(t, s[(v->what & ~EV_END) - 1].kind);
+        } else {
+            const estat *e = &s[v->what - 1];
+            if (e != rs && stat_skip(e, rs))
+                i = e->ev_end; /* past its end */
+            else
+                kind_enter(t, e->kind);
         }
-        while (x != body && !x->next)
-            x = x->parent;
-        if (x == body)
-            break;
-        x = x->next;
     }
-    return body;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2472,9 +2839,10 @@ ns__html_extract(const char *data,
     ns_buf utf8 = { 0 };
     page_meta m;
     memset(&m, 0, sizeof m);
-    estat *stats = NULL;
     ns__text body = { { 0 }, 0, 0 };
-    htmlDocPtr doc = NULL;
+    sx_state x;
+    memset(&x, 0, sizeof x);
+    x.m = &m;
 
     page_to_utf8(&utf8, data, len, http_charset, out->charset,
                  sizeof out->charset);
@@ -2483,25 +2851,15 @@ ns__html_extract(const char *data,
         goto out;
     }
     page_slim(&utf8);
-    doc = html_parse(utf8.data ? utf8.data : "", utf8.len);
-    if (!doc || !xmlDocGetRootElement(doc)) {
-        st = NS_ERR_FORMAT;
+    st = sx_parse(&x, utf8.data ? utf8.data : "", utf8.len);
+    if (st != NS_OK)
         goto out;
-    }
-    page_meta_read(&m, doc);
-    if (m.oom) {
-        st = NS_ERR_NOMEM;
-        goto out;
-    }
-
     /* From the root, not <body>: the parser's recovery can leave a whole
      * page inside <head> (a <div> before </head> is enough). */
-    xmlNode *bodyel = xmlDocGetRootElement(doc);
-    size_t ns = stats_build(bodyel, &stats);
-    if (ns > 0)
-        body_text(&body, body_choose(bodyel, stats, ns), stats);
-    else
-        ns__markup_text(&body, bodyel, NS_MARKUP_HTML);
+    if (x.ns > 0) {
+        stats_sum(x.s, x.ns);
+        body_text(&body, &x, body_choose(x.s, x.ns));
+    }
     if (body.buf.len < 200 && m.jl_body && strlen(m.jl_body) > body.buf.len) {
         ns__text_free(&body);
         ns__html_fragment_text(&body, m.jl_body, strlen(m.jl_body));
@@ -2553,9 +2911,7 @@ ns__html_extract(const char *data,
     if (m.oom || !out->text)
         st = NS_ERR_NOMEM;
 out:
-    ns_free(stats);
-    if (doc)
-        xmlFreeDoc(doc);
+    sx_free(&x);
     ns__text_free(&body);
     meta_free(&m);
     ns__buf_free(&utf8);
