@@ -7,7 +7,7 @@
  * usage: store_ratio INDEX
  * Prints one JSON object: articles, text_bytes (uncompressed), frame_bytes
  * (the texts as stored), plain_bytes (the texts compressed without the
- * dictionary), field_bytes (the records' other fields, uncompressed),
+ * dictionary), field_bytes (the records' other fields, as stored),
  * record_bytes, dict_bytes (the index's dictionary), ratio_dict and
  * ratio_plain (text_bytes / frame_bytes, text_bytes / plain_bytes).
  */

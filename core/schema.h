@@ -64,6 +64,13 @@
  * plain index added as a shard), where Xapian would match the words
  * anywhere.
  *
+ * Format 3 writes stored records of version 2 (store.h: the fields
+ * compressed too, so Xapian no longer zlib-compresses the document data,
+ * which cost every search an inflate per result); it reads records of
+ * both versions, so a format 2 index updated by this nsearch becomes a
+ * format 3 one holding both.  An older nsearch refuses format 3 rather
+ * than call its new records corrupt.
+ *
  * Metadata keys:
  * | key                | value                                          |
  * |--------------------|------------------------------------------------|
@@ -105,7 +112,7 @@
 #ifndef NS_SCHEMA_H
 #define NS_SCHEMA_H
 
-#define NS_SCHEMA_VERSION 2
+#define NS_SCHEMA_VERSION 3
 
 #define NS_PREFIX_TITLE  "S"
 #define NS_PREFIX_SOURCE "B"

@@ -36,6 +36,7 @@ struct ns__store {
     ZSTD_CDict *cdict; /* made by the first encode with a dictionary */
     ZSTD_DDict *ddict; /* refers to dict */
     ns_buf dict;
+    ns_buf fields, frame; /* encoding's scratch: the fields, their frame */
     more_dict *more; /* sorted by nothing: a few, one per shard */
     size_t n_more;
 };
@@ -66,6 +67,8 @@ ns__store_free(ns__store *s)
     ZSTD_freeCDict(s->cdict);
     ZSTD_freeDDict(s->ddict);
     ns__buf_free(&s->dict);
+    ns__buf_free(&s->fields);
+    ns__buf_free(&s->frame);
     for (size_t i = 0; i < s->n_more; i++) {
         ZSTD_freeDDict(s->more[i].ddict);
         ns__buf_free(&s->more[i].bytes);
@@ -241,14 +244,9 @@ put_str(ns_buf *b, const char *s)
     ns__buf_append(b, s ? s : "", n);
 }
 
-ns_status
-ns__store_encode(ns__store *s,
-                 const ns_article *a,
-                 const char *file,
-                 ns_buf *out)
+void
+ns__store_fields(const ns_article *a, const char *file, ns_buf *out)
 {
-    ns__buf_reset(out);
-    ns__buf_putc(out, 1);
     put_str(out, a->id);
     put_str(out, a->title);
     put_str(out, a->date);
@@ -257,26 +255,58 @@ ns__store_encode(ns__store *s,
     put_str(out, a->author);
     put_str(out, a->language);
     put_str(out, file);
-    ns__buf_put_varint(out, a->text_len);
+}
+
+/* Append src compressed (one zstd frame, with the dictionary if any). */
+static ns_status
+put_frame(ns__store *s, const void *src, size_t len, ns_buf *out)
+{
+    size_t bound = ZSTD_compressBound(len);
+    if (ns__buf_reserve(out, bound) != 0)
+        return NS_ERR_NOMEM;
+    size_t r;
+    if (s->cdict)
+        r = ZSTD_compress_usingCDict(s->cctx, out->data + out->len, bound,
+                                     src, len, s->cdict);
+    else
+        r = ZSTD_compressCCtx(s->cctx, out->data + out->len, bound, src, len,
+                              NS_ZSTD_LEVEL);
+    if (ZSTD_isError(r))
+        return NS_ERR_NOMEM;
+    out->len += r;
+    return NS_OK;
+}
+
+ns_status
+ns__store_encode(ns__store *s,
+                 const ns_article *a,
+                 const char *file,
+                 ns_buf *out)
+{
+    ns__buf_reset(out);
     if (!s->cctx && !(s->cctx = ZSTD_createCCtx()))
         return NS_ERR_NOMEM;
     if (s->dict.len && !s->cdict &&
         !(s->cdict = ZSTD_createCDict(s->dict.data, s->dict.len,
                                       NS_ZSTD_LEVEL)))
         return NS_ERR_NOMEM;
-    size_t bound = ZSTD_compressBound(a->text_len);
-    if (ns__buf_reserve(out, bound) != 0)
+    ns__buf_reset(&s->fields);
+    ns__store_fields(a, file, &s->fields);
+    if (s->fields.oom)
         return NS_ERR_NOMEM;
-    size_t r;
-    if (s->cdict)
-        r = ZSTD_compress_usingCDict(s->cctx, out->data + out->len, bound,
-                                     a->text, a->text_len, s->cdict);
-    else
-        r = ZSTD_compressCCtx(s->cctx, out->data + out->len, bound, a->text,
-                              a->text_len, NS_ZSTD_LEVEL);
-    if (ZSTD_isError(r))
+    /* The fields' frame comes first, after its length: a listing of
+     * results decodes only it. */
+    ns__buf_reset(&s->frame);
+    ns_status st = put_frame(s, s->fields.data, s->fields.len, &s->frame);
+    if (st != NS_OK)
+        return st;
+    ns__buf_putc(out, 2);
+    ns__buf_put_varint(out, s->frame.len);
+    ns__buf_append(out, s->frame.data, s->frame.len);
+    if (out->oom)
         return NS_ERR_NOMEM;
-    out->len += r;
+    if ((st = put_frame(s, a->text, a->text_len, out)) != NS_OK)
+        return st;
     return out->oom ? NS_ERR_NOMEM : NS_OK;
 }
 
@@ -285,6 +315,86 @@ ns__record_free(ns__record *rec)
 {
     ns__buf_free(&rec->fields_);
     ns__buf_free(&rec->text_);
+}
+
+/* Decompress the frame [p, end) into b (reset), NUL-terminated; its size
+ * is in the frame's header, at most max. */
+static ns_status
+get_frame(ns__store *s, const unsigned char *p, const unsigned char *end,
+          uint64_t max, ns_buf *b)
+{
+    size_t len = (size_t)(end - p);
+    unsigned long long n = ZSTD_getFrameContentSize(p, len);
+    if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR ||
+        n > max)
+        return NS_ERR_INDEX_CORRUPT;
+    ns__buf_reset(b);
+    if (ns__buf_reserve(b, (size_t)n + 1) != 0)
+        return NS_ERR_NOMEM;
+    const ZSTD_DDict *dd = frame_dict(s, p, len);
+    size_t r = dd ? ZSTD_decompress_usingDDict(s->dctx, b->data, (size_t)n, p,
+                                               len, dd)
+                  : ZSTD_decompressDCtx(s->dctx, b->data, (size_t)n, p, len);
+    if (ZSTD_isError(r) || r != n)
+        return NS_ERR_INDEX_CORRUPT;
+    b->len = r;
+    b->data[r] = '\0';
+    return NS_OK;
+}
+
+/* Point rec's fields at the 8 varint-prefixed strings of [p, end), copied
+ * NUL-terminated into rec->fields_ (appended to it); *pp is left after
+ * them. */
+static ns_status
+split_fields(const unsigned char **pp, const unsigned char *end,
+             ns__record *rec)
+{
+    const char **fields[] = { &rec->id,     &rec->title,  &rec->date,
+                              &rec->source, &rec->url,    &rec->author,
+                              &rec->language, &rec->file };
+    const unsigned char *p = *pp;
+    size_t offs[8];
+    ns_buf *b = &rec->fields_;
+    for (size_t i = 0; i < 8; i++) {
+        uint64_t n;
+        if (!ns__get_varint(&p, end, &n) || n > (uint64_t)(end - p))
+            return NS_ERR_INDEX_CORRUPT;
+        offs[i] = b->len;
+        ns__buf_append(b, p, (size_t)n);
+        ns__buf_putc(b, '\0');
+        p += n;
+    }
+    if (b->oom)
+        return NS_ERR_NOMEM;
+    for (size_t i = 0; i < 8; i++)
+        *fields[i] = b->data + offs[i];
+    *pp = p;
+    return NS_OK;
+}
+
+/* Records of version 1 (written before 2026-11-28): the fields in plain,
+ * the text's length, the text's frame.  Xapian compresses the document
+ * data with zlib when that makes it smaller, which fields in plain always
+ * did: every read of a record then inflated it whole. */
+static ns_status
+decode_v1(ns__store *s, const unsigned char *p, const unsigned char *end,
+          int want_text, ns__record *rec)
+{
+    ns_status st = split_fields(&p, end, rec);
+    uint64_t tlen;
+    if (st != NS_OK)
+        return st;
+    if (!ns__get_varint(&p, end, &tlen))
+        return NS_ERR_INDEX_CORRUPT;
+    if (!want_text)
+        return NS_OK;
+    if ((st = get_frame(s, p, end, (uint64_t)1 << 31, &rec->text_)) != NS_OK)
+        return st;
+    if (rec->text_.len != tlen)
+        return NS_ERR_INDEX_CORRUPT;
+    rec->text = rec->text_.data;
+    rec->text_len = rec->text_.len;
+    return NS_OK;
 }
 
 ns_status
@@ -296,55 +406,33 @@ ns__store_decode(ns__store *s,
 {
     const unsigned char *p = (const unsigned char *)data;
     const unsigned char *end = p + len;
-    const char **fields[] = { &rec->id,     &rec->title,  &rec->date,
-                              &rec->source, &rec->url,    &rec->author,
-                              &rec->language, &rec->file };
-    size_t offs[8];
     ns__buf_reset(&rec->fields_);
     rec->text = NULL;
     rec->text_len = 0;
-    if (len < 1 || *p != 1)
+    if (len < 1 || (*p != 1 && *p != 2))
         return NS_ERR_INDEX_CORRUPT;
-    p++;
-    /* Copy each field NUL-terminated into one buffer, then point at them
-     * (the buffer may move while it grows). */
-    for (size_t i = 0; i < 8; i++) {
-        uint64_t n;
-        if (!ns__get_varint(&p, end, &n) || n > (uint64_t)(end - p))
-            return NS_ERR_INDEX_CORRUPT;
-        offs[i] = rec->fields_.len;
-        ns__buf_append(&rec->fields_, p, (size_t)n);
-        ns__buf_putc(&rec->fields_, '\0');
-        p += n;
-    }
-    if (rec->fields_.oom)
-        return NS_ERR_NOMEM;
-    for (size_t i = 0; i < 8; i++)
-        *fields[i] = rec->fields_.data + offs[i];
-    uint64_t tlen;
-    if (!ns__get_varint(&p, end, &tlen))
+    if (*p++ == 1)
+        return decode_v1(s, p, end, want_text, rec);
+    uint64_t flen;
+    if (!ns__get_varint(&p, end, &flen) || flen > (uint64_t)(end - p))
+        return NS_ERR_INDEX_CORRUPT;
+    /* The fields are decompressed into text_, then split into fields_. */
+    ns_status st = get_frame(s, p, p + flen, (uint64_t)1 << 24, &rec->text_);
+    if (st != NS_OK)
+        return st;
+    const unsigned char *f = (const unsigned char *)rec->text_.data;
+    const unsigned char *fend = f + rec->text_.len;
+    if ((st = split_fields(&f, fend, rec)) != NS_OK)
+        return st;
+    if (f != fend)
         return NS_ERR_INDEX_CORRUPT;
     if (!want_text)
         return NS_OK;
-    if (tlen > ((uint64_t)1 << 31))
-        return NS_ERR_INDEX_CORRUPT;
-    ns__buf_reset(&rec->text_);
-    if (ns__buf_reserve(&rec->text_, (size_t)tlen) != 0)
-        return NS_ERR_NOMEM;
-    size_t r;
-    const ZSTD_DDict *dd = frame_dict(s, p, (size_t)(end - p));
-    if (dd)
-        r = ZSTD_decompress_usingDDict(s->dctx, rec->text_.data, (size_t)tlen,
-                                       p, (size_t)(end - p), dd);
-    else
-        r = ZSTD_decompressDCtx(s->dctx, rec->text_.data, (size_t)tlen, p,
-                                (size_t)(end - p));
-    if (ZSTD_isError(r) || r != tlen)
-        return NS_ERR_INDEX_CORRUPT;
-    rec->text_.len = r;
-    rec->text_.data[r] = '\0';
+    p += flen;
+    if ((st = get_frame(s, p, end, (uint64_t)1 << 31, &rec->text_)) != NS_OK)
+        return st;
     rec->text = rec->text_.data;
-    rec->text_len = r;
+    rec->text_len = rec->text_.len;
     return NS_OK;
 }
 
@@ -357,12 +445,15 @@ ns__store_measure(ns__store *s,
     ns__record rec;
     memset(&rec, 0, sizeof rec);
     ns_status st = ns__store_decode(s, data, len, 1, &rec);
-    /* The frame is what follows the fields and the text's length. */
+    /* The text's frame is what follows the fields (version 1: and the
+     * text's length; version 2: the fields' frame and its length). */
     const unsigned char *p = (const unsigned char *)data + 1;
     const unsigned char *end = (const unsigned char *)data + len;
-    for (int i = 0; i < 9 && st == NS_OK; i++) {
+    int skip = st == NS_OK && data[0] == 1 ? 9 : 1;
+    for (int i = 0; i < skip && st == NS_OK; i++) {
         uint64_t n;
-        if (!ns__get_varint(&p, end, &n) || (i < 8 && n > (uint64_t)(end - p)))
+        if (!ns__get_varint(&p, end, &n) ||
+            (i < 8 && n > (uint64_t)(end - p)))
             st = NS_ERR_INDEX_CORRUPT;
         else if (i < 8)
             p += n;

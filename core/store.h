@@ -1,13 +1,21 @@
 /*
  * store.h: the stored record of an article (the Xapian document data): its
- * fields, then its text compressed with zstd and the index's trained
+ * fields and its text, each compressed with zstd and the index's trained
  * dictionary.  The indexer encodes, the searcher decodes; neither knows the
- * byte layout, which is:
+ * byte layout, which is (version 2):
  *
- *   byte 0      record version (1)
- *   varint+str  id, title, date, source, url, author, language, file
- *   varint      text length uncompressed
- *   rest        zstd frame of the text (with the dictionary's id in it)
+ *   byte 0      record version (2)
+ *   varint      length of the fields' frame
+ *   frame       zstd frame of the fields: varint+str each of id, title,
+ *               date, source, url, author, language, file
+ *   rest        zstd frame of the text
+ *
+ * Each frame names its dictionary by id and holds its size.  Nothing is
+ * left in plain: Xapian's glass backend zlib-compresses document data
+ * whenever that makes it smaller, which the plain fields of version 1
+ * records always did, and a search then inflated every record it read (a
+ * sixth of a one-query process).  Version 1 (byte 0 = 1: the fields in
+ * plain, a varint of the text's length, the text's frame) still decodes.
  */
 #ifndef NS_STORE_H
 #define NS_STORE_H
@@ -64,6 +72,10 @@ ns_status ns__store_train(const void *samples,
                           ns_buf *out);
 
 /** Encode article a (file = the input it came from, may be NULL). */
+/** Append a's fields (and file, may be NULL) as a record holds them,
+ * before compression: what the dictionary is also trained on. */
+void ns__store_fields(const ns_article *a, const char *file, ns_buf *out);
+
 ns_status ns__store_encode(ns__store *s,
                            const ns_article *a,
                            const char *file,
@@ -85,7 +97,8 @@ void ns__record_free(ns__record *rec);
 typedef struct ns__store_sizes {
     uint64_t records;
     uint64_t record_bytes; /* whole records, as stored */
-    uint64_t field_bytes;  /* their fields, uncompressed, and lengths */
+    uint64_t field_bytes;  /* their fields as stored (what precedes the
+                            * text's frame) */
     uint64_t text_bytes;   /* their texts, uncompressed */
     uint64_t frame_bytes;  /* the texts' zstd frames, as stored */
     uint64_t plain_bytes;  /* the texts compressed at the same level

@@ -728,19 +728,25 @@ train_dict(ns_db *db, indexer *ix)
     ns_status st = NS_OK;
     if (!db->has_dict && ix->n_held) {
         ns_buf samples = { 0 }, dict = { 0 };
-        size_t *sizes = ns__calloc(ix->n_held, sizeof *sizes);
+        /* Two samples per article: the start of its text, and its
+         * fields as the record holds them (store.h), which the same
+         * dictionary compresses. */
+        size_t *sizes = ns__calloc(2 * ix->n_held, sizeof *sizes);
         if (!sizes)
             return NS_ERR_NOMEM;
         for (size_t i = 0; i < ix->n_held; i++) {
-            size_t n = ix->held[i].a.text_len;
+            size_t n = ix->held[i].a.text_len, before = samples.len;
             if (n > NS_TRAIN_SAMPLE_BYTES)
                 n = NS_TRAIN_SAMPLE_BYTES;
             ns__buf_append(&samples, ix->held[i].a.text, n);
-            sizes[i] = n;
+            sizes[2 * i] = n;
+            ns__store_fields(&ix->held[i].a, ix->held[i].file, &samples);
+            sizes[2 * i + 1] = samples.len - before - n;
         }
         if (samples.oom)
             st = NS_ERR_NOMEM;
-        else if (ns__store_train(samples.data, sizes, (unsigned)ix->n_held,
+        else if (ns__store_train(samples.data, sizes,
+                                 (unsigned)(2 * ix->n_held),
                                  &dict) == NS_OK) {
             st = ns__xdb_set_metadata(db->x, NS_META_ZDICT, dict.data,
                                       dict.len);
