@@ -421,16 +421,6 @@ html_hidden(const xmlNode *n)
     return 0;
 }
 
-/* The same of an element given as SAX attributes (name, value pairs). */
-static int
-atts_hidden(const xmlChar **atts)
-{
-    for (; atts && atts[0]; atts += 2)
-        if (attr_hides((const char *)atts[0], (const char *)atts[1]))
-            return 1;
-    return 0;
-}
-
 static int
 markup_kind(const xmlNode *n, unsigned flags)
 {
@@ -463,7 +453,7 @@ name_kind(const char *name)
  * page's paragraph text (*soft set; the layout kind is returned).
  */
 static int
-page_kind(const char *name, const xmlChar **atts, int *soft)
+page_kind(const char *name, int hidden, int *soft)
 {
     int k = name_kind(name);
     *soft = 0;
@@ -473,7 +463,7 @@ page_kind(const char *name, const xmlChar **atts, int *soft)
         *soft = 1;
         return K_BLOCK;
     }
-    *soft = atts_hidden(atts);
+    *soft = hidden;
     return k;
 }
 
@@ -1491,7 +1481,7 @@ static const char *const kept_attrs[] = {
     "style",       "type",
 };
 
-static int neg_value(const char *v);
+static int neg_value_n(const char *v, size_t n);
 
 /*
  * Whether the class attribute whose name ends at d[an] and which ends at
@@ -1519,11 +1509,7 @@ class_kept(const char *d, size_t an, size_t e)
         return 0;
     if (memchr(d + vs, '&', ve - vs))
         return 1;
-    char v[256]; /* neg_value reads no more */
-    size_t n = ve - vs < sizeof v - 1 ? ve - vs : sizeof v - 1;
-    memcpy(v, d + vs, n);
-    v[n] = '\0';
-    return neg_value(v);
+    return neg_value_n(d + vs, ve - vs);
 }
 
 static int
@@ -2098,27 +2084,80 @@ static const char *const neg_words[] = {
     "tags",
 };
 
+/* The neg_parts whose first (second) byte each byte is: bit i for
+ * neg_parts[i]. */
+static uint32_t neg_first[256], neg_second[256];
+static pthread_once_t neg_once = PTHREAD_ONCE_INIT;
+
+static void
+neg_init(void)
+{
+    _Static_assert(sizeof neg_parts / sizeof *neg_parts <= 32, "a mask");
+    for (size_t i = 0; i < sizeof neg_parts / sizeof *neg_parts; i++) {
+        neg_first[(unsigned char)neg_parts[i][0]] |= 1u << i;
+        neg_second[(unsigned char)neg_parts[i][1]] |= 1u << i;
+    }
+}
+
+static unsigned char
+ascii_lower(char c)
+{
+    return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* Whether v[0, n) (ASCII case ignored) is the lowercase word w. */
+static int
+lower_is(const char *v, size_t n, const char *w)
+{
+    size_t i = 0;
+    for (; i < n && w[i]; i++)
+        if (ascii_lower(v[i]) != (unsigned char)w[i])
+            return 0;
+    return i == n && !w[i];
+}
+
+/*
+ * Whether a class or id value v[0, n) marks boilerplate; only its first
+ * 255 bytes are read.  Called for every class of a page (page_slim,
+ * sx_stat), so in one pass: a part is compared only where the value's
+ * first two bytes there are a part's.
+ */
+static int
+neg_value_n(const char *v, size_t n)
+{
+    pthread_once(&neg_once, neg_init);
+    if (n > 255)
+        n = 255;
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint32_t m = neg_first[ascii_lower(v[i])];
+        if (!m || !(m &= neg_second[ascii_lower(v[i + 1])]))
+            continue;
+        for (; m; m &= m - 1) {
+            const char *part = neg_parts[__builtin_ctz(m)];
+            size_t pl = strlen(part);
+            if (pl <= n - i && lower_is(v + i, pl, part))
+                return 1;
+        }
+    }
+    for (size_t i = 0; i < n;) {
+        while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n'))
+            i++;
+        size_t e = i;
+        while (e < n && v[e] != ' ' && v[e] != '\t' && v[e] != '\n')
+            e++;
+        for (size_t k = 0; e > i && k < sizeof neg_words / sizeof *neg_words;
+             k++)
+            if (lower_is(v + i, e - i, neg_words[k]))
+                return 1;
+        i = e;
+    }
+    return 0;
+}
+
 static int
 neg_value(const char *v)
 {
-    char s[256];
-    lower_into(v, s, sizeof s);
-    for (size_t i = 0; i < sizeof neg_parts / sizeof *neg_parts; i++)
-        if (strstr(s, neg_parts[i]))
-            return 1;
-    for (char *w = s; *w;) {
-        while (*w == ' ' || *w == '\t' || *w == '\n')
-            w++;
-        char *e = w;
-        while (*e && *e != ' ' && *e != '\t' && *e != '\n')
-            e++;
-        for (size_t i = 0; i < sizeof neg_words / sizeof *neg_words; i++)
-            if ((size_t)(e - w) == strlen(neg_words[i]) &&
-                memcmp(w, neg_words[i], (size_t)(e - w)) == 0)
-                return 1;
-        w = e;
-    }
-    return 0;
+    return neg_value_n(v, strnlen(v, 255));
 }
 
 /* Non-blank bytes of s[0, n). */
@@ -2375,10 +2414,35 @@ cap_free_all(sx_state *x)
     x->ncap = 0;
 }
 
+/* What every element's attributes are read for, in one pass. */
+typedef struct sx_atts {
+    const char *itemprop, *klass, *id; /* NULL when absent */
+    int hidden;
+} sx_atts;
+
+static void
+sx_atts_read(sx_atts *a, const xmlChar **atts)
+{
+    memset(a, 0, sizeof *a);
+    for (; atts && atts[0]; atts += 2) {
+        const char *n = (const char *)atts[0];
+        const char *v = atts[1] ? (const char *)atts[1] : "";
+        /* The parser keeps the first of an attribute only. */
+        if (n[0] == 'i' && strcmp(n, "itemprop") == 0)
+            a->itemprop = v;
+        else if (n[0] == 'i' && strcmp(n, "id") == 0)
+            a->id = v;
+        else if (n[0] == 'c' && strcmp(n, "class") == 0)
+            a->klass = v;
+        else if (!a->hidden)
+            a->hidden = attr_hides(n, (const char *)atts[1]);
+    }
+}
+
 /* The metadata of an element's start tag, and the elements whose text is
  * collected: all elements of the root, in document order. */
 static void
-sx_meta(sx_state *x, const char *name, const xmlChar **atts)
+sx_meta(sx_state *x, const char *name, const xmlChar **atts, const char *ip)
 {
     page_meta *m = x->m;
     const char *v;
@@ -2406,7 +2470,6 @@ sx_meta(sx_state *x, const char *name, const xmlChar **atts)
     } else if (strcmp(name, "h1") == 0 && x->best[1] == UINT64_MAX) {
         cap_start(x, CAP_H1, NULL);
     }
-    const char *ip = atts_value(atts, "itemprop");
     if (!ip)
         return;
     /* A byline's name: a child element of any name (a <meta> often). */
@@ -2431,7 +2494,7 @@ sx_meta(sx_state *x, const char *name, const xmlChar **atts)
 
 /* The stat of a new element of the body walk (not dropped). */
 static void
-sx_stat(sx_state *x, const char *name, const xmlChar **atts, int k, int soft)
+sx_stat(sx_state *x, const char *name, const sx_atts *at, int k, int soft)
 {
     if (sx_grow(x, (void **)&x->s, &x->s_cap, x->ns, sizeof *x->s))
         return;
@@ -2445,11 +2508,11 @@ sx_stat(sx_state *x, const char *name, const xmlChar **atts, int k, int soft)
     e->block = (e->flags & ES_BLOCK) || !p ? (uint32_t)(x->ns + 1) : p->block;
     if ((p && (p->flags & ES_LINK)) || strcmp(name, "a") == 0)
         e->flags |= ES_LINK;
-    const char *v = atts_value(atts, "itemprop");
-    if (strcmp(name, "article") == 0 || (v && strstr(v, "articleBody")))
+    if (strcmp(name, "article") == 0 ||
+        (at->itemprop && strstr(at->itemprop, "articleBody")))
         e->flags |= ES_ARTICLE;
-    if (soft || ((v = atts_value(atts, "class")) && neg_value(v)) ||
-        ((v = atts_value(atts, "id")) && neg_value(v)))
+    if (soft || (at->klass && neg_value(at->klass)) ||
+        (at->id && neg_value(at->id)))
         e->flags |= ES_NEG;
     x->ns++;
     x->el[x->depth - 1].stat = (uint32_t)x->ns;
@@ -2487,14 +2550,16 @@ sx_start(void *ctx, const xmlChar *fullname, const xmlChar **atts)
         else
             kind_enter(&c->t, k);
     }
+    sx_atts at;
+    sx_atts_read(&at, atts);
     if (!x->noscan)
-        sx_meta(x, name, atts);
+        sx_meta(x, name, atts, at.itemprop);
     if (!x->drop) {
-        int soft, k = page_kind(name, atts, &soft);
+        int soft, k = page_kind(name, at.hidden, &soft);
         if (k == K_DROP)
             x->drop = x->depth;
         else
-            sx_stat(x, name, atts, k, soft);
+            sx_stat(x, name, &at, k, soft);
     }
 }
 
