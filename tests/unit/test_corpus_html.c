@@ -463,6 +463,77 @@ test_slim(void **state)
     }
 }
 
+/*
+ * Extraction reads libxml2's parse events, not a tree, so the rules by
+ * which libxml2 builds its tree must hold in them (they decided what the
+ * tree walks saw): an element that starts after the root closed is the
+ * root's child when the root is the document's first node, and outside it
+ * after a DOCTYPE or a comment; a byline's name is its child element's,
+ * a <meta> included; names are local ("o:p" is a paragraph).
+ */
+static void
+test_tree_rules(void **state)
+{
+    (void)state;
+    ns__html_page p;
+    const char *para = "<p>The harbour reopened on Monday after a week of "
+                       "storms had kept the ferries in port.</p>";
+    const char *late = "<div><p>Fishermen said the catch was the best of the "
+                       "season so far, and prices fell.</p>after the root</div>";
+    const char *heads[] = { "", "<!DOCTYPE html>", "<!-- a comment -->" };
+    char h[4096];
+    for (size_t i = 0; i < sizeof heads / sizeof *heads; i++) {
+        snprintf(h, sizeof h,
+                 "%s<html><head><title>Harbour</title></head><body><div>%s"
+                 "</div></body></html>%s",
+                 heads[i], para, late);
+        extract_str(h, &p);
+        assert_has(p.text, "The harbour reopened on Monday");
+        if (i == 0) {
+            assert_has(p.text, "Fishermen said the catch");
+            assert_has(p.text, "after the root");
+        } else {
+            assert_lacks(p.text, "Fishermen");
+        }
+        ns__html_page_free(&p);
+    }
+    snprintf(h, sizeof h,
+             "<html><body><span itemprop=\"author\" itemscope>"
+             "<meta itemprop=\"name\" content=\"Eddie Ng\"></span>"
+             "<div itemprop=\"author\">Not this one</div>%s</body></html>",
+             para);
+    extract_str(h, &p);
+    assert_str(p.author, "Eddie Ng");
+    ns__html_page_free(&p);
+    /* The first title with text; the first <h1> with text, its scripts
+     * and navigation left out. */
+    snprintf(h, sizeof h,
+             "<html><head><title> </title><title>Second</title></head><body>"
+             "<h1> </h1><h1>Real <script>x</script><nav>menu</nav>head</h1>"
+             "%s</body></html>",
+             para);
+    extract_str(h, &p);
+    assert_str(p.title, "Second");
+    ns__html_page_free(&p);
+    snprintf(h, sizeof h,
+             "<html><body><h1> </h1><h1>Real <script>x</script><nav>menu"
+             "</nav>head</h1>%s</body></html>",
+             para);
+    extract_str(h, &p);
+    assert_str(p.title, "Real head");
+    ns__html_page_free(&p);
+    /* <o:p> is a paragraph of its own, <x:span> inline. */
+    snprintf(h, sizeof h,
+             "<html><body><div>%s<p>Fishermen said the catch was the best "
+             "of the season so far, and prices fell.</p><o:p>One</o:p>"
+             "<o:p>Two</o:p><x:span>Thr</x:span><x:span>ee</x:span></div>"
+             "</body></html>",
+             para);
+    extract_str(h, &p);
+    assert_has(p.text, "prices fell.\n\nOne\n\nTwo\n\nThree");
+    ns__html_page_free(&p);
+}
+
 static void
 test_too_large(void **state)
 {
@@ -552,6 +623,7 @@ main(void)
         cmocka_unit_test(test_jsonld),
         cmocka_unit_test(test_body_choice),
         cmocka_unit_test(test_title_site_suffix),
+        cmocka_unit_test(test_tree_rules),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_slim),
