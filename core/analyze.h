@@ -125,14 +125,21 @@ ns_status ns__analyzer_run(ns_analyzer *a,
                            ns_analyze_stats *stats);
 
 /**
- * ns__analyzer_run(), stemming only the words whose folded first byte b is
- * in stem_only (bit b & 7 of stem_only[b >> 3]; 32 bytes); the others get
- * their folded word as term.  For callers that only compare terms with a
- * few known ones (snippets): with a stemmer whose stems start with their
- * word's first byte (english), a word outside the set cannot give any of
- * them, and Snowball is not asked.  With another stemmer, or stem_only
- * NULL, the same as ns__analyzer_run().
+ * ns__analyzer_run(), stemming only the words whose first two folded bytes
+ * are in stem_only (NS_STEM_ONLY_BYTES, filled with ns__stem_only_add);
+ * the others get their folded word as term.  For callers that only
+ * compare terms with a few known ones (snippets): with a stemmer whose
+ * stems start with their word's first two bytes (english), a word outside
+ * the set cannot give any of them, and Snowball is not asked.  With
+ * another stemmer, or stem_only NULL, the same as ns__analyzer_run().
  */
+#define NS_STEM_ONLY_BYTES 8192
+
+/** Add the words that may stem to term to the set stem_only. */
+void ns__stem_only_add(unsigned char *stem_only, const char *term);
+/** Whether word is in the set. */
+int ns__stem_only_has(const unsigned char *stem_only, const char *word);
+
 ns_status ns__analyzer_run_some(ns_analyzer *a,
                                 const char *text,
                                 size_t len,

@@ -111,6 +111,10 @@ on_token(const ns_token *t, void *payload)
     uint64_t bits = 0;
     for (size_t i = 0; i < s->n_terms; i++) {
         const ns__qterm *qt = &s->q->terms[i];
+        /* Most words differ from every term at the first byte. */
+        if (qt->text[0] &&
+            (qt->prefix ? t->word[0] : t->term[0]) != qt->text[0])
+            continue;
         if (qt->prefix ? strncmp(t->word, qt->text, strlen(qt->text)) == 0
                        : strcmp(t->term, qt->text) == 0)
             bits |= (uint64_t)1 << i;
@@ -547,16 +551,12 @@ ns__snippet_make(ns_analyzer *an,
     s.n_terms = q->n_terms < MAX_TERMS ? q->n_terms : MAX_TERMS;
     /* Only a word that can match a term (a prefix matches the word) or an
      * excluded one needs its stem. */
-    unsigned char stem_only[32] = { 0 };
-    for (size_t i = 0; i < s.n_terms; i++) {
-        unsigned char b = (unsigned char)q->terms[i].text[0];
+    unsigned char stem_only[NS_STEM_ONLY_BYTES] = { 0 };
+    for (size_t i = 0; i < s.n_terms; i++)
         if (!q->terms[i].prefix)
-            stem_only[b >> 3] |= (unsigned char)(1u << (b & 7));
-    }
-    for (size_t i = 0; i < q->n_excluded; i++) {
-        unsigned char b = (unsigned char)q->excluded[i][0];
-        stem_only[b >> 3] |= (unsigned char)(1u << (b & 7));
-    }
+            ns__stem_only_add(stem_only, q->terms[i].text);
+    for (size_t i = 0; i < q->n_excluded; i++)
+        ns__stem_only_add(stem_only, q->excluded[i]);
     ns_status st = NS_OK;
     if (s.n_terms || len)
         st = ns__analyzer_run_some(an, text, len, 0, NS_ANALYZE_DOCUMENT,

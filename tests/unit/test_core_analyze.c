@@ -270,6 +270,51 @@ append_term(const ns_token *t, void *payload)
     return 0;
 }
 
+/* ns__analyzer_run_some: a word whose stem is in the set gets that stem,
+ * including Porter2's whole-word exceptions (dying -> die); a word that
+ * cannot give one of them keeps its folded word. */
+static void
+test_run_some_stems_what_can_match(void **state)
+{
+    ns_analyzer *a = *state;
+    static const char *const words[] = {
+        "dying", "lying", "tying", "skies", "airbases", "running", "news",
+        "generalizations", "cries", "a", "Éclairs", "ugly", "early", "only",
+    };
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        ns_buf full = { 0 }, some = { 0 };
+        const char *w = words[i];
+        assert_int_equal(ns__analyzer_run(a, w, strlen(w), 0,
+                                          NS_ANALYZE_DOCUMENT, append_term,
+                                          &full, NULL),
+                         NS_OK);
+        unsigned char set[NS_STEM_ONLY_BYTES] = { 0 };
+        ns__stem_only_add(set, full.data);
+        assert_int_equal(ns__analyzer_run_some(a, w, strlen(w), 0,
+                                               NS_ANALYZE_DOCUMENT, set,
+                                               append_term, &some, NULL),
+                         NS_OK);
+        assert_string_equal(some.data, full.data);
+        /* A set for other words: this one is not stemmed. */
+        unsigned char other[NS_STEM_ONLY_BYTES] = { 0 };
+        ns__stem_only_add(other, "zz");
+        ns__buf_reset(&some);
+        assert_int_equal(ns__analyzer_run_some(a, w, strlen(w), 0,
+                                               NS_ANALYZE_DOCUMENT, other,
+                                               append_term, &some, NULL),
+                         NS_OK);
+        ns_buf folded = { 0 };
+        assert_int_equal(ns__analyzer_run(a, w, strlen(w), 0,
+                                          NS_ANALYZE_NOSTEM, append_term,
+                                          &folded, NULL),
+                         NS_OK);
+        assert_string_equal(some.data, folded.data);
+        ns__buf_free(&full);
+        ns__buf_free(&some);
+        ns__buf_free(&folded);
+    }
+}
+
 /* The stem cache starts small and grows after as many misses as it holds
  * (analyze.c): words stemmed before, across and after the growth get the
  * stems a fresh analyzer gives, whether the cache missed or hit. */
@@ -1320,6 +1365,8 @@ main(void)
         cmocka_unit_test(test_spec_valid),
         cmocka_unit_test(test_spec_invalid),
         cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run_some_stems_what_can_match,
+                                        setup, teardown),
         cmocka_unit_test(test_oom_new),
         cmocka_unit_test(test_oom_run),
         cmocka_unit_test(test_oom_fold),
