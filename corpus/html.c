@@ -384,6 +384,25 @@ lower_into(const char *s, char *buf, size_t cap)
     return buf;
 }
 
+static unsigned char
+ascii_lower(char c)
+{
+    return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* Whether a style value v[0, n) hides its element. */
+static int
+style_hides(const char *v, size_t n)
+{
+    char sq[256];
+    size_t k = 0;
+    for (size_t i = 0; i < n && v[i] && k + 1 < sizeof sq; i++)
+        if (v[i] != ' ' && v[i] != '\t' && v[i] != '\n')
+            sq[k++] = (char)ascii_lower(v[i]);
+    sq[k] = '\0';
+    return strstr(sq, "display:none") || strstr(sq, "visibility:hidden");
+}
+
 /* Whether the attribute an="v" (v NULL: written without a value) hides its
  * HTML element from readers. */
 static int
@@ -395,15 +414,8 @@ attr_hides(const char *an, const char *v)
         return 0;
     if (strcmp(an, "aria-hidden") == 0)
         return strcmp(v, "true") == 0;
-    if (strcmp(an, "style") == 0) {
-        char sq[256];
-        size_t k = 0;
-        for (size_t i = 0; v[i] && k + 1 < sizeof sq; i++)
-            if (v[i] != ' ' && v[i] != '\t' && v[i] != '\n')
-                sq[k++] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
-        sq[k] = '\0';
-        return strstr(sq, "display:none") || strstr(sq, "visibility:hidden");
-    }
+    if (strcmp(an, "style") == 0)
+        return style_hides(v, strlen(v));
     return 0;
 }
 
@@ -1473,43 +1485,90 @@ tag_end(const char *d, size_t n, size_t t, int *empty, int *plain)
 }
 
 /* The attributes extraction reads (attr_hides, meta_tag, sx_meta,
- * sx_stat), sorted; href only on <link>, and class
- * only where it marks boilerplate (slim_tag). */
+ * sx_stat), sorted; slim_tag keeps each only where it is read. */
 static const char *const kept_attrs[] = {
-    "aria-hidden", "content", "datetime", "hidden", "href", "http-equiv",
-    "id",          "itemprop", "lang",    "name",   "property", "rel",
-    "style",       "type",
+    "aria-hidden", "class", "content",  "datetime", "hidden",
+    "href",        "http-equiv",        "id",       "itemprop",
+    "lang",        "name",  "property", "rel",      "style",
+    "type",
 };
+/* Their indexes. */
+enum {
+    KA_ARIA_HIDDEN,
+    KA_CLASS,
+    KA_CONTENT,
+    KA_DATETIME,
+    KA_HIDDEN,
+    KA_HREF,
+    KA_HTTP_EQUIV,
+    KA_ID,
+    KA_ITEMPROP,
+    KA_LANG,
+    KA_NAME,
+    KA_PROPERTY,
+    KA_REL,
+    KA_STYLE,
+    KA_TYPE
+};
+
+static int meta_key_known(const char *v, size_t n);
 
 static int neg_value_n(const char *v, size_t n);
 
 /*
- * Whether the class attribute whose name ends at d[an] and which ends at
- * d[e] must stay: sx_stat reads a class only to see whether it marks
- * boilerplate (neg_value), and classes are a quarter of what is left of a
- * page.  A value with a '&' stays (the parser passes it decoded).
+ * The value of the attribute whose name ends at d[an] and which ends at
+ * d[e], as written (quotes off): d[*vs, *ve).  0 when it has none.
  */
 static int
-class_kept(const char *d, size_t an, size_t e)
+attr_value_at(const char *d, size_t an, size_t e, size_t *vs, size_t *ve)
 {
     size_t u = an;
     while (u < e && is_blank(d[u]))
         u++;
     if (u >= e || d[u] != '=')
-        return 0; /* no value: "" to sx_stat */
+        return 0;
     u++;
     while (u < e && is_blank(d[u]))
         u++;
-    size_t vs = u, ve = e;
-    if (vs < ve && (d[vs] == '"' || d[vs] == '\'')) {
-        vs++;
-        ve--; /* the closing quote */
+    *vs = u;
+    *ve = e;
+    if (u < e && (d[u] == '"' || d[u] == '\'')) {
+        (*vs)++;
+        (*ve)--; /* the closing quote */
     }
-    if (vs >= ve)
-        return 0;
+    return *vs < *ve;
+}
+
+/* Whether a value as written may read otherwise once the parser decoded
+ * it: an entity, or a byte it could drop (a non-character). */
+static int
+value_unsure(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == '&' || (v[i] & 0x80))
+            return 1;
+    return 0;
+}
+
+/*
+ * Whether a class or id attribute (the value as written, vs < ve) must
+ * stay: sx_stat reads them only to see whether they mark boilerplate
+ * (neg_value), and classes are a quarter of what is left of a page.
+ */
+static int
+neg_kept(const char *d, size_t vs, size_t ve)
+{
     if (memchr(d + vs, '&', ve - vs))
         return 1;
     return neg_value_n(d + vs, ve - vs);
+}
+
+/* Whether a style attribute must stay: it hides its element (attr_hides,
+ * on the value as written) or may once decoded. */
+static int
+style_kept(const char *d, size_t vs, size_t ve)
+{
+    return value_unsure(d + vs, ve - vs) || style_hides(d + vs, ve - vs);
 }
 
 static int
@@ -1518,20 +1577,20 @@ attr_cmp(const void *key, const void *ent)
     return strcmp(key, *(const char *const *)ent);
 }
 
+/* The index of a name in kept_attrs (any case), or -1. */
 static int
-attr_kept(const char *name, size_t len, int is_link)
+attr_index(const char *name, size_t len)
 {
     char low[16];
     if (len == 0 || len >= sizeof low)
-        return 0;
+        return -1;
     for (size_t i = 0; i < len; i++)
-        low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 :
-                                                            name[i]);
+        low[i] = (char)ascii_lower(name[i]);
     low[len] = '\0';
-    if (!bsearch(low, kept_attrs, sizeof kept_attrs / sizeof *kept_attrs,
-                 sizeof *kept_attrs, attr_cmp))
-        return 0;
-    return is_link || strcmp(low, "href") != 0;
+    const char *const *k =
+        bsearch(low, kept_attrs, sizeof kept_attrs / sizeof *kept_attrs,
+                sizeof *kept_attrs, attr_cmp);
+    return k ? (int)(k - kept_attrs) : -1;
 }
 
 /* Whether d[0, len) is name, in any case. */
@@ -1559,16 +1618,61 @@ past_gt(const char *d, size_t n, size_t t)
 }
 
 /*
- * Copy the start tag d[r, te) to *w with only the attributes read later
- * (ns: its name's offset, ne past it).
+ * Copy the start tag d[r, te) to *w with only the attributes extraction
+ * reads of that element (ns: its name's offset, ne past it), as sx_meta
+ * and sx_stat read them: content only on a <meta> whose name (property,
+ * itemprop, http-equiv) is one meta_tag knows or on an itemprop element;
+ * name, property and http-equiv on <meta>; type on <script>; rel and href
+ * on a canonical <link>; lang on <html>; class, id and style where they
+ * mark boilerplate or hide.  libxml2 keeps the first of an attribute
+ * only: a later one goes, and the first decides.  A value with an entity
+ * or a byte the parser could drop is kept where its reading matters.
  */
 static void
 slim_tag(char *d, size_t *w, size_t r, size_t ns, size_t ne, size_t te)
 {
-    int is_link = name_is(d + ns, ne - ns, "link"), plain = 1;
-    int classes = 0; /* libxml2 keeps the first of an attribute only */
+    /* The element's local name, as the events give it (local_name). */
+    size_t ls = ns;
+    const char *colon = memchr(d + ns, ':', ne - ns);
+    if (colon && colon > d + ns && colon + 1 < d + ne)
+        ls = (size_t)(colon - d) + 1;
+    size_t ll = ne - ls;
+    int is_meta = name_is(d + ls, ll, "meta");
+    int is_link = name_is(d + ls, ll, "link");
+    int is_script = name_is(d + ls, ll, "script");
+    int is_html = name_is(d + ls, ll, "html");
+    int plain = 1, itemprop = 0, meta_known = 0, canonical = 0;
+    uint32_t seen = 0;
+    size_t t = ne, an, vs, ve;
+    /* First, what the others depend on. */
+    for (;;) {
+        while (is_blank(d[t]))
+            t++;
+        if (d[t] == '>' || at_empty_end(d, te, t))
+            break;
+        size_t e = attr_scan(d, te, t, &an, &plain);
+        int k = attr_index(d + t, an - t);
+        if (k >= 0 && !(seen & (1u << k))) {
+            seen |= 1u << k;
+            int hv = attr_value_at(d, an, e, &vs, &ve);
+            if (k == KA_ITEMPROP)
+                itemprop = 1;
+            if (is_meta && hv &&
+                (k == KA_PROPERTY || k == KA_NAME || k == KA_ITEMPROP ||
+                 k == KA_HTTP_EQUIV) &&
+                (value_unsure(d + vs, ve - vs) ||
+                 meta_key_known(d + vs, ve - vs)))
+                meta_known = 1;
+            if (is_link && hv && k == KA_REL &&
+                (value_unsure(d + vs, ve - vs) ||
+                 ns__find(d + vs, ve - vs, "canonical", 9)))
+                canonical = 1;
+        }
+        t = e;
+    }
+    seen = 0;
     slim_copy(d, w, r, ne);
-    size_t t = ne;
+    t = ne;
     for (;;) {
         size_t a = t; /* the blanks before the attribute */
         while (is_blank(d[t]))
@@ -1577,11 +1681,42 @@ slim_tag(char *d, size_t *w, size_t r, size_t ns, size_t ne, size_t te)
             slim_copy(d, w, a, te);
             return;
         }
-        size_t an;
         size_t e = attr_scan(d, te, t, &an, &plain);
-        int keep = name_is(d + t, an - t, "class") ?
-                       classes++ == 0 && class_kept(d, an, e) :
-                       attr_kept(d + t, an - t, is_link);
+        int k = attr_index(d + t, an - t), keep = 0;
+        if (k >= 0 && !(seen & (1u << k))) {
+            seen |= 1u << k;
+            int hv = attr_value_at(d, an, e, &vs, &ve);
+            switch (k) {
+            case KA_CLASS:
+            case KA_ID:
+                keep = hv && neg_kept(d, vs, ve);
+                break;
+            case KA_STYLE:
+                keep = hv && style_kept(d, vs, ve);
+                break;
+            case KA_CONTENT:
+                keep = itemprop || meta_known;
+                break;
+            case KA_NAME:
+            case KA_PROPERTY:
+            case KA_HTTP_EQUIV:
+                keep = is_meta;
+                break;
+            case KA_TYPE:
+                keep = is_script;
+                break;
+            case KA_REL:
+            case KA_HREF:
+                keep = is_link && canonical;
+                break;
+            case KA_LANG:
+                keep = is_html;
+                break;
+            default: /* aria-hidden, datetime, hidden, itemprop */
+                keep = 1;
+                break;
+            }
+        }
         if (keep) {
             /* title="x"href=y: a blank where one was cut. */
             if (a == t && *w < a)
@@ -1791,6 +1926,20 @@ static int
 meta_key_cmp(const void *key, const void *ent)
 {
     return strcmp(key, ((const meta_key *)ent)->key);
+}
+
+/* Whether meta_tag knows the key v[0, n) (any case). */
+static int
+meta_key_known(const char *v, size_t n)
+{
+    char key[48];
+    if (n >= sizeof key)
+        return 0; /* longer than any, also cut as meta_tag cuts it */
+    for (size_t i = 0; i < n; i++)
+        key[i] = (char)ascii_lower(v[i]);
+    key[n] = '\0';
+    return bsearch(key, meta_keys, sizeof meta_keys / sizeof *meta_keys,
+                   sizeof *meta_keys, meta_key_cmp) != NULL;
 }
 
 /* The value of attribute name among SAX attributes (name, value pairs,
@@ -2099,11 +2248,6 @@ neg_init(void)
     }
 }
 
-static unsigned char
-ascii_lower(char c)
-{
-    return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-}
 
 /* Whether v[0, n) (ASCII case ignored) is the lowercase word w. */
 static int

@@ -451,6 +451,36 @@ test_slim(void **state)
     assert_lacks(p.text, "Share this story");
     assert_lacks(p.text, "Share the page");
     ns__html_page_free(&p);
+    /* Attributes stay only where they are read, decided on the first of
+     * a name: style and id as class; content on a <meta> with a known
+     * name (whichever comes first) or an itemprop element; rel and href
+     * on a canonical <link>. */
+    char blanks[400];
+    memset(blanks, ' ', sizeof blanks - 1);
+    blanks[sizeof blanks - 1] = '\0';
+    snprintf(h, sizeof h,
+             "<html><head><meta content=\"Rates set\" data-q=1 "
+             "PROPERTY=\"og:title\"><meta content=\"x\" name=\"viewport\">"
+             "<link href=\"https://example.com/a.css\" rel=stylesheet>"
+             "<link href=\"https://example.com/rates\" rel=\"canonical\">"
+             "</head><body><div>%s%s%s%s"
+             "<div style=\"%sdisplay: none\"><p>Hidden after many blanks, "
+             "this paragraph is long enough to count.</p></div>"
+             "<div style=\"color: red\" style=\"display:none\"><p>Shown: "
+             "the first style decides, and it hides nothing.</p></div>"
+             "<div id=\"social-share\"><p>Share this story with your "
+             "friends on every network you use.</p></div>"
+             "<span content=\"2019-05-04\" itemprop=\"datePublished\">"
+             "</span></div></body></html>",
+             blanks, para, para, para, para);
+    extract_str(h, &p);
+    assert_str(p.title, "Rates set");
+    assert_str(p.url, "https://example.com/rates");
+    assert_str(p.date, "2019-05-04");
+    assert_lacks(p.text, "Hidden after many blanks");
+    assert_has(p.text, "Shown: the first style decides");
+    assert_lacks(p.text, "Share this story");
+    ns__html_page_free(&p);
     /* A script that never ends, a quote that never closes: the text
      * before them stays. */
     const char *after[] = { "<script>var s = \"<p>",
