@@ -390,6 +390,17 @@ ascii_lower(char c)
     return (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
+/* Whether v[0, n) (ASCII case ignored) is the lowercase word w. */
+static int
+lower_is(const char *v, size_t n, const char *w)
+{
+    size_t i = 0;
+    for (; i < n && w[i]; i++)
+        if (ascii_lower(v[i]) != (unsigned char)w[i])
+            return 0;
+    return i == n && !w[i];
+}
+
 /* Whether a style value v[0, n) hides its element. */
 static int
 style_hides(const char *v, size_t n)
@@ -1571,26 +1582,31 @@ style_kept(const char *d, size_t vs, size_t ve)
     return value_unsure(d + vs, ve - vs) || style_hides(d + vs, ve - vs);
 }
 
-static int
-attr_cmp(const void *key, const void *ent)
-{
-    return strcmp(key, *(const char *const *)ent);
-}
-
-/* The index of a name in kept_attrs (any case), or -1. */
+/* The index of a name in kept_attrs (any case), or -1.  Run on every
+ * attribute of a page: by length first, most names are none of them. */
 static int
 attr_index(const char *name, size_t len)
 {
-    char low[16];
-    if (len == 0 || len >= sizeof low)
+    static const unsigned char by_len[16][4] = {
+        [2] = { KA_ID + 1 },
+        [3] = { KA_REL + 1 },
+        [4] = { KA_HREF + 1, KA_LANG + 1, KA_NAME + 1, KA_TYPE + 1 },
+        [5] = { KA_CLASS + 1, KA_STYLE + 1 },
+        [6] = { KA_HIDDEN + 1 },
+        [7] = { KA_CONTENT + 1 },
+        [8] = { KA_DATETIME + 1, KA_ITEMPROP + 1, KA_PROPERTY + 1 },
+        [10] = { KA_HTTP_EQUIV + 1 },
+        [11] = { KA_ARIA_HIDDEN + 1 },
+    };
+    if (len >= 16)
         return -1;
-    for (size_t i = 0; i < len; i++)
-        low[i] = (char)ascii_lower(name[i]);
-    low[len] = '\0';
-    const char *const *k =
-        bsearch(low, kept_attrs, sizeof kept_attrs / sizeof *kept_attrs,
-                sizeof *kept_attrs, attr_cmp);
-    return k ? (int)(k - kept_attrs) : -1;
+    for (int i = 0; i < 4 && by_len[len][i]; i++) {
+        int k = by_len[len][i] - 1;
+        if (ascii_lower(name[0]) == (unsigned char)kept_attrs[k][0] &&
+            lower_is(name, len, kept_attrs[k]))
+            return k;
+    }
+    return -1;
 }
 
 /* Whether d[0, len) is name, in any case. */
@@ -1643,46 +1659,22 @@ slim_tag(char *d, size_t *w, size_t r, size_t ns, size_t ne, size_t te)
     int is_html = name_is(d + ls, ll, "html");
     int plain = 1, itemprop = 0, meta_known = 0, canonical = 0;
     uint32_t seen = 0;
-    size_t t = ne, an, vs, ve;
-    /* First, what the others depend on. */
-    for (;;) {
-        while (is_blank(d[t]))
-            t++;
-        if (d[t] == '>' || at_empty_end(d, te, t))
-            break;
-        size_t e = attr_scan(d, te, t, &an, &plain);
-        int k = attr_index(d + t, an - t);
-        if (k >= 0 && !(seen & (1u << k))) {
-            seen |= 1u << k;
-            int hv = attr_value_at(d, an, e, &vs, &ve);
-            if (k == KA_ITEMPROP)
-                itemprop = 1;
-            if (is_meta && hv &&
-                (k == KA_PROPERTY || k == KA_NAME || k == KA_ITEMPROP ||
-                 k == KA_HTTP_EQUIV) &&
-                (value_unsure(d + vs, ve - vs) ||
-                 meta_key_known(d + vs, ve - vs)))
-                meta_known = 1;
-            if (is_link && hv && k == KA_REL &&
-                (value_unsure(d + vs, ve - vs) ||
-                 ns__find(d + vs, ve - vs, "canonical", 9)))
-                canonical = 1;
-        }
-        t = e;
-    }
-    seen = 0;
+    /* Copied before what decides them was read (content; rel and href):
+     * their output, cut at the end if they are not read after all. */
+    size_t pend[3][2], npend = 0;
+    int pend_kind[3];
     slim_copy(d, w, r, ne);
-    t = ne;
+    size_t t = ne, an, vs, ve;
     for (;;) {
         size_t a = t; /* the blanks before the attribute */
         while (is_blank(d[t]))
             t++;
         if (d[t] == '>' || at_empty_end(d, te, t)) {
             slim_copy(d, w, a, te);
-            return;
+            break;
         }
         size_t e = attr_scan(d, te, t, &an, &plain);
-        int k = attr_index(d + t, an - t), keep = 0;
+        int k = attr_index(d + t, an - t), keep = 0, defer = 0;
         if (k >= 0 && !(seen & (1u << k))) {
             seen |= 1u << k;
             int hv = attr_value_at(d, an, e, &vs, &ve);
@@ -1695,35 +1687,65 @@ slim_tag(char *d, size_t *w, size_t r, size_t ns, size_t ne, size_t te)
                 keep = hv && style_kept(d, vs, ve);
                 break;
             case KA_CONTENT:
-                keep = itemprop || meta_known;
+                keep = defer = 1;
                 break;
             case KA_NAME:
             case KA_PROPERTY:
             case KA_HTTP_EQUIV:
-                keep = is_meta;
+            case KA_ITEMPROP:
+                keep = k == KA_ITEMPROP || is_meta;
+                if (k == KA_ITEMPROP)
+                    itemprop = 1;
+                if (is_meta && hv &&
+                    (value_unsure(d + vs, ve - vs) ||
+                     meta_key_known(d + vs, ve - vs)))
+                    meta_known = 1;
                 break;
             case KA_TYPE:
                 keep = is_script;
                 break;
             case KA_REL:
+                if (is_link && hv &&
+                    (value_unsure(d + vs, ve - vs) ||
+                     ns__find(d + vs, ve - vs, "canonical", 9)))
+                    canonical = 1;
+                keep = defer = is_link;
+                break;
             case KA_HREF:
-                keep = is_link && canonical;
+                keep = defer = is_link;
                 break;
             case KA_LANG:
                 keep = is_html;
                 break;
-            default: /* aria-hidden, datetime, hidden, itemprop */
+            default: /* aria-hidden, datetime, hidden */
                 keep = 1;
                 break;
             }
         }
         if (keep) {
+            size_t w0 = *w;
             /* title="x"href=y: a blank where one was cut. */
             if (a == t && *w < a)
                 d[(*w)++] = ' ';
             slim_copy(d, w, a, e);
+            if (defer) {
+                pend[npend][0] = w0;
+                pend[npend][1] = *w;
+                pend_kind[npend++] = k;
+            }
         }
         t = e;
+    }
+    /* Cut what was not read after all, the last first; a blank stays in
+     * its place, so what followed it is still apart. */
+    while (npend-- > 0) {
+        int k = pend_kind[npend];
+        if (k == KA_CONTENT ? itemprop || meta_known : canonical)
+            continue;
+        size_t s0 = pend[npend][0], s1 = pend[npend][1];
+        memmove(d + s0 + 1, d + s1, *w - s1);
+        d[s0] = ' ';
+        *w -= s1 - s0 - 1;
     }
 }
 
@@ -2249,16 +2271,6 @@ neg_init(void)
 }
 
 
-/* Whether v[0, n) (ASCII case ignored) is the lowercase word w. */
-static int
-lower_is(const char *v, size_t n, const char *w)
-{
-    size_t i = 0;
-    for (; i < n && w[i]; i++)
-        if (ascii_lower(v[i]) != (unsigned char)w[i])
-            return 0;
-    return i == n && !w[i];
-}
 
 /*
  * Whether a class or id value v[0, n) marks boilerplate; only its first
