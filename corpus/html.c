@@ -993,47 +993,8 @@ out:
 /* ------------------------------------------------------------------------ */
 /* HTML parsing                                                              */
 
-/* Parse UTF-8 HTML (valid, no NUL) quietly.  NULL when nothing came out,
- * or when it has more than NS_MAX_HTML_TAGS tags (a DOM node costs some
- * 200 bytes: 64 MiB of "<b>" would take gigabytes). */
-static htmlDocPtr
-html_parse(const char *utf8, size_t len)
-{
-    if (len > (size_t)INT32_MAX)
-        return NULL;
-    size_t tags = 0;
-    for (const char *p = utf8, *end = utf8 + len;
-         (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++)
-        if (++tags > NS_MAX_HTML_TAGS)
-            return NULL;
-    quiet q;
-    quiet_begin(&q);
-    htmlDocPtr doc = NULL;
-    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-    if (ctxt) {
-        ctxt->sax->serror = quiet_structured;
-        /* XML_PARSE_HUGE lifts the depth limit of 256, past which
-         * libxml2 2.9 returns an empty document: crawled pages nest that
-         * deep.  The parser and our walks are iterative; memory is bounded
-         * by NS_MAX_HTML_TAGS instead. */
-        doc = htmlCtxtReadMemory(ctxt, utf8, (int)len, NULL, "UTF-8",
-                                 HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-                                     HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-                                     HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE);
-        htmlFreeParserCtxt(ctxt);
-    }
-    quiet_end(&q);
-    return doc;
-}
-
-/* The <body> of doc, else its root element. */
-static xmlNode *
-html_body(htmlDocPtr doc)
-{
-    xmlNode *root = xmlDocGetRootElement(doc);
-    xmlNode *body = ns__markup_child(root, "body");
-    return body ? body : root;
-}
+/* The reading of an HTML fragment (one pass of sx_parse, below). */
+static int frag_read(ns__text *t, const char *utf8, size_t len);
 
 void
 ns__html_fragment_text(ns__text *t, const char *html, size_t len)
@@ -1058,13 +1019,8 @@ ns__html_fragment_text(ns__text *t, const char *html, size_t len)
         src = b.data;
         len = b.len;
     }
-    htmlDocPtr doc = html_parse(src, len);
-    if (doc) {
-        ns__markup_text(t, html_body(doc), NS_MARKUP_HTML);
-        xmlFreeDoc(doc);
-    } else {
-        ns__text_add(t, src, len);
-    }
+    if (!frag_read(t, src, len))
+        ns__text_add(t, src, len); /* over NS_MAX_HTML_TAGS tags */
     ns__buf_free(&b);
 }
 
@@ -2374,6 +2330,7 @@ typedef struct sx_ev {
 typedef struct sx_el {
     const char *name; /* local name (the parser's dictionary) */
     uint32_t stat;    /* 1-based; 0: dropped, or inside a dropped element */
+    int fkind;        /* a fragment's: markup_kind(, NS_MARKUP_HTML) */
 } sx_el;
 
 /* Text collected from an element: <title>, <h1>, a byline. */
@@ -2415,6 +2372,13 @@ typedef struct sx_state {
     uint64_t seq;
     uint64_t best[3]; /* seq of the element that gave title_tag, h1,
                        * author[A_ITEMPROP]; UINT64_MAX none */
+    /* A fragment (frag set): nothing above but the tree rules; the text
+     * of the root (froot) and of its first <body> child (fbody), as
+     * ns__markup_text with NS_MARKUP_HTML reads them. */
+    int frag;
+    ns__text froot, fbody;
+    size_t fdrop, bdrop; /* depth of a dropped element in each; 0 none */
+    int body;            /* 0 no <body> child yet, 1 in it, 2 after it */
     sx_cap cap[SX_CAPS];
     size_t ncap;
     int oom;
@@ -2676,6 +2640,59 @@ sx_stat(sx_state *x, const char *name, const sx_atts *at, int k, int soft)
     sx_log(x, (uint32_t)x->ns, 0, 0);
 }
 
+/* A fragment's element starts (pushed already, at depth d). */
+static void
+frag_start(sx_state *x, const char *name, const xmlChar **atts)
+{
+    size_t d = x->depth;
+    sx_el *e = &x->el[d - 1];
+    if (d > 1) {
+        int k = name_kind(name);
+        sx_atts at;
+        sx_atts_read(&at, atts);
+        if (k == K_SOFT || (k != K_DROP && at.hidden))
+            k = K_DROP;
+        e->fkind = k;
+    }
+    /* The root, and the body, are read whatever their kind. */
+    if (d > 1 && !x->fdrop) {
+        if (e->fkind == K_DROP)
+            x->fdrop = d;
+        else
+            kind_enter(&x->froot, e->fkind);
+    }
+    if (x->body == 0 && d == 2 && strcmp(name, "body") == 0) {
+        x->body = 1;
+        kind_enter(&x->fbody, K_BLOCK);
+    } else if (x->body == 1 && !x->bdrop) {
+        if (e->fkind == K_DROP)
+            x->bdrop = d;
+        else
+            kind_enter(&x->fbody, e->fkind);
+    }
+}
+
+/* A fragment's element at depth d ends. */
+static void
+frag_end(sx_state *x, size_t d)
+{
+    int k = d > 1 ? x->el[d - 1].fkind : K_BLOCK;
+    if (x->fdrop == d)
+        x->fdrop = 0;
+    else if (!x->fdrop)
+        kind_leave(&x->froot, k);
+    if (x->body == 1) {
+        if (d == 2) {
+            x->body = 2;
+            kind_leave(&x->fbody, K_BLOCK);
+        } else if (x->bdrop == d) {
+            x->bdrop = 0;
+        } else if (!x->bdrop) {
+            kind_leave(&x->fbody, k);
+        }
+    }
+}
+
 static void
 sx_start(void *ctx, const xmlChar *fullname, const xmlChar **atts)
 {
@@ -2694,8 +2711,12 @@ sx_start(void *ctx, const xmlChar *fullname, const xmlChar **atts)
     const char *name = local_name((const char *)fullname);
     if (sx_grow(x, (void **)&x->el, &x->el_cap, x->depth, sizeof *x->el))
         return;
-    x->el[x->depth++] = (sx_el){ name, 0 };
+    x->el[x->depth++] = (sx_el){ name, 0, K_BLOCK };
     x->seq++;
+    if (x->frag) {
+        frag_start(x, name, atts);
+        return;
+    }
     for (size_t i = 0; i < x->ncap; i++) {
         sx_cap *c = &x->cap[i];
         if (c->drop)
@@ -2724,6 +2745,11 @@ static void
 sx_pop(sx_state *x)
 {
     size_t d = x->depth;
+    if (x->frag) {
+        frag_end(x, d);
+        x->depth--;
+        return;
+    }
     const char *name = x->el[d - 1].name;
     while (x->ncap > 0 && x->cap[x->ncap - 1].depth == d)
         cap_finish(x, &x->cap[--x->ncap]);
@@ -2782,6 +2808,13 @@ sx_text(void *ctx, const xmlChar *ch, int len)
         return;
     const char *s = (const char *)ch;
     size_t n = (size_t)len;
+    if (x->frag) {
+        if (!x->fdrop)
+            ns__text_add(&x->froot, s, n);
+        if (x->body == 1 && !x->bdrop)
+            ns__text_add(&x->fbody, s, n);
+        return;
+    }
     for (size_t i = 0; i < x->ncap; i++)
         if (!x->cap[i].drop)
             ns__text_add(&x->cap[i].t, s, n);
@@ -2853,12 +2886,14 @@ sx_free(sx_state *x)
     ns_free(x->ev);
     ns__buf_free(&x->text);
     ns__buf_free(&x->jl_text);
+    ns__text_free(&x->froot);
+    ns__text_free(&x->fbody);
 }
 
 /*
  * Parse the UTF-8 page (valid, no NUL) into x.  NS_ERR_FORMAT when it has
- * no element or more than NS_MAX_HTML_TAGS tags ('<' counted: the log and
- * the parser's stacks grow with them).
+ * more than NS_MAX_HTML_TAGS tags ('<' counted: the log and the parser's
+ * stacks grow with them); x->root_seen is 0 when it has no element.
  */
 static ns_status
 sx_parse(sx_state *x, const char *utf8, size_t len)
@@ -2907,9 +2942,43 @@ sx_parse(sx_state *x, const char *utf8, size_t len)
     ctxt->_private = NULL;
     htmlFreeParserCtxt(ctxt);
     quiet_end(&q);
-    if (x->oom || x->m->oom)
+    if (x->oom || (x->m && x->m->oom))
         return NS_ERR_NOMEM;
-    return x->root_seen ? NS_OK : NS_ERR_FORMAT;
+    return NS_OK;
+}
+
+/*
+ * Append the text of an HTML fragment (UTF-8, no NUL) to t: its <body>'s,
+ * else its root's, block elements as paragraphs, boilerplate and hidden
+ * elements left out (ns__markup_text with NS_MARKUP_HTML).  0 when it has
+ * more than NS_MAX_HTML_TAGS tags (nothing appended).
+ */
+static int
+frag_read(ns__text *t, const char *utf8, size_t len)
+{
+    sx_state x;
+    memset(&x, 0, sizeof x);
+    x.frag = 1;
+    x.froot.one_line = x.fbody.one_line = t->one_line;
+    ns_status st = sx_parse(&x, utf8, len);
+    if (st == NS_ERR_FORMAT) {
+        sx_free(&x);
+        return 0;
+    }
+    if (st == NS_OK && x.root_seen) {
+        /* As if walked into t: a paragraph before and after. */
+        const ns__text *r = x.body ? &x.fbody : &x.froot;
+        ns__text_break(t, NS_TEXT_PARA);
+        if (r->buf.len)
+            text_put(t, r->buf.data, r->buf.len);
+        ns__text_break(t, NS_TEXT_PARA);
+        if (r->buf.oom)
+            st = NS_ERR_NOMEM;
+    }
+    if (st != NS_OK)
+        t->buf.oom = 1;
+    sx_free(&x);
+    return 1;
 }
 
 /* Sum the stats up the tree: children come after their parent. */
@@ -3073,6 +3142,8 @@ ns__html_extract(const char *data,
     }
     page_slim(&utf8);
     st = sx_parse(&x, utf8.data ? utf8.data : "", utf8.len);
+    if (st == NS_OK && !x.root_seen)
+        st = NS_ERR_FORMAT;
     if (st != NS_OK)
         goto out;
     /* From the root, not <body>: the parser's recovery can leave a whole
