@@ -172,6 +172,10 @@ typedef struct ns__html_page {
  * densest paragraph text; navigation, headers, footers, asides, forms,
  * scripts, hidden elements and link lists are left out.
  *
+ * The page is read in one pass of libxml2's HTML parser, as SAX events:
+ * no tree is built.  Memory is a small multiple of the page's size (its
+ * UTF-8 copy, the text of the elements read, some 100 bytes per element).
+ *
  * Ownership: the strings in *out are the caller's (ns__html_page_free).
  * Returns: NS_OK (a page with no text gives text_len 0); NS_ERR_FORMAT
  * (larger than NS_MAX_MARKUP_BYTES, more than NS_MAX_HTML_TAGS tags, or
