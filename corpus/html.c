@@ -1714,8 +1714,48 @@ slim_tag(char *d, size_t *w, size_t r, size_t ns, size_t ne, size_t te)
  * "<script/>" has no content; and a script's content ends at the first
  * "</script" (any case), else at the end of the page.
  */
+/*
+ * JSON-LD is a fifth of what is left of a news page, and libxml2 reads a
+ * script's text a character at a time.  So page_slim takes the text of a
+ * JSON-LD script, d[r, e), out of the page into jl, NUL-terminated, as
+ * libxml2 would pass it (form feeds and the non-characters U+FFFE and
+ * U+FFFF dropped), and marks the script's start tag, which ends at d[*w],
+ * with the attribute ns-jl=OFFSET of the text in jl.  page_slim cuts that
+ * name from every tag it reads; one in a tag it leaves whole (and whose
+ * script text it keeps) can only name another JSON-LD text of the same
+ * page.  0 when there is no room for the mark (a short text) or memory:
+ * the text stays.
+ */
+static int
+jl_set_aside(char *d, size_t *w, size_t r, size_t e, ns_buf *jl)
+{
+    char mark[32];
+    int ml = snprintf(mark, sizeof mark, " ns-jl=%zu>", jl->len);
+    if (ml <= 0 || *w + (size_t)ml - 1 > e || jl->len > UINT32_MAX)
+        return 0;
+    if (ns__buf_reserve(jl, e - r + 1) != 0)
+        return 0;
+    for (size_t i = r; i < e; i++) {
+        unsigned char c = (unsigned char)d[i];
+        if (c == '\f')
+            continue;
+        if (c == 0xEF && i + 2 < e && (unsigned char)d[i + 1] == 0xBF &&
+            ((unsigned char)d[i + 2] == 0xBE ||
+             (unsigned char)d[i + 2] == 0xBF)) {
+            i += 2;
+            continue;
+        }
+        jl->data[jl->len++] = (char)c;
+    }
+    jl->data[jl->len++] = '\0';
+    /* Over the tag's '>' and into the text just taken out. */
+    memcpy(d + *w - 1, mark, (size_t)ml);
+    *w += (size_t)ml - 1;
+    return 1;
+}
+
 static void
-page_slim(ns_buf *b)
+page_slim(ns_buf *b, ns_buf *jl)
 {
     char *d = b->data;
     size_t n = b->len, r = 0, w = 0;
@@ -1789,9 +1829,11 @@ page_slim(ns_buf *b)
                         break;
                     e++;
                 }
-                /* JSON-LD is read; a tag not read for sure stays whole. */
+                /* JSON-LD is read: set aside (jl_set_aside), else kept; a
+                 * tag not read for sure stays whole. */
                 if (!plain ||
-                    (script && ns__find(d + tw, w - tw, "ld+json", 7)))
+                    (script && ns__find(d + tw, w - tw, "ld+json", 7) &&
+                     !jl_set_aside(d, &w, r, e, jl)))
                     slim_copy(d, &w, r, e);
                 r = e;
                 continue;
@@ -2364,6 +2406,7 @@ typedef struct sx_state {
     size_t noscan;   /* depth of a <script>: no metadata inside; 0 none */
     size_t jl;       /* depth of a JSON-LD <script> being read; 0 none */
     ns_buf jl_text;
+    ns_buf jl_aside; /* JSON-LD texts page_slim set aside */
     int root_seen;   /* the root element has started */
     int doc_first;   /* something (DOCTYPE...) came before the root */
     int root_first;  /* the root is the document's first node */
@@ -2559,6 +2602,21 @@ sx_atts_read(sx_atts *a, const xmlChar **atts)
     }
 }
 
+/* The JSON-LD text page_slim set aside, marked ns-jl=v; NULL if none. */
+static const char *
+jl_aside(const sx_state *x, const char *v)
+{
+    const ns_buf *b = &x->jl_aside;
+    if (!v || !b->len || *v < '0' || *v > '9')
+        return NULL;
+    char *end;
+    errno = 0;
+    unsigned long long off = strtoull(v, &end, 10);
+    if (*end || errno || off >= b->len || (off > 0 && b->data[off - 1]))
+        return NULL;
+    return b->data + off;
+}
+
 /* The metadata of an element's start tag, and the elements whose text is
  * collected: all elements of the root, in document order. */
 static void
@@ -2581,8 +2639,13 @@ sx_meta(sx_state *x, const char *name, const xmlChar **atts, const char *ip)
     } else if (strcmp(name, "script") == 0) {
         const char *type = atts_value(atts, "type");
         if (type && strstr(type, "ld+json") && !m->jl_found) {
-            x->jl = x->depth;
-            ns__buf_reset(&x->jl_text);
+            const char *aside = jl_aside(x, atts_value(atts, "ns-jl"));
+            if (aside) {
+                jl_read(m, aside);
+            } else {
+                x->jl = x->depth;
+                ns__buf_reset(&x->jl_text);
+            }
         }
         x->noscan = x->depth; /* no metadata inside */
     } else if (strcmp(name, "time") == 0) {
@@ -2886,6 +2949,7 @@ sx_free(sx_state *x)
     ns_free(x->ev);
     ns__buf_free(&x->text);
     ns__buf_free(&x->jl_text);
+    ns__buf_free(&x->jl_aside);
     ns__text_free(&x->froot);
     ns__text_free(&x->fbody);
 }
@@ -3140,7 +3204,7 @@ ns__html_extract(const char *data,
         st = NS_ERR_NOMEM;
         goto out;
     }
-    page_slim(&utf8);
+    page_slim(&utf8, &x.jl_aside);
     st = sx_parse(&x, utf8.data ? utf8.data : "", utf8.len);
     if (st == NS_OK && !x.root_seen)
         st = NS_ERR_FORMAT;
