@@ -20,6 +20,7 @@ struct ns_db {
     unsigned flags;
     char *path;
     int has_dict;         /* the index has a trained dictionary */
+    int dict_file_ok;     /* its file (NS_ZDICT_FILE) is known to match */
     void *indexer;        /* the indexer's state, or NULL */
     void (*indexer_free)(ns_db *db);
     void *searcher;       /* the searcher's state, or NULL */
@@ -54,6 +55,9 @@ void ns__db_errorf(ns_db *db, const char *fmt, ...)
  *                     "auto gen-N" (Xapian itself opens the directory so)
  *   gen-N/            a generation: a glass database, with
  *   gen-N/nsearch.readers   read-locked (shared) by every reader of it
+ *   gen-N/nsearch.zdict     a copy of the compression dictionary (the
+ *                     metadata nsearch.zdict), which readers map instead
+ *                     of reading it from Xapian (core/db.c, schema.h)
  *
  * An index made before generations (or by other tools) is itself a glass
  * database (iamglass, no stub) and is read and updated in place; a rebuild
@@ -63,6 +67,7 @@ void ns__db_errorf(ns_db *db, const char *fmt, ...)
 #define NS_LOCK_FILE    "nsearch.lock"
 #define NS_STUB_FILE    "XAPIANDB"
 #define NS_READERS_FILE "nsearch.readers"
+#define NS_ZDICT_FILE   "nsearch.zdict"
 #define NS_GEN_PREFIX   "gen-"
 
 /**

@@ -77,6 +77,10 @@
  * | nsearch.schema     | NS_SCHEMA_VERSION as decimal text              |
  * | nsearch.analyzer   | the analyzer spec (analyze.h)                  |
  * | nsearch.zdict      | the zstd dictionary of the stored texts        |
+ * | nsearch.zdict.file | "ID SIZE" (ID 8 hex digits): the dictionary's   |
+ * |                    | file beside the tables (NS_ZDICT_FILE) holds   |
+ * |                    | nsearch.zdict; absent or not matching: read    |
+ * |                    | nsearch.zdict                                  |
  * | nsearch.zdict:ID   | merged from shards: another shard's dictionary |
  * |                    | (ID: its zstd id, 8 hex digits)                |
  * | nsearch.updated    | UTC ISO 8601 time of the last commit           |
@@ -145,6 +149,7 @@
 #define NS_META_SCHEMA   "nsearch.schema"
 #define NS_META_ANALYZER "nsearch.analyzer"
 #define NS_META_ZDICT    "nsearch.zdict"
+#define NS_META_ZDICT_FILE "nsearch.zdict.file"
 #define NS_META_UPDATED  "nsearch.updated"
 #define NS_META_POSITIONS "nsearch.positions"
 #define NS_META_FILE     "nsearch.file:"

@@ -7,6 +7,7 @@
 #include "core/store.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #define ZSTD_STATIC_LINKING_ONLY
 #define ZDICT_STATIC_LINKING_ONLY
@@ -35,7 +36,9 @@ struct ns__store {
     ZSTD_DCtx *dctx;
     ZSTD_CDict *cdict; /* made by the first encode with a dictionary */
     ZSTD_DDict *ddict; /* refers to dict */
-    ns_buf dict;
+    ns_buf dict;       /* the dictionary, unless mapped */
+    void *map;         /* or the dictionary's file, mapped (munmap) */
+    size_t map_len;
     ns_buf fields, frame; /* encoding's scratch: the fields, their frame */
     more_dict *more; /* sorted by nothing: a few, one per shard */
     size_t n_more;
@@ -67,6 +70,8 @@ ns__store_free(ns__store *s)
     ZSTD_freeCDict(s->cdict);
     ZSTD_freeDDict(s->ddict);
     ns__buf_free(&s->dict);
+    if (s->map)
+        munmap(s->map, s->map_len);
     ns__buf_free(&s->fields);
     ns__buf_free(&s->frame);
     for (size_t i = 0; i < s->n_more; i++) {
@@ -111,14 +116,33 @@ new_ddict(const void *dict, size_t len, ZSTD_DDict **out)
     return oom ? NS_ERR_NOMEM : NS_ERR_INDEX_CORRUPT;
 }
 
-ns_status
-ns__store_take_dict(ns__store *s, ns_buf *dict)
+/* The dictionary's bytes, in the buffer or the mapping. */
+static const void *
+dict_bytes(const ns__store *s, size_t *len)
+{
+    *len = s->map ? s->map_len : s->dict.len;
+    return s->map ? (const void *)s->map : (const void *)s->dict.data;
+}
+
+/* Forget the dictionary (and the tables made from it). */
+static void
+drop_dict(ns__store *s)
 {
     ZSTD_freeCDict(s->cdict);
     ZSTD_freeDDict(s->ddict);
     s->cdict = NULL;
     s->ddict = NULL;
     ns__buf_free(&s->dict);
+    if (s->map)
+        munmap(s->map, s->map_len);
+    s->map = NULL;
+    s->map_len = 0;
+}
+
+ns_status
+ns__store_take_dict(ns__store *s, ns_buf *dict)
+{
+    drop_dict(s);
     s->dict = *dict;
     memset(dict, 0, sizeof *dict);
     if (s->dict.oom) {
@@ -131,6 +155,26 @@ ns__store_take_dict(ns__store *s, ns_buf *dict)
     if (st != NS_OK)
         ns__buf_reset(&s->dict); /* nor encode with it */
     return st;
+}
+
+ns_status
+ns__store_map_dict(ns__store *s, void *map, size_t len, unsigned id)
+{
+    drop_dict(s);
+    s->map = map;
+    s->map_len = len;
+    ns_status st = ZSTD_getDictID_fromDict(map, len) == id
+                       ? new_ddict(map, len, &s->ddict)
+                       : NS_ERR_INDEX_CORRUPT;
+    if (st != NS_OK)
+        drop_dict(s);
+    return st;
+}
+
+unsigned
+ns__store_dict_id(const void *dict, size_t len)
+{
+    return ZSTD_getDictID_fromDict(dict, len);
 }
 
 ns_status
@@ -155,8 +199,10 @@ ns__store_add_dict(ns__store *s, const void *dict, size_t len)
         return NS_ERR_INDEX_CORRUPT;
     /* The index's own dictionary, again (an index merged from shards
      * lists it among theirs). */
+    size_t own_len;
+    const void *own = dict_bytes(s, &own_len);
     if (s->ddict && ZSTD_getDictID_fromDDict(s->ddict) == id &&
-        same_bytes(&s->dict, dict, len))
+        own_len == len && memcmp(own, dict, len) == 0)
         return NS_OK;
     for (size_t i = 0; i < s->n_more; i++)
         if (s->more[i].id == id)
@@ -286,9 +332,10 @@ ns__store_encode(ns__store *s,
     ns__buf_reset(out);
     if (!s->cctx && !(s->cctx = ZSTD_createCCtx()))
         return NS_ERR_NOMEM;
-    if (s->dict.len && !s->cdict &&
-        !(s->cdict = ZSTD_createCDict(s->dict.data, s->dict.len,
-                                      NS_ZSTD_LEVEL)))
+    size_t dlen;
+    const void *d = dict_bytes(s, &dlen);
+    if (dlen && !s->cdict &&
+        !(s->cdict = ZSTD_createCDict(d, dlen, NS_ZSTD_LEVEL)))
         return NS_ERR_NOMEM;
     ns__buf_reset(&s->fields);
     ns__store_fields(a, file, &s->fields);

@@ -51,6 +51,16 @@ ns_status ns__store_set_dict(ns__store *s, const void *dict, size_t len);
  * left empty. */
 ns_status ns__store_take_dict(ns__store *s, ns_buf *dict);
 
+/** The same, with the dictionary mapped from its file (db.c), which must
+ * be the dictionary id: the store unmaps it when done.
+ * NS_ERR_INDEX_CORRUPT (unmapped already) when it is another or zstd
+ * cannot parse it. */
+ns_status ns__store_map_dict(ns__store *s, void *map, size_t len,
+                             unsigned id);
+
+/** The zstd id of the dictionary dict (0: none or not one). */
+unsigned ns__store_dict_id(const void *dict, size_t len);
+
 /**
  * Also decode the frames made with dict, another index's dictionary (the
  * shards of a sharded index, or those merged into one): a frame names its
