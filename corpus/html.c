@@ -1292,7 +1292,6 @@ page_to_utf8(ns_buf *b,
         else
             meta_charset(data, len, declared, sizeof declared);
         valid = ns__utf8_valid(data, len);
-        int high = has_high(data, len);
         const cs_alias *a = declared[0] ?
                                 bsearch(declared, cs_aliases,
                                         sizeof cs_aliases / sizeof *cs_aliases,
@@ -1306,7 +1305,7 @@ page_to_utf8(ns_buf *b,
             cs = valid ? "UTF-8" : "windows-1252";
         else if (strcmp(cs, "UTF-8") == 0 && !valid)
             cs = "windows-1252";
-        else if (strcmp(cs, "UTF-8") != 0 && valid && high)
+        else if (strcmp(cs, "UTF-8") != 0 && valid && has_high(data, len))
             cs = "UTF-8";
     }
     if (strcmp(cs, "UTF-8") == 0) {
