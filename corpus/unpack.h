@@ -1,10 +1,10 @@
 /*
- * unpack.h: streaming gzip, xz and bzip2 decoding, for reader.c.
+ * unpack.h: streaming gzip, xz, bzip2 and zstd decoding, for reader.c.
  *
- * libarchive decodes every compression, but its gzip, xz and bzip2 filters
- * fill a 64 KiB output block before handing it on, and when the compressed
- * data ends early they drop that block: a truncated .gz, .xz or .bz2 lost
- * up to 64 KiB of good articles before the cut.  These decoders hand on
+ * libarchive decodes every compression, but its gzip, xz, bzip2 and zstd
+ * filters fill a 64 KiB output block before handing it on, and when the
+ * compressed data ends early they drop that block: a truncated .gz, .xz,
+ * .bz2 or .zst lost up to 64 KiB of good articles before the cut.  These decoders hand on
  * every byte they decoded, and only then report the cut (or the corrupt
  * data), naming the byte of the compressed data where it is.  reader.c
  * decodes a whole file with them and gives their output to libarchive as
@@ -13,7 +13,8 @@
  * .tar or .zip) with them too, reading the member's bytes as their source.
  *
  * bzip2 compresses blocks of up to 900 kB that can only be decoded whole:
- * a cut inside a block loses what that block holds (bzip2 -d loses it too).
+ * a cut inside a block loses what that block holds (bzip2 -d loses it too);
+ * so do zstd's blocks, of up to 128 KiB.
  */
 #ifndef NS_UNPACK_H
 #define NS_UNPACK_H
@@ -29,6 +30,7 @@ typedef struct ns__unpack ns__unpack;
 #define NS_UNPACK_GZIP 1
 #define NS_UNPACK_XZ   2
 #define NS_UNPACK_BZIP2 3
+#define NS_UNPACK_ZSTD  4
 
 /** The compression whose magic bytes head[0, len) starts with: one of
  * NS_UNPACK_*. */
@@ -63,7 +65,8 @@ ns__unpack *ns__unpack_open_source(int kind, ns__unpack_source src, void *cookie
  * Returns their count (> 0); 0 at the end of the data; -1 when the data is
  * cut short or corrupt, or the file cannot be read (ns__unpack_error() says
  * why and where), after every byte decoded before was returned.
- * Concatenated gzip members, xz streams and bzip2 streams are read one
+ * Concatenated gzip members, xz streams, bzip2 streams and zstd frames
+ * are read one
  * after the other; bytes after the last that do not start another are
  * ignored, as gzip and libarchive do.
  */

@@ -2,7 +2,7 @@
  * test_corpus_walk.c: the walk itself and every kind of bad input: missing
  * paths, sorted directories with hidden entries, archives (labels, hidden
  * and nested members), compressed files, empty files, binary junk,
- * truncated gzip, xz and bzip2 (files and archive members), unreadable
+ * truncated gzip, xz, bzip2 and zstd (files and archive members), unreadable
  * paths, symlink loops, callbacks that stop the walk, out-of-memory, and
  * the UTF-8 helpers.
  */
@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 static const got_reject *
 find_reject(const got *g, const char *file_suffix)
@@ -326,14 +327,34 @@ bzip2_bytes(const char *s, size_t n, size_t *out_len)
     return out;
 }
 
-enum { K_GZIP, K_XZ, K_BZIP2, K_N };
-static const char *const kind_names[K_N] = { "gzip", "xz", "bzip2" };
+/* zstd as its command line writes it (a checksum), with a 16 KiB window:
+ * blocks of at most 16 KiB, many for the test's lines. */
+static unsigned char *
+zstd_bytes(const char *s, size_t n, size_t *out_len)
+{
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    assert_non_null(cc);
+    assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)));
+    assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, 14)));
+    size_t cap = ZSTD_compressBound(n);
+    unsigned char *out = malloc(cap);
+    assert_non_null(out);
+    size_t r = ZSTD_compress2(cc, out, cap, s, n);
+    assert_false(ZSTD_isError(r));
+    ZSTD_freeCCtx(cc);
+    *out_len = r;
+    return out;
+}
+
+enum { K_GZIP, K_XZ, K_BZIP2, K_ZSTD, K_N };
+static const char *const kind_names[K_N] = { "gzip", "xz", "bzip2", "zstd" };
 
 static unsigned char *
 packed_bytes(int kind, const char *s, size_t n, size_t *out_len)
 {
     return kind == K_GZIP ? gzip_bytes(s, n, out_len) :
            kind == K_XZ   ? xz_bytes(s, n, out_len) :
+           kind == K_ZSTD ? zstd_bytes(s, n, out_len) :
                             bzip2_bytes(s, n, out_len);
 }
 
@@ -357,6 +378,21 @@ decodable(int kind, const unsigned char *data, size_t cut, size_t plain_len)
         assert_true(r == BZ_OK || r == BZ_STREAM_END);
         got_len = plain_len + 1 - b.avail_out;
         BZ2_bzDecompressEnd(&b);
+    } else if (kind == K_ZSTD) {
+        ZSTD_DStream *d = ZSTD_createDStream();
+        assert_non_null(d);
+        ZSTD_inBuffer in = { data, cut, 0 };
+        ZSTD_outBuffer o = { out, plain_len + 1, 0 };
+        size_t r;
+        do {
+            size_t before = o.pos;
+            r = ZSTD_decompressStream(d, &o, &in);
+            assert_false(ZSTD_isError(r));
+            if (o.pos == before && in.pos == in.size)
+                break;
+        } while (r != 0);
+        got_len = o.pos;
+        ZSTD_freeDStream(d);
     } else if (kind == K_GZIP) {
         z_stream z;
         memset(&z, 0, sizeof z);
@@ -455,7 +491,9 @@ test_truncated_anywhere(void **state)
         assert_true(g.na < 3000);
         assert_true(g.nr >= 1);
         char corrupt[64];
-        snprintf(corrupt, sizeof corrupt, "corrupt %s data at byte",
+        snprintf(corrupt, sizeof corrupt,
+                 kind == K_ZSTD ? "corrupt %s data in the frame at byte"
+                                : "corrupt %s data at byte",
                  kind_names[kind]);
         assert_non_null(strstr(g.r[g.nr - 1].reason, corrupt));
         assert_int_equal(g.files_incomplete, 1);
@@ -545,7 +583,7 @@ test_truncated_members(void **state)
     size_t plain_len, tail_len;
     char *plain = make_lines(3000, &plain_len);
     char *tail = make_lines(10, &tail_len);
-    static const char *const ext[K_N] = { "gz", "xz", "bz2" };
+    static const char *const ext[K_N] = { "gz", "xz", "bz2", "zst" };
     for (int zip = 0; zip < 2; zip++) {
         for (int kind = 0; kind < K_N; kind++) {
             size_t clen;
