@@ -1,6 +1,7 @@
 """Shared helpers of the bench scripts (eval, perf, scale, run): paths,
 locating or building the programs, measured child processes, statistics,
 machine and version facts, and the nsearch command line in one place."""
+import glob
 import json
 import os
 import platform
@@ -72,6 +73,16 @@ def find_nsearch():
         if c and os.path.isfile(c) and os.access(c, os.X_OK):
             return c
     return None
+
+
+def nsearch_libdir(nsearch):
+    """The directory of the libnsearch that the binary nsearch uses: beside
+    it (a build tree) or ../lib (installed)."""
+    here = os.path.dirname(os.path.abspath(nsearch))
+    for d in (here, os.path.join(os.path.dirname(here), "lib")):
+        if glob.glob(os.path.join(d, "libnsearch.so*")):
+            return d
+    return here
 
 
 def build_nsearch():
