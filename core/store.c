@@ -419,6 +419,22 @@ split_fields(const unsigned char **pp, const unsigned char *end,
     return NS_OK;
 }
 
+/* Decode the text's frame [p, end) into rec (its length, when stated
+ * apart, must be len; UINT64_MAX: not stated). */
+static ns_status
+get_text(ns__store *s, const unsigned char *p, const unsigned char *end,
+         uint64_t len, ns__record *rec)
+{
+    ns_status st = get_frame(s, p, end, (uint64_t)1 << 31, &rec->text_);
+    if (st != NS_OK)
+        return st;
+    if (len != UINT64_MAX && rec->text_.len != len)
+        return NS_ERR_INDEX_CORRUPT;
+    rec->text = rec->text_.data;
+    rec->text_len = rec->text_.len;
+    return NS_OK;
+}
+
 /* Records of version 1 (written before 2026-11-28): the fields in plain,
  * the text's length, the text's frame.  Xapian compresses the document
  * data with zlib when that makes it smaller, which fields in plain always
@@ -433,15 +449,7 @@ decode_v1(ns__store *s, const unsigned char *p, const unsigned char *end,
         return st;
     if (!ns__get_varint(&p, end, &tlen))
         return NS_ERR_INDEX_CORRUPT;
-    if (!want_text)
-        return NS_OK;
-    if ((st = get_frame(s, p, end, (uint64_t)1 << 31, &rec->text_)) != NS_OK)
-        return st;
-    if (rec->text_.len != tlen)
-        return NS_ERR_INDEX_CORRUPT;
-    rec->text = rec->text_.data;
-    rec->text_len = rec->text_.len;
-    return NS_OK;
+    return want_text ? get_text(s, p, end, tlen, rec) : NS_OK;
 }
 
 ns_status
@@ -473,14 +481,7 @@ ns__store_decode(ns__store *s,
         return st;
     if (f != fend)
         return NS_ERR_INDEX_CORRUPT;
-    if (!want_text)
-        return NS_OK;
-    p += flen;
-    if ((st = get_frame(s, p, end, (uint64_t)1 << 31, &rec->text_)) != NS_OK)
-        return st;
-    rec->text = rec->text_.data;
-    rec->text_len = rec->text_.len;
-    return NS_OK;
+    return want_text ? get_text(s, p + flen, end, UINT64_MAX, rec) : NS_OK;
 }
 
 ns_status
