@@ -449,7 +449,7 @@ delete_unread(const char *dir, int whole)
             "iamglass",      "postlist.glass", "termlist.glass",
             "position.glass", "docdata.glass", "spelling.glass",
             "synonym.glass", "flintlock",      NS_READERS_FILE,
-            NS_ZDICT_FILE,
+            NS_ZDICT_FILE,   NS_ZDICT_FILE ".tmp",
         };
         r = 0;
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
