@@ -430,22 +430,8 @@ attr_hides(const char *an, const char *v)
     return 0;
 }
 
-/* Whether an HTML element of a tree is hidden from readers. */
 static int
-html_hidden(const xmlNode *n)
-{
-    for (const xmlAttr *a = n->properties; a; a = a->next) {
-        const char *v = a->children && a->children->type == XML_TEXT_NODE ?
-                            (const char *)a->children->content :
-                            NULL;
-        if (attr_hides((const char *)a->name, v))
-            return 1;
-    }
-    return 0;
-}
-
-static int
-markup_kind(const xmlNode *n, unsigned flags)
+markup_kind(const xmlNode *n)
 {
     const char *name = (const char *)n->name;
     if (!name)
@@ -454,10 +440,7 @@ markup_kind(const xmlNode *n, unsigned flags)
     const kind_entry *e = bsearch(name, kinds, sizeof kinds / sizeof *kinds,
                                   sizeof *kinds, kind_cmp);
     int k = e ? e->kind : K_INLINE;
-    if (k == K_SOFT ||
-        ((flags & NS_MARKUP_HTML) && k != K_DROP && html_hidden(n)))
-        return K_DROP;
-    return k;
+    return k == K_SOFT ? K_DROP : k;
 }
 
 /* The layout kind of an element name (K_SOFT for boilerplate). */
@@ -533,7 +516,7 @@ kind_enter(ns__text *t, int k)
  */
 
 void
-ns__markup_text(ns__text *t, const xmlNode *root, unsigned flags)
+ns__markup_text(ns__text *t, const xmlNode *root)
 {
     const xmlNode *n = root;
     if (!n)
@@ -549,7 +532,7 @@ ns__markup_text(ns__text *t, const xmlNode *root, unsigned flags)
             break;
         case XML_ELEMENT_NODE: {
             /* The root is read whatever its name: <title>, <header>. */
-            int k = n == root ? K_BLOCK : markup_kind(n, flags);
+            int k = n == root ? K_BLOCK : markup_kind(n);
             if (k == K_DROP)
                 break;
             kind_enter(t, k);
@@ -581,7 +564,7 @@ ns__markup_text(ns__text *t, const xmlNode *root, unsigned flags)
             if (!n)
                 return;
             if (n->type == XML_ELEMENT_NODE)
-                kind_leave(t, n == root ? K_BLOCK : markup_kind(n, flags));
+                kind_leave(t, n == root ? K_BLOCK : markup_kind(n));
         }
     }
 }
@@ -590,7 +573,7 @@ char *
 ns__markup_line(const xmlNode *node, int *oom)
 {
     ns__text t = { { 0 }, 0, 1 };
-    ns__markup_text(&t, node, 0);
+    ns__markup_text(&t, node);
     if (t.buf.oom) {
         *oom = 1;
         ns__text_free(&t);
@@ -2371,7 +2354,7 @@ typedef struct sx_ev {
 typedef struct sx_el {
     const char *name; /* local name (the parser's dictionary) */
     uint32_t stat;    /* 1-based; 0: dropped, or inside a dropped element */
-    int fkind;        /* a fragment's: markup_kind(, NS_MARKUP_HTML) */
+    int fkind;        /* a fragment's: its markup kind, hidden: K_DROP */
 } sx_el;
 
 /* Text collected from an element: <title>, <h1>, a byline. */
@@ -2415,8 +2398,8 @@ typedef struct sx_state {
     uint64_t best[3]; /* seq of the element that gave title_tag, h1,
                        * author[A_ITEMPROP]; UINT64_MAX none */
     /* A fragment (frag set): nothing above but the tree rules; the text
-     * of the root (froot) and of its first <body> child (fbody), as
-     * ns__markup_text with NS_MARKUP_HTML reads them. */
+     * of the root (froot) and of its first <body> child (fbody), read
+     * with ns__markup_text's rules and hidden elements left out. */
     int frag;
     ns__text froot, fbody;
     size_t fdrop, bdrop; /* depth of a dropped element in each; 0 none */
@@ -3013,7 +2996,7 @@ sx_parse(sx_state *x, const char *utf8, size_t len)
 /*
  * Append the text of an HTML fragment (UTF-8, no NUL) to t: its <body>'s,
  * else its root's, block elements as paragraphs, boilerplate and hidden
- * elements left out (ns__markup_text with NS_MARKUP_HTML).  0 when it has
+ * elements left out (ns__markup_text's rules).  0 when it has
  * more than NS_MAX_HTML_TAGS tags (nothing appended).
  */
 static int

@@ -53,16 +53,13 @@ void ns__text_add(ns__text *t, const char *s, size_t n);
 void ns__text_break(ns__text *t, int kind);
 void ns__text_free(ns__text *t);
 
-/* Flags of ns__markup_text. */
-#define NS_MARKUP_HTML 1u /* HTML rules: hidden elements, <br>, etc. */
-
 /**
  * Append the text of the subtree at node to t: block elements (p, div, li,
  * h1..h6, NITF hl1/hl2/block, ...) become paragraphs, <br> a line break;
  * script, style, nav, header, footer, aside, form and the like are skipped,
  * and so are entity references (never expanded).
  */
-void ns__markup_text(ns__text *t, const xmlNode *node, unsigned flags);
+void ns__markup_text(ns__text *t, const xmlNode *node);
 
 /**
  * The text of node's subtree on one line (white space collapsed), in a new

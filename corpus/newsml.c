@@ -125,7 +125,7 @@ byline_name(doc_state *d, const xmlNode *n)
             ns__text_add(&t, (const char *)c->content,
                          strlen((const char *)c->content));
         else if (ns__markup_is(c, "person"))
-            ns__markup_text(&t, c, 0);
+            ns__markup_text(&t, c);
     }
     char *s = t.buf.oom ? NULL : ns__buf_detach(&t.buf);
     if (t.buf.oom)
@@ -196,9 +196,9 @@ nitf_read(doc_state *d, story *s, const xmlNode *nitf)
         }
     }
     if (s->body.buf.len == 0) {
-        ns__markup_text(&s->body, ns__markup_child(body, "body.content"), 0);
+        ns__markup_text(&s->body, ns__markup_child(body, "body.content"));
         if (s->body.buf.len == 0)
-            ns__markup_text(&s->body, ns__markup_child(bh, "abstract"), 0);
+            ns__markup_text(&s->body, ns__markup_child(bh, "abstract"));
     }
 }
 
@@ -248,7 +248,7 @@ content_set(doc_state *d, story *s, const xmlNode *cs)
                 nitf_read(d, s, r);
             } else if (s->body.buf.len == 0) {
                 const xmlNode *b = ns__markup_child(r, "body");
-                ns__markup_text(&s->body, b ? b : c, 0);
+                ns__markup_text(&s->body, b ? b : c);
             }
         } else if (ns__markup_is(c, "inlineData")) {
             xmlChar *ct = xmlGetProp(c, (const xmlChar *)"contenttype");

@@ -146,7 +146,7 @@ body_of(ns__text *t, const xmlNode *n, int kind)
     if (kind == 3)
         return; /* base64 or another MIME type: not text we read */
     if (kind == 2) {
-        ns__markup_text(t, n, 0);
+        ns__markup_text(t, n);
         return;
     }
     xmlChar *s = xmlNodeGetContent(n);

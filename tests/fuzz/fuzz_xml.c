@@ -134,7 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ns__xml_problem p;
         if (ns__xml_parse(copy, in.len, &doc, &p) == NS_OK && doc) {
             ns__text t = { { 0 }, 0, 0 };
-            ns__markup_text(&t, (xmlNode *)doc, 0);
+            ns__markup_text(&t, (xmlNode *)doc);
             if (!t.buf.oom)
                 CHECK(fx_utf8((const unsigned char *)ns__buf_cstr(&t.buf),
                               t.buf.len));
