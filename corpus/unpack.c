@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader */
 #include <zstd.h>
 
 #define IN_SIZE  ((size_t)64 << 10)
@@ -39,6 +40,8 @@ struct ns__unpack {
     ZSTD_DStream *zs;
     int zs_pending;    /* inside a zstd frame (more input wanted) */
     uint64_t zs_frame; /* the byte where that frame starts */
+    unsigned long long zs_size; /* its content size, if its header says */
+    uint64_t zs_out;   /* bytes of it handed on */
     char err[256];
     unsigned char in[IN_SIZE];
     unsigned char out[OUT_SIZE];
@@ -398,7 +401,24 @@ zstd_read(ns__unpack *u, const void **out)
                 u->state = DONE;
                 return 0;
             }
+            /* Its header, whole (zstd's streaming decoder does not
+             * check the content size it states: a frame whose first
+             * block is damaged can end with nothing decoded and no
+             * error when its bytes come in small pieces). */
+            size_t hs = ZSTD_frameHeaderSize(u->in + u->in_pos,
+                                             u->in_len - u->in_pos);
+            while (!ZSTD_isError(hs) && u->in_len - u->in_pos < hs &&
+                   !u->in_eof)
+                if (read_more(u) < 0)
+                    return -1;
+            ZSTD_frameHeader fh;
+            u->zs_size = ZSTD_CONTENTSIZE_UNKNOWN;
+            if (ZSTD_getFrameHeader(&fh, u->in + u->in_pos,
+                                    u->in_len - u->in_pos) == 0 &&
+                fh.frameType == ZSTD_frame)
+                u->zs_size = fh.frameContentSize;
             u->zs_frame = in_offset(u);
+            u->zs_out = 0;
         }
         if (u->in_pos == u->in_len && read_more(u) < 0)
             return -1;
@@ -415,6 +435,13 @@ zstd_read(ns__unpack *u, const void **out)
                  (unsigned long long)u->zs_frame, ZSTD_getErrorName(r));
         else
             u->zs_pending = r != 0; /* 0: a frame ended, all handed on */
+        u->zs_out += o.pos;
+        if (!ZSTD_isError(r) && r == 0 &&
+            u->zs_size != ZSTD_CONTENTSIZE_UNKNOWN && u->zs_out != u->zs_size)
+            fail(u, "corrupt zstd data in the frame at byte %llu: it "
+                 "states %llu bytes and holds %llu",
+                 (unsigned long long)u->zs_frame, u->zs_size,
+                 (unsigned long long)u->zs_out);
         if (o.pos)
             return (ptrdiff_t)o.pos; /* a failure waits for the next call */
         if (u->state == FAILED)
