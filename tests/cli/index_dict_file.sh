@@ -60,8 +60,11 @@ head -c "$(stat -c %s "$TMP/saved.zdict")" /dev/urandom >"$gen/nsearch.zdict"
 same "file of random bytes"
 head -c 1000 "$TMP/saved.zdict" >"$gen/nsearch.zdict"
 same "file truncated"
-# Another index's dictionary, of the same size: its id differs.
-"$NSEARCH" index --index "$TMP/other" "$NS_SHARED/news/whitehouse-sample/docs.jsonl" >/dev/null 2>&1
+# Another index's dictionary, of the same size (the cap of 110 KB): its id
+# differs.  Its articles are the sample's with other bytes.
+zstd -dc "$SAMPLE/whitehouse-sample.jsonl.zst" | sed 's/the /THE /g; s/"id": *"/&other-/' \
+    >"$TMP/other.jsonl"
+"$NSEARCH" index --index "$TMP/other" "$TMP/other.jsonl" >/dev/null 2>&1
 o=$(ls -d "$TMP"/other/gen-*/nsearch.zdict | head -1)
 if [ -f "$o" ]; then
     cp "$o" "$gen/nsearch.zdict"
