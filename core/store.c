@@ -186,9 +186,9 @@ ns__store_set_dict(ns__store *s, const void *dict, size_t len)
 }
 
 static int
-same_bytes(const ns_buf *b, const void *p, size_t len)
+same_bytes(const void *a, size_t alen, const void *b, size_t blen)
 {
-    return b->len == len && memcmp(b->data, p, len) == 0;
+    return alen == blen && memcmp(a, b, alen) == 0;
 }
 
 ns_status
@@ -202,11 +202,12 @@ ns__store_add_dict(ns__store *s, const void *dict, size_t len)
     size_t own_len;
     const void *own = dict_bytes(s, &own_len);
     if (s->ddict && ZSTD_getDictID_fromDDict(s->ddict) == id &&
-        own_len == len && memcmp(own, dict, len) == 0)
+        same_bytes(own, own_len, dict, len))
         return NS_OK;
     for (size_t i = 0; i < s->n_more; i++)
         if (s->more[i].id == id)
-            return same_bytes(&s->more[i].bytes, dict, len) ?
+            return same_bytes(s->more[i].bytes.data, s->more[i].bytes.len,
+                              dict, len) ?
                        NS_OK :
                        NS_ERR_INDEX_CORRUPT;
     more_dict *m = ns__realloc(s->more, (s->n_more + 1) * sizeof *m);

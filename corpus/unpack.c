@@ -405,18 +405,18 @@ zstd_read(ns__unpack *u, const void **out)
              * check the content size it states: a frame whose first
              * block is damaged can end with nothing decoded and no
              * error when its bytes come in small pieces). */
-            size_t hs = ZSTD_frameHeaderSize(u->in + u->in_pos,
-                                             u->in_len - u->in_pos);
-            while (!ZSTD_isError(hs) && u->in_len - u->in_pos < hs &&
-                   !u->in_eof)
+            /* ZSTD_getFrameHeader says how many bytes it still needs
+             * (more than 4: the frame header descriptor comes first). */
+            ZSTD_frameHeader fh;
+            size_t need;
+            while ((need = ZSTD_getFrameHeader(&fh, u->in + u->in_pos,
+                                               u->in_len - u->in_pos)) > 0 &&
+                   !ZSTD_isError(need) && !u->in_eof)
                 if (read_more(u) < 0)
                     return -1;
-            ZSTD_frameHeader fh;
-            u->zs_size = ZSTD_CONTENTSIZE_UNKNOWN;
-            if (ZSTD_getFrameHeader(&fh, u->in + u->in_pos,
-                                    u->in_len - u->in_pos) == 0 &&
-                fh.frameType == ZSTD_frame)
-                u->zs_size = fh.frameContentSize;
+            u->zs_size = need == 0 && fh.frameType == ZSTD_frame
+                             ? fh.frameContentSize
+                             : ZSTD_CONTENTSIZE_UNKNOWN;
             u->zs_frame = in_offset(u);
             u->zs_out = 0;
         }
