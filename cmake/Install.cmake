@@ -9,7 +9,7 @@ include(CMakePackageConfigHelpers)
 # the prefixes are the ones the top-level pkg_check_modules calls use, so
 # the exported link interface (PkgConfig::PREFIX) resolves in the config.
 set(NS_PC_DEPS XAPIAN=xapian-core UTF8PROC=libutf8proc ZSTD=libzstd
-    LIBARCHIVE=libarchive ZLIB=zlib LZMA=liblzma LIBXML2=libxml-2.0
+    LIBARCHIVE=libarchive ISAL=libisal LZMA=liblzma LIBXML2=libxml-2.0
     JSONC=json-c)
 set(NS_PC_REQUIRES_PRIVATE)
 foreach(dep ${NS_PC_DEPS})
