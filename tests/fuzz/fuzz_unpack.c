@@ -9,6 +9,11 @@
  * end the same way, and give the same bytes when the data is whole or cut
  * short (what liblzma decodes of corrupt data before it notices depends
  * on how the input comes: fuzzing found that, and it is no loss).
+ * gzip is also decoded by zlib, the reference, member by member as
+ * unpack.c does: what both hand on must agree byte for byte; data zlib
+ * decodes whole must decode whole and the same; data zlib finds cut short
+ * must be cut short, with at least every byte up to the end of the last
+ * deflate block zlib completed.
  * Inputs that start with neither magic are skipped: reader.c never hands
  * them to unpack.c.  Not wired into CMake's libFuzzer build unless
  * NS_FUZZ=ON (then with clang -fsanitize=fuzzer,address).
@@ -20,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "corpus/unpack.h"
 
@@ -55,10 +61,62 @@ piece_read(void *cookie, void *buf, size_t cap, const char **why)
     return (ptrdiff_t)n;
 }
 
+/* Decoded bytes kept for comparing with zlib's. */
+#define KEEP ((size_t)4 << 20)
+
+enum { REF_OK, REF_CUT, REF_BAD };
+
+/* zlib's decoding of the gzip members data[0, size): REF_OK (every
+ * member whole, then the end or bytes that start no member), REF_CUT or
+ * REF_BAD; its first KEEP bytes in keep[], their count in *total (all of
+ * them, up to MAX_DECODED), and in *whole the bytes up to the end of the
+ * last block or member it completed. */
+static int
+ref_gzip(const uint8_t *data, size_t size, unsigned char *keep,
+         uint64_t *total, uint64_t *whole)
+{
+    static unsigned char buf[(size_t)64 << 10];
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        abort();
+    size_t pos = 0;
+    int res = REF_OK;
+    *total = *whole = 0;
+    while (size - pos >= 2 && data[pos] == 0x1f && data[pos + 1] == 0x8b) {
+        inflateReset(&z);
+        z.next_in = (unsigned char *)(uintptr_t)(data + pos);
+        z.avail_in = (uInt)(size - pos);
+        int r;
+        do {
+            z.next_out = buf;
+            z.avail_out = sizeof buf;
+            r = inflate(&z, Z_BLOCK);
+            size_t got = sizeof buf - z.avail_out;
+            if (*total < KEEP)
+                memcpy(keep + *total, buf,
+                       got < KEEP - *total ? got : KEEP - *total);
+            *total += got;
+            if (r == Z_STREAM_END || (r == Z_OK && (z.data_type & 128)))
+                *whole = *total;
+        } while (r == Z_OK && *total <= MAX_DECODED &&
+                 (z.avail_in > 0 || z.avail_out == 0));
+        pos = size - z.avail_in;
+        if (r != Z_STREAM_END) {
+            res = *total > MAX_DECODED ? REF_OK :
+                  r == Z_OK || r == Z_BUF_ERROR ? REF_CUT : REF_BAD;
+            break;
+        }
+    }
+    inflateEnd(&z);
+    return res;
+}
+
 /* Decode u to its end (or MAX_DECODED), checking each call; returns the
- * last call's result, the bytes decoded in *total and their hash in *h. */
+ * last call's result, the bytes decoded in *total and their hash in *h;
+ * the first KEEP bytes in keep[] if not NULL. */
 static ptrdiff_t
-drain(ns__unpack *u, uint64_t *total, uint64_t *h)
+drain(ns__unpack *u, uint64_t *total, uint64_t *h, unsigned char *keep)
 {
     ptrdiff_t n;
     *total = 0;
@@ -72,6 +130,9 @@ drain(ns__unpack *u, uint64_t *total, uint64_t *h)
         CHECK((size_t)n <= (size_t)64 << 10);
         for (ptrdiff_t i = 0; i < n; i++)
             *h = (*h ^ ((const unsigned char *)out)[i]) * 1099511628211u;
+        if (keep && *total < KEEP)
+            memcpy(keep + *total, out,
+                   (size_t)n < KEEP - *total ? (size_t)n : KEEP - *total);
         *total += (uint64_t)n;
         if (*total > MAX_DECODED)
             break;
@@ -104,21 +165,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         close(fd);
         return 0;
     }
+    static unsigned char mine[KEEP], ref[KEEP];
     ns__unpack *u = ns__unpack_open(fd, kind);
     CHECK(u != NULL);
     uint64_t total, hash;
-    ptrdiff_t n = drain(u, &total, &hash);
+    ptrdiff_t n = drain(u, &total, &hash, mine);
     int cut = strstr(ns__unpack_error(u), "cut short") != NULL;
     int corrupt = strstr(ns__unpack_error(u), "corrupt") != NULL;
     ns__unpack_close(u);
     close(fd);
     if (total > MAX_DECODED)
         return 0;
+    if (kind == NS_UNPACK_GZIP) {
+        uint64_t rtotal, rwhole;
+        int res = ref_gzip(data, size, ref, &rtotal, &rwhole);
+        uint64_t common = total < rtotal ? total : rtotal;
+        CHECK(memcmp(mine, ref, common < KEEP ? common : KEEP) == 0);
+        if (res == REF_OK && rtotal <= MAX_DECODED)
+            CHECK(n == 0 && total == rtotal);
+        if (res == REF_CUT)
+            CHECK(n < 0 && cut && total >= rwhole);
+        if (res == REF_BAD)
+            CHECK(n < 0);
+    }
     piece_src src = { data, size, 0 };
     u = ns__unpack_open_source(kind, piece_read, &src);
     CHECK(u != NULL);
     uint64_t total2, hash2;
-    ptrdiff_t n2 = drain(u, &total2, &hash2);
+    ptrdiff_t n2 = drain(u, &total2, &hash2, NULL);
     int cut2 = strstr(ns__unpack_error(u), "cut short") != NULL;
     int corrupt2 = strstr(ns__unpack_error(u), "corrupt") != NULL;
     ns__unpack_close(u);

@@ -527,6 +527,143 @@ test_truncated_anywhere(void **state)
     free(plain);
 }
 
+/* gzip of s[0, n) with every optional header field zlib writes (extra,
+ * name, comment, header CRC). */
+static unsigned char *
+gzip_bytes_fields(const char *s, size_t n, size_t *out_len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                                  Z_DEFAULT_STRATEGY),
+                     Z_OK);
+    static unsigned char extra[] = "XY\4\0abcd", name[] = "lines.jsonl",
+                         comment[] = "a comment";
+    gz_header h;
+    memset(&h, 0, sizeof h);
+    h.extra = extra;
+    h.extra_len = 8;
+    h.name = name;
+    h.comment = comment;
+    h.hcrc = 1;
+    assert_int_equal(deflateSetHeader(&z, &h), Z_OK);
+    size_t cap = deflateBound(&z, (uLong)n) + 64;
+    unsigned char *out = malloc(cap);
+    assert_non_null(out);
+    z.next_in = (unsigned char *)(uintptr_t)s;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *out_len = cap - z.avail_out;
+    deflateEnd(&z);
+    return out;
+}
+
+/* Walk the n bytes d as a file: the lines delivered, and the one reject's
+ * reason (or "" when none) in why. */
+static size_t
+walk_bytes(const unsigned char *d, size_t n, char *why, size_t cap)
+{
+    char path[] = "/tmp/ns_test_gz_XXXXXX";
+    write_temp(path, d, n);
+    got g = { 0 };
+    assert_int_equal(got_walk(&g, path), NS_OK);
+    unlink(path);
+    assert_true(g.nr <= 1);
+    why[0] = '\0';
+    if (g.nr) {
+        assert_str(g.r[0].file, path);
+        snprintf(why, cap, "%s", g.r[0].reason);
+    }
+    size_t na = g.na;
+    got_free(&g);
+    return na;
+}
+
+/*
+ * What the gzip decoder checks, as zlib did: the optional header fields
+ * (read past), the header's CRC, the flag bits gzip reserves, and each
+ * member's trailer (the CRC-32 and the length of its data): a wrong one
+ * is an error naming the file and the byte after the trailer, once every
+ * line of the member is delivered.
+ */
+static void
+test_gzip_checks(void **state)
+{
+    (void)state;
+    size_t plain_len, l1, l2;
+    char *plain = make_lines(300, &plain_len);
+    unsigned char *m1 = gzip_bytes(plain, plain_len / 2, &l1);
+    unsigned char *m2 = gzip_bytes_fields(plain + plain_len / 2,
+                                          plain_len - plain_len / 2, &l2);
+    unsigned char *d = malloc(l1 + l2);
+    assert_non_null(d);
+    memcpy(d, m1, l1);
+    memcpy(d + l1, m2, l2);
+    size_t n1 = count_lines(plain, plain_len / 2);
+    assert_true(n1 > 100 && n1 < 200);
+    char why[512], want[128];
+
+    /* Whole: both members, the second with every header field. */
+    assert_int_equal(walk_bytes(d, l1 + l2, why, sizeof why), 300);
+    assert_int_equal(why[0], '\0');
+
+    /* A wrong CRC, then a wrong length, in the second member's trailer. */
+    static const size_t back[] = { 8, 4 };
+    for (size_t i = 0; i < 2; i++) {
+        d[l1 + l2 - back[i]] ^= 0x01;
+        assert_int_equal(walk_bytes(d, l1 + l2, why, sizeof why), 300);
+        snprintf(want, sizeof want,
+                 "corrupt gzip data at byte %zu: incorrect data check",
+                 l1 + l2);
+        assert_non_null(strstr(why, want));
+        d[l1 + l2 - back[i]] ^= 0x01;
+    }
+
+    /* The first member's CRC wrong: its lines, then the error (the
+     * second member is not read). */
+    d[l1 - 8] ^= 0x80;
+    assert_int_equal(walk_bytes(d, l1 + l2, why, sizeof why), n1);
+    snprintf(want, sizeof want,
+             "corrupt gzip data at byte %zu: incorrect data check", l1);
+    assert_non_null(strstr(why, want));
+    d[l1 - 8] ^= 0x80;
+
+    /* The second member's header CRC wrong (the last two header bytes,
+     * before the deflate data: find them as the bytes after the comment's
+     * NUL). */
+    unsigned char *c = memchr(d + l1 + 10 + 2 + 8 + 12, '\0', 16);
+    assert_non_null(c);
+    c[1] ^= 0x01;
+    assert_int_equal(walk_bytes(d, l1 + l2, why, sizeof why), n1);
+    assert_non_null(strstr(why, "corrupt gzip data at byte"));
+    assert_non_null(strstr(why, "header crc mismatch"));
+    c[1] ^= 0x01;
+
+    /* A flag bit gzip reserves, in the second member's header. */
+    d[l1 + 3] |= 0x20;
+    assert_int_equal(walk_bytes(d, l1 + l2, why, sizeof why), n1);
+    snprintf(want, sizeof want,
+             "corrupt gzip data at byte %zu: unknown header flags set",
+             l1 + 3);
+    assert_non_null(strstr(why, want));
+    d[l1 + 3] &= (unsigned char)~0x20;
+
+    /* A compression method other than deflate. */
+    d[l1 + 2] = 7;
+    assert_int_equal(walk_bytes(d, l1 + l2, why, sizeof why), n1);
+    assert_non_null(strstr(why, "unknown compression method"));
+    d[l1 + 2] = 8;
+
+    assert_int_equal(walk_bytes(d, l1 + l2, why, sizeof why), 300);
+    assert_int_equal(why[0], '\0');
+    free(d);
+    free(m1);
+    free(m2);
+    free(plain);
+}
+
 /* A scratch directory with the links and modes the repository cannot
  * hold; removed by rm -rf at the end. */
 static char scratch[256];
@@ -935,6 +1072,7 @@ main(void)
         cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_truncated_anywhere),
+        cmocka_unit_test(test_gzip_checks),
         cmocka_unit_test(test_truncated_members),
         cmocka_unit_test_setup_teardown(test_links_and_permissions,
                                         setup_scratch, teardown_scratch),
