@@ -2236,8 +2236,12 @@ static const char *const neg_words[] = {
 };
 
 /* The neg_parts whose first (second) byte each byte is: bit i for
- * neg_parts[i]. */
+ * neg_parts[i]; the pairs of bytes (lowercase) that start one, a bit
+ * each; their lengths; the lengths of the neg_words, a bit each. */
 static uint32_t neg_first[256], neg_second[256];
+static uint64_t neg_pair[65536 / 64];
+static unsigned char neg_part_len[32];
+static uint32_t neg_word_lens;
 static pthread_once_t neg_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -2245,18 +2249,39 @@ neg_init(void)
 {
     _Static_assert(sizeof neg_parts / sizeof *neg_parts <= 32, "a mask");
     for (size_t i = 0; i < sizeof neg_parts / sizeof *neg_parts; i++) {
-        neg_first[(unsigned char)neg_parts[i][0]] |= 1u << i;
-        neg_second[(unsigned char)neg_parts[i][1]] |= 1u << i;
+        unsigned a = (unsigned char)neg_parts[i][0];
+        unsigned b = (unsigned char)neg_parts[i][1];
+        neg_first[a] |= 1u << i;
+        neg_second[b] |= 1u << i;
+        neg_pair[(a << 8 | b) >> 6] |= (uint64_t)1 << ((a << 8 | b) & 63);
+        neg_part_len[i] = (unsigned char)strlen(neg_parts[i]);
+    }
+    for (size_t k = 0; k < sizeof neg_words / sizeof *neg_words; k++) {
+        size_t n = strlen(neg_words[k]);
+        if (n >= 32)
+            abort(); /* a word the mask cannot hold */
+        neg_word_lens |= 1u << n;
     }
 }
 
-
+/* Whether the token v[0, n) of a class or id value is one of neg_words. */
+static int
+neg_word(const char *v, size_t n)
+{
+    if (n >= 32 || !(neg_word_lens >> n & 1))
+        return 0;
+    for (size_t k = 0; k < sizeof neg_words / sizeof *neg_words; k++)
+        if (lower_is(v, n, neg_words[k]))
+            return 1;
+    return 0;
+}
 
 /*
  * Whether a class or id value v[0, n) marks boilerplate; only its first
  * 255 bytes are read.  Called for every class of a page (page_slim,
- * sx_stat), so in one pass: a part is compared only where the value's
- * first two bytes there are a part's.
+ * sx_stat), so in one pass over its bytes: a part is compared only where
+ * the value's two bytes there start one (one bit of neg_pair says whether
+ * any does), a word only to the tokens of a word's length.
  */
 static int
 neg_value_n(const char *v, size_t n)
@@ -2264,30 +2289,29 @@ neg_value_n(const char *v, size_t n)
     pthread_once(&neg_once, neg_init);
     if (n > 255)
         n = 255;
-    for (size_t i = 0; i + 1 < n; i++) {
-        uint32_t m = neg_first[ascii_lower(v[i])];
-        if (!m || !(m &= neg_second[ascii_lower(v[i + 1])]))
+    size_t tok = 0; /* where the token around i starts */
+    for (size_t i = 0; i < n; i++) {
+        char c = v[i];
+        if (c == ' ' || c == '\t' || c == '\n') {
+            if (neg_word(v + tok, i - tok))
+                return 1;
+            tok = i + 1;
+            continue; /* no part starts with a blank */
+        }
+        if (i + 1 == n)
+            break;
+        unsigned pair = (unsigned)ascii_lower(c) << 8 | ascii_lower(v[i + 1]);
+        if (!(neg_pair[pair >> 6] >> (pair & 63) & 1))
             continue;
+        uint32_t m = neg_first[pair >> 8] & neg_second[pair & 0xFF];
         for (; m; m &= m - 1) {
-            const char *part = neg_parts[__builtin_ctz(m)];
-            size_t pl = strlen(part);
-            if (pl <= n - i && lower_is(v + i, pl, part))
+            unsigned k = (unsigned)__builtin_ctz(m);
+            if (neg_part_len[k] <= n - i &&
+                lower_is(v + i, neg_part_len[k], neg_parts[k]))
                 return 1;
         }
     }
-    for (size_t i = 0; i < n;) {
-        while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == '\n'))
-            i++;
-        size_t e = i;
-        while (e < n && v[e] != ' ' && v[e] != '\t' && v[e] != '\n')
-            e++;
-        for (size_t k = 0; e > i && k < sizeof neg_words / sizeof *neg_words;
-             k++)
-            if (lower_is(v + i, e - i, neg_words[k]))
-                return 1;
-        i = e;
-    }
-    return 0;
+    return neg_word(v + tok, n - tok);
 }
 
 static int
