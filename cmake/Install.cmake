@@ -26,23 +26,13 @@ target_link_options(nsearch PRIVATE
 set_property(TARGET nsearch APPEND PROPERTY
     LINK_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/libnsearch.map)
 
-# The installed command finds the library next to it unless the library
-# goes to a directory the loader searches anyway.
-list(FIND CMAKE_C_IMPLICIT_LINK_DIRECTORIES "${CMAKE_INSTALL_FULL_LIBDIR}"
-     _ns_system_libdir)
-if(TARGET nsearch_cli AND _ns_system_libdir EQUAL -1)
-    file(RELATIVE_PATH _ns_rel "${CMAKE_INSTALL_FULL_BINDIR}"
-         "${CMAKE_INSTALL_FULL_LIBDIR}")
-    set_target_properties(nsearch_cli PROPERTIES
-        INSTALL_RPATH "$ORIGIN/${_ns_rel}")
-endif()
-
 install(TARGETS nsearch nsearch_static
     EXPORT nsearchTargets
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-# The readers module that libnsearch.so loads to index (readers.h).
+# The readers module that libnsearch.so and the command load to index
+# (readers.h).
 install(TARGETS nsearch_readers
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/nsearch)
 install(FILES ${PROJECT_SOURCE_DIR}/include/nsearch.h

@@ -26,10 +26,13 @@ for f in bin/nsearch include/nsearch.h "$libdir/libnsearch.so.0" \
     share/man/man1/nsearch.1; do
     [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
-# The installed command runs with the installed library, and only it.
+# The installed command runs, and (it links the search objects itself:
+# cli/CMakeLists.txt) loads no libnsearch.so and carries no run path.
 "$prefix/bin/nsearch" --version >/dev/null || fail "installed nsearch does not run"
-ldd "$prefix/bin/nsearch" | grep -q "libnsearch.so.0 => $prefix/" ||
-    fail "installed nsearch does not use $prefix/$libdir: $(ldd "$prefix/bin/nsearch" | grep nsearch)"
+ldd "$prefix/bin/nsearch" | grep -q "libnsearch" &&
+    fail "installed nsearch loads a libnsearch: $(ldd "$prefix/bin/nsearch" | grep nsearch)"
+objdump -p "$prefix/bin/nsearch" | grep -Eq "^ *(RPATH|RUNPATH) " &&
+    fail "installed nsearch has a run path: $(objdump -p "$prefix/bin/nsearch" | grep -E "PATH ")"
 
 # A tiny archive for the examples to index and search.
 cat >"$tmp/news.jsonl" <<'EOF'
@@ -37,8 +40,8 @@ cat >"$tmp/news.jsonl" <<'EOF'
 {"id": "i2", "title": "Harvest report", "date": "2016-01-02", "source": "Farm News", "text": "Wheat and barley yields were high."}
 EOF
 
-# The installed command indexes (libnsearch.so loads the installed readers
-# module, $libdir/nsearch/nsearch-readers.so) and searches.
+# The installed command indexes (it loads the installed readers module,
+# $libdir/nsearch/nsearch-readers.so) and searches.
 if "$prefix/bin/nsearch" index --index "$tmp/cli-idx" -q "$tmp/news.jsonl" \
     >"$tmp/cli.out" 2>&1 &&
     "$prefix/bin/nsearch" --index "$tmp/cli-idx" airbases >"$tmp/cli.out" 2>&1 &&

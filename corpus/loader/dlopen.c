@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "corpus/loader/readers.h"
 
@@ -61,29 +62,42 @@ try_path(const char *dir, const char *sub)
 static void
 load(void)
 {
-    Dl_info info;
     snprintf(error, sizeof error,
              "cannot load the readers module that indexing needs");
+    char file[1024];
+#ifdef NS_READERS_FROM_PROGRAM
+    /* Linked into the nsearch command: the program's own file (dladdr
+     * would give argv[0], which need not hold a directory). */
+    ssize_t fn = readlink("/proc/self/exe", file, sizeof file - 1);
+    if (fn <= 0 || (size_t)fn >= sizeof file - 1 ||
+        !memchr(file, '/', (size_t)fn)) {
+        size_t used = strlen(error);
+        snprintf(error + used, sizeof error - used,
+                 ": cannot tell where the nsearch program is");
+        return;
+    }
+    file[fn] = '\0';
+#else
     /* Any address inside this library tells which file it is. */
+    Dl_info info;
     if (!dladdr(&once, &info) || !info.dli_fname ||
-        !strchr(info.dli_fname, '/')) {
+        !strchr(info.dli_fname, '/') ||
+        strlen(info.dli_fname) >= sizeof file) {
         size_t used = strlen(error);
         snprintf(error + used, sizeof error - used,
                  ": cannot tell where libnsearch was loaded from");
         return;
     }
-    char dir[1024];
-    size_t dn = (size_t)(strrchr(info.dli_fname, '/') - info.dli_fname);
-    if (dn >= sizeof dir) {
-        snprintf(error + strlen(error), sizeof error - strlen(error),
-                 ": library path too long");
-        return;
-    }
-    memcpy(dir, info.dli_fname, dn);
-    dir[dn] = '\0';
-    try_path(dir, NS_READERS_SUBDIR "/");
+    strcpy(file, info.dli_fname);
+#endif
+    *strrchr(file, '/') = '\0'; /* its directory */
+#ifdef NS_READERS_FROM_PROGRAM
+    try_path(file, NS_READERS_FROM_PROGRAM "/");
+#else
+    try_path(file, NS_READERS_SUBDIR "/");
+#endif
     if (!api)
-        try_path(dir, "");
+        try_path(file, "");
     if (api)
         error[0] = '\0';
     else /* the first "; " becomes ": " */

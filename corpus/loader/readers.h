@@ -14,6 +14,12 @@
  * loaded libnsearch.so (dladdr), so that a relocated install works:
  *   D/nsearch/nsearch-readers.so   (installed: ${libdir}/nsearch/)
  *   D/nsearch-readers.so           (the build tree, next to the library)
+ * The nsearch command links these objects itself (cli/CMakeLists.txt) and
+ * compiles dlopen.c with NS_READERS_FROM_PROGRAM, the path from ${bindir}
+ * to ${libdir}/nsearch; D is then the program's directory
+ * (/proc/self/exe):
+ *   D/NS_READERS_FROM_PROGRAM/nsearch-readers.so   (installed)
+ *   D/nsearch-readers.so                           (the build tree)
  */
 #ifndef NS_READERS_H
 #define NS_READERS_H

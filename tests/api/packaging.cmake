@@ -8,7 +8,7 @@
 #   nothing here.
 add_test(NAME api_symbols COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/symbols.sh)
 set_tests_properties(api_symbols PROPERTIES ENVIRONMENT
-    "${NS_TEST_ENV};NS_LIB=$<TARGET_FILE:nsearch>;NS_STATIC=$<TARGET_FILE:nsearch_static>")
+    "${NS_TEST_ENV};NS_LIB=$<TARGET_FILE:nsearch>;NS_STATIC=$<TARGET_FILE:nsearch_static>;NS_CLI_OBJECTS=$<JOIN:$<TARGET_OBJECTS:ns_cli>,:>")
 
 # The header tests are built by a test, not by the build: a header that
 # does not compile as C99 or C++ fails these tests, and does not stop
