@@ -24,6 +24,7 @@
 #define WARC_MAX_LINE   ((size_t)64 << 10)   /* one header line */
 #define WARC_MAX_HEAD   ((size_t)1 << 20)    /* one record's header */
 #define WS_MIN_CAP      ((size_t)256 << 10)
+#define WS_READ         ((size_t)16 << 10)   /* what ws_fill reads at most */
 
 /* Whether "WARC/<digit>" starts at s[0, n). */
 static int
@@ -97,7 +98,10 @@ ws_fill(wstream *s)
         s->buf = nb;
         s->cap = nc;
     }
-    ptrdiff_t r = ns__input_read(s->in, s->buf + s->end, s->cap - s->end);
+    /* A little at a time: a record's block is read straight into its
+     * buffer (ws_read), copied once, not through this one first. */
+    size_t want = s->cap - s->end < WS_READ ? s->cap - s->end : WS_READ;
+    ptrdiff_t r = ns__input_read(s->in, s->buf + s->end, want);
     if (r < 0) {
         s->failed = 1;
         return 0;
