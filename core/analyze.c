@@ -622,14 +622,26 @@ emit(run *r, const part *pt)
     if (word == a->raw)
         a->raw[wn] = '\0';
 
+    int wanted = !r->stem_only || ns__stem_only_has(r->stem_only, word);
+    if (!wanted && !r->pending) {
+        /* ns__analyzer_run_some: a word the caller cannot want takes its
+         * position, and nothing else is done with it. */
+        r->pos++;
+        r->chain_emitted = 1;
+        if (!pt->number && !pt->cjk) {
+            r->last = word;
+            r->last_len = wn;
+        }
+        r->stats->tokens++;
+        return NS_OK;
+    }
     ns_token t;
     t.word = word;
     t.word_len = wn;
     t.term = word;
     t.term_len = wn;
     if (a->stemmer && !pt->number && !pt->cjk &&
-        !(r->mode & NS_ANALYZE_NOSTEM) &&
-        (!r->stem_only || ns__stem_only_has(r->stem_only, word))) {
+        !(r->mode & NS_ANALYZE_NOSTEM) && wanted) {
         ns_status st = stem(a, word, wn, &t);
         if (st != NS_OK)
             return st;
@@ -822,6 +834,22 @@ scan_part(run *r, size_t *pi, part *pt)
  * Scan a written word at p[*pi] (a letter, digit or CJK character) and emit
  * its tokens: parts split by hyphens or at CJK characters.
  */
+int ns__analyzer_general_only;
+
+/* May this byte end an ASCII word that the fast path of scan_word() takes
+ * whole?  Not a period, comma, apostrophe or hyphen (acronyms, numbers,
+ * possessives, chains, abbreviations), nor a byte of a non-ASCII
+ * character (marks, ignorables, CJK), nor a letter or digit (a word longer
+ * than the fast path takes). */
+static inline int
+ends_plain_word(unsigned char c)
+{
+    if (c >= 0x80 || ascii_word[c])
+        return 0;
+    int k = ascii_class[c];
+    return k != C_PERIOD && k != C_COMMA && k != C_APOS && k != C_HYPHEN;
+}
+
 static ns_status
 scan_word(run *r, size_t *pi)
 {
@@ -831,6 +859,34 @@ scan_word(run *r, size_t *pi)
 
     r->chain_emitted = 0;
     r->last = NULL;
+    /* Most words of news are ASCII letters and digits that white space or
+     * such punctuation ends: scanned, lowercased and emitted here, as the
+     * general loop below would (one part, no acronym, no abbreviation),
+     * without its class lookups. */
+    if (p[i] < 0x80 && !ns__analyzer_general_only) {
+        char *raw = r->a->raw;
+        size_t j = i;
+        size_t lim = len - i > NS_ANALYZER_MAX_WORD ? i + NS_ANALYZER_MAX_WORD
+                                                     : len;
+        unsigned char lc, bits = 0; /* 0x40: a letter (digits lack it) */
+        while (j < lim && (lc = ascii_word[p[j]]) != 0) {
+            raw[j - i] = (char)lc;
+            bits |= lc;
+            j++;
+        }
+        unsigned letters = bits & 0x40;
+        if (j == len || ends_plain_word(p[j])) {
+            part pt = { 0 };
+            pt.start = i;
+            pt.end = j;
+            pt.rn = j - i;
+            pt.number = !letters;
+            st = emit(r, &pt);
+            r->abbrev_dot = SIZE_MAX;
+            *pi = j;
+            return st;
+        }
+    }
     for (;;) {
         part pt = { 0 };
         int c = class_at(p, len, i, &n);

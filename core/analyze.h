@@ -125,13 +125,14 @@ ns_status ns__analyzer_run(ns_analyzer *a,
                            ns_analyze_stats *stats);
 
 /**
- * ns__analyzer_run(), stemming only the words whose first two folded bytes
- * are in stem_only (NS_STEM_ONLY_BYTES, filled with ns__stem_only_add);
- * the others get their folded word as term.  For callers that only
- * compare terms with a few known ones (snippets): with a stemmer whose
- * stems start with their word's first two bytes (english), a word outside
- * the set cannot give any of them, and Snowball is not asked.  With
- * another stemmer, or stem_only NULL, the same as ns__analyzer_run().
+ * ns__analyzer_run() for callers that only compare terms with a few known
+ * ones (snippets): with a stemmer whose stems start with their word's
+ * first two bytes (english), a word whose first two folded bytes are not
+ * in stem_only (NS_STEM_ONLY_BYTES, filled with ns__stem_only_add) cannot
+ * give any of them.  Such a word is not stemmed, and cb is not called for
+ * it unless it starts a sentence (then its term is its folded word); it
+ * still takes its position.  With another stemmer, or stem_only NULL, the
+ * same as ns__analyzer_run().
  */
 #define NS_STEM_ONLY_BYTES 8192
 
@@ -166,5 +167,9 @@ size_t ns__analyzer_fold(ns_analyzer *a,
                          const char *word,
                          size_t len,
                          const char **out);
+
+/* Tests only: nonzero makes every word take the general scanning path, so
+ * that a test can check the fast one gives the same tokens. */
+extern int ns__analyzer_general_only;
 
 #endif /* NS_ANALYZE_H */

@@ -549,12 +549,27 @@ ns__snippet_make(ns_analyzer *an,
     s.text = text;
     s.target = target;
     s.n_terms = q->n_terms < MAX_TERMS ? q->n_terms : MAX_TERMS;
-    /* Only a word that can match a term (a prefix matches the word) or an
-     * excluded one needs its stem. */
+    /* Only a word that can match a term, or an excluded one, needs its
+     * stem, or on_token() at all (unless it starts a sentence): one whose
+     * first two bytes are a term's (a prefix's, matched on the word). */
     unsigned char stem_only[NS_STEM_ONLY_BYTES] = { 0 };
-    for (size_t i = 0; i < s.n_terms; i++)
-        if (!q->terms[i].prefix)
-            ns__stem_only_add(stem_only, q->terms[i].text);
+    for (size_t i = 0; i < s.n_terms; i++) {
+        const char *t = q->terms[i].text;
+        if (q->terms[i].prefix && (!t[0] || !t[1])) {
+            /* Every word that starts with the prefix's byte (or any). */
+            for (unsigned b0 = t[0] ? (unsigned char)t[0] : 1; b0 < 256;
+                 b0++) {
+                for (unsigned b1 = 0; b1 < 256; b1++) {
+                    char w[3] = { (char)b0, (char)b1, 0 };
+                    ns__stem_only_add(stem_only, w);
+                }
+                if (t[0])
+                    break;
+            }
+        } else {
+            ns__stem_only_add(stem_only, t);
+        }
+    }
     for (size_t i = 0; i < q->n_excluded; i++)
         ns__stem_only_add(stem_only, q->excluded[i]);
     ns_status st = NS_OK;

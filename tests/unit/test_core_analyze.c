@@ -1029,6 +1029,124 @@ test_tokens_reanalyze_to_themselves(void **state)
     assert_true(r.checked > 100000);
 }
 
+/* The fast path of scan_word() (plain ASCII words) must give exactly the
+ * tokens of the general one: both run on hand-made and random texts made
+ * of the pieces that take a word off the fast path (periods, commas,
+ * apostrophes, hyphens, marks, ignorables, CJK, long words, invalid
+ * bytes), in document and query mode and with a stem-only set, and on the
+ * White House sample when NS_SHARED is set. */
+typedef struct tape {
+    char *s;
+    size_t n, cap;
+} tape;
+
+static int
+record(const ns_token *t, void *payload)
+{
+    tape *tp = payload;
+    char line[400];
+    int k = snprintf(line, sizeof line, "%s|%s|%zu|%zu|%u|%u\n", t->term,
+                     t->word, t->start, t->end, (unsigned)t->pos, t->flags);
+    assert_true(k > 0 && (size_t)k < sizeof line);
+    if (tp->n + (size_t)k + 1 > tp->cap) {
+        tp->cap = (tp->n + (size_t)k + 1) * 2;
+        tp->s = realloc(tp->s, tp->cap);
+        assert_non_null(tp->s);
+    }
+    memcpy(tp->s + tp->n, line, (size_t)k + 1);
+    tp->n += (size_t)k;
+    return 0;
+}
+
+static void
+same_both_ways(ns_analyzer *a, const char *text, size_t len, unsigned mode,
+               const unsigned char *stem_only)
+{
+    tape fast = { 0 }, general = { 0 };
+    ns_analyze_stats sf, sg;
+    memset(&sf, 0, sizeof sf);
+    memset(&sg, 0, sizeof sg);
+    assert_int_equal(ns__analyzer_run_some(a, text, len, 7, mode, stem_only,
+                                           record, &fast, &sf),
+                     NS_OK);
+    ns__analyzer_general_only = 1;
+    ns_status st = ns__analyzer_run_some(a, text, len, 7, mode, stem_only,
+                                         record, &general, &sg);
+    ns__analyzer_general_only = 0;
+    assert_int_equal(st, NS_OK);
+    if (fast.n != general.n || (fast.n && memcmp(fast.s, general.s, fast.n))) {
+        size_t i = 0;
+        while (i < fast.n && i < general.n && fast.s[i] == general.s[i])
+            i++;
+        while (i > 0 && fast.s[i - 1] != '\n')
+            i--;
+        fprintf(stderr, "text: %.*s\nfast:    %.80s\ngeneral: %.80s\n",
+                (int)(len < 300 ? len : 300), text, fast.n > i ? fast.s + i : "",
+                general.n > i ? general.s + i : "");
+        fail_msg("the fast path's tokens differ");
+    }
+    assert_memory_equal(&sf, &sg, sizeof sf);
+    free(fast.s);
+    free(general.s);
+}
+
+static void
+test_fast_path_same_tokens(void **state)
+{
+    ns_analyzer *a = *state;
+    static const char *const pieces[] = {
+        "word", "Word", "WORDS", "x", "a", "I", "2015", "1", "12", "007",
+        "3.5", "1,000", "12,345.5", "U.S.", "U.S", "e.g.", "Mr.", "Dr", "St.",
+        "don't", "it's", "leaders'", "Harris’s", "al-Assad", "F-16s",
+        "2015-09-18", "co-op", "-", "--", "'", "’", ".", ",", "...", "!", "?",
+        "\"", "(", ")", "[", "]", ";", ":", "/", "&", "#", "%", " ", " ", " ",
+        "\n", "\n\n", "\t", "\r\n", "Pérez", "e\xcc\x81", "ﬁ", "Ｌａｔａｋｉａ",
+        "Straße", "東京", "タワー", "ﾊﾞｶ", "soft\xc2\xadhyphen", "\xc2\xad",
+        "\xe2\x80\x8b", "\xe2\x80\xa6", "\xe3\x80\x82", "\xff", "\xc3",
+        "\xe2\x80\x90", "İstanbul", "Ωmega", "x\xcc\x88",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+        "1234567890123456789012345678901234567890123456789012345678901234",
+    };
+    const size_t np = sizeof pieces / sizeof *pieces;
+    unsigned char stem_only[NS_STEM_ONLY_BYTES] = { 0 };
+    ns__stem_only_add(stem_only, "wo");
+    ns__stem_only_add(stem_only, "le");
+    char text[4096];
+    uint64_t x = 88172645463325252ull;
+    for (int round = 0; round < 3000; round++) {
+        size_t n = 0, k = 1 + round % 60;
+        for (size_t j = 0; j < k; j++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const char *p = pieces[x % np];
+            size_t pl = strlen(p);
+            if (n + pl >= sizeof text)
+                break;
+            memcpy(text + n, p, pl);
+            n += pl;
+        }
+        same_both_ways(a, text, n, 0, NULL);
+        same_both_ways(a, text, n, NS_ANALYZE_QUERY, NULL);
+        same_both_ways(a, text, n, 0, stem_only);
+    }
+
+    const char *shared = getenv("NS_SHARED");
+    char path[1024];
+    if (!shared)
+        return;
+    snprintf(path, sizeof path, "%s/news/whitehouse-sample/docs.jsonl", shared);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    static char buf[1 << 21];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    same_both_ways(a, buf, n, 0, NULL);
+    same_both_ways(a, buf, n, 0, stem_only);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The spec                                                                  */
 
@@ -1362,6 +1480,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_first_pos, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_reanalyze_to_themselves,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fast_path_same_tokens, setup,
+                                        teardown),
         cmocka_unit_test(test_spec_valid),
         cmocka_unit_test(test_spec_invalid),
         cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
