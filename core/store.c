@@ -42,7 +42,16 @@ struct ns__store {
     ns_buf fields, frame; /* encoding's scratch: the fields, their frame */
     more_dict *more; /* sorted by nothing: a few, one per shard */
     size_t n_more;
+    /* Bumped by every use of dctx: a text decoded in steps (store.h) goes
+     * on from where it stopped only while dctx still holds its frame. */
+    unsigned session;
 };
+
+/* A text is compressed in blocks of this many bytes (each ended by a
+ * flush: later blocks still match against earlier ones), so that a
+ * snippet can decode the start of a long text alone.  Measured on the
+ * White House sample: 0.56% more bytes than one block per text. */
+#define NS_TEXT_BLOCK 8192
 
 ns_status
 ns__store_new(ns__store **out)
@@ -324,6 +333,43 @@ put_frame(ns__store *s, const void *src, size_t len, ns_buf *out)
     return NS_OK;
 }
 
+/* Append the text compressed as put_frame() does, in blocks of
+ * NS_TEXT_BLOCK bytes: one frame, its size in its header. */
+static ns_status
+put_text_frame(ns__store *s, const char *text, size_t len, ns_buf *out)
+{
+    if (len <= NS_TEXT_BLOCK)
+        return put_frame(s, text, len, out);
+    size_t bound = ZSTD_compressBound(len) + 64 * (len / NS_TEXT_BLOCK + 1);
+    if (ns__buf_reserve(out, bound) != 0)
+        return NS_ERR_NOMEM;
+    ZSTD_CCtx *c = s->cctx;
+    size_t r = ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
+    if (!ZSTD_isError(r))
+        r = s->cdict ? ZSTD_CCtx_refCDict(c, s->cdict)
+                     : ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel,
+                                              NS_ZSTD_LEVEL);
+    if (!ZSTD_isError(r))
+        r = ZSTD_CCtx_setPledgedSrcSize(c, len);
+    ZSTD_outBuffer ob = { out->data + out->len, bound, 0 };
+    for (size_t off = 0; !ZSTD_isError(r) && off < len;) {
+        size_t k = len - off < NS_TEXT_BLOCK ? len - off : NS_TEXT_BLOCK;
+        ZSTD_inBuffer ib = { text + off, k, 0 };
+        ZSTD_EndDirective e = off + k == len ? ZSTD_e_end : ZSTD_e_flush;
+        do
+            r = ZSTD_compressStream2(c, &ob, &ib, e);
+        while (!ZSTD_isError(r) && r != 0 && ob.pos < ob.size);
+        if (!ZSTD_isError(r) && (r != 0 || ib.pos != ib.size))
+            r = (size_t)-1; /* the bound was too small: cannot happen */
+        off += k;
+    }
+    ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
+    if (ZSTD_isError(r))
+        return NS_ERR_NOMEM;
+    out->len += ob.pos;
+    return NS_OK;
+}
+
 ns_status
 ns__store_encode(ns__store *s,
                  const ns_article *a,
@@ -353,7 +399,7 @@ ns__store_encode(ns__store *s,
     ns__buf_append(out, s->frame.data, s->frame.len);
     if (out->oom)
         return NS_ERR_NOMEM;
-    if ((st = put_frame(s, a->text, a->text_len, out)) != NS_OK)
+    if ((st = put_text_frame(s, a->text, a->text_len, out)) != NS_OK)
         return st;
     return out->oom ? NS_ERR_NOMEM : NS_OK;
 }
@@ -380,6 +426,7 @@ get_frame(ns__store *s, const unsigned char *p, const unsigned char *end,
     if (ns__buf_reserve(b, (size_t)n + 1) != 0)
         return NS_ERR_NOMEM;
     const ZSTD_DDict *dd = frame_dict(s, p, len);
+    s->session++;
     size_t r = dd ? ZSTD_decompress_usingDDict(s->dctx, b->data, (size_t)n, p,
                                                len, dd)
                   : ZSTD_decompressDCtx(s->dctx, b->data, (size_t)n, p, len);
@@ -420,20 +467,135 @@ split_fields(const unsigned char **pp, const unsigned char *end,
     return NS_OK;
 }
 
+/* The end of the frame block that starts at p[at] (the frame is n bytes):
+ * the offset just past it, or 0 when the block header is damaged; *last
+ * is set when it is the frame's last block (RFC 8878, 3.1.1.2). */
+static size_t
+block_end(const unsigned char *p, size_t n, size_t at, int *last)
+{
+    if (at > n || n - at < 3)
+        return 0;
+    uint32_t h = (uint32_t)p[at] | (uint32_t)p[at + 1] << 8 |
+                 (uint32_t)p[at + 2] << 16;
+    size_t size = h >> 3, type = h >> 1 & 3;
+    *last = (int)(h & 1);
+    if (type == 3 || size > ZSTD_BLOCKSIZE_MAX)
+        return 0;
+    size_t stored = type == 1 ? 1 : size; /* RLE: one byte */
+    return n - at - 3 < stored ? 0 : at + 3 + stored;
+}
+
+/* Decode rec's text on, a block at a time, to at least NS_TEXT_BLOCK more
+ * bytes or its end (see ns__store_text_more).  zstd's stream decoder is
+ * handed the frame one block at a time: given more, it would decode a
+ * block ahead of the output asked for. */
+static ns_status
+text_step(ns__store *s, ns__record *rec)
+{
+    ns_buf *b = &rec->text_;
+    size_t want = rec->text_whole - b->len > NS_TEXT_BLOCK
+                      ? b->len + NS_TEXT_BLOCK
+                      : rec->text_whole;
+    ZSTD_inBuffer in = { rec->tp_, rec->tfeed_, rec->tin_ };
+    ZSTD_outBuffer out = { b->data, rec->text_whole, b->len };
+    size_t r = 1;
+    while (out.pos < want || (out.pos == rec->text_whole && r != 0)) {
+        if (in.pos == in.size) { /* all fed is read: the next block */
+            if (rec->tfeed_ == rec->tn_)
+                return NS_ERR_INDEX_CORRUPT; /* the frame is cut short */
+            int last = 0;
+            size_t e = rec->tlast_ ? rec->tn_
+                                   : block_end(rec->tp_, rec->tn_,
+                                               rec->tfeed_, &last);
+            if (!e)
+                return NS_ERR_INDEX_CORRUPT;
+            if (last)
+                rec->tlast_ = 1; /* the checksum and the rest after it */
+            rec->tfeed_ = in.size = e;
+        }
+        size_t before = in.pos + out.pos;
+        r = ZSTD_decompressStream(s->dctx, &out, &in);
+        if (ZSTD_isError(r))
+            return NS_ERR_INDEX_CORRUPT;
+        if (r == 0 && out.pos < rec->text_whole)
+            return NS_ERR_INDEX_CORRUPT; /* fewer bytes than stated */
+        if (r == 0 && in.pos == in.size && rec->tlast_ &&
+            rec->tfeed_ < rec->tn_) {
+            rec->tfeed_ = in.size = rec->tn_; /* bytes after the frame */
+            continue;
+        }
+        if (r == 0)
+            break;
+        if (in.pos + out.pos == before && in.pos < in.size)
+            return NS_ERR_INDEX_CORRUPT; /* no progress */
+    }
+    if (out.pos == rec->text_whole && (r != 0 || in.pos != rec->tn_))
+        return NS_ERR_INDEX_CORRUPT; /* more in the frame than stated */
+    rec->tin_ = in.pos;
+    b->len = out.pos;
+    b->data[b->len] = '\0';
+    rec->text = b->data;
+    rec->text_len = b->len;
+    return NS_OK;
+}
+
 /* Decode the text's frame [p, end) into rec (its length, when stated
- * apart, must be len; UINT64_MAX: not stated). */
+ * apart, must be len; UINT64_MAX: not stated): whole, or (in_steps) its
+ * first blocks, the rest left to ns__store_text_more(). */
 static ns_status
 get_text(ns__store *s, const unsigned char *p, const unsigned char *end,
-         uint64_t len, ns__record *rec)
+         uint64_t len, int in_steps, ns__record *rec)
 {
-    ns_status st = get_frame(s, p, end, (uint64_t)1 << 31, &rec->text_);
-    if (st != NS_OK)
-        return st;
-    if (len != UINT64_MAX && rec->text_.len != len)
+    unsigned long long n = ZSTD_getFrameContentSize(p, (size_t)(end - p));
+    if (n == ZSTD_CONTENTSIZE_UNKNOWN || n == ZSTD_CONTENTSIZE_ERROR ||
+        n > (uint64_t)1 << 31 || (len != UINT64_MAX && n != len))
         return NS_ERR_INDEX_CORRUPT;
-    rec->text = rec->text_.data;
-    rec->text_len = rec->text_.len;
-    return NS_OK;
+    rec->text_whole = (size_t)n;
+    if (!in_steps || n <= NS_TEXT_BLOCK) {
+        ns_status st = get_frame(s, p, end, n, &rec->text_);
+        if (st != NS_OK)
+            return st;
+        rec->text = rec->text_.data;
+        rec->text_len = rec->text_.len;
+        return NS_OK;
+    }
+    ns__buf_reset(&rec->text_);
+    if (ns__buf_reserve(&rec->text_, (size_t)n + 1) != 0)
+        return NS_ERR_NOMEM;
+    const ZSTD_DDict *dd = frame_dict(s, p, (size_t)(end - p));
+    size_t r = ZSTD_DCtx_reset(s->dctx, ZSTD_reset_session_only);
+    if (!ZSTD_isError(r))
+        r = ZSTD_DCtx_refDDict(s->dctx, dd);
+    if (ZSTD_isError(r))
+        return NS_ERR_NOMEM;
+    ZSTD_frameHeader fh;
+    if (ZSTD_getFrameHeader(&fh, p, (size_t)(end - p)) != 0)
+        return NS_ERR_INDEX_CORRUPT;
+    rec->tp_ = p;
+    rec->tn_ = (size_t)(end - p);
+    rec->tin_ = 0;
+    rec->tfeed_ = fh.headerSize; /* the header, then block by block */
+    rec->tlast_ = 0;
+    rec->tsession_ = ++s->session;
+    return text_step(s, rec);
+}
+
+ns_status
+ns__store_text_more(ns__store *s, ns__record *rec)
+{
+    if (!rec->text || rec->text_len >= rec->text_whole)
+        return NS_OK;
+    if (rec->tsession_ != s->session) {
+        /* The context has decoded other frames since: again, whole. */
+        ns_status st = get_frame(s, rec->tp_, rec->tp_ + rec->tn_,
+                                 rec->text_whole, &rec->text_);
+        if (st != NS_OK)
+            return st;
+        rec->text = rec->text_.data;
+        rec->text_len = rec->text_.len;
+        return NS_OK;
+    }
+    return text_step(s, rec);
 }
 
 /* Records of version 1 (written before 2026-11-28): the fields in plain,
@@ -450,7 +612,9 @@ decode_v1(ns__store *s, const unsigned char *p, const unsigned char *end,
         return st;
     if (!ns__get_varint(&p, end, &tlen))
         return NS_ERR_INDEX_CORRUPT;
-    return want_text ? get_text(s, p, end, tlen, rec) : NS_OK;
+    return want_text ? get_text(s, p, end, tlen, want_text == NS_STORE_TEXT_START,
+                                rec)
+                     : NS_OK;
 }
 
 ns_status
@@ -465,6 +629,7 @@ ns__store_decode(ns__store *s,
     ns__buf_reset(&rec->fields_);
     rec->text = NULL;
     rec->text_len = 0;
+    rec->text_whole = 0;
     if (len < 1 || (*p != 1 && *p != 2))
         return NS_ERR_INDEX_CORRUPT;
     if (*p++ == 1)
@@ -482,7 +647,9 @@ ns__store_decode(ns__store *s,
         return st;
     if (f != fend)
         return NS_ERR_INDEX_CORRUPT;
-    return want_text ? get_text(s, p + flen, end, UINT64_MAX, rec) : NS_OK;
+    return want_text ? get_text(s, p + flen, end, UINT64_MAX,
+                                want_text == NS_STORE_TEXT_START, rec)
+                     : NS_OK;
 }
 
 ns_status

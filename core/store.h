@@ -8,7 +8,9 @@
  *   varint      length of the fields' frame
  *   frame       zstd frame of the fields: varint+str each of id, title,
  *               date, source, url, author, language, file
- *   rest        zstd frame of the text
+ *   rest        zstd frame of the text, in blocks of 8 KB of text (each
+ *               flushed: later blocks still match against earlier ones)
+ *               so that the start of a long text decodes alone
  *
  * Each frame names its dictionary by id and holds its size.  Nothing is
  * left in plain: Xapian's glass backend zlib-compresses document data
@@ -32,9 +34,15 @@ typedef struct ns__store ns__store;
 typedef struct ns__record {
     const char *id, *title, *date, *source, *url, *author, *language, *file;
     const char *text; /* NULL unless text was asked for */
-    size_t text_len;
+    size_t text_len;  /* bytes of it decoded */
+    size_t text_whole; /* its whole length (more with NS_STORE_TEXT_START) */
     ns_buf fields_; /* private */
     ns_buf text_;   /* private */
+    const unsigned char *tp_; /* private: the text's frame (in data) */
+    size_t tn_, tin_, tfeed_; /* private: its length, bytes read of it,
+                               * bytes handed to zstd */
+    int tlast_;               /* private: its last block was handed */
+    unsigned tsession_;       /* private */
 } ns__record;
 
 ns_status ns__store_new(ns__store **out);
@@ -93,14 +101,28 @@ ns_status ns__store_encode(ns__store *s,
 
 /**
  * Decode data into rec (zero it before the first use; reusable; free its
- * buffers with ns__record_free).  want_text 0 skips decompression.
+ * buffers with ns__record_free).  want_text 0 skips decompression, 1
+ * decodes the whole text, NS_STORE_TEXT_START its start: at least 8 KB of
+ * it or all, as many bytes as rec->text_len says, the rest decoded by
+ * ns__store_text_more() while data is still there.
  * Returns NS_OK; NS_ERR_INDEX_CORRUPT (bad record); NS_ERR_NOMEM.
  */
+#define NS_STORE_TEXT_START 2
 ns_status ns__store_decode(ns__store *s,
                            const char *data,
                            size_t len,
                            int want_text,
                            ns__record *rec);
+/**
+ * Decode more of a text asked for with NS_STORE_TEXT_START (at least 8 KB
+ * more, or the rest; nothing when it is whole): rec->text and
+ * rec->text_len are updated (text may move).  Cheapest right after the
+ * record's ns__store_decode(); after other decodes with s the text is
+ * decoded again from its start, whole.  The record's data must still be
+ * where ns__store_decode() read it.
+ * Returns NS_OK; NS_ERR_INDEX_CORRUPT; NS_ERR_NOMEM.
+ */
+ns_status ns__store_text_more(ns__store *s, ns__record *rec);
 void ns__record_free(ns__record *rec);
 
 /** What the stored records of an index cost (ns__store_measure sums). */

@@ -164,4 +164,30 @@ ns_status ns__snippet_make(ns_analyzer *an,
                            ns_highlight **hl,
                            size_t *n_hl);
 
+/**
+ * Decode more of a text (ns__snippet_make_steps): on NS_OK, *text and
+ * *len are the text decoded so far, longer than before unless whole.
+ */
+typedef ns_status (*ns__snippet_more)(void *ctx, const char **text,
+                                      size_t *len);
+
+/**
+ * ns__snippet_make() on a text decoded in steps (core/store.h): text[0,
+ * len) of whole bytes is there; more() decodes the rest as the scan needs
+ * it.  A query that stops reading early (snippet.c) leaves the end of a
+ * long text undecoded.  The snippet is the one the whole text gives.
+ */
+ns_status ns__snippet_make_steps(ns_analyzer *an,
+                                 const ns__query *q,
+                                 const char *text,
+                                 size_t len,
+                                 size_t whole,
+                                 ns__snippet_more more,
+                                 void *more_ctx,
+                                 const char *title,
+                                 unsigned target,
+                                 ns_buf *out,
+                                 ns_highlight **hl,
+                                 size_t *n_hl);
+
 #endif /* NS_QUERY_H */

@@ -211,6 +211,22 @@ apply_dates(ns_db *db, const ns_search_options *o, ns__xq **q)
     return *q ? NS_OK : NS_ERR_NOMEM;
 }
 
+/* A result's stored text, decoded as its snippet reads it. */
+typedef struct more_ctx {
+    ns__store *store;
+    ns__record *rec;
+} more_ctx;
+
+static ns_status
+more_text(void *ctx, const char **text, size_t *len)
+{
+    more_ctx *m = ctx;
+    ns_status st = ns__store_text_more(m->store, m->rec);
+    *text = m->rec->text;
+    *len = m->rec->text_len;
+    return st;
+}
+
 ns_status
 ns_db_search(ns_db *db,
              const char *query,
@@ -308,7 +324,9 @@ ns_db_search(ns_db *db,
     for (size_t i = 0; i < ms->n; i++) {
         result *r = &res->r[res->n++];
         st = ns__store_decode(db->store, ms->hits[i].data,
-                              ms->hits[i].data_len, !o->no_snippets, &r->rec);
+                              ms->hits[i].data_len,
+                              o->no_snippets ? 0 : NS_STORE_TEXT_START,
+                              &r->rec);
         if (st != NS_OK) {
             ns__db_errorf(db, "article %u: stored record is damaged",
                           (unsigned)ms->hits[i].docid);
@@ -326,10 +344,15 @@ ns_db_search(ns_db *db,
         h->duplicates = ms->hits[i].collapsed;
         h->snippet = "";
         if (!o->no_snippets) {
-            st = ns__snippet_make(db->analyzer, &q, r->rec.text,
-                                  r->rec.text_len, r->rec.title,
-                                  o->snippet_len, &r->snippet, &r->hl,
-                                  &h->n_highlights);
+            more_ctx mc = { db->store, &r->rec };
+            st = ns__snippet_make_steps(db->analyzer, &q, r->rec.text,
+                                        r->rec.text_len, r->rec.text_whole,
+                                        more_text, &mc, r->rec.title,
+                                        o->snippet_len, &r->snippet, &r->hl,
+                                        &h->n_highlights);
+            if (st == NS_ERR_INDEX_CORRUPT)
+                ns__db_errorf(db, "article %u: stored record is damaged",
+                              (unsigned)ms->hits[i].docid);
             if (st != NS_OK)
                 goto out;
             h->snippet = ns__buf_cstr(&r->snippet);

@@ -48,6 +48,7 @@ typedef struct match {
 typedef struct scan {
     const ns__query *q;
     const char *text;
+    size_t base; /* where the analyzed piece starts in text */
     size_t n_terms; /* q->n_terms, at most MAX_TERMS */
     match *m;
     size_t n, cap;
@@ -86,10 +87,11 @@ static int
 on_token(const ns_token *t, void *payload)
 {
     scan *s = payload;
+    const size_t t_start = t->start + s->base, t_end = t->end + s->base;
     int sentence = (t->flags & NS_TOKEN_SENTENCE_START) != 0;
     /* The analyzer starts a sentence at its first token; the text may have
      * begun with words it skipped (too long). */
-    for (size_t i = 0; sentence && s->n_sent == 0 && i < t->start; i++) {
+    for (size_t i = 0; sentence && s->n_sent == 0 && i < t_start; i++) {
         unsigned char c = (unsigned char)s->text[i];
         if (c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
                                                     (c | 0x20) <= 'z'))
@@ -106,7 +108,7 @@ on_token(const ns_token *t, void *payload)
             s->sent = a;
             s->cap_sent = c;
         }
-        s->sent[s->n_sent++] = t->start;
+        s->sent[s->n_sent++] = t_start;
     }
     uint64_t bits = 0;
     for (size_t i = 0; i < s->n_terms; i++) {
@@ -119,7 +121,7 @@ on_token(const ns_token *t, void *payload)
                        : strcmp(t->term, qt->text) == 0)
             bits |= (uint64_t)1 << i;
     }
-    if (s->stop_at && t->start > s->stop_at)
+    if (s->stop_at && t_start > s->stop_at)
         return 1; /* every word shown already: see the top of the file */
     if (!bits || is_excluded(s->q, t->term))
         return 0;
@@ -134,8 +136,8 @@ on_token(const ns_token *t, void *payload)
         s->cap = c;
     }
     match *m = &s->m[s->n++];
-    m->start = t->start;
-    m->end = t->end;
+    m->start = t_start;
+    m->end = t_end;
     m->pos = t->pos;
     m->terms = bits;
     m->group = -1;
@@ -149,14 +151,14 @@ on_token(const ns_token *t, void *payload)
         size_t g = (size_t)m->group;
         if (s->last_seen[g] == 0)
             s->n_seen++;
-        s->last_seen[g] = t->start + 1; /* 0 means never */
+        s->last_seen[g] = t_start + 1; /* 0 means never */
         if (s->n_seen == s->n_terms) {
             size_t first = SIZE_MAX;
             for (size_t i = 0; i < s->n_terms; i++)
                 if (s->last_seen[i] - 1 < first)
                     first = s->last_seen[i] - 1;
-            if (t->end - first <= s->target)
-                s->stop_at = t->end + s->target;
+            if (t_end - first <= s->target)
+                s->stop_at = t_end + s->target;
         }
     }
     return 0;
@@ -522,6 +524,36 @@ emit(const scan *s, const char *text, size_t from, size_t to, ns_buf *out,
     return 0;
 }
 
+/* The end of the last blank line ("\n\n") in text[from, to), or from:
+ * a place where the analysis can stop and go on in a second run, which
+ * starts a sentence there as one run does after a blank line. */
+static size_t
+paragraph_cut(const char *text, size_t from, size_t to)
+{
+    for (size_t i = to; i >= from + 2; i--)
+        if (text[i - 1] == '\n' && text[i - 2] == '\n')
+            return i;
+    return from;
+}
+
+/* Decode more of the text: *start is the text from its start, *len the
+ * bytes decoded past base (the skipped title's copy). */
+static ns_status
+more_text(ns__snippet_more more, void *ctx, const char **start, size_t base,
+          size_t *len)
+{
+    const char *t = *start;
+    size_t tl = *len + base;
+    ns_status st = more(ctx, &t, &tl);
+    if (st != NS_OK)
+        return st;
+    if (tl <= *len + base)
+        return NS_ERR_INDEX_CORRUPT; /* no progress: cannot happen */
+    *start = t;
+    *len = tl - base;
+    return NS_OK;
+}
+
 ns_status
 ns__snippet_make(ns_analyzer *an,
                  const ns__query *q,
@@ -533,16 +565,46 @@ ns__snippet_make(ns_analyzer *an,
                  ns_highlight **hl_out,
                  size_t *n_hl_out)
 {
+    return ns__snippet_make_steps(an, q, text, len, len, NULL, NULL, title,
+                                  target, out, hl_out, n_hl_out);
+}
+
+ns_status
+ns__snippet_make_steps(ns_analyzer *an,
+                       const ns__query *q,
+                       const char *text,
+                       size_t len,
+                       size_t whole,
+                       ns__snippet_more more,
+                       void *more_ctx,
+                       const char *title,
+                       unsigned target,
+                       ns_buf *out,
+                       ns_highlight **hl_out,
+                       size_t *n_hl_out)
+{
     *hl_out = NULL;
     *n_hl_out = 0;
     ns__buf_reset(out);
     if (!target)
         target = 240;
     if (!text)
-        len = 0;
+        len = whole = 0;
+    if (!more || whole < len)
+        whole = len;
+    ns_status st = NS_OK;
+    /* The title's copy must be there whole to be skipped. */
+    size_t tlen = title ? strlen(title) : 0;
+    const char *start = text;
+    while (st == NS_OK && tlen && len < whole && len < tlen + 256)
+        st = more_text(more, more_ctx, &start, 0, &len);
+    if (st != NS_OK)
+        return st;
+    text = start;
     size_t base = skip_title(text, len, title);
     text += base;
     len -= base;
+    whole -= base;
 
     scan s = { 0 };
     s.q = q;
@@ -572,14 +634,40 @@ ns__snippet_make(ns_analyzer *an,
     }
     for (size_t i = 0; i < q->n_excluded; i++)
         ns__stem_only_add(stem_only, q->excluded[i]);
-    ns_status st = NS_OK;
-    if (s.n_terms || len)
-        st = ns__analyzer_run_some(an, text, len, 0, NS_ANALYZE_DOCUMENT,
-                                   stem_only, on_token, &s, NULL);
+    /* The text in pieces cut after blank lines, decoding more as needed:
+     * positions go on from piece to piece, and a piece starts a sentence
+     * as the text does after a blank line, so the tokens are the ones of
+     * one run over the whole text. */
+    size_t from = 0;
+    uint32_t pos = 0;
+    while (st == NS_OK && (s.n_terms || whole)) {
+        int all = len == whole;
+        size_t cut = all ? len : paragraph_cut(text, from, len);
+        if (cut > from) {
+            ns_analyze_stats stats;
+            memset(&stats, 0, sizeof stats);
+            s.base = from;
+            st = ns__analyzer_run_some(an, text + from, cut - from, pos,
+                                       NS_ANALYZE_DOCUMENT, stem_only,
+                                       on_token, &s, &stats);
+            pos += (uint32_t)stats.tokens;
+            from = cut;
+        }
+        if (st != NS_OK || all || (s.stop_at && s.stop_at <= from))
+            break;
+        if ((st = more_text(more, more_ctx, &start, base, &len)) == NS_OK)
+            s.text = text = start + base;
+    }
     if (s.oom)
         st = NS_ERR_NOMEM;
     else if (st == NS_ERR_ABORTED && s.stop_at)
         st = NS_OK;
+    /* A fragment may reach a target's length past where reading stopped
+     * (and its cut looks a little further): that much more is decoded. */
+    while (st == NS_OK && s.stop_at && len < whole &&
+           len < s.stop_at + 2 * (size_t)target + 512)
+        if ((st = more_text(more, more_ctx, &start, base, &len)) == NS_OK)
+            s.text = text = start + base;
     if (st != NS_OK)
         goto out;
     mark_phrases(&s);
@@ -642,7 +730,7 @@ ns__snippet_make(ns_analyzer *an,
                  &cap_hl, &mi) != 0)
             st = NS_ERR_NOMEM;
     }
-    if (st == NS_OK && frags[nf - 1].end < len)
+    if (st == NS_OK && frags[nf - 1].end < whole)
         ns__buf_puts(out, " " ELLIPSIS);
     if (st == NS_OK && out->oom)
         st = NS_ERR_NOMEM;

@@ -2,7 +2,8 @@
  * test_core_store.c: stored records (core/store.h).  A record round-trips
  * with and without a dictionary; it holds nothing in plain (Xapian would
  * zlib-compress it, and every read would inflate it); records of version 1
- * still decode; damaged records are refused, never misread.
+ * still decode; damaged records are refused, never misread; long texts
+ * decode in steps.
  */
 #define _GNU_SOURCE 1 /* memmem */
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "core/store.h"
 
@@ -255,6 +257,172 @@ test_damaged_records_are_refused(void **state)
     ns__buf_free(&bad);
 }
 
+/* Decode rec_bytes' text with NS_STORE_TEXT_START and then in steps;
+ * returns the status of the first failing step, NS_OK when the text came
+ * out whole (into *whole_out, which it must equal when given). */
+static ns_status
+decode_in_steps(ns__store *s, const ns_buf *rec_bytes, ns__record *rec,
+                size_t *steps)
+{
+    *steps = 0;
+    ns_status st = ns__store_decode(s, rec_bytes->data, rec_bytes->len,
+                                    NS_STORE_TEXT_START, rec);
+    while (st == NS_OK && rec->text_len < rec->text_whole) {
+        size_t before = rec->text_len;
+        st = ns__store_text_more(s, rec);
+        if (st == NS_OK)
+            assert_true(rec->text_len > before);
+        (*steps)++;
+    }
+    return st;
+}
+
+/* Long texts are stored in blocks and decode in steps to the same bytes:
+ * short ones in one, long ones about a step per 8 KB; a store that decodes
+ * another record in between still gives the whole text (decoded again);
+ * a text with one block (records made before) decodes in steps too; every
+ * truncation of a record in blocks is refused at some step, and a flipped
+ * byte gives an error or, when the one-shot decoding accepts it too, the
+ * same bytes. */
+static void
+test_text_in_steps(void **state)
+{
+    (void)state;
+    ns__store *s = NULL;
+    assert_int_equal(ns__store_new(&s), NS_OK);
+    /* A dictionary trained on made-up articles, as an index has one. */
+    ns_buf samples = { 0 }, text = { 0 }, dict = { 0 };
+    size_t sizes[200];
+    for (int i = 0; i < 200; i++) {
+        ns_article a;
+        make_article(&a, &text, 100 + i);
+        sizes[i] = a.text_len;
+        ns__buf_append(&samples, a.text, a.text_len);
+    }
+    assert_int_equal(ns__store_train(samples.data, sizes, 200, &dict), NS_OK);
+    assert_int_equal(ns__store_set_dict(s, dict.data, dict.len), NS_OK);
+
+    static const size_t lens[] = { 0, 1, 100, 8191, 8192, 8193, 16384,
+                                   16385, 50000, 200000 };
+    ns_buf big = { 0 }, rec_bytes = { 0 }, other = { 0 };
+    ns_article a;
+    make_article(&a, &text, 7);
+    assert_int_equal(ns__store_encode(s, &a, NULL, &other), NS_OK);
+    for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+        /* News words, then a stretch of one byte (RLE blocks) and bytes
+         * zstd cannot compress (raw blocks). */
+        ns__buf_reset(&big);
+        uint32_t seed = (uint32_t)li + 1;
+        while (big.len < lens[li]) {
+            if (big.len > 30000 && big.len < 40000) {
+                ns__buf_putc(&big, 'x');
+            } else if (big.len > 60000 && big.len < 90000) {
+                ns__buf_putc(&big, (char)(rnd(&seed) & 0xff));
+            } else {
+                ns__buf_puts(&big, WORDS[rnd(&seed) %
+                                         (sizeof WORDS / sizeof *WORDS)]);
+                ns__buf_putc(&big, ' ');
+            }
+        }
+        big.len = lens[li];
+        a.text = big.data;
+        a.text_len = big.len;
+        assert_int_equal(ns__store_encode(s, &a, NULL, &rec_bytes), NS_OK);
+
+        ns__record rec;
+        memset(&rec, 0, sizeof rec);
+        size_t steps;
+        assert_int_equal(decode_in_steps(s, &rec_bytes, &rec, &steps), NS_OK);
+        assert_int_equal(rec.text_whole, big.len);
+        assert_int_equal(rec.text_len, big.len);
+        assert_memory_equal(rec.text, big.data, big.len);
+        if (big.len <= 8192)
+            assert_int_equal(steps, 0);
+        else
+            assert_true(steps >= (big.len - 1) / 8192 - 1 &&
+                        steps <= (big.len - 1) / 8192);
+
+        /* Another decode between two steps: the rest comes out right. */
+        if (big.len > 8192) {
+            assert_int_equal(ns__store_decode(s, rec_bytes.data,
+                                              rec_bytes.len,
+                                              NS_STORE_TEXT_START, &rec),
+                             NS_OK);
+            assert_true(rec.text_len < big.len);
+            ns__record r2;
+            memset(&r2, 0, sizeof r2);
+            assert_int_equal(ns__store_decode(s, other.data, other.len, 1,
+                                              &r2),
+                             NS_OK);
+            ns__record_free(&r2);
+            while (rec.text_len < rec.text_whole)
+                assert_int_equal(ns__store_text_more(s, &rec), NS_OK);
+            assert_memory_equal(rec.text, big.data, big.len);
+        }
+
+        if (big.len > 8192) {
+            /* The same text in one block, as records made before blocks
+             * were stored: it decodes in steps too. */
+            const unsigned char *p = (const unsigned char *)rec_bytes.data + 1;
+            const unsigned char *end = p + rec_bytes.len - 1;
+            uint64_t flen;
+            assert_true(ns__get_varint(&p, end, &flen));
+            p += flen;
+            ns_buf one_block = { 0 };
+            ns__buf_append(&one_block, rec_bytes.data,
+                           (size_t)(p - (const unsigned char *)rec_bytes.data));
+            size_t bound = ZSTD_compressBound(big.len);
+            assert_int_equal(ns__buf_reserve(&one_block, bound), 0);
+            size_t r = ZSTD_compress(one_block.data + one_block.len, bound,
+                                     big.data, big.len, 3);
+            assert_false(ZSTD_isError(r));
+            one_block.len += r;
+            assert_int_equal(decode_in_steps(s, &one_block, &rec, &steps),
+                             NS_OK);
+            assert_int_equal(rec.text_len, big.len);
+            assert_memory_equal(rec.text, big.data, big.len);
+            ns__buf_free(&one_block);
+        }
+
+        if (big.len == 50000) {
+            /* Cut anywhere in the text's frame: refused at some step. */
+            ns_buf cut = { 0 };
+            for (size_t n = rec_bytes.len - 1; n > rec_bytes.len - 3000;
+                 n -= 7) {
+                ns__buf_reset(&cut);
+                ns__buf_append(&cut, rec_bytes.data, n);
+                assert_int_equal(decode_in_steps(s, &cut, &rec, &steps),
+                                 NS_ERR_INDEX_CORRUPT);
+            }
+            /* A flipped byte: an error, or what the one-shot gives. */
+            ns__record one;
+            memset(&one, 0, sizeof one);
+            for (size_t i = 1; i < rec_bytes.len; i += 3) {
+                ns__buf_reset(&cut);
+                ns__buf_append(&cut, rec_bytes.data, rec_bytes.len);
+                cut.data[i] ^= 0x21;
+                ns_status st1 = ns__store_decode(s, cut.data, cut.len, 1,
+                                                 &one);
+                ns_status st2 = decode_in_steps(s, &cut, &rec, &steps);
+                if (st1 == NS_OK && st2 == NS_OK) {
+                    assert_int_equal(one.text_len, rec.text_len);
+                    assert_memory_equal(one.text, rec.text, rec.text_len);
+                }
+            }
+            ns__record_free(&one);
+            ns__buf_free(&cut);
+        }
+        ns__record_free(&rec);
+    }
+    ns__store_free(s);
+    ns__buf_free(&samples);
+    ns__buf_free(&text);
+    ns__buf_free(&dict);
+    ns__buf_free(&big);
+    ns__buf_free(&rec_bytes);
+    ns__buf_free(&other);
+}
+
 int
 main(void)
 {
@@ -262,6 +430,7 @@ main(void)
         cmocka_unit_test(test_roundtrip_without_and_with_dictionary),
         cmocka_unit_test(test_version_1_records_still_decode),
         cmocka_unit_test(test_damaged_records_are_refused),
+        cmocka_unit_test(test_text_in_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

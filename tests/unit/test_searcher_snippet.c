@@ -411,6 +411,149 @@ test_oom(void **state)
     ns__query_free(&q);
 }
 
+/* A text revealed a few bytes at a time, as a stored text is decoded
+ * in steps (core/store.h). */
+typedef struct reveal {
+    const char *text;
+    size_t len, shown;
+    uint32_t seed;
+    int calls;
+} reveal;
+
+static ns_status
+reveal_more(void *ctx, const char **text, size_t *len)
+{
+    reveal *r = ctx;
+    r->seed = r->seed * 1103515245u + 12345u;
+    size_t step = 1 + (r->seed >> 8) % 300;
+    r->shown = r->len - r->shown < step ? r->len : r->shown + step;
+    r->calls++;
+    *text = r->text;
+    *len = r->shown;
+    return NS_OK;
+}
+
+/* ns__snippet_make_steps gives the snippet and highlights of the whole
+ * text however the text arrives: random texts of paragraphs (blank lines,
+ * sentence ends, the query's words and inflections, a title's copy at the
+ * start), queries of words, a phrase, an exclusion and a prefix, texts
+ * shown a few bytes at a time; and a query whose words all come early
+ * stops asking for more. */
+static void
+test_text_in_steps(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "Syria", "syrian", "air", "strike", "strikes", "airbase", "Latakia",
+        "the", "talks", "in", "of", "Mr.", "U.S.", "said", "a", ".", ",",
+        " ", " ", " ", "\n\n", "\n", ". ", "! ", "\"", "Pérez", "1,000",
+    };
+    static const char *const queries[] = {
+        "syria", "syria strike", "\"air strike\" latakia", "syria -talks",
+        "lat* strike", "airbase talks syria",
+    };
+    static char text[20000];
+    uint32_t seed = 12345;
+    for (int round = 0; round < 300; round++) {
+        size_t n = 0;
+        if (round % 3 == 0)
+            n = (size_t)snprintf(text, sizeof text, "Talks in Syria\n\n");
+        size_t target_len = 200 + (size_t)(round * 61) % 15000;
+        while (n < target_len) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 8) % (sizeof pieces /
+                                                  sizeof *pieces)];
+            size_t pl = strlen(p);
+            memcpy(text + n, p, pl);
+            n += pl;
+            if (p[0] != ' ' && p[0] != '\n' && (seed >> 20) % 3)
+                text[n++] = ' ';
+        }
+        text[n] = '\0';
+        const char *qs = queries[round % (sizeof queries / sizeof *queries)];
+        ns__query q;
+        assert_int_equal(ns__query_parse(db, qs, 0, &q), NS_OK);
+        ns_buf a = { 0 }, b = { 0 };
+        ns_highlight *ha = NULL, *hb = NULL;
+        size_t na = 0, nb = 0;
+        const char *title = round % 3 == 0 ? "Talks in Syria" : NULL;
+        assert_int_equal(ns__snippet_make(db->analyzer, &q, text, n, title,
+                                          0, &a, &ha, &na),
+                         NS_OK);
+        reveal r = { text, n, 0, (uint32_t)round, 0 };
+        size_t first = 1 + (size_t)round % 500;
+        r.shown = first < n ? first : n;
+        assert_int_equal(ns__snippet_make_steps(db->analyzer, &q, text,
+                                                r.shown, n, reveal_more, &r,
+                                                title, 0, &b, &hb, &nb),
+                         NS_OK);
+        if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
+            fail_msg("query %s, text of %zu bytes: whole \"%s\", in steps "
+                     "\"%s\"", qs, n, ns__buf_cstr(&a), ns__buf_cstr(&b));
+        assert_int_equal(na, nb);
+        if (na)
+            assert_memory_equal(ha, hb, na * sizeof *ha);
+        ns__buf_free(&a);
+        ns__buf_free(&b);
+        ns_free(ha);
+        ns_free(hb);
+        ns__query_free(&q);
+    }
+
+    /* The first step ends after a line break that is no sentence end:
+     * the word after it starts no sentence (the fragment keeps the words
+     * before it), as in the whole text. */
+    {
+        static const char t2[] =
+            "Intro words here\nSyria was hit by an air strike today\n\n"
+            "More text follows after this paragraph about other things.";
+        ns__query q2;
+        assert_int_equal(ns__query_parse(db, "syria", 0, &q2), NS_OK);
+        ns_buf a = { 0 }, b = { 0 };
+        ns_highlight *ha = NULL, *hb = NULL;
+        size_t na = 0, nb = 0;
+        assert_int_equal(ns__snippet_make(db->analyzer, &q2, t2,
+                                          sizeof t2 - 1, NULL, 60, &a, &ha,
+                                          &na),
+                         NS_OK);
+        reveal r2 = { t2, sizeof t2 - 1, 17, 0, 0 }; /* "Intro words here\n" */
+        assert_int_equal(ns__snippet_make_steps(db->analyzer, &q2, t2, 17,
+                                                sizeof t2 - 1, reveal_more,
+                                                &r2, NULL, 60, &b, &hb, &nb),
+                         NS_OK);
+        assert_string_equal(ns__buf_cstr(&a), ns__buf_cstr(&b));
+        assert_non_null(strstr(ns__buf_cstr(&b), "here Syria"));
+        ns__buf_free(&a);
+        ns__buf_free(&b);
+        ns_free(ha);
+        ns_free(hb);
+        ns__query_free(&q2);
+    }
+
+    /* Every word in the first lines: the rest is never asked for. */
+    static char long_text[30000];
+    size_t n = (size_t)snprintf(long_text, sizeof long_text,
+                                "Syria talks.\n\nAn air strike hit Syria.\n\n");
+    while (n < sizeof long_text - 100)
+        n += (size_t)snprintf(long_text + n, sizeof long_text - n,
+                              "Other news of the day.\n\n");
+    ns__query q;
+    assert_int_equal(ns__query_parse(db, "syria strike", 0, &q), NS_OK);
+    ns_buf out = { 0 };
+    ns_highlight *hl = NULL;
+    size_t n_hl = 0;
+    reveal r = { long_text, n, 1000, 7, 0 };
+    assert_int_equal(ns__snippet_make_steps(db->analyzer, &q, long_text,
+                                            r.shown, n, reveal_more, &r,
+                                            NULL, 0, &out, &hl, &n_hl),
+                     NS_OK);
+    assert_true(r.shown < 2000);
+    assert_true(n_hl >= 2);
+    ns__buf_free(&out);
+    ns_free(hl);
+    ns__query_free(&q);
+}
+
 int
 main(void)
 {
@@ -426,6 +569,7 @@ main(void)
         cmocka_unit_test(test_cjk),
         cmocka_unit_test(test_target),
         cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_text_in_steps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
