@@ -9,8 +9,10 @@
  * checked against the promises of query.h: no control byte (whitespace is
  * folded), valid UTF-8 when the text is, highlights sorted, non-empty,
  * non-overlapping and inside the snippet, each one bytes of the text, and
- * a size near the target.  The index only gives the parser its analyzer: a
- * few articles made once in a temporary directory, removed at exit.
+ * a size near the target; the text revealed in steps gives the same
+ * snippet (ns__snippet_make_steps).  The index only gives the parser its
+ * analyzer: a few articles made once in a temporary directory, removed at
+ * exit.
  */
 #include <dirent.h>
 #include <stddef.h>
@@ -140,6 +142,25 @@ fz_take(const uint8_t **p, const uint8_t *end)
     return s;
 }
 
+/* A text shown a few more bytes at each call (ns__snippet_more). */
+typedef struct fz_reveal {
+    const char *text;
+    size_t len, shown;
+    unsigned seed;
+} fz_reveal;
+
+static ns_status
+fz_reveal_more(void *ctx, const char **text, size_t *len)
+{
+    fz_reveal *r = ctx;
+    r->seed = r->seed * 1103515245u + 12345u;
+    size_t step = 1 + (r->seed >> 8) % 64;
+    r->shown = r->len - r->shown < step ? r->len : r->shown + step;
+    *text = r->text;
+    *len = r->shown;
+    return NS_OK;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -194,6 +215,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The window is the target, widened to the end of a highlighted word,
      * plus the two " … " marks (4 bytes each). */
     CHECK(snip.len <= (target ? target : 240) + longest + 8);
+
+    /* The same text decoded in steps (search.c reads stored texts so)
+     * gives the same snippet: revealed in pieces whose sizes come from
+     * the text's own bytes. */
+    ns_buf snip2 = { 0 };
+    ns_highlight *hl2 = NULL;
+    size_t n_hl2 = 0;
+    fz_reveal r = { text, len, 0, len ? (unsigned char)text[0] : 0 };
+    r.shown = len ? 1 + r.seed % len : 0;
+    st = ns__snippet_make_steps(db->analyzer, &q, text, r.shown, len,
+                                fz_reveal_more, &r, title, target, &snip2,
+                                &hl2, &n_hl2);
+    CHECK(st == NS_OK);
+    CHECK(snip2.len == snip.len &&
+          memcmp(snip2.data, snip.data, snip.len) == 0);
+    CHECK(n_hl2 == n_hl);
+    CHECK(n_hl == 0 || memcmp(hl2, hl, n_hl * sizeof *hl) == 0);
+    ns_free(hl2);
+    ns__buf_free(&snip2);
     ns_free(hl);
     ns__buf_free(&snip);
     ns__query_free(&q);
