@@ -869,6 +869,27 @@ scan_word(run *r, size_t *pi)
         size_t lim = len - i > NS_ANALYZER_MAX_WORD ? i + NS_ANALYZER_MAX_WORD
                                                      : len;
         unsigned char lc, bits = 0; /* 0x40: a letter (digits lack it) */
+        if (r->stem_only && !r->pending) {
+            /* ns__analyzer_run_some: a word whose first two bytes are not
+             * in the set only takes its position (see emit()); found
+             * without copying it. */
+            char w2[3] = { (char)ascii_word[p[i]],
+                           (char)(i + 1 < len ? ascii_word[p[i + 1]] : 0),
+                           0 };
+            if (!ns__stem_only_has(r->stem_only, w2)) {
+                while (j < lim && ascii_word[p[j]] != 0)
+                    j++;
+                if (j == len || ends_plain_word(p[j])) {
+                    r->pos++;
+                    r->chain_emitted = 1;
+                    r->stats->tokens++;
+                    r->abbrev_dot = SIZE_MAX;
+                    *pi = j;
+                    return NS_OK;
+                }
+                j = i; /* not a plain word: the general loop decides */
+            }
+        }
         while (j < lim && (lc = ascii_word[p[j]]) != 0) {
             raw[j - i] = (char)lc;
             bits |= lc;
