@@ -997,6 +997,25 @@ reanalyze_token(const ns_token *t, void *payload)
     return 0;
 }
 
+/* The first MB of the White House sample's JSON lines when NS_SHARED
+ * names the shared folder (ctest sets it), else NULL. */
+static const char *
+shared_sample(size_t *n)
+{
+    static char buf[1 << 20];
+    const char *shared = getenv("NS_SHARED");
+    char path[1024];
+    if (!shared)
+        return NULL;
+    snprintf(path, sizeof path, "%s/news/whitehouse-sample/docs.jsonl", shared);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    *n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return buf;
+}
+
 static void
 test_tokens_reanalyze_to_themselves(void **state)
 {
@@ -1011,17 +1030,10 @@ test_tokens_reanalyze_to_themselves(void **state)
                      NS_OK);
     assert_true(r.checked > 30);
 
-    const char *shared = getenv("NS_SHARED");
-    char path[1024];
-    if (!shared)
+    size_t n;
+    const char *buf = shared_sample(&n);
+    if (!buf)
         return;
-    snprintf(path, sizeof path, "%s/news/whitehouse-sample/docs.jsonl", shared);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
     r.text = buf;
     r.checked = 0;
     assert_int_equal(
@@ -1132,17 +1144,10 @@ test_fast_path_same_tokens(void **state)
         same_both_ways(a, text, n, 0, stem_only);
     }
 
-    const char *shared = getenv("NS_SHARED");
-    char path[1024];
-    if (!shared)
+    size_t n;
+    const char *buf = shared_sample(&n);
+    if (!buf)
         return;
-    snprintf(path, sizeof path, "%s/news/whitehouse-sample/docs.jsonl", shared);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    static char buf[1 << 21];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
     same_both_ways(a, buf, n, 0, NULL);
     same_both_ways(a, buf, n, 0, stem_only);
 }
