@@ -52,6 +52,10 @@ struct ns__store {
  * snippet can decode the start of a long text alone.  Measured on the
  * White House sample: 0.56% more bytes than one block per text. */
 #define NS_TEXT_BLOCK 8192
+/* Texts decoded in steps are at most this long: zstd's stream decoder
+ * keeps a buffer of a frame's whole size in the context (and the store
+ * keeps the context), so a longer text is decoded whole, at once. */
+#define NS_TEXT_STEPS_MAX (1u << 20)
 
 ns_status
 ns__store_new(ns__store **out)
@@ -551,7 +555,7 @@ get_text(ns__store *s, const unsigned char *p, const unsigned char *end,
         n > (uint64_t)1 << 31 || (len != UINT64_MAX && n != len))
         return NS_ERR_INDEX_CORRUPT;
     rec->text_whole = (size_t)n;
-    if (!in_steps || n <= NS_TEXT_BLOCK) {
+    if (!in_steps || n <= NS_TEXT_BLOCK || n > NS_TEXT_STEPS_MAX) {
         ns_status st = get_frame(s, p, end, n, &rec->text_);
         if (st != NS_OK)
             return st;
