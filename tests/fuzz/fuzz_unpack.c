@@ -73,8 +73,9 @@ enum { REF_OK, REF_CUT, REF_BAD };
  * last block or member it completed. */
 static int
 ref_gzip(const uint8_t *data, size_t size, unsigned char *keep,
-         uint64_t *total, uint64_t *whole)
+         uint64_t *total, uint64_t *whole, int *bad_code_set)
 {
+    *bad_code_set = 0;
     static unsigned char buf[(size_t)64 << 10];
     z_stream z;
     memset(&z, 0, sizeof z);
@@ -104,6 +105,12 @@ ref_gzip(const uint8_t *data, size_t size, unsigned char *keep,
         if (r != Z_STREAM_END) {
             res = *total > MAX_DECODED ? REF_OK :
                   r == Z_OK || r == Z_BUF_ERROR ? REF_CUT : REF_BAD;
+            /* zlib refuses a Huffman code set that is incomplete or
+             * over-subscribed; igzip decodes some of them. */
+            *bad_code_set = res == REF_BAD && z.msg &&
+                            (strcmp(z.msg, "invalid literal/lengths set") == 0 ||
+                             strcmp(z.msg, "invalid distances set") == 0 ||
+                             strcmp(z.msg, "invalid code lengths set") == 0);
             break;
         }
     }
@@ -177,7 +184,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (kind == NS_UNPACK_GZIP) {
         uint64_t rtotal, rwhole;
-        int res = ref_gzip(data, size, ref, &rtotal, &rwhole);
+        int bad_code_set;
+        int res = ref_gzip(data, size, ref, &rtotal, &rwhole, &bad_code_set);
         uint64_t common = total < rtotal ? total : rtotal;
         CHECK(memcmp(mine, ref, common < KEEP ? common : KEEP) == 0);
         if (res == REF_OK && rtotal <= MAX_DECODED)
@@ -187,8 +195,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * without an end-of-block symbol): corrupt then, not cut. */
         if (res == REF_CUT)
             CHECK(n < 0 && (cut || corrupt) && total >= rwhole);
+        /* A Huffman code set zlib calls invalid may decode in igzip
+         * (fuzzing found an over-subscribed one that decodes to nothing);
+         * what igzip hands on is then still checked against the member's
+         * CRC-32 and length, so only that class may end without error. */
         if (res == REF_BAD)
-            CHECK(n < 0);
+            CHECK(n < 0 || bad_code_set);
     }
     piece_src src = { data, size, 0 };
     u = ns__unpack_open_source(kind, piece_read, &src);
