@@ -431,6 +431,10 @@ get_frame(ns__store *s, const unsigned char *p, const unsigned char *end,
         return NS_ERR_NOMEM;
     const ZSTD_DDict *dd = frame_dict(s, p, len);
     s->session++;
+    /* Without a dictionary: drop the one a decoding in steps referenced
+     * (ZSTD_decompressDCtx would use it). */
+    if (!dd)
+        ZSTD_DCtx_reset(s->dctx, ZSTD_reset_session_and_parameters);
     size_t r = dd ? ZSTD_decompress_usingDDict(s->dctx, b->data, (size_t)n, p,
                                                len, dd)
                   : ZSTD_decompressDCtx(s->dctx, b->data, (size_t)n, p, len);
