@@ -598,6 +598,17 @@ stem(ns_analyzer *a, const char *word, size_t wn, ns_token *t)
     return NS_OK;
 }
 
+/* ns__analyzer_run_some: a word the caller cannot want (not in its set,
+ * starting no sentence) takes its position, and nothing else is done with
+ * it. */
+static inline void
+only_position(run *r)
+{
+    r->pos++;
+    r->chain_emitted = 1;
+    r->stats->tokens++;
+}
+
 /* Fold, stem and hand over one part of a written word. */
 static ns_status
 emit(run *r, const part *pt)
@@ -624,15 +635,11 @@ emit(run *r, const part *pt)
 
     int wanted = !r->stem_only || ns__stem_only_has(r->stem_only, word);
     if (!wanted && !r->pending) {
-        /* ns__analyzer_run_some: a word the caller cannot want takes its
-         * position, and nothing else is done with it. */
-        r->pos++;
-        r->chain_emitted = 1;
+        only_position(r);
         if (!pt->number && !pt->cjk) {
             r->last = word;
             r->last_len = wn;
         }
-        r->stats->tokens++;
         return NS_OK;
     }
     ns_token t;
@@ -870,9 +877,8 @@ scan_word(run *r, size_t *pi)
                                                      : len;
         unsigned char lc, bits = 0; /* 0x40: a letter (digits lack it) */
         if (r->stem_only && !r->pending) {
-            /* ns__analyzer_run_some: a word whose first two bytes are not
-             * in the set only takes its position (see emit()); found
-             * without copying it. */
+            /* A word whose first two bytes are not in the set: its end
+             * found without copying it (only_position()). */
             char w2[3] = { (char)ascii_word[p[i]],
                            (char)(i + 1 < len ? ascii_word[p[i + 1]] : 0),
                            0 };
@@ -880,9 +886,7 @@ scan_word(run *r, size_t *pi)
                 while (j < lim && ascii_word[p[j]] != 0)
                     j++;
                 if (j == len || ends_plain_word(p[j])) {
-                    r->pos++;
-                    r->chain_emitted = 1;
-                    r->stats->tokens++;
+                    only_position(r);
                     r->abbrev_dot = SIZE_MAX;
                     *pi = j;
                     return NS_OK;
