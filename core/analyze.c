@@ -233,7 +233,7 @@ typedef struct run {
     ns_token_cb cb;
     void *payload;
     ns_analyze_stats *stats;
-    const unsigned char *stem_only; /* ns__analyzer_run_some's set */
+    const ns__stem_only *stem_only; /* ns__analyzer_run_some's set */
 } run;
 
 /* One part of a written word, as scanned. */
@@ -598,6 +598,23 @@ stem(ns_analyzer *a, const char *word, size_t wn, ns_token *t)
     return NS_OK;
 }
 
+/* The index of a word's first two bytes in a stem_only set. */
+static size_t
+stem_only_index(const char *word)
+{
+    unsigned b0 = (unsigned char)word[0];
+    unsigned b1 = b0 ? (unsigned char)word[1] : 0;
+    return (size_t)b0 << 8 | b1;
+}
+
+/* Whether a word with these first two bytes may stem to a term of set. */
+static inline int
+stem_only_first2(const ns__stem_only *set, const char *word)
+{
+    size_t i = stem_only_index(word);
+    return set->first2[i >> 3] >> (i & 7) & 1;
+}
+
 /* ns__analyzer_run_some: a word the caller cannot want (not in its set,
  * starting no sentence) takes its position, and nothing else is done with
  * it. */
@@ -633,7 +650,7 @@ emit(run *r, const part *pt)
     if (word == a->raw)
         a->raw[wn] = '\0';
 
-    int wanted = !r->stem_only || ns__stem_only_has(r->stem_only, word);
+    int wanted = !r->stem_only || ns__stem_only_has(r->stem_only, word, wn);
     if (!wanted && !r->pending) {
         only_position(r);
         if (!pt->number && !pt->cjk) {
@@ -857,6 +874,50 @@ ends_plain_word(unsigned char c)
     return k != C_PERIOD && k != C_COMMA && k != C_APOS && k != C_HYPHEN;
 }
 
+/*
+ * ns__analyzer_run_some(), at p[i], an ASCII letter or digit, outside a
+ * sentence start: skip the words whose first two bytes are not in the set
+ * and that scan_word() would take as one plain part, and the single spaces
+ * (or a comma and a space) between them, as the loops would: each word
+ * takes its position, and nothing else changes.  Besides the words of its
+ * fast path, those that have a letter and end at a comma (no thousands
+ * separator), or at a period and are longer than any abbreviation (no
+ * acronym, decimal point or abbreviation).  Returns where the loops go on:
+ * at a word to scan, or after the last word skipped.
+ */
+static size_t
+skip_unwanted(run *r, size_t i)
+{
+    const unsigned char *p = r->p;
+    size_t len = r->len;
+    for (;;) {
+        char w2[3] = { (char)ascii_word[p[i]],
+                       (char)(i + 1 < len ? ascii_word[p[i + 1]] : 0), 0 };
+        if (stem_only_first2(r->stem_only, w2))
+            return i;
+        size_t lim = len - i > NS_ANALYZER_MAX_WORD ? i + NS_ANALYZER_MAX_WORD
+                                                     : len;
+        size_t j = i;
+        unsigned char lc, bits = 0; /* 0x40: a letter (digits lack it) */
+        while (j < lim && (lc = ascii_word[p[j]]) != 0) {
+            bits |= lc;
+            j++;
+        }
+        if (j < len && !ends_plain_word(p[j]) &&
+            !((bits & 0x40) && (p[j] == ',' || (p[j] == '.' && j - i > 4))))
+            return i; /* scan_word() decides */
+        r->chain_emitted = 0;
+        r->last = NULL;
+        only_position(r);
+        r->abbrev_dot = SIZE_MAX;
+        /* "word next" or "word, next" go on here. */
+        size_t k = j + (j < len && p[j] == ',');
+        if (k + 1 >= len || p[k] != ' ' || ascii_word[p[k + 1]] == 0)
+            return j;
+        i = k + 1;
+    }
+}
+
 static ns_status
 scan_word(run *r, size_t *pi)
 {
@@ -876,24 +937,6 @@ scan_word(run *r, size_t *pi)
         size_t lim = len - i > NS_ANALYZER_MAX_WORD ? i + NS_ANALYZER_MAX_WORD
                                                      : len;
         unsigned char lc, bits = 0; /* 0x40: a letter (digits lack it) */
-        if (r->stem_only && !r->pending) {
-            /* A word whose first two bytes are not in the set: its end
-             * found without copying it (only_position()). */
-            char w2[3] = { (char)ascii_word[p[i]],
-                           (char)(i + 1 < len ? ascii_word[p[i + 1]] : 0),
-                           0 };
-            if (!ns__stem_only_has(r->stem_only, w2)) {
-                while (j < lim && ascii_word[p[j]] != 0)
-                    j++;
-                if (j == len || ends_plain_word(p[j])) {
-                    only_position(r);
-                    r->abbrev_dot = SIZE_MAX;
-                    *pi = j;
-                    return NS_OK;
-                }
-                j = i; /* not a plain word: the general loop decides */
-            }
-        }
         while (j < lim && (lc = ascii_word[p[j]]) != 0) {
             raw[j - i] = (char)lc;
             bits |= lc;
@@ -971,32 +1014,66 @@ ns__analyzer_run(ns_analyzer *a,
                                  payload, stats);
 }
 
-/* The index of a word's first two bytes in a stem_only set. */
-static size_t
-stem_only_index(const char *word)
+static void
+stem_only_put(ns__stem_only *set, size_t i, const char *start, size_t need)
 {
-    unsigned b0 = (unsigned char)word[0];
-    unsigned b1 = b0 ? (unsigned char)word[1] : 0;
-    return (size_t)b0 << 8 | b1;
+    set->first2[i >> 3] |= (unsigned char)(1u << (i & 7));
+    if (set->n == NS_STEM_ONLY_TERMS) {
+        set->open = 1;
+        return;
+    }
+    set->terms[set->n].first2 = (uint16_t)i;
+    set->terms[set->n].need = (unsigned char)need;
+    memcpy(set->terms[set->n].start, start, need);
+    set->n++;
 }
 
 void
-ns__stem_only_add(unsigned char *set, const char *term)
+ns__stem_only_add(ns__stem_only *set, const char *term)
 {
-    size_t i = stem_only_index(term);
-    set[i >> 3] |= (unsigned char)(1u << (i & 7));
+    size_t len = strlen(term), i = stem_only_index(term);
+    /* Porter2 rewrites at most the last two bytes it keeps (analyze.h). */
+    size_t need = len >= 4 ? len - 2 : len < 2 ? len : 2;
+    if (need > NS_STEM_ONLY_START)
+        need = NS_STEM_ONLY_START;
+    stem_only_put(set, i, term, need);
     /* "dying", "lying", "tying" stem to "die", "lie", "tie". */
-    if ((i & 0xFF) == 'i') {
-        i = (i & ~(size_t)0xFF) | 'y';
-        set[i >> 3] |= (unsigned char)(1u << (i & 7));
+    if ((i & 0xFF) == 'i')
+        stem_only_put(set, (i & ~(size_t)0xFF) | 'y', term, len < 2 ? len : 2);
+}
+
+void
+ns__stem_only_add_prefix(ns__stem_only *set, const char *prefix)
+{
+    if (prefix[0] && prefix[1]) {
+        ns__stem_only_add(set, prefix);
+        return;
     }
+    /* Every first two bytes that start with the prefix's byte (or any). */
+    if (prefix[0])
+        memset(set->first2 + (size_t)(unsigned char)prefix[0] * 32, 0xFF, 32);
+    else
+        memset(set->first2, 0xFF, sizeof set->first2);
+    set->open = 1;
 }
 
 int
-ns__stem_only_has(const unsigned char *set, const char *word)
+ns__stem_only_has(const ns__stem_only *set, const char *word, size_t len)
 {
-    size_t i = stem_only_index(word);
-    return set[i >> 3] >> (i & 7) & 1;
+    if (!stem_only_first2(set, word))
+        return 0;
+    if (set->open)
+        return 1;
+    uint16_t i = (uint16_t)stem_only_index(word);
+    for (unsigned k = 0; k < set->n; k++) {
+        size_t need = set->terms[k].need;
+        if (set->terms[k].first2 == i &&
+            (need <= 2 || (len >= need && memcmp(word + 2,
+                                                 set->terms[k].start + 2,
+                                                 need - 2) == 0)))
+            return 1;
+    }
+    return 0;
 }
 
 ns_status
@@ -1005,7 +1082,7 @@ ns__analyzer_run_some(ns_analyzer *a,
                       size_t len,
                       uint32_t first_pos,
                       unsigned mode,
-                      const unsigned char *stem_only,
+                      const ns__stem_only *stem_only,
                       ns_token_cb cb,
                       void *payload,
                       ns_analyze_stats *stats)
@@ -1044,6 +1121,17 @@ ns__analyzer_run_some(ns_analyzer *a,
         switch (c) {
         case C_LETTER:
         case C_DIGIT:
+            if (r.stem_only && !r.pending && r.p[i] < 0x80 &&
+                !ns__analyzer_general_only) {
+                size_t j = skip_unwanted(&r, i);
+                if (j != i) {
+                    i = j;
+                    term = 0;
+                    newlines = 0;
+                    continue;
+                }
+            }
+            /* fall through */
         case C_CJK: {
             ns_status st = scan_word(&r, &i);
             if (st != NS_OK)

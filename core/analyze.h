@@ -126,27 +126,48 @@ ns_status ns__analyzer_run(ns_analyzer *a,
 
 /**
  * ns__analyzer_run() for callers that only compare terms with a few known
- * ones (snippets): with a stemmer whose stems start with their word's
- * first two bytes (english), a word whose first two folded bytes are not
- * in stem_only (NS_STEM_ONLY_BYTES, filled with ns__stem_only_add) cannot
- * give any of them.  Such a word is not stemmed, and cb is not called for
- * it unless it starts a sentence (then its term is its folded word); it
- * still takes its position.  With another stemmer, or stem_only NULL, the
- * same as ns__analyzer_run().
+ * ones (snippets): with a stemmer whose stems keep their word's start
+ * (english), a word that cannot stem to any term of stem_only (filled with
+ * ns__stem_only_add) is not stemmed, and cb is not called for it unless it
+ * starts a sentence (then its term is its folded word); it still takes its
+ * position.  With another stemmer, or stem_only NULL, the same as
+ * ns__analyzer_run().
+ *
+ * Porter2 rewrites at most the last two bytes of what it keeps of a word:
+ * a stem of L >= 4 bytes starts with its word's first L - 2 bytes, a
+ * shorter one with its first two (of the 329,605 distinct words of
+ * ../shared/news and ../shared/eval, only "dying", "lying" and "tying",
+ * to "die", "lie" and "tie", differ in their second byte; the set allows
+ * for them).  A set keeps those starts for NS_STEM_ONLY_TERMS terms, and
+ * only their first two bytes for more.
  */
-#define NS_STEM_ONLY_BYTES 8192
+#define NS_STEM_ONLY_TERMS 32
+#define NS_STEM_ONLY_START 16 /* bytes of a term's start compared, at most */
 
-/** Add the words that may stem to term to the set stem_only. */
-void ns__stem_only_add(unsigned char *stem_only, const char *term);
-/** Whether word is in the set. */
-int ns__stem_only_has(const unsigned char *stem_only, const char *word);
+typedef struct ns__stem_only {
+    unsigned char first2[8192]; /* a bit per first two bytes of a term */
+    unsigned n;                 /* terms[] used */
+    int open;                   /* more terms than fit: first2 decides */
+    struct {
+        uint16_t first2;  /* the term's first two bytes */
+        unsigned char need; /* a word must start with start[0, need) */
+        char start[NS_STEM_ONLY_START];
+    } terms[NS_STEM_ONLY_TERMS];
+} ns__stem_only;
+
+/** Add the words that may stem to term to the set (zeroed at first). */
+void ns__stem_only_add(ns__stem_only *set, const char *term);
+/** Add the words a prefix term matches (they start with prefix). */
+void ns__stem_only_add_prefix(ns__stem_only *set, const char *prefix);
+/** Whether word[0, len) may stem to a term of the set. */
+int ns__stem_only_has(const ns__stem_only *set, const char *word, size_t len);
 
 ns_status ns__analyzer_run_some(ns_analyzer *a,
                                 const char *text,
                                 size_t len,
                                 uint32_t first_pos,
                                 unsigned mode,
-                                const unsigned char *stem_only,
+                                const ns__stem_only *stem_only,
                                 ns_token_cb cb,
                                 void *payload,
                                 ns_analyze_stats *stats);

@@ -612,28 +612,18 @@ ns__snippet_make_steps(ns_analyzer *an,
     s.target = target;
     s.n_terms = q->n_terms < MAX_TERMS ? q->n_terms : MAX_TERMS;
     /* Only a word that can match a term, or an excluded one, needs its
-     * stem, or on_token() at all (unless it starts a sentence): one whose
-     * first two bytes are a term's (a prefix's, matched on the word). */
-    unsigned char stem_only[NS_STEM_ONLY_BYTES] = { 0 };
+     * stem, or on_token() at all (unless it starts a sentence): one that
+     * starts as a term's stem would (a prefix's, matched on the word). */
+    ns__stem_only stem_only;
+    memset(&stem_only, 0, sizeof stem_only);
     for (size_t i = 0; i < s.n_terms; i++) {
-        const char *t = q->terms[i].text;
-        if (q->terms[i].prefix && (!t[0] || !t[1])) {
-            /* Every word that starts with the prefix's byte (or any). */
-            for (unsigned b0 = t[0] ? (unsigned char)t[0] : 1; b0 < 256;
-                 b0++) {
-                for (unsigned b1 = 0; b1 < 256; b1++) {
-                    char w[3] = { (char)b0, (char)b1, 0 };
-                    ns__stem_only_add(stem_only, w);
-                }
-                if (t[0])
-                    break;
-            }
-        } else {
-            ns__stem_only_add(stem_only, t);
-        }
+        if (q->terms[i].prefix)
+            ns__stem_only_add_prefix(&stem_only, q->terms[i].text);
+        else
+            ns__stem_only_add(&stem_only, q->terms[i].text);
     }
     for (size_t i = 0; i < q->n_excluded; i++)
-        ns__stem_only_add(stem_only, q->excluded[i]);
+        ns__stem_only_add(&stem_only, q->excluded[i]);
     /* The text in pieces cut after blank lines, decoding more as needed:
      * positions go on from piece to piece, and a piece starts a sentence
      * as the text does after a blank line, so the tokens are the ones of
@@ -648,7 +638,7 @@ ns__snippet_make_steps(ns_analyzer *an,
             memset(&stats, 0, sizeof stats);
             s.base = from;
             st = ns__analyzer_run_some(an, text + from, cut - from, pos,
-                                       NS_ANALYZE_DOCUMENT, stem_only,
+                                       NS_ANALYZE_DOCUMENT, &stem_only,
                                        on_token, &s, &stats);
             pos += (uint32_t)stats.tokens;
             from = cut;

@@ -280,6 +280,8 @@ test_run_some_stems_what_can_match(void **state)
     static const char *const words[] = {
         "dying", "lying", "tying", "skies", "airbases", "running", "news",
         "generalizations", "cries", "a", "Éclairs", "ugly", "early", "only",
+        "administration", "possibly", "feebly", "hoping", "relational",
+        "happily", "nobility", "conditional", "sensibly", "agreed",
     };
     for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
         ns_buf full = { 0 }, some = { 0 };
@@ -288,19 +290,27 @@ test_run_some_stems_what_can_match(void **state)
                                           NS_ANALYZE_DOCUMENT, append_term,
                                           &full, NULL),
                          NS_OK);
-        unsigned char set[NS_STEM_ONLY_BYTES] = { 0 };
-        ns__stem_only_add(set, full.data);
+        ns__stem_only set;
+        memset(&set, 0, sizeof set);
+        ns__stem_only_add(&set, full.data);
         assert_int_equal(ns__analyzer_run_some(a, w, strlen(w), 0,
-                                               NS_ANALYZE_DOCUMENT, set,
+                                               NS_ANALYZE_DOCUMENT, &set,
                                                append_term, &some, NULL),
                          NS_OK);
         assert_string_equal(some.data, full.data);
         /* A set for other words: this one is not stemmed. */
-        unsigned char other[NS_STEM_ONLY_BYTES] = { 0 };
-        ns__stem_only_add(other, "zz");
+        /* A set for other words (one with the same first letters but
+         * another start): this one is not stemmed. */
+        ns__stem_only other;
+        memset(&other, 0, sizeof other);
+        ns__stem_only_add(&other, "zz");
+        char near[8] = { full.data[0], full.data[1] ? full.data[1] : 'q',
+                         'q', 'q', 'q', 'q', 'q', '\0' };
+        if (near[1] != 'i') /* else its "y" bucket would keep "dying" */
+            ns__stem_only_add(&other, near);
         ns__buf_reset(&some);
         assert_int_equal(ns__analyzer_run_some(a, w, strlen(w), 0,
-                                               NS_ANALYZE_DOCUMENT, other,
+                                               NS_ANALYZE_DOCUMENT, &other,
                                                append_term, &some, NULL),
                          NS_OK);
         ns_buf folded = { 0 };
@@ -1072,7 +1082,7 @@ record(const ns_token *t, void *payload)
 
 static void
 same_both_ways(ns_analyzer *a, const char *text, size_t len, unsigned mode,
-               const unsigned char *stem_only)
+               const ns__stem_only *stem_only)
 {
     tape fast = { 0 }, general = { 0 };
     ns_analyze_stats sf, sg;
@@ -1108,6 +1118,7 @@ test_fast_path_same_tokens(void **state)
     ns_analyzer *a = *state;
     static const char *const pieces[] = {
         "word", "Word", "WORDS", "x", "a", "I", "2015", "1", "12", "007",
+        "after", "Rebels", "cats", "Sept", "minister", "b2b", "1999",
         "3.5", "1,000", "12,345.5", "U.S.", "U.S", "e.g.", "Mr.", "Dr", "St.",
         "don't", "it's", "leaders'", "Harris’s", "al-Assad", "F-16s",
         "2015-09-18", "co-op", "-", "--", "'", "’", ".", ",", "...", "!", "?",
@@ -1121,9 +1132,11 @@ test_fast_path_same_tokens(void **state)
         "1234567890123456789012345678901234567890123456789012345678901234",
     };
     const size_t np = sizeof pieces / sizeof *pieces;
-    unsigned char stem_only[NS_STEM_ONLY_BYTES] = { 0 };
-    ns__stem_only_add(stem_only, "wo");
-    ns__stem_only_add(stem_only, "le");
+    ns__stem_only stem_only;
+    memset(&stem_only, 0, sizeof stem_only);
+    ns__stem_only_add(&stem_only, "wo");
+    ns__stem_only_add(&stem_only, "le");
+    ns__stem_only_add(&stem_only, "leader"); /* words must start "lead" */
     char text[4096];
     uint64_t x = 88172645463325252ull;
     for (int round = 0; round < 3000; round++) {
@@ -1141,7 +1154,7 @@ test_fast_path_same_tokens(void **state)
         }
         same_both_ways(a, text, n, 0, NULL);
         same_both_ways(a, text, n, NS_ANALYZE_QUERY, NULL);
-        same_both_ways(a, text, n, 0, stem_only);
+        same_both_ways(a, text, n, 0, &stem_only);
     }
 
     size_t n;
@@ -1149,7 +1162,97 @@ test_fast_path_same_tokens(void **state)
     if (!buf)
         return;
     same_both_ways(a, buf, n, 0, NULL);
-    same_both_ways(a, buf, n, 0, stem_only);
+    same_both_ways(a, buf, n, 0, &stem_only);
+}
+
+/* A stem-only set holding a word's stem keeps that word: every word of
+ * hand-picked Porter2 cases and of the White House sample (NS_SHARED),
+ * each distinct word checked against a set of its stem alone, whose start
+ * must be the word's (analyze.h). */
+typedef struct word_stem {
+    char *lines; /* "word\tstem\n" */
+    size_t n, cap;
+} word_stem;
+
+static int
+collect_word_stem(const ns_token *t, void *payload)
+{
+    word_stem *ws = payload;
+    size_t k = t->word_len + t->term_len + 2;
+    if (ws->n + k + 1 > ws->cap) {
+        ws->cap = (ws->n + k + 1) * 2;
+        ws->lines = realloc(ws->lines, ws->cap);
+        assert_non_null(ws->lines);
+    }
+    memcpy(ws->lines + ws->n, t->word, t->word_len);
+    ws->lines[ws->n + t->word_len] = '\t';
+    memcpy(ws->lines + ws->n + t->word_len + 1, t->term, t->term_len);
+    ws->lines[ws->n + k - 1] = '\n';
+    ws->n += k;
+    ws->lines[ws->n] = '\0';
+    return 0;
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static size_t
+check_words_kept(ns_analyzer *a, const char *text, size_t len)
+{
+    word_stem ws = { 0 };
+    assert_int_equal(ns__analyzer_run(a, text, len, 0, NS_ANALYZE_DOCUMENT,
+                                      collect_word_stem, &ws, NULL),
+                     NS_OK);
+    size_t n = 0, checked = 0;
+    for (size_t i = 0; i < ws.n; i++)
+        n += ws.lines[i] == '\n';
+    char **line = calloc(n ? n : 1, sizeof *line);
+    assert_non_null(line);
+    n = 0;
+    for (char *p = ws.lines, *nl; p && (nl = strchr(p, '\n')); p = nl + 1) {
+        *nl = '\0';
+        line[n++] = p;
+    }
+    qsort(line, n, sizeof *line, cmp_str);
+    ns__stem_only set;
+    for (size_t i = 0; i < n; i++) {
+        if (i && strcmp(line[i], line[i - 1]) == 0)
+            continue;
+        char *tab = strchr(line[i], '\t');
+        assert_non_null(tab);
+        *tab = '\0';
+        memset(&set, 0, sizeof set);
+        ns__stem_only_add(&set, tab + 1);
+        if (!ns__stem_only_has(&set, line[i], (size_t)(tab - line[i])))
+            fail_msg("a set of \"%s\" drops \"%s\"", tab + 1, line[i]);
+        *tab = '\t';
+        checked++;
+    }
+    free(line);
+    free(ws.lines);
+    return checked;
+}
+
+static void
+test_stem_only_keeps_every_word(void **state)
+{
+    ns_analyzer *a = *state;
+    const char *text =
+        "dying lying tying skies skis news generalizations administration "
+        "possibly feebly hoping relational happily nobility conditional "
+        "sensibly agreed ugly early only gently singly idly cries ties "
+        "hopping hoped rationalization sensational fulness ousness "
+        "iveness biliti bli ogi fulli lessli entli abli anci enci izer "
+        "ization ational tional alism aliti alli ousli iviti traditionally "
+        "électricité naïveté Éclairs";
+    assert_true(check_words_kept(a, text, strlen(text)) > 50);
+    size_t n;
+    const char *buf = shared_sample(&n);
+    if (buf)
+        assert_true(check_words_kept(a, buf, n) > 10000);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1484,6 +1587,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_pos, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens_reanalyze_to_themselves,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stem_only_keeps_every_word,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_fast_path_same_tokens, setup,
                                         teardown),
