@@ -66,6 +66,9 @@
 #include "core/analyze.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <utf8proc.h>
 
 #include "core/ns_xapian.h"
@@ -874,6 +877,44 @@ ends_plain_word(unsigned char c)
     return k != C_PERIOD && k != C_COMMA && k != C_APOS && k != C_HYPHEN;
 }
 
+/* The end of the ASCII letters and digits at p[j, lim): the first byte
+ * for which ascii_word[] is 0, or lim; 16 bytes a step where SSE2 is. */
+static inline size_t
+ascii_word_end(const unsigned char *p, size_t j, size_t lim)
+{
+#ifdef __SSE2__
+    const __m128i below_a = _mm_set1_epi8('a' - 1), above_z = _mm_set1_epi8('z' + 1);
+    const __m128i below_0 = _mm_set1_epi8('0' - 1), above_9 = _mm_set1_epi8('9' + 1);
+    const __m128i lower = _mm_set1_epi8(0x20);
+    while (lim - j >= 16) {
+        /* Signed bytes: 0x80 and above are negative, in neither range. */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+        __m128i l = _mm_or_si128(v, lower);
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, below_a),
+                                       _mm_cmplt_epi8(l, above_z));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, below_0),
+                                      _mm_cmplt_epi8(v, above_9));
+        unsigned other =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit)) ^ 0xFFFFu;
+        if (other)
+            return j + (size_t)__builtin_ctz(other);
+        j += 16;
+    }
+#endif
+    while (j < lim && ascii_word[p[j]] != 0)
+        j++;
+    return j;
+}
+
+/* Whether the ASCII letters and digits p[i, j) have a letter. */
+static inline int
+has_letter(const unsigned char *p, size_t i, size_t j)
+{
+    while (i < j && p[i] <= '9')
+        i++;
+    return i < j;
+}
+
 /*
  * ns__analyzer_run_some(), at p[i], an ASCII letter or digit, outside a
  * sentence start: skip the words whose first two bytes are not in the set
@@ -897,14 +938,10 @@ skip_unwanted(run *r, size_t i)
             return i;
         size_t lim = len - i > NS_ANALYZER_MAX_WORD ? i + NS_ANALYZER_MAX_WORD
                                                      : len;
-        size_t j = i;
-        unsigned char lc, bits = 0; /* 0x40: a letter (digits lack it) */
-        while (j < lim && (lc = ascii_word[p[j]]) != 0) {
-            bits |= lc;
-            j++;
-        }
+        size_t j = ascii_word_end(p, i + 1, lim);
         if (j < len && !ends_plain_word(p[j]) &&
-            !((bits & 0x40) && (p[j] == ',' || (p[j] == '.' && j - i > 4))))
+            !((p[j] == ',' || (p[j] == '.' && j - i > 4)) &&
+              has_letter(p, i, j)))
             return i; /* scan_word() decides */
         r->chain_emitted = 0;
         r->last = NULL;
