@@ -47,11 +47,6 @@ struct ns__store {
     unsigned session;
 };
 
-/* A text is compressed in blocks of this many bytes (each ended by a
- * flush: later blocks still match against earlier ones), so that a
- * snippet can decode the start of a long text alone.  Measured on the
- * White House sample: 0.56% more bytes than one block per text. */
-#define NS_TEXT_BLOCK 8192
 /* Texts decoded in steps are at most this long: zstd's stream decoder
  * keeps a buffer of a frame's whole size in the context (and the store
  * keeps the context), so a longer text is decoded whole, at once. */
@@ -338,13 +333,13 @@ put_frame(ns__store *s, const void *src, size_t len, ns_buf *out)
 }
 
 /* Append the text compressed as put_frame() does, in blocks of
- * NS_TEXT_BLOCK bytes: one frame, its size in its header. */
+ * NS_STORE_TEXT_BLOCK bytes: one frame, its size in its header. */
 static ns_status
 put_text_frame(ns__store *s, const char *text, size_t len, ns_buf *out)
 {
-    if (len <= NS_TEXT_BLOCK)
+    if (len <= NS_STORE_TEXT_BLOCK)
         return put_frame(s, text, len, out);
-    size_t bound = ZSTD_compressBound(len) + 64 * (len / NS_TEXT_BLOCK + 1);
+    size_t bound = ZSTD_compressBound(len) + 64 * (len / NS_STORE_TEXT_BLOCK + 1);
     if (ns__buf_reserve(out, bound) != 0)
         return NS_ERR_NOMEM;
     ZSTD_CCtx *c = s->cctx;
@@ -357,7 +352,7 @@ put_text_frame(ns__store *s, const char *text, size_t len, ns_buf *out)
         r = ZSTD_CCtx_setPledgedSrcSize(c, len);
     ZSTD_outBuffer ob = { out->data + out->len, bound, 0 };
     for (size_t off = 0; !ZSTD_isError(r) && off < len;) {
-        size_t k = len - off < NS_TEXT_BLOCK ? len - off : NS_TEXT_BLOCK;
+        size_t k = len - off < NS_STORE_TEXT_BLOCK ? len - off : NS_STORE_TEXT_BLOCK;
         ZSTD_inBuffer ib = { text + off, k, 0 };
         ZSTD_EndDirective e = off + k == len ? ZSTD_e_end : ZSTD_e_flush;
         do
@@ -493,7 +488,7 @@ block_end(const unsigned char *p, size_t n, size_t at, int *last)
     return n - at - 3 < stored ? 0 : at + 3 + stored;
 }
 
-/* Decode rec's text on, a block at a time, to at least NS_TEXT_BLOCK more
+/* Decode rec's text on, a block at a time, to at least NS_STORE_TEXT_BLOCK more
  * bytes or its end (see ns__store_text_more).  zstd's stream decoder is
  * handed the frame one block at a time: given more, it would decode a
  * block ahead of the output asked for. */
@@ -501,8 +496,8 @@ static ns_status
 text_step(ns__store *s, ns__record *rec)
 {
     ns_buf *b = &rec->text_;
-    size_t want = rec->text_whole - b->len > NS_TEXT_BLOCK
-                      ? b->len + NS_TEXT_BLOCK
+    size_t want = rec->text_whole - b->len > NS_STORE_TEXT_BLOCK
+                      ? b->len + NS_STORE_TEXT_BLOCK
                       : rec->text_whole;
     ZSTD_inBuffer in = { rec->tp_, rec->tfeed_, rec->tin_ };
     ZSTD_outBuffer out = { b->data, rec->text_whole, b->len };
@@ -559,7 +554,7 @@ get_text(ns__store *s, const unsigned char *p, const unsigned char *end,
         n > (uint64_t)1 << 31 || (len != UINT64_MAX && n != len))
         return NS_ERR_INDEX_CORRUPT;
     rec->text_whole = (size_t)n;
-    if (!in_steps || n <= NS_TEXT_BLOCK || n > NS_TEXT_STEPS_MAX) {
+    if (!in_steps || n <= NS_STORE_TEXT_BLOCK || n > NS_TEXT_STEPS_MAX) {
         ns_status st = get_frame(s, p, end, n, &rec->text_);
         if (st != NS_OK)
             return st;

@@ -278,7 +278,7 @@ decode_in_steps(ns__store *s, const ns_buf *rec_bytes, ns__record *rec,
 }
 
 /* Long texts are stored in blocks and decode in steps to the same bytes:
- * short ones in one, long ones about a step per 8 KB, very long ones
+ * short ones in one, long ones about a step per block, very long ones
  * (over 1 MB) whole at once; a store that decodes
  * another record in between still gives the whole text (decoded again);
  * a text with one block (records made before) decodes in steps too; every
@@ -303,7 +303,8 @@ test_text_in_steps(void **state)
     assert_int_equal(ns__store_train(samples.data, sizes, 200, &dict), NS_OK);
     assert_int_equal(ns__store_set_dict(s, dict.data, dict.len), NS_OK);
 
-    static const size_t lens[] = { 0, 1, 100, 8191, 8192, 8193, 16384,
+    static const size_t lens[] = { 0,     1,     100,   4095,   4096,
+                                   4097,  8191,  8192,  8193,   16384,
                                    16385, 50000, 200000, 1500000 };
     ns_buf big = { 0 }, rec_bytes = { 0 }, other = { 0 };
     ns_article a;
@@ -337,14 +338,15 @@ test_text_in_steps(void **state)
         assert_int_equal(rec.text_whole, big.len);
         assert_int_equal(rec.text_len, big.len);
         assert_memory_equal(rec.text, big.data, big.len);
-        if (big.len <= 8192 || big.len > (1u << 20))
+        const size_t blk = NS_STORE_TEXT_BLOCK;
+        if (big.len <= blk || big.len > (1u << 20))
             assert_int_equal(steps, 0); /* whole at once */
         else
-            assert_true(steps >= (big.len - 1) / 8192 - 1 &&
-                        steps <= (big.len - 1) / 8192);
+            assert_true(steps >= (big.len - 1) / blk - 1 &&
+                        steps <= (big.len - 1) / blk);
 
         /* Another decode between two steps: the rest comes out right. */
-        if (big.len > 8192 && big.len <= (1u << 20)) {
+        if (big.len > blk && big.len <= (1u << 20)) {
             assert_int_equal(ns__store_decode(s, rec_bytes.data,
                                               rec_bytes.len,
                                               NS_STORE_TEXT_START, &rec),
@@ -361,7 +363,7 @@ test_text_in_steps(void **state)
             assert_memory_equal(rec.text, big.data, big.len);
         }
 
-        if (big.len > 8192) {
+        if (big.len > blk) {
             /* The same text in one block, as records made before blocks
              * were stored: it decodes in steps too. */
             const unsigned char *p = (const unsigned char *)rec_bytes.data + 1;
