@@ -113,7 +113,9 @@ shard_main(void *arg)
     return NULL;
 }
 
-/* Stop the threads (they finish their queues) and join them. */
+/* Stop the threads (they finish their queues) and join them: every queue
+ * is closed first, so that the shards' last commits run at once rather
+ * than one after the other. */
 static void
 stop_all(ns__bulk *b)
 {
@@ -125,6 +127,11 @@ stop_all(ns__bulk *b)
         s->closed = 1;
         pthread_cond_signal(&s->can_get);
         pthread_mutex_unlock(&s->mu);
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        shard *s = &b->sh[i];
+        if (!s->started)
+            continue;
         pthread_join(s->thread, NULL);
         s->started = 0;
     }
