@@ -883,8 +883,10 @@ static inline size_t
 ascii_word_end(const unsigned char *p, size_t j, size_t lim)
 {
 #ifdef __SSE2__
-    const __m128i below_a = _mm_set1_epi8('a' - 1), above_z = _mm_set1_epi8('z' + 1);
-    const __m128i below_0 = _mm_set1_epi8('0' - 1), above_9 = _mm_set1_epi8('9' + 1);
+    const __m128i below_a = _mm_set1_epi8('a' - 1);
+    const __m128i above_z = _mm_set1_epi8('z' + 1);
+    const __m128i below_0 = _mm_set1_epi8('0' - 1);
+    const __m128i above_9 = _mm_set1_epi8('9' + 1);
     const __m128i lower = _mm_set1_epi8(0x20);
     while (lim - j >= 16) {
         /* Signed bytes: 0x80 and above are negative, in neither range. */

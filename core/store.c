@@ -339,7 +339,8 @@ put_text_frame(ns__store *s, const char *text, size_t len, ns_buf *out)
 {
     if (len <= NS_STORE_TEXT_BLOCK)
         return put_frame(s, text, len, out);
-    size_t bound = ZSTD_compressBound(len) + 64 * (len / NS_STORE_TEXT_BLOCK + 1);
+    size_t bound =
+        ZSTD_compressBound(len) + 64 * (len / NS_STORE_TEXT_BLOCK + 1);
     if (ns__buf_reserve(out, bound) != 0)
         return NS_ERR_NOMEM;
     ZSTD_CCtx *c = s->cctx;
@@ -352,7 +353,8 @@ put_text_frame(ns__store *s, const char *text, size_t len, ns_buf *out)
         r = ZSTD_CCtx_setPledgedSrcSize(c, len);
     ZSTD_outBuffer ob = { out->data + out->len, bound, 0 };
     for (size_t off = 0; !ZSTD_isError(r) && off < len;) {
-        size_t k = len - off < NS_STORE_TEXT_BLOCK ? len - off : NS_STORE_TEXT_BLOCK;
+        size_t k = len - off < NS_STORE_TEXT_BLOCK ? len - off
+                                                   : NS_STORE_TEXT_BLOCK;
         ZSTD_inBuffer ib = { text + off, k, 0 };
         ZSTD_EndDirective e = off + k == len ? ZSTD_e_end : ZSTD_e_flush;
         do

@@ -114,8 +114,9 @@ ns_status ns__store_encode(ns__store *s,
  * Decode data into rec (zero it before the first use; reusable; free its
  * buffers with ns__record_free).  want_text 0 skips decompression, 1
  * decodes the whole text, NS_STORE_TEXT_START its start: at least
- * NS_STORE_TEXT_BLOCK bytes of it or all, as many bytes as rec->text_len says, the rest decoded by
- * ns__store_text_more() while data is still there.
+ * NS_STORE_TEXT_BLOCK bytes of it or all, as many bytes as rec->text_len
+ * says, the rest decoded by ns__store_text_more() while data is still
+ * there.
  * Returns NS_OK; NS_ERR_INDEX_CORRUPT (bad record); NS_ERR_NOMEM.
  */
 #define NS_STORE_TEXT_START 2
@@ -126,8 +127,8 @@ ns_status ns__store_decode(ns__store *s,
                            ns__record *rec);
 /**
  * Decode more of a text asked for with NS_STORE_TEXT_START (at least
- * NS_STORE_TEXT_BLOCK more, or the rest; nothing when it is whole): rec->text and
- * rec->text_len are updated (text may move).  Cheapest right after the
+ * NS_STORE_TEXT_BLOCK more, or the rest; nothing when it is whole):
+ * rec->text and rec->text_len are updated (text may move).  Cheapest right after the
  * record's ns__store_decode(); after other decodes with s the text is
  * decoded again from its start, whole.  The record's data must still be
  * where ns__store_decode() read it.
