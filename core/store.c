@@ -490,9 +490,9 @@ block_end(const unsigned char *p, size_t n, size_t at, int *last)
     return n - at - 3 < stored ? 0 : at + 3 + stored;
 }
 
-/* Decode rec's text on, a block at a time, to at least NS_STORE_TEXT_BLOCK more
- * bytes or its end (see ns__store_text_more).  zstd's stream decoder is
- * handed the frame one block at a time: given more, it would decode a
+/* Decode rec's text on, a block at a time, to at least NS_STORE_TEXT_BLOCK
+ * more bytes or its end (see ns__store_text_more).  zstd's stream decoder
+ * is handed the frame one block at a time: given more, it would decode a
  * block ahead of the output asked for. */
 static ns_status
 text_step(ns__store *s, ns__record *rec)
