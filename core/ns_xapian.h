@@ -329,6 +329,20 @@ ns_status ns__xdb_postlist(ns__xdb *db,
                            int (*cb)(uint32_t docid, void *payload),
                            void *payload) NS_NOEXCEPT;
 ns_status ns__xdb_delete_docid(ns__xdb *db, uint32_t docid) NS_NOEXCEPT;
+/**
+ * The wdf of each of terms[0, n_terms) in each of docids[0, n_docs):
+ * out[d * n_terms + t], 0 where the document lacks the term.  Read from
+ * the revision the handle has open (a search's: no reopen), so the ids of
+ * its results stay valid; a writer's commit over it fails the call
+ * (NS_ERR_INDEX_MODIFIED).  Each term's posting list is read once, its
+ * documents visited in id order.
+ */
+ns_status ns__xdb_wdfs(ns__xdb *db,
+                       const char *const *terms,
+                       size_t n_terms,
+                       const uint32_t *docids,
+                       size_t n_docs,
+                       uint32_t *out) NS_NOEXCEPT;
 /** The number of distinct terms that start with prefix. */
 ns_status ns__xdb_count_terms(ns__xdb *db,
                               const char *prefix,

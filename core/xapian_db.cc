@@ -820,6 +820,41 @@ ns__xdb_postlist(ns__xdb *db,
 }
 
 extern "C" ns_status
+ns__xdb_wdfs(ns__xdb *db,
+             const char *const *terms,
+             size_t n_terms,
+             const uint32_t *docids,
+             size_t n_docs,
+             uint32_t *out) noexcept
+{
+    if (!db || (n_terms && !terms) || (n_docs && !docids) ||
+        (n_terms && n_docs && !out))
+        return NS_ERR_INVALID_ARG;
+    NS_TRY
+    std::vector<size_t> order(n_docs);
+    for (size_t d = 0; d < n_docs; d++)
+        order[d] = d;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return docids[a] < docids[b];
+    });
+    for (size_t t = 0; t < n_terms; t++) {
+        Xapian::PostingIterator it = db->rdb->postlist_begin(terms[t]);
+        Xapian::PostingIterator end = db->rdb->postlist_end(terms[t]);
+        for (size_t d : order) {
+            uint32_t *w = &out[d * n_terms + t];
+            *w = 0;
+            if (it == end)
+                continue;
+            it.skip_to(docids[d]);
+            if (it != end && *it == docids[d])
+                *w = it.get_wdf();
+        }
+    }
+    return NS_OK;
+    NS_CATCH(db)
+}
+
+extern "C" ns_status
 ns__xdb_each_data(ns__xdb *db,
                   int (*cb)(uint32_t docid,
                             const char *data,

@@ -165,26 +165,46 @@ ns_status ns__snippet_make(ns_analyzer *an,
                            size_t *n_hl);
 
 /**
- * Decode more of a text (ns__snippet_make_steps): on NS_OK, *text and
- * *len are the text decoded so far, longer than before unless whole.
+ * Decode more of a text (ns__snippet_text.more): on NS_OK, *text and *len
+ * are the text decoded so far, longer than before unless whole.
  */
 typedef ns_status (*ns__snippet_more)(void *ctx, const char **text,
                                       size_t *len);
 
 /**
- * ns__snippet_make() on a text decoded in steps (core/store.h): text[0,
- * len) of whole bytes is there; more() decodes the rest as the scan needs
- * it.  A query that stops reading early (snippet.c) leaves the end of a
- * long text undecoded.  The snippet is the one the whole text gives.
+ * How many times each query term (ns__query.terms[i]) occurs in the whole
+ * text, as the indexer analyzed it (a leading copy of the title included);
+ * UINT32_MAX where not known.  NULL when none is known.
+ */
+typedef const uint32_t *(*ns__snippet_counts)(void *ctx);
+
+/* A text for ns__snippet_make_steps, decoded as the scan needs it. */
+typedef struct ns__snippet_text {
+    const char *text; /* text[0, len) is there, of whole bytes */
+    size_t len, whole;
+    const char *title; /* skipped where the text repeats it; may be NULL */
+    ns__snippet_more more; /* decodes more; NULL when len is whole */
+    /* Asked at most once, when the text at hand does not settle the
+     * snippet; NULL: never.  The counts only save reading: a snippet made
+     * with them is the one made without. */
+    ns__snippet_counts counts;
+    void *ctx; /* for more and counts */
+    /* ns__snippet_words(q), made once for many texts; NULL: made here */
+    const ns__stem_only *words;
+} ns__snippet_text;
+
+/** The words a snippet of q stems (the others cannot match): the set
+ * ns__snippet_text.words takes. */
+void ns__snippet_words(const ns__query *q, ns__stem_only *set);
+
+/**
+ * ns__snippet_make() on a text decoded in steps (core/store.h).  A scan
+ * that stops reading early (snippet.c) leaves the end of a long text
+ * undecoded.  The snippet is the one the whole text gives.
  */
 ns_status ns__snippet_make_steps(ns_analyzer *an,
                                  const ns__query *q,
-                                 const char *text,
-                                 size_t len,
-                                 size_t whole,
-                                 ns__snippet_more more,
-                                 void *more_ctx,
-                                 const char *title,
+                                 const ns__snippet_text *src,
                                  unsigned target,
                                  ns_buf *out,
                                  ns_highlight **hl,

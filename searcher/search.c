@@ -211,10 +211,79 @@ apply_dates(ns_db *db, const ns_search_options *o, ns__xq **q)
     return *q ? NS_OK : NS_ERR_NOMEM;
 }
 
+/*
+ * How many times each query word occurs in each result's stored text, for
+ * snippets (ns__snippet_counts), read from the index's posting lists when
+ * a snippet first asks: a word's wdf is its count in the text plus
+ * NS_TITLE_WDF times its count in the title (schema.h), which the title
+ * term gives.  Not for a prefix (no one term) or a sharded index.
+ */
+typedef struct counts_ctx {
+    ns_db *db;
+    const ns__query *q;
+    const ns__xmset *ms;
+    uint32_t *counts; /* ms->n rows of q->n_terms */
+    int state;        /* 0 not read yet, 1 read, -1 none */
+} counts_ctx;
+
+static void
+read_counts(counts_ctx *c)
+{
+    size_t nt = c->q->n_terms, nd = c->ms->n;
+    c->state = -1;
+    if (c->db->shards || !nt || !nd || nt > SIZE_MAX / 2 / nd)
+        return;
+    for (size_t i = 0; i < nt; i++)
+        if (c->q->terms[i].prefix)
+            return;
+    ns_buf names = { 0 };
+    const char **terms = ns__calloc(2 * nt, sizeof *terms);
+    uint32_t *docids = ns__calloc(nd, sizeof *docids);
+    uint32_t *wdf = ns__calloc(2 * nt * nd, sizeof *wdf);
+    c->counts = ns__calloc(nt * nd, sizeof *c->counts);
+    size_t *at = ns__calloc(2 * nt, sizeof *at);
+    if (!terms || !docids || !wdf || !c->counts || !at)
+        goto out;
+    for (size_t i = 0; i < nt; i++) {
+        at[2 * i] = names.len;
+        ns__buf_append(&names, c->q->terms[i].text,
+                       strlen(c->q->terms[i].text) + 1);
+        at[2 * i + 1] = names.len;
+        ns__buf_puts(&names, NS_PREFIX_TITLE);
+        ns__buf_append(&names, c->q->terms[i].text,
+                       strlen(c->q->terms[i].text) + 1);
+    }
+    if (names.oom)
+        goto out;
+    for (size_t i = 0; i < 2 * nt; i++)
+        terms[i] = names.data + at[i];
+    for (size_t d = 0; d < nd; d++)
+        docids[d] = c->ms->hits[d].docid;
+    /* A writer's commit over the search's revision: no counts. */
+    if (ns__xdb_wdfs(c->db->x, terms, 2 * nt, docids, nd, wdf) != NS_OK)
+        goto out;
+    for (size_t d = 0; d < nd; d++)
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t w = wdf[(d * nt + i) * 2], t = wdf[(d * nt + i) * 2 + 1];
+            c->counts[d * nt + i] = t <= (w / NS_TITLE_WDF)
+                                        ? w - NS_TITLE_WDF * t
+                                        : UINT32_MAX;
+        }
+    c->state = 1;
+out:
+    ns__buf_free(&names);
+    ns_free(terms);
+    ns_free(docids);
+    ns_free(wdf);
+    ns_free(at);
+}
+
 /* A result's stored text, decoded as its snippet reads it. */
 typedef struct more_ctx {
     ns__store *store;
     ns__record *rec;
+    counts_ctx *counts;
+    size_t hit;
 } more_ctx;
 
 static ns_status
@@ -225,6 +294,17 @@ more_text(void *ctx, const char **text, size_t *len)
     *text = m->rec->text;
     *len = m->rec->text_len;
     return st;
+}
+
+static const uint32_t *
+text_counts(void *ctx)
+{
+    more_ctx *m = ctx;
+    if (m->counts->state == 0)
+        read_counts(m->counts);
+    if (m->counts->state < 0)
+        return NULL;
+    return m->counts->counts + m->hit * m->counts->q->n_terms;
 }
 
 ns_status
@@ -250,6 +330,8 @@ ns_db_search(ns_db *db,
         return st;
     ns__xmset *ms = NULL;
     ns_results *res = NULL;
+    counts_ctx cc = { db, &q, NULL, NULL, 0 };
+    ns__stem_only *words = NULL;
     if ((st = apply_dates(db, o, &q.xq)) != NS_OK)
         goto out;
 
@@ -321,6 +403,14 @@ ns_db_search(ns_db *db,
         st = NS_ERR_NOMEM;
         goto out;
     }
+    if (!o->no_snippets && ms->n) {
+        if (!(words = ns__malloc(sizeof *words))) {
+            st = NS_ERR_NOMEM;
+            goto out;
+        }
+        ns__snippet_words(&q, words);
+    }
+    cc.ms = ms;
     for (size_t i = 0; i < ms->n; i++) {
         result *r = &res->r[res->n++];
         st = ns__store_decode(db->store, ms->hits[i].data,
@@ -344,10 +434,11 @@ ns_db_search(ns_db *db,
         h->duplicates = ms->hits[i].collapsed;
         h->snippet = "";
         if (!o->no_snippets) {
-            more_ctx mc = { db->store, &r->rec };
-            st = ns__snippet_make_steps(db->analyzer, &q, r->rec.text,
-                                        r->rec.text_len, r->rec.text_whole,
-                                        more_text, &mc, r->rec.title,
+            more_ctx mc = { db->store, &r->rec, &cc, i };
+            ns__snippet_text src = { r->rec.text, r->rec.text_len,
+                                     r->rec.text_whole, r->rec.title,
+                                     more_text, text_counts, &mc, words };
+            st = ns__snippet_make_steps(db->analyzer, &q, &src,
                                         o->snippet_len, &r->snippet, &r->hl,
                                         &h->n_highlights);
             if (st == NS_ERR_INDEX_CORRUPT)
@@ -364,6 +455,8 @@ ns_db_search(ns_db *db,
         }
     }
 out:
+    ns_free(words);
+    ns_free(cc.counts);
     ns__xmset_free(ms);
     ns__query_free(&q);
     if (st != NS_OK) {

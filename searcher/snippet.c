@@ -14,8 +14,12 @@
  * shown on its own and never repeated as a snippet.
  *
  * Speed: a query without phrases stops reading the text a target's length
- * after the first window that holds all its words (no fragment can show
- * more of them); long articles then cost a fraction of their length.
+ * after the first window that holds every query word the text holds (no
+ * fragment can show more of them); long articles then cost a fraction of
+ * their length.  Which words a text holds is known at its end, or sooner
+ * from the index (ns__snippet_text.counts: how many times each occurs):
+ * reading then also stops after the last occurrence of every word.  The
+ * snippet is the same either way; the counts only save reading.
  */
 #include "searcher/query.h"
 
@@ -55,12 +59,19 @@ typedef struct scan {
     size_t *sent; /* byte offsets of sentence starts */
     size_t n_sent, cap_sent;
     int oom;
-    /* Early stop (no phrase in the query): where each query term was last
-     * seen, how many were, and where reading may stop. */
+    /* Early stop (no phrase in the query): the groups (terms) the text may
+     * hold, where each was last seen, which were, and where reading may
+     * stop (stop_window: because one window holds every group wanted). */
     size_t target;
+    uint64_t want, seen;
     size_t last_seen[MAX_TERMS];
-    size_t n_seen;
     size_t stop_at; /* 0: not yet */
+    int stop_window;
+    /* Occurrences of each term read, and in the whole text (counted). */
+    uint32_t read_n[MAX_TERMS];
+    uint32_t total[MAX_TERMS];
+    int counted;
+    size_t n_left; /* terms with occurrences left to read (counted) */
 } scan;
 
 typedef struct frag {
@@ -80,6 +91,30 @@ is_excluded(const ns__query *q, const char *term)
     for (size_t i = 0; i < q->n_excluded; i++)
         if (strcmp(q->excluded[i], term) == 0)
             return 1;
+    return 0;
+}
+
+/* Whether the groups wanted have all been seen, within one window of
+ * target bytes that ends at end. */
+static int
+window_done(const size_t *last_seen, uint64_t seen, uint64_t want,
+            size_t end, size_t target)
+{
+    if (!want || (seen & want) != want)
+        return 0;
+    size_t first = SIZE_MAX;
+    for (size_t g = 0; g < MAX_TERMS; g++)
+        if ((want >> g & 1) && last_seen[g] - 1 < first)
+            first = last_seen[g] - 1;
+    return end - first <= target;
+}
+
+/* After a match ending at end: stop when the counts say none is left. */
+static int
+all_read(scan *s, size_t end)
+{
+    if (s->counted && s->n_left == 0 && !s->stop_at)
+        s->stop_at = end;
     return 0;
 }
 
@@ -123,8 +158,13 @@ on_token(const ns_token *t, void *payload)
     }
     if (s->stop_at && t_start > s->stop_at)
         return 1; /* every word shown already: see the top of the file */
-    if (!bits || is_excluded(s->q, t->term))
+    if (!bits)
         return 0;
+    for (size_t i = 0; i < s->n_terms; i++)
+        if ((bits >> i & 1) && ++s->read_n[i] == s->total[i] && s->counted)
+            s->n_left--;
+    if (is_excluded(s->q, t->term))
+        return all_read(s, t_end);
     if (s->n == s->cap) {
         size_t c = s->cap ? s->cap * 2 : 32;
         match *a = ns__realloc(s->m, c * sizeof *a);
@@ -149,19 +189,97 @@ on_token(const ns_token *t, void *payload)
         }
     if (m->group >= 0 && s->q->n_phrases == 0 && !s->stop_at) {
         size_t g = (size_t)m->group;
-        if (s->last_seen[g] == 0)
-            s->n_seen++;
         s->last_seen[g] = t_start + 1; /* 0 means never */
-        if (s->n_seen == s->n_terms) {
-            size_t first = SIZE_MAX;
-            for (size_t i = 0; i < s->n_terms; i++)
-                if (s->last_seen[i] - 1 < first)
-                    first = s->last_seen[i] - 1;
-            if (t_end - first <= s->target)
-                s->stop_at = t_end + s->target;
+        s->seen |= (uint64_t)1 << g;
+        if (window_done(s->last_seen, s->seen, s->want, t_end, s->target)) {
+            s->stop_at = t_end + s->target;
+            s->stop_window = 1;
         }
     }
+    return all_read(s, t_end);
+}
+
+/* Replay the early stop over the matches so far, as if the groups wanted
+ * had been want from the start: where it stops, the matches after are
+ * dropped.  So a scan that learns what the text holds late (at its end,
+ * or from counts) stops where one that knew it would have. */
+static void
+settle(scan *s, uint64_t want)
+{
+    s->want = want;
+    if (s->q->n_phrases || s->stop_window)
+        return;
+    size_t last[MAX_TERMS] = { 0 };
+    uint64_t seen = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const match *m = &s->m[i];
+        if (m->group < 0 || m->group >= MAX_TERMS)
+            continue;
+        last[m->group] = m->start + 1;
+        seen |= (uint64_t)1 << m->group;
+        if (!window_done(last, seen, want, m->end, s->target))
+            continue;
+        s->stop_at = m->end + s->target;
+        s->stop_window = 1;
+        size_t n = i + 1;
+        while (n < s->n && s->m[n].start <= s->stop_at)
+            n++;
+        s->n = n;
+        return;
+    }
+}
+
+/* Count the occurrences of each term in the skipped copy of the title. */
+typedef struct copy_count {
+    const scan *s;
+    uint32_t n[MAX_TERMS];
+} copy_count;
+
+static int
+on_copy_token(const ns_token *t, void *payload)
+{
+    copy_count *c = payload;
+    for (size_t i = 0; i < c->s->n_terms; i++)
+        if (strcmp(t->term, c->s->q->terms[i].text) == 0)
+            c->n[i]++;
     return 0;
+}
+
+/* Take the text's counts (ns__snippet_counts) of its terms; copy[0, base)
+ * is the title's copy, skipped.  Counts that disagree with what was read
+ * are not used. */
+static ns_status
+take_counts(scan *s, ns_analyzer *an, const uint32_t *counts,
+            const char *copy, size_t base)
+{
+    copy_count c;
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    if (base) {
+        ns_status st = ns__analyzer_run_some(an, copy, base, 0,
+                                             NS_ANALYZE_DOCUMENT, NULL,
+                                             on_copy_token, &c, NULL);
+        if (st != NS_OK)
+            return st;
+    }
+    uint64_t want = 0;
+    size_t n_left = 0;
+    for (size_t i = 0; i < s->n_terms; i++) {
+        if (counts[i] == UINT32_MAX || s->q->terms[i].prefix ||
+            counts[i] < c.n[i] || counts[i] - c.n[i] < s->read_n[i])
+            return NS_OK;
+        s->total[i] = counts[i] - c.n[i];
+        if (s->total[i] > s->read_n[i])
+            n_left++;
+        if (s->total[i])
+            want |= (uint64_t)1 << i;
+    }
+    s->counted = 1;
+    s->n_left = n_left;
+    settle(s, s->want & want);
+    if (!s->stop_at && n_left == 0)
+        s->stop_at = s->n ? s->m[s->n - 1].end : 1;
+    return NS_OK;
 }
 
 /* Give every whole occurrence of a phrase its group; then drop the matches
@@ -565,19 +683,53 @@ ns__snippet_make(ns_analyzer *an,
                  ns_highlight **hl_out,
                  size_t *n_hl_out)
 {
-    return ns__snippet_make_steps(an, q, text, len, len, NULL, NULL, title,
-                                  target, out, hl_out, n_hl_out);
+    ns__snippet_text src = { 0 };
+    src.text = text;
+    src.len = src.whole = len;
+    src.title = title;
+    return ns__snippet_make_steps(an, q, &src, target, out, hl_out,
+                                  n_hl_out);
+}
+
+/* Only a word that can match a term, or an excluded one, needs its stem,
+ * or on_token() at all (unless it starts a sentence): one that starts as a
+ * term's stem would (a prefix's, matched on the word). */
+void
+ns__snippet_words(const ns__query *q, ns__stem_only *set)
+{
+    memset(set, 0, sizeof *set);
+    for (size_t i = 0; i < q->n_terms && i < MAX_TERMS; i++) {
+        if (q->terms[i].prefix)
+            ns__stem_only_add_prefix(set, q->terms[i].text);
+        else
+            ns__stem_only_add(set, q->terms[i].text);
+    }
+    for (size_t i = 0; i < q->n_excluded; i++)
+        ns__stem_only_add(set, q->excluded[i]);
+}
+
+/* The groups a text may hold: each term but a repeated or excluded one,
+ * and a phrase's (which is not a group). */
+static uint64_t
+groups_wanted(const ns__query *q, size_t n_terms)
+{
+    uint64_t want = 0;
+    for (size_t i = 0; i < n_terms; i++) {
+        const ns__qterm *t = &q->terms[i];
+        int group = t->phrase < 0 && (t->prefix || !is_excluded(q, t->text));
+        for (size_t j = 0; group && j < i; j++)
+            group = q->terms[j].prefix != t->prefix ||
+                    strcmp(q->terms[j].text, t->text) != 0;
+        if (group)
+            want |= (uint64_t)1 << i;
+    }
+    return want;
 }
 
 ns_status
 ns__snippet_make_steps(ns_analyzer *an,
                        const ns__query *q,
-                       const char *text,
-                       size_t len,
-                       size_t whole,
-                       ns__snippet_more more,
-                       void *more_ctx,
-                       const char *title,
+                       const ns__snippet_text *src,
                        unsigned target,
                        ns_buf *out,
                        ns_highlight **hl_out,
@@ -588,6 +740,11 @@ ns__snippet_make_steps(ns_analyzer *an,
     ns__buf_reset(out);
     if (!target)
         target = 240;
+    const char *text = src->text;
+    size_t len = src->len, whole = src->whole;
+    ns__snippet_more more = src->more;
+    void *more_ctx = src->ctx;
+    const char *title = src->title;
     if (!text)
         len = whole = 0;
     if (!more || whole < len)
@@ -611,25 +768,20 @@ ns__snippet_make_steps(ns_analyzer *an,
     s.text = text;
     s.target = target;
     s.n_terms = q->n_terms < MAX_TERMS ? q->n_terms : MAX_TERMS;
-    /* Only a word that can match a term, or an excluded one, needs its
-     * stem, or on_token() at all (unless it starts a sentence): one that
-     * starts as a term's stem would (a prefix's, matched on the word). */
-    ns__stem_only stem_only;
-    memset(&stem_only, 0, sizeof stem_only);
-    for (size_t i = 0; i < s.n_terms; i++) {
-        if (q->terms[i].prefix)
-            ns__stem_only_add_prefix(&stem_only, q->terms[i].text);
-        else
-            ns__stem_only_add(&stem_only, q->terms[i].text);
+    s.want = groups_wanted(q, s.n_terms);
+    ns__stem_only own;
+    const ns__stem_only *stem_only = src->words;
+    if (!stem_only) {
+        ns__snippet_words(q, &own);
+        stem_only = &own;
     }
-    for (size_t i = 0; i < q->n_excluded; i++)
-        ns__stem_only_add(&stem_only, q->excluded[i]);
     /* The text in pieces cut after blank lines, decoding more as needed:
      * positions go on from piece to piece, and a piece starts a sentence
      * as the text does after a blank line, so the tokens are the ones of
      * one run over the whole text. */
     size_t from = 0;
     uint32_t pos = 0;
+    int asked = 0;
     while (st == NS_OK && (s.n_terms || whole)) {
         int all = len == whole;
         size_t cut = all ? len : paragraph_cut(text, from, len);
@@ -638,13 +790,23 @@ ns__snippet_make_steps(ns_analyzer *an,
             memset(&stats, 0, sizeof stats);
             s.base = from;
             st = ns__analyzer_run_some(an, text + from, cut - from, pos,
-                                       NS_ANALYZE_DOCUMENT, &stem_only,
+                                       NS_ANALYZE_DOCUMENT, stem_only,
                                        on_token, &s, &stats);
             pos += (uint32_t)stats.tokens;
             from = cut;
         }
         if (st != NS_OK || all || (s.stop_at && s.stop_at <= from))
             break;
+        /* More to read: the counts may say how much (once). */
+        if (!asked && src->counts && s.n_terms && !s.oom) {
+            const uint32_t *counts = src->counts(src->ctx);
+            asked = 1;
+            if (counts && (st = take_counts(&s, an, counts, start, base)) !=
+                              NS_OK)
+                break;
+            if (s.stop_at && s.stop_at <= from)
+                break;
+        }
         if ((st = more_text(more, more_ctx, &start, base, &len)) == NS_OK)
             s.text = text = start + base;
     }
@@ -660,6 +822,15 @@ ns__snippet_make_steps(ns_analyzer *an,
             s.text = text = start + base;
     if (st != NS_OK)
         goto out;
+    if (!s.stop_window && !s.counted) {
+        /* Read to the end: what the text holds is known now. */
+        uint64_t held = 0;
+        for (size_t i = 0; i < s.n; i++)
+            if (s.m[i].group >= 0 && s.m[i].group < MAX_TERMS)
+                held |= (uint64_t)1 << s.m[i].group;
+        if ((held & s.want) != s.want)
+            settle(&s, held & s.want);
+    }
     mark_phrases(&s);
 
     /* The fewest fragments that show the most distinct words; each at

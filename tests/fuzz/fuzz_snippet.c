@@ -4,7 +4,8 @@
  *
  *     flags byte, query, NUL, [title, NUL,] text
  *
- * (flags: bit 0 plain query, bits 1-3 the target size, bit 4 a title).  The
+ * (flags: bit 0 plain query, bits 1-3 the target size, bit 4 a title, bit
+ * 5 the index's counts of the query words given to the steps).  The
  * query is parsed with the index's parser, and the snippet of the text is
  * checked against the promises of query.h: no control byte (whitespace is
  * folded), valid UTF-8 when the text is, highlights sorted, non-empty,
@@ -142,12 +143,37 @@ fz_take(const uint8_t **p, const uint8_t *end)
     return s;
 }
 
-/* A text shown a few more bytes at each call (ns__snippet_more). */
+/* A text shown a few more bytes at each call (ns__snippet_more), and the
+ * counts of the query words (ns__snippet_counts) or NULL. */
 typedef struct fz_reveal {
     const char *text;
     size_t len, shown;
     unsigned seed;
+    const uint32_t *counts;
 } fz_reveal;
+
+static const uint32_t *
+fz_reveal_counts(void *ctx)
+{
+    return ((fz_reveal *)ctx)->counts;
+}
+
+/* Each term's occurrences in the text, as the indexer counts them (the
+ * wdf search.c reads); a prefix's are not known. */
+typedef struct fz_count {
+    const ns__query *q;
+    uint32_t *n;
+} fz_count;
+
+static int
+fz_count_token(const ns_token *t, void *payload)
+{
+    fz_count *c = payload;
+    for (size_t i = 0; i < c->q->n_terms; i++)
+        if (!c->q->terms[i].prefix && strcmp(t->term, c->q->terms[i].text) == 0)
+            c->n[i]++;
+    return 0;
+}
 
 static ns_status
 fz_reveal_more(void *ctx, const char **text, size_t *len)
@@ -222,11 +248,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ns_buf snip2 = { 0 };
     ns_highlight *hl2 = NULL;
     size_t n_hl2 = 0;
-    fz_reveal r = { text, len, 0, len ? (unsigned char)text[0] : 0 };
+    fz_reveal r = { text, len, 0, len ? (unsigned char)text[0] : 0, NULL };
     r.shown = len ? 1 + r.seed % len : 0;
-    st = ns__snippet_make_steps(db->analyzer, &q, text, r.shown, len,
-                                fz_reveal_more, &r, title, target, &snip2,
-                                &hl2, &n_hl2);
+    uint32_t *counts = NULL;
+    if ((flags & 32) && q.n_terms) {
+        counts = calloc(q.n_terms, sizeof *counts);
+        CHECK(counts);
+        for (size_t i = 0; i < q.n_terms; i++)
+            counts[i] = q.terms[i].prefix ? UINT32_MAX : 0;
+        fz_count c = { &q, counts };
+        CHECK(ns__analyzer_run(db->analyzer, text, len, 0,
+                               NS_ANALYZE_DOCUMENT, fz_count_token, &c,
+                               NULL) == NS_OK);
+        r.counts = counts;
+    }
+    ns__snippet_text src = { text, r.shown, len, title, fz_reveal_more,
+                             fz_reveal_counts, &r, NULL };
+    st = ns__snippet_make_steps(db->analyzer, &q, &src, target, &snip2, &hl2,
+                                &n_hl2);
+    free(counts);
     CHECK(st == NS_OK);
     CHECK(snip2.len == snip.len &&
           (snip.len == 0 || memcmp(snip2.data, snip.data, snip.len) == 0));

@@ -2,7 +2,8 @@
  * test_searcher_search.c: what ns_db_search() adds to the query: ranking
  * sanity (a title match above a passing mention), near-duplicates collapsed
  * into one result with a count (and shown with opts.all), facets by source
- * and month, and "did you mean" from the index's own words.
+ * and month, "did you mean" from the index's own words, and snippets that
+ * stop reading early by the index's counts of the words.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -263,6 +264,116 @@ test_recent(void **state)
     ns_results_free(r);
 }
 
+/* Snippets read the words' counts from the index (search.c) to stop
+ * reading early: each result's snippet is the one its whole text gives.
+ * Long texts (past the first decoded block), a copy of the title at the
+ * start, title words in the body, words a text lacks. */
+static void
+test_snippet_counts(void **state)
+{
+    (void)state;
+    static const char *const sentences[] = {
+        "Russian warplanes struck targets near the coastal city of Latakia. ",
+        "Officials said the airbase was quiet on Tuesday. ",
+        "Talks on the ceasefire went on in Geneva. ",
+        "The harvest was late this year in the river valley. ",
+        "A council budget for the school and the bridge was passed. ",
+        "Markets were calm, traders said, as oil prices held. ",
+    };
+    char ldir[] = "/tmp/ns-test-counts-XXXXXX";
+    assert_non_null(mkdtemp(ldir));
+    ns_db *w;
+    assert_int_equal(ns_db_open(ldir, NS_OPEN_WRITE | NS_OPEN_CREATE, &w,
+                                NULL),
+                     NS_OK);
+    enum { N = 9, LEN = 24000 };
+    static char texts[N][LEN];
+    char titles[N][64], ids[N][16];
+    uint32_t seed = 99;
+    for (int i = 0; i < N; i++) {
+        snprintf(titles[i], sizeof titles[i], "%s %d",
+                 i % 2 ? "Latakia airbase talks" : "Harvest report", i);
+        size_t n = 0;
+        if (i == N - 1) {
+            /* Both words together only at the very end, Latakia last (and
+             * in the title): a count one short would stop reading at the
+             * airbase and show the two apart. */
+            snprintf(titles[i], sizeof titles[i], "Latakia report");
+            n = (size_t)snprintf(texts[i], LEN, "Latakia was quiet. ");
+            while (n < 9000)
+                n += (size_t)snprintf(texts[i] + n, LEN - n, "%s",
+                                      sentences[3 + n % 3]);
+            n += (size_t)snprintf(texts[i] + n, LEN - n,
+                                  "Later the airbase near Latakia was hit.");
+        }
+        if (i % 3 == 0) /* the title again, as many archives print it */
+            n = (size_t)snprintf(texts[i], LEN, "%s\n\n", titles[i]);
+        size_t want = i == N - 1 ? 0 : 3000 + (size_t)i * 2500;
+        while (n < want) {
+            seed = seed * 1103515245u + 12345u;
+            size_t k = (seed >> 8) % 6;
+            /* Latakia is rare, so the last time it is named matters; some
+             * texts never name the airbase, or the talks. */
+            if (k == 0 && (seed >> 20) % 6)
+                k = 4;
+            if ((k == 1 && i % 4 == 2) || (k == 2 && i % 4 == 3))
+                k = 3;
+            n += (size_t)snprintf(texts[i] + n, LEN - n, "%s", sentences[k]);
+        }
+        snprintf(ids[i], sizeof ids[i], "long%d", i);
+        ns_article a = NS_ARTICLE_INIT;
+        a.id = ids[i];
+        a.title = titles[i];
+        a.text = texts[i];
+        a.text_len = n;
+        assert_int_equal(ns_db_add_article(w, &a), NS_OK);
+    }
+    assert_int_equal(ns_db_commit(w), NS_OK);
+    ns_db_close(w);
+    ns_db *r;
+    assert_int_equal(ns_db_open(ldir, NS_OPEN_READ, &r, NULL), NS_OK);
+    static const char *const queries[] = {
+        "latakia airbase", "airbase talks", "latakia talks harvest",
+        "talks", "latakia -ceasefire", "\"coastal city\" airbase",
+        "oil airbase geneva",
+    };
+    size_t checked = 0;
+    for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+        ns_search_options o = NS_SEARCH_OPTIONS_INIT;
+        o.all = 1;
+        ns_results *res = NULL;
+        assert_int_equal(ns_db_search(r, queries[qi], &o, &res), NS_OK);
+        ns__query q;
+        assert_int_equal(ns__query_parse(r, queries[qi], 0, &q), NS_OK);
+        for (size_t h = 0; h < ns_results_count(res); h++) {
+            const ns_hit *hit = ns_results_get(res, h);
+            int i = atoi(hit->id + 4);
+            ns_buf want = { 0 };
+            ns_highlight *hl = NULL;
+            size_t n_hl = 0;
+            assert_int_equal(ns__snippet_make(r->analyzer, &q, texts[i],
+                                              strlen(texts[i]), titles[i],
+                                              0, &want, &hl, &n_hl),
+                             NS_OK);
+            if (strcmp(ns__buf_cstr(&want), hit->snippet) != 0)
+                fail_msg("query %s, %s: whole text \"%s\", search \"%s\"",
+                         queries[qi], hit->id, ns__buf_cstr(&want),
+                         hit->snippet);
+            assert_int_equal(n_hl, hit->n_highlights);
+            checked++;
+            ns__buf_free(&want);
+            ns_free(hl);
+        }
+        ns__query_free(&q);
+        ns_results_free(res);
+    }
+    assert_true(checked >= 30);
+    ns_db_close(r);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", ldir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -270,6 +381,7 @@ main(void)
         cmocka_unit_test(test_title_first), cmocka_unit_test(test_dupkey),
         cmocka_unit_test(test_collapse),    cmocka_unit_test(test_facets),
         cmocka_unit_test(test_suggestion),  cmocka_unit_test(test_recent),
+        cmocka_unit_test(test_snippet_counts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

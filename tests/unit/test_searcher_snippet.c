@@ -418,7 +418,47 @@ typedef struct reveal {
     size_t len, shown;
     uint32_t seed;
     int calls;
+    const uint32_t *counts; /* what ns__snippet_counts gives */
+    int asked;
 } reveal;
+
+static const uint32_t *
+reveal_counts(void *ctx)
+{
+    reveal *r = ctx;
+    r->asked++;
+    return r->counts;
+}
+
+/* The counts the index gives (search.c): each term's occurrences in the
+ * whole text as the indexer analyzes it; a prefix's are not known. */
+typedef struct term_count {
+    const ns__query *q;
+    uint32_t *n;
+} term_count;
+
+static int
+on_count_token(const ns_token *t, void *payload)
+{
+    term_count *c = payload;
+    for (size_t i = 0; i < c->q->n_terms; i++)
+        if (!c->q->terms[i].prefix && strcmp(t->term, c->q->terms[i].text) == 0)
+            c->n[i]++;
+    return 0;
+}
+
+static void
+count_terms(const ns__query *q, const char *text, size_t len, uint32_t *n)
+{
+    term_count c = { q, n };
+    for (size_t i = 0; i < q->n_terms; i++)
+        n[i] = q->terms[i].prefix ? UINT32_MAX : 0;
+    assert_int_equal(ns__analyzer_run(db->analyzer, text, len, 0,
+                                      NS_ANALYZE_DOCUMENT, on_count_token, &c,
+                                      NULL),
+                     NS_OK);
+}
+
 
 static ns_status
 reveal_more(void *ctx, const char **text, size_t *len)
@@ -433,12 +473,29 @@ reveal_more(void *ctx, const char **text, size_t *len)
     return NS_OK;
 }
 
+static ns_status
+make_steps(const ns__query *q, const char *text, size_t len, size_t whole,
+           reveal *r, const char *title, unsigned target, ns_buf *out,
+           ns_highlight **hl, size_t *n_hl)
+{
+    /* The words set made once (as search.c does) or per text. */
+    static ns__stem_only words;
+    if (r->seed & 1)
+        ns__snippet_words(q, &words);
+    ns__snippet_text src = { text, len, whole, title, reveal_more,
+                             r->counts ? reveal_counts : NULL, r,
+                             r->seed & 1 ? &words : NULL };
+    return ns__snippet_make_steps(db->analyzer, q, &src, target, out, hl,
+                                  n_hl);
+}
+
 /* ns__snippet_make_steps gives the snippet and highlights of the whole
- * text however the text arrives: random texts of paragraphs (blank lines,
- * sentence ends, the query's words and inflections, a title's copy at the
- * start), queries of words, a phrase, an exclusion and a prefix, texts
- * shown a few bytes at a time; and a query whose words all come early
- * stops asking for more. */
+ * text however the text arrives, with or without the index's counts of
+ * the query words: random texts of paragraphs (blank lines, sentence ends,
+ * the query's words and inflections, a title's copy at the start), queries
+ * of words, a phrase, an exclusion and a prefix, texts shown a few bytes
+ * at a time; and a query whose words all come early stops asking for
+ * more. */
 static void
 test_text_in_steps(void **state)
 {
@@ -450,20 +507,30 @@ test_text_in_steps(void **state)
     };
     static const char *const queries[] = {
         "syria", "syria strike", "\"air strike\" latakia", "syria -talks",
-        "lat* strike", "airbase talks syria",
+        "lat* strike", "airbase talks syria", "syria strike talks",
+        "strike \"in syria\"",
     };
     static char text[20000];
     uint32_t seed = 12345;
-    for (int round = 0; round < 300; round++) {
+    static const char *const rare[] = { "talks", "strike", "airbase" };
+    for (int round = 0; round < 600; round++) {
         size_t n = 0;
         if (round % 3 == 0)
             n = (size_t)snprintf(text, sizeof text, "Talks in Syria\n\n");
+        /* Some texts lack a word, or hold it once or twice only. */
+        const char *lacks = rare[(round / 7) % 3];
+        int keep = round % 5 == 1 ? 1 : round % 5 == 2 ? 2 : 0;
         size_t target_len = 200 + (size_t)(round * 61) % 15000;
         while (n < target_len) {
             seed = seed * 1103515245u + 12345u;
             const char *p = pieces[(seed >> 8) % (sizeof pieces /
                                                   sizeof *pieces)];
             size_t pl = strlen(p);
+            if (round % 5 < 3 && strcmp(p, lacks) == 0) {
+                if (keep == 0)
+                    continue;
+                keep--;
+            }
             memcpy(text + n, p, pl);
             n += pl;
             if (p[0] != ' ' && p[0] != '\n' && (seed >> 20) % 3)
@@ -480,13 +547,18 @@ test_text_in_steps(void **state)
         assert_int_equal(ns__snippet_make(db->analyzer, &q, text, n, title,
                                           0, &a, &ha, &na),
                          NS_OK);
-        reveal r = { text, n, 0, (uint32_t)round, 0 };
+        uint32_t counts[64];
+        assert_true(q.n_terms <= 64);
+        count_terms(&q, text, n, counts);
+        reveal r = { text, n, 0, (uint32_t)round, 0, NULL, 0 };
+        if (round % 2)
+            r.counts = counts;
         size_t first = 1 + (size_t)round % 500;
         r.shown = first < n ? first : n;
-        assert_int_equal(ns__snippet_make_steps(db->analyzer, &q, text,
-                                                r.shown, n, reveal_more, &r,
-                                                title, 0, &b, &hb, &nb),
+        assert_int_equal(make_steps(&q, text, r.shown, n, &r, title, 0, &b,
+                                    &hb, &nb),
                          NS_OK);
+        assert_true(r.asked <= 1);
         if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
             fail_msg("query %s, text of %zu bytes: whole \"%s\", in steps "
                      "\"%s\"", qs, n, ns__buf_cstr(&a), ns__buf_cstr(&b));
@@ -516,10 +588,10 @@ test_text_in_steps(void **state)
                                           sizeof t2 - 1, NULL, 60, &a, &ha,
                                           &na),
                          NS_OK);
-        reveal r2 = { t2, sizeof t2 - 1, 17, 0, 0 }; /* "Intro words here\n" */
-        assert_int_equal(ns__snippet_make_steps(db->analyzer, &q2, t2, 17,
-                                                sizeof t2 - 1, reveal_more,
-                                                &r2, NULL, 60, &b, &hb, &nb),
+        /* "Intro words here\n" */
+        reveal r2 = { t2, sizeof t2 - 1, 17, 0, 0, NULL, 0 };
+        assert_int_equal(make_steps(&q2, t2, 17, sizeof t2 - 1, &r2, NULL, 60,
+                                    &b, &hb, &nb),
                          NS_OK);
         assert_string_equal(ns__buf_cstr(&a), ns__buf_cstr(&b));
         assert_non_null(strstr(ns__buf_cstr(&b), "here Syria"));
@@ -542,13 +614,70 @@ test_text_in_steps(void **state)
     ns_buf out = { 0 };
     ns_highlight *hl = NULL;
     size_t n_hl = 0;
-    reveal r = { long_text, n, 1000, 7, 0 };
-    assert_int_equal(ns__snippet_make_steps(db->analyzer, &q, long_text,
-                                            r.shown, n, reveal_more, &r,
-                                            NULL, 0, &out, &hl, &n_hl),
+    reveal r = { long_text, n, 1000, 7, 0, NULL, 0 };
+    assert_int_equal(make_steps(&q, long_text, r.shown, n, &r, NULL, 0, &out,
+                                &hl, &n_hl),
                      NS_OK);
     assert_true(r.shown < 2000);
     assert_true(n_hl >= 2);
+    ns__buf_free(&out);
+    ns_free(hl);
+    ns__query_free(&q);
+
+    /* A word the text lacks: without counts the whole text is read; with
+     * them reading stops after the window of the words it holds (and
+     * after their last occurrences), for the same snippet. */
+    assert_int_equal(ns__query_parse(db, "syria strike talks", 0, &q),
+                     NS_OK);
+    uint32_t counts[3];
+    n = (size_t)snprintf(long_text, sizeof long_text,
+                         "Syria news.\n\nAn air strike hit Syria.\n\n");
+    while (n < sizeof long_text - 100)
+        n += (size_t)snprintf(long_text + n, sizeof long_text - n,
+                              "Other news of the day.\n\n");
+    count_terms(&q, long_text, n, counts);
+    assert_int_equal(counts[2], 0);
+    ns_buf with = { 0 };
+    ns_highlight *hl2 = NULL;
+    size_t n_hl2 = 0;
+    reveal r0 = { long_text, n, 1000, 7, 0, NULL, 0 };
+    assert_int_equal(make_steps(&q, long_text, r0.shown, n, &r0, NULL, 0,
+                                &out, &hl, &n_hl),
+                     NS_OK);
+    assert_int_equal(r0.shown, n);
+    reveal r1 = { long_text, n, 1000, 7, 0, counts, 0 };
+    assert_int_equal(make_steps(&q, long_text, r1.shown, n, &r1, NULL, 0,
+                                &with, &hl2, &n_hl2),
+                     NS_OK);
+    assert_int_equal(r1.asked, 1);
+    assert_true(r1.shown < 2000);
+    assert_string_equal(ns__buf_cstr(&out), ns__buf_cstr(&with));
+    assert_int_equal(n_hl, n_hl2);
+    /* Counts that say a word is gone before it is: the snippet stops
+     * short of it (the counts are the index's word, so they must be
+     * right: the test above checks that they are used as given). */
+    long_text[n - 30] = '\0';
+    snprintf(long_text + n - 30, 30, "Talks ended.\n\n");
+    size_t n2 = strlen(long_text);
+    ns__buf_free(&with);
+    ns_free(hl2);
+    reveal r2 = { long_text, n2, 1000, 7, 0, counts, 0 };
+    assert_int_equal(make_steps(&q, long_text, r2.shown, n2, &r2, NULL, 0,
+                                &with, &hl2, &n_hl2),
+                     NS_OK);
+    assert_null(strstr(ns__buf_cstr(&with), "Talks"));
+    ns__buf_free(&with);
+    ns_free(hl2);
+    count_terms(&q, long_text, n2, counts);
+    assert_int_equal(counts[2], 1);
+    reveal r3 = { long_text, n2, 1000, 7, 0, counts, 0 };
+    assert_int_equal(make_steps(&q, long_text, r3.shown, n2, &r3, NULL, 0,
+                                &with, &hl2, &n_hl2),
+                     NS_OK);
+    assert_non_null(strstr(ns__buf_cstr(&with), "Talks"));
+    assert_int_equal(r3.shown, n2);
+    ns__buf_free(&with);
+    ns_free(hl2);
     ns__buf_free(&out);
     ns_free(hl);
     ns__query_free(&q);
