@@ -822,8 +822,9 @@ ns__snippet_make_steps(ns_analyzer *an,
             s.text = text = start + base;
     if (st != NS_OK)
         goto out;
-    if (!s.stop_window && !s.counted) {
-        /* Read to the end: what the text holds is known now. */
+    if (!s.stop_window && !(s.counted && s.n_left == 0)) {
+        /* Read to the end (or counts said more than it holds): what the
+         * text holds is known now. */
         uint64_t held = 0;
         for (size_t i = 0; i < s.n; i++)
             if (s.m[i].group >= 0 && s.m[i].group < MAX_TERMS)
