@@ -65,6 +65,7 @@
  */
 #include "core/analyze.h"
 
+#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -199,6 +200,32 @@ static const char *const en_abbrevs[] = {
     "feb", "gen", "gov",  "hon",  "jan",  "jr",  "lt",   "maj",
     "mr",  "mrs", "ms",   "mt",   "nov",  "oct", "prof", "rep",
     "rev", "sen", "sept", "sgt",  "sr",   "st",  "vs",
+};
+
+/* English words a query searches only when it has no others (lang=en;
+ * ns__analyzer_is_stopword): NLTK's English stop list (folded forms),
+ * without its contraction fragments and single letters ("don", "t",
+ * "s"), which are words of their own in queries ("vitamin d", "Don
+ * Lemon").  Sorted (strcmp). */
+static const char *const en_stopwords[] = {
+    "a", "about", "above", "after", "again", "against", "all", "am", "an",
+    "and", "any", "are", "aren't", "as", "at", "be", "because", "been",
+    "before", "being", "below", "between", "both", "but", "by", "can",
+    "couldn't", "did", "didn't", "do", "does", "doesn't", "doing", "don't",
+    "down", "during", "each", "few", "for", "from", "further", "had",
+    "hadn't", "has", "hasn't", "have", "haven't", "having", "he", "her",
+    "here", "hers", "herself", "him", "himself", "his", "how", "i", "if",
+    "in", "into", "is", "isn't", "it", "it's", "its", "itself", "just", "me",
+    "mightn't", "more", "most", "mustn't", "my", "myself", "needn't", "no",
+    "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other",
+    "our", "ours", "ourselves", "out", "over", "own", "same", "shan't", "she",
+    "she's", "should", "should've", "shouldn't", "so", "some", "such", "than",
+    "that", "that'll", "the", "their", "theirs", "them", "themselves", "then",
+    "there", "these", "they", "this", "those", "through", "to", "too",
+    "under", "until", "up", "very", "was", "wasn't", "we", "were", "weren't",
+    "what", "when", "where", "which", "while", "who", "whom", "why", "will",
+    "with", "won't", "wouldn't", "you", "you'd", "you'll", "you're", "you've",
+    "your", "yours", "yourself", "yourselves",
 };
 
 struct ns_analyzer {
@@ -1479,6 +1506,25 @@ reserve(char **buf, size_t *cap, size_t need)
     *buf = b;
     *cap = c;
     return 0;
+}
+
+static int
+cmp_word(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+int
+ns__analyzer_is_stopword(const ns_analyzer *a, const char *word, size_t len)
+{
+    char w[16];
+    if (!a || !a->lang_en || !word || len == 0 || len >= sizeof w)
+        return 0;
+    memcpy(w, word, len);
+    w[len] = '\0';
+    return bsearch(w, en_stopwords,
+                   sizeof en_stopwords / sizeof en_stopwords[0],
+                   sizeof en_stopwords[0], cmp_word) != NULL;
 }
 
 size_t

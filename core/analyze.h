@@ -173,6 +173,15 @@ ns_status ns__analyzer_run_some(ns_analyzer *a,
                                 ns_analyze_stats *stats);
 
 /**
+ * Whether word[0, len), a token's folded word, is one of the language's
+ * stop words (only lang=en has a list: "the", "of", "what", ...): words a
+ * query searches only when it has no others (searcher/query.c).  The index
+ * keeps every word, so phrases hold them.
+ */
+int ns__analyzer_is_stopword(const ns_analyzer *a, const char *word,
+                             size_t len);
+
+/**
  * Fold one word the way terms are folded, without stemming, into a buffer
  * the analyzer owns (valid until the next call on a).  For callers that
  * need a single normalized word (a field value, a spelling candidate).

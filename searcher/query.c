@@ -23,6 +23,13 @@
  *   site:x url:x       the URL's host or a parent domain (filters)
  *   date:2015 date:2015-09 date:2015-09-01..2015-10-15 date:..2016
  *
+ * Stop words (ns__analyzer_is_stopword: the, of, what) among the plain
+ * words of a sequence are left out, unless written in capitals (WHO, IT);
+ * quoted, required, in a field or joined by an operator they are searched,
+ * and so they are when the query has no other word to rank by (it is read
+ * again keeping them).  Measured on the judged collections: mean MAP +2.2%,
+ * every collection better (README).
+ *
  * Only the first NS_QUERY_MAX_WORDS analyzed words are searched: a longer
  * query (a pasted article) is read that far, and the note says so.
  *
@@ -141,6 +148,8 @@ typedef struct parser {
     ns__xq *last_pos;
     ns__xq *last_and;
     ns__qverify *last_verify;
+    int keep_stops; /* search stop words too (is_stop()) */
+    int dropped;    /* a stop word was left out */
 } parser;
 
 static void
@@ -729,6 +738,34 @@ tok_word(const parser *ps, const qtok *t)
     return ps->strs.data + t->word;
 }
 
+/* Whether the toks of written[0, n), a plain word of the query, are all
+ * stop words it does not search (ns__analyzer_is_stopword): unless the
+ * query has no other word to rank by (ns__query_parse asks again), or the
+ * word is written in capitals (`WHO`, `IT`: a name). */
+static int
+is_stop(parser *ps, const qtok *toks, size_t n_toks, const char *written,
+        size_t n)
+{
+    if (ps->keep_stops || n_toks == 0)
+        return 0;
+    for (size_t i = 0; i < n_toks; i++)
+        if (!ns__analyzer_is_stopword(ps->db->analyzer,
+                                      tok_word(ps, &toks[i]),
+                                      toks[i].word_len))
+            return 0;
+    size_t upper = 0, lower = 0;
+    for (size_t i = 0; i < n; i++) {
+        upper += written[i] >= 'A' && written[i] <= 'Z';
+        lower += written[i] >= 'a' && written[i] <= 'z';
+    }
+    /* AND, OR, NOT in capitals are operators, or prose in plain text. */
+    if ((n == 3 && (memcmp(written, "AND", 3) == 0 ||
+                    memcmp(written, "NOT", 3) == 0)) ||
+        (n == 2 && memcmp(written, "OR", 2) == 0))
+        return 1;
+    return !(upper >= 2 && lower == 0);
+}
+
 /* ---- what the highlighter and the suggester keep ------------------------ */
 
 static void
@@ -1213,6 +1250,20 @@ build_clauses(parser *ps, const node *n, int neg, int all_required)
 
     for (size_t i = 0; i < n->n_kids && ps->st == NS_OK; i++) {
         const node *k = n->kids[i];
+        if (!all_required && !neg && k->kind == N_TERMS && !k->phrase &&
+            !k->mod && k->field == F_BODY) {
+            /* A plain word of a sequence: a stop word is left out (and
+             * counts no word against NS_QUERY_MAX_WORDS). */
+            size_t n_words = ps->n_words;
+            int capped = ps->capped;
+            analyze(ps, k->s, k->n, NS_ANALYZE_QUERY);
+            ps->n_words = n_words;
+            ps->capped = capped;
+            if (is_stop(ps, ps->toks, ps->n_toks, k->s, k->n)) {
+                ps->dropped = 1;
+                continue;
+            }
+        }
         built b = build(ps, k, neg || k->mod == '-');
         if (!b.q)
             continue;
@@ -1438,6 +1489,10 @@ build_plain(parser *ps, const char *text)
     }
     for (size_t i = 0; i < ps->n_toks && ps->st == NS_OK; i++) {
         const qtok *t = &ps->toks[i];
+        if (is_stop(ps, t, 1, text + t->start, t->end - t->start)) {
+            ps->dropped = 1;
+            continue;
+        }
         unsigned wqf = 0;
         int seen = 0;
         for (size_t j = 0; j < ps->n_toks; j++) {
@@ -1459,8 +1514,9 @@ build_plain(parser *ps, const char *text)
     return r;
 }
 
-ns_status
-ns__query_parse(ns_db *db, const char *text, unsigned flags, ns__query *q)
+static ns_status
+parse_once(ns_db *db, const char *text, unsigned flags, int keep_stops,
+           ns__query *q, int *dropped)
 {
     memset(q, 0, sizeof *q);
     parser ps = { 0 };
@@ -1468,6 +1524,7 @@ ns__query_parse(ns_db *db, const char *text, unsigned flags, ns__query *q)
     ps.q = q;
     ps.text = text;
     ps.p = text;
+    ps.keep_stops = keep_stops;
     built b;
     if (flags & NS_QUERY_PLAIN) {
         b = build_plain(&ps, text);
@@ -1515,6 +1572,22 @@ ns__query_parse(ns_db *db, const char *text, unsigned flags, ns__query *q)
     ns__buf_free(&ps.note);
     if (st != NS_OK)
         ns__query_free(q);
+    *dropped = ps.dropped;
+    return st;
+}
+
+ns_status
+ns__query_parse(ns_db *db, const char *text, unsigned flags, ns__query *q)
+{
+    int dropped = 0;
+    ns_status st = parse_once(db, text, flags, 0, q, &dropped);
+    /* Stop words were all it had to rank by (`the who`, `to be or not to
+     * be`, `the source:AP`): they are searched then. */
+    if (dropped && (st == NS_ERR_QUERY_EMPTY || (st == NS_OK && !q->ranked))) {
+        if (st == NS_OK)
+            ns__query_free(q);
+        st = parse_once(db, text, flags, 1, q, &dropped);
+    }
     return st;
 }
 

@@ -107,8 +107,10 @@ test_words(void **state)
      * splits it into separate words. */
     check("al-Assad", "Query((al@1 PHRASE 2 assad@2))", NULL);
     check("<b>Syria", "Query((b@1 OR syria@2))", NULL);
-    /* Lower-case operators and unknown fields are words. */
-    check("war and peace", "Query((war@1 OR and@1 OR peac@1))", NULL);
+    /* Lower-case operators and unknown fields are words (`and` a stop
+     * word, left out: test_stop_words). */
+    check("war and peace", "Query((war@1 OR peac@1))", NULL);
+    check("war AND peace", "Query((war@1 AND peac@1))", NULL);
     check("foo:bar", "Query((foo@1 OR bar@2))", NULL);
 }
 
@@ -150,7 +152,7 @@ test_boolean(void **state)
     check("a OR b AND c", "Query((a@1 OR (b@1 AND c@1)))", NULL);
     check("a AND b OR c", "Query(((a@1 AND b@1) OR c@1))", NULL);
     /* An AND clause among plain clauses is required. */
-    check("a b AND c", "Query(((b@1 AND c@1) AND_MAYBE a@1))", NULL);
+    check("x b AND c", "Query(((b@1 AND c@1) AND_MAYBE x@1))", NULL);
     check("a AND NOT b", "Query((a@1 AND_NOT b@1))", NULL);
     check("a AND b AND c", "Query((a@1 AND b@1 AND c@1))", NULL);
 }
@@ -162,7 +164,7 @@ test_nesting(void **state)
     check("(a OR b) AND (c OR d)",
           "Query(((a@1 OR b@1) AND (c@1 OR d@1)))", NULL);
     check("-(a b) c", "Query((c@1 AND_NOT (a@1 OR b@1)))", NULL);
-    check("+(a b) c", "Query(((a@1 OR b@1) AND_MAYBE c@1))", NULL);
+    check("+(x b) c", "Query(((x@1 OR b@1) AND_MAYBE c@1))", NULL);
     check("((a AND (b OR (c NEAR/2 d))))",
           "Query((a@1 AND (b@1 OR (c@1 NEAR 4 d@1))))", NULL);
     check("(a)", "Query(a@1)", NULL);
@@ -268,14 +270,14 @@ test_malformed(void **state)
           "unbalanced quote: read as closed at the end of the query");
     check("(a OR b", "Query((a@1 OR b@1))",
           "missing ')': read as closed at the end of the query");
-    check("a) b", "Query((a@1 OR b@1))", "ignored an unmatched ')'");
+    check("x) b", "Query((x@1 OR b@1))", "ignored an unmatched ')'");
     check("AND a", "Query(a@1)", "ignored a stray AND");
     check("a AND", "Query(a@1)", "ignored a stray AND");
     check("a AND AND b", "Query((a@1 AND b@1))", "ignored a stray AND");
     check("a OR OR b", "Query((a@1 OR b@1))", "ignored a stray OR");
     check("a NOT", "Query(a@1)", "ignored a stray NOT");
     check("NEAR a", "Query(a@1)", "ignored a stray NEAR");
-    check("a () b", "Query((a@1 OR b@1))", NULL);
+    check("x () b", "Query((x@1 OR b@1))", NULL);
     /* Two notes are joined. */
     check("AND (a", "Query(a@1)", "ignored a stray AND; missing ')'");
 
@@ -322,18 +324,50 @@ test_ranked(void **state)
     ns__query_free(&q);
 }
 
+/* Stop words (the analyzer's list) are searched only when the query has
+ * no other word to rank by, or when asked for: in a phrase, required, in a
+ * field, or written in capitals. */
+static void
+test_stop_words(void **state)
+{
+    (void)state;
+    ns__query q;
+    check_flags("what is the war", 0, "Query(war@1)", NULL, &q);
+    assert_int_equal(q.n_terms, 1); /* only war is highlighted */
+    assert_string_equal(q.terms[0].text, "war");
+    assert_int_equal(q.n_words, 1); /* and can be corrected */
+    ns__query_free(&q);
+    check("The", "Query(the@1)", NULL);
+    check("to be or not", "Query((to@1 OR be@1 OR or@1 OR not@1))", NULL);
+    check("\"the war\"", "Query((the@1 PHRASE 2 war@2))", NULL);
+    check("the-war", "Query((the@1 PHRASE 2 war@2))", NULL);
+    check("+the war", "Query((the@1 AND_MAYBE war@1))", NULL);
+    check("the AND war", "Query((the@1 AND war@1))", NULL);
+    check("WHO pandemic", "Query((who@1 OR pandem@1))", NULL);
+    check("title:the war", "Query((Sthe@1 OR war@1))", NULL);
+    /* Nothing else to rank by: the stop words are searched. */
+    check("the -war", "Query((the@1 AND_NOT war@1))", NULL);
+    check_flags("the source:x", 0, NULL, NULL, &q);
+    assert_true(q.ranked);
+    ns__query_free(&q);
+    check_flags("What is the", NS_QUERY_PLAIN,
+                "Query((what@1 OR is@2 OR the@3))", NULL, &q);
+    ns__query_free(&q);
+}
+
 static void
 test_plain(void **state)
 {
     (void)state;
     ns__query q;
-    /* Operators, quotes, modifiers and fields are plain text; a repeated
-     * word counts twice. */
+    /* Operators, quotes, modifiers and fields are plain text (stop words
+     * left out); a repeated word counts twice. */
     check_flags("what AND \"the\" -war, title:war NOT (x*)", NS_QUERY_PLAIN,
-                "Query((what@1 OR and@2 OR the@3 OR war#2@4 OR titl@5 OR "
-                "not@7 OR x@8))",
-                NULL, &q);
-    assert_int_equal(q.n_words, 8);
+                "Query((war#2@4 OR titl@5 OR x@8))", NULL, &q);
+    assert_int_equal(q.n_words, 4);
+    ns__query_free(&q);
+    check_flags("To be or not to be", NS_QUERY_PLAIN,
+                "Query((to#2@1 OR be#2@2 OR or@3 OR not@4))", NULL, &q);
     assert_int_equal(q.n_phrases, 0);
     ns__query_free(&q);
     ns_status st = ns__query_parse(db, "...", NS_QUERY_PLAIN, &q);
@@ -458,6 +492,7 @@ main(void)
         cmocka_unit_test(test_dates),     cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_empty),     cmocka_unit_test(test_ranked),
         cmocka_unit_test(test_plain),     cmocka_unit_test(test_long),
+        cmocka_unit_test(test_stop_words),
         cmocka_unit_test(test_highlight_terms),
         cmocka_unit_test(test_oom),
     };
