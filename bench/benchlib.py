@@ -101,7 +101,8 @@ def build_nsearch():
                         "-DCMAKE_BUILD_TYPE=Release"], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         subprocess.run(["cmake", "--build", NSEARCH_BUILD, "-j2",
-                        "--target", "nsearch_cli", "nsearch_static"],
+                        "--target", "nsearch_cli", "nsearch_static",
+                        "store_ratio"],
                        check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE)
         subprocess.run(["cmake", "--install", NSEARCH_BUILD, "--prefix",
