@@ -149,6 +149,7 @@ typedef struct parser {
     ns__xq *last_and;
     ns__qverify *last_verify;
     int keep_stops; /* search stop words too (is_stop()) */
+    int may_drop;   /* the node built is a clause of a plain sequence */
     int dropped;    /* a stop word was left out */
 } parser;
 
@@ -1022,7 +1023,17 @@ static built
 build_terms(parser *ps, const node *n, int neg)
 {
     built b = { 0 };
+    size_t n_words = ps->n_words;
+    int capped = ps->capped;
     analyze(ps, n->s, n->n, NS_ANALYZE_QUERY);
+    if (ps->may_drop && !n->phrase && n->field == F_BODY &&
+        is_stop(ps, ps->toks, ps->n_toks, n->s, n->n)) {
+        /* Left out: no word counted against NS_QUERY_MAX_WORDS. */
+        ps->n_words = n_words;
+        ps->capped = capped;
+        ps->dropped = 1;
+        return b;
+    }
     if (ps->n_toks)
         b.q = terms_query(ps, n, neg);
     return b;
@@ -1250,21 +1261,12 @@ build_clauses(parser *ps, const node *n, int neg, int all_required)
 
     for (size_t i = 0; i < n->n_kids && ps->st == NS_OK; i++) {
         const node *k = n->kids[i];
-        if (!all_required && !neg && k->kind == N_TERMS && !k->phrase &&
-            !k->mod && k->field == F_BODY) {
-            /* A plain word of a sequence: a stop word is left out (and
-             * counts no word against NS_QUERY_MAX_WORDS). */
-            size_t n_words = ps->n_words;
-            int capped = ps->capped;
-            analyze(ps, k->s, k->n, NS_ANALYZE_QUERY);
-            ps->n_words = n_words;
-            ps->capped = capped;
-            if (is_stop(ps, ps->toks, ps->n_toks, k->s, k->n)) {
-                ps->dropped = 1;
-                continue;
-            }
-        }
+        /* A plain word of a sequence that is a stop word is left out
+         * (build_terms). */
+        ps->may_drop = k->kind == N_TERMS && !all_required && !neg &&
+                       !k->mod;
         built b = build(ps, k, neg || k->mod == '-');
+        ps->may_drop = 0;
         if (!b.q)
             continue;
         if (k->mod == '-') {
