@@ -236,27 +236,20 @@ read_counts(counts_ctx *c)
     for (size_t i = 0; i < nt; i++)
         if (c->q->terms[i].prefix)
             return;
-    ns_buf names = { 0 };
+    /* Each term, then its title term. */
     const char **terms = ns__calloc(2 * nt, sizeof *terms);
+    char **titles = ns__calloc(nt, sizeof *titles);
     uint32_t *docids = ns__calloc(nd, sizeof *docids);
     uint32_t *wdf = ns__calloc(2 * nt * nd, sizeof *wdf);
     c->counts = ns__calloc(nt * nd, sizeof *c->counts);
-    size_t *at = ns__calloc(2 * nt, sizeof *at);
-    if (!terms || !docids || !wdf || !c->counts || !at)
+    if (!terms || !titles || !docids || !wdf || !c->counts)
         goto out;
     for (size_t i = 0; i < nt; i++) {
-        at[2 * i] = names.len;
-        ns__buf_append(&names, c->q->terms[i].text,
-                       strlen(c->q->terms[i].text) + 1);
-        at[2 * i + 1] = names.len;
-        ns__buf_puts(&names, NS_PREFIX_TITLE);
-        ns__buf_append(&names, c->q->terms[i].text,
-                       strlen(c->q->terms[i].text) + 1);
+        terms[2 * i] = c->q->terms[i].text;
+        titles[i] = ns__sprintf(NS_PREFIX_TITLE "%s", c->q->terms[i].text);
+        if (!(terms[2 * i + 1] = titles[i]))
+            goto out;
     }
-    if (names.oom)
-        goto out;
-    for (size_t i = 0; i < 2 * nt; i++)
-        terms[i] = names.data + at[i];
     for (size_t d = 0; d < nd; d++)
         docids[d] = c->ms->hits[d].docid;
     /* A writer's commit over the search's revision: no counts. */
@@ -271,11 +264,12 @@ read_counts(counts_ctx *c)
         }
     c->state = 1;
 out:
-    ns__buf_free(&names);
+    for (size_t i = 0; titles && i < nt; i++)
+        ns_free(titles[i]);
+    ns_free(titles);
     ns_free(terms);
     ns_free(docids);
     ns_free(wdf);
-    ns_free(at);
 }
 
 /* A result's stored text, decoded as its snippet reads it. */

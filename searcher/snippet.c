@@ -110,12 +110,11 @@ window_done(const size_t *last_seen, uint64_t seen, uint64_t want,
 }
 
 /* After a match ending at end: stop when the counts say none is left. */
-static int
+static void
 all_read(scan *s, size_t end)
 {
     if (s->counted && s->n_left == 0 && !s->stop_at)
         s->stop_at = end;
-    return 0;
 }
 
 static int
@@ -163,8 +162,10 @@ on_token(const ns_token *t, void *payload)
     for (size_t i = 0; i < s->n_terms; i++)
         if ((bits >> i & 1) && ++s->read_n[i] == s->total[i] && s->counted)
             s->n_left--;
-    if (is_excluded(s->q, t->term))
-        return all_read(s, t_end);
+    if (is_excluded(s->q, t->term)) {
+        all_read(s, t_end);
+        return 0;
+    }
     if (s->n == s->cap) {
         size_t c = s->cap ? s->cap * 2 : 32;
         match *a = ns__realloc(s->m, c * sizeof *a);
@@ -196,7 +197,8 @@ on_token(const ns_token *t, void *payload)
             s->stop_window = 1;
         }
     }
-    return all_read(s, t_end);
+    all_read(s, t_end);
+    return 0;
 }
 
 /* Replay the early stop over the matches so far, as if the groups wanted
@@ -256,9 +258,9 @@ take_counts(scan *s, ns_analyzer *an, const uint32_t *counts,
     memset(&c, 0, sizeof c);
     c.s = s;
     if (base) {
-        ns_status st = ns__analyzer_run_some(an, copy, base, 0,
-                                             NS_ANALYZE_DOCUMENT, NULL,
-                                             on_copy_token, &c, NULL);
+        ns_status st = ns__analyzer_run(an, copy, base, 0,
+                                        NS_ANALYZE_DOCUMENT, on_copy_token,
+                                        &c, NULL);
         if (st != NS_OK)
             return st;
     }
