@@ -128,10 +128,10 @@ ns_status ns__store_decode(ns__store *s,
 /**
  * Decode more of a text asked for with NS_STORE_TEXT_START (at least
  * NS_STORE_TEXT_BLOCK more, or the rest; nothing when it is whole):
- * rec->text and rec->text_len are updated (text may move).  Cheapest right after the
- * record's ns__store_decode(); after other decodes with s the text is
- * decoded again from its start, whole.  The record's data must still be
- * where ns__store_decode() read it.
+ * rec->text and rec->text_len are updated (text may move).  Cheapest
+ * right after the record's ns__store_decode(); after other decodes with s
+ * the text is decoded again from its start, whole.  The record's data must
+ * still be where ns__store_decode() read it.
  * Returns NS_OK; NS_ERR_INDEX_CORRUPT; NS_ERR_NOMEM.
  */
 ns_status ns__store_text_more(ns__store *s, ns__record *rec);
