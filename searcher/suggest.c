@@ -6,7 +6,10 @@
  * same first two letters, if it is its own stem (a name, such as
  * `latakia`: a stem like `govern` is no word to show).  It is proposed for
  * an unknown word when the index holds its term, for a rare one when
- * NS_SUGGEST_RATIO times more articles hold it.  The
+ * NS_SUGGEST_RATIO times more articles hold it and it is one edit away (a
+ * swap of two letters is one): a rare word the index holds is more often
+ * a rare name spelled right (`Latakia`) than a frequent one misspelled
+ * (`Latvia`, two edits away).  The
  * suggestion is the query text with those words replaced, in the case the
  * user typed them (`Latakai` -> `Latakia`).  Phrases, prefixes and fields
  * are left as written.  Only words the index holds at most
@@ -79,6 +82,34 @@ closest_word(ns_db *db, const char *word, ns_buf *cand, ns_buf *scratch)
     return st;
 }
 
+/* Whether a and b are at most one edit apart: an insertion, a deletion,
+ * a substitution, or the swap of two adjacent bytes. */
+static int
+one_edit(const char *a, size_t n, const char *b, size_t m)
+{
+    if (n < m) {
+        const char *t = a;
+        a = b;
+        b = t;
+        size_t k = n;
+        n = m;
+        m = k;
+    }
+    if (n - m > 1)
+        return 0;
+    size_t i = 0;
+    while (i < m && a[i] == b[i])
+        i++;
+    if (i == m)
+        return 1;
+    if (n > m) /* a deletion from a at i */
+        return memcmp(a + i + 1, b + i, m - i) == 0;
+    if (memcmp(a + i + 1, b + i + 1, n - i - 1) == 0)
+        return 1; /* a substitution */
+    return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           memcmp(a + i + 2, b + i + 2, n - i - 2) == 0;
+}
+
 /* Append word as the user wrote its first letter(s): "Latakia" for a
  * written "Latakai", "LATAKIA" for "LATAKAI". */
 static void
@@ -119,6 +150,9 @@ ns__query_suggest(ns_db *db, const ns__query *q, const char *text,
             st = closest_word(db, w->word, &cand, &scratch);
         if (st != NS_OK || cand.len == 0 ||
             strcmp(ns__buf_cstr(&cand), w->word) == 0)
+            continue;
+        if (tf > 0 && !one_edit(w->word, strlen(w->word), cand.data,
+                                cand.len))
             continue;
         st = word_freq(db, cand.data, cand.len, &scratch, &ctf);
         if (st != NS_OK || ctf == 0 || ctf < NS_SUGGEST_RATIO * tf)

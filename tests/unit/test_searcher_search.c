@@ -92,6 +92,8 @@ setup(void **state)
     add(w, "new", "Harbour report", "2016-01-10", "Gazette",
         "A harbour report on ferries, tides and moorings was released by "
         "the city council on Monday after a year of delays.");
+    /* Rare words near the titles' "local": a swap, and two edits. */
+    add(w, "rare", "Ledger", "2016-03-01", "Ledger", "lcoal lokbl");
     if (ns_db_commit(w) != NS_OK)
         return -1;
     ns_db_close(w);
@@ -238,6 +240,13 @@ test_suggestion(void **state)
     ns_results_free(r);
     /* Known words, phrases and fields are left alone. */
     r = search("latakia \"Latakai\" title:latakai", NULL);
+    assert_string_equal(ns_results_suggestion(r), "");
+    ns_results_free(r);
+    /* A rare word the index holds: corrected one edit away only. */
+    r = search("lcoal", NULL);
+    assert_string_equal(ns_results_suggestion(r), "local");
+    ns_results_free(r);
+    r = search("lokbl", NULL);
     assert_string_equal(ns_results_suggestion(r), "");
     ns_results_free(r);
     /* Nothing close enough. */
