@@ -80,6 +80,15 @@ typedef struct ns__corpus_sink {
 ns_status ns__corpus_walk(const char *path, const ns__corpus_sink *sink);
 
 /**
+ * The same, never reading the directory skip (NULL: none), the index's
+ * own, which may lie under path: met inside the walk it is passed over
+ * without a word; given as path itself, it is rejected.
+ */
+ns_status ns__corpus_walk_skip(const char *path,
+                               const ns__corpus_sink *sink,
+                               const char *skip);
+
+/**
  * The absolute form of path that ns__corpus_walk() walks and reports (for
  * callers that match recorded paths against a walked root).  ns_free it;
  * NULL when out of memory or the working directory is unknown.

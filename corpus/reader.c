@@ -754,6 +754,9 @@ typedef struct walker {
      * stays under root. */
     const char *given;
     char *root;
+    /* The directory not to read (skip_ino 0: none). */
+    dev_t skip_dev;
+    ino_t skip_ino;
 } walker;
 
 static ns_status read_archive(walker *wk,
@@ -1404,6 +1407,10 @@ walk_path(walker *wk, const char *path, int top)
             st = NS_ERR_NOT_FOUND;
         return st;
     }
+    if (S_ISDIR(sb.st_mode) && wk->skip_ino && sb.st_dev == wk->skip_dev &&
+        sb.st_ino == wk->skip_ino)
+        return top ? ns__corpus_reject(sink, &w, "the index's own directory")
+                   : NS_OK;
     if (S_ISDIR(sb.st_mode))
         return walk_dir(wk, path, &sb);
     if (S_ISREG(sb.st_mode))
@@ -1476,12 +1483,25 @@ ns__corpus_absolute_path(const char *path)
 ns_status
 ns__corpus_walk(const char *path, const ns__corpus_sink *sink)
 {
+    return ns__corpus_walk_skip(path, sink, NULL);
+}
+
+ns_status
+ns__corpus_walk_skip(const char *path,
+                     const ns__corpus_sink *sink,
+                     const char *skip)
+{
     if (!path || !sink)
         return NS_ERR_INVALID_ARG;
     char *abs = absolute_path(path);
     if (!abs)
         return NS_ERR_NOMEM;
-    walker wk = { sink, NULL, 0, 0, abs, NULL };
+    walker wk = { sink, NULL, 0, 0, abs, NULL, 0, 0 };
+    struct stat sb;
+    if (skip && stat(skip, &sb) == 0) {
+        wk.skip_dev = sb.st_dev;
+        wk.skip_ino = sb.st_ino;
+    }
     wk.root = realpath(abs, NULL); /* NULL if missing: walk_path says */
     ns_status st = walk_path(&wk, abs, 1);
     ns_free(wk.dirs);
@@ -1506,7 +1526,7 @@ ns__corpus_read_buffer(const char *name,
         if (r != NS_CORPUS_READ)
             return NS_ERR_ABORTED;
     }
-    walker wk = { sink, NULL, 0, 0, NULL, NULL };
+    walker wk = { sink, NULL, 0, 0, NULL, NULL, 0, 0 };
     ns__input in;
     input_init_memory(&in, data ? data : "", len);
     int complete = 1;

@@ -1275,7 +1275,7 @@ ns_db_add_path(ns_db *db,
         opts && opts->version >= 4 ? opts->exclude : NULL;
     ns__corpus_sink sink = { walk_file_begin, walk_article, walk_reject,
                              walk_file_end, &w, exclude };
-    st = ns__corpus_walk(path, &sink);
+    st = ns__corpus_walk_skip(path, &sink, db->path);
     if (w.st != NS_OK)
         st = w.st;
     track_file_free(ix->cur); /* a walk that stopped inside a file */

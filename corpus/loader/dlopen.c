@@ -115,9 +115,17 @@ ns__readers_load(void)
 ns_status
 ns__corpus_walk(const char *path, const ns__corpus_sink *sink)
 {
+    return ns__corpus_walk_skip(path, sink, NULL);
+}
+
+ns_status
+ns__corpus_walk_skip(const char *path,
+                     const ns__corpus_sink *sink,
+                     const char *skip)
+{
     if (ns__readers_load())
         return NS_ERR_IO;
-    return api->walk(path, sink);
+    return api->walk(path, sink, skip);
 }
 
 char *

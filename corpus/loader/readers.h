@@ -27,14 +27,15 @@
 #include "corpus/corpus.h"
 
 /* Bumped whenever ns__readers_api changes. */
-#define NS_READERS_ABI 1
+#define NS_READERS_ABI 2
 #define NS_READERS_MODULE "nsearch-readers.so"
 #define NS_READERS_SUBDIR "nsearch"
 
 typedef struct ns__readers_api {
     unsigned abi;        /* NS_READERS_ABI of the module */
     const char *version; /* NS_VERSION of the module's build */
-    ns_status (*walk)(const char *path, const ns__corpus_sink *sink);
+    ns_status (*walk)(const char *path, const ns__corpus_sink *sink,
+                      const char *skip);
     char *(*absolute_path)(const char *path);
     int (*format_slot)(const char *name);
     const char *(*format_name)(unsigned slot);

@@ -10,7 +10,8 @@ mkdir -p "$IN/sub"
 cp "$NS_SOURCE_DIR/corpus/sample/"* "$IN/"
 printf '{"id":"x1","title":"Harbour news","source":"Port Gazette","text":"the cranes of the harbour"}\n' >"$IN/sub/x.jsonl"
 
-count() { "$NSEARCH" status --index "$IDX" | sed -n 's/^articles: *//p'; }
+count_in() { "$NSEARCH" status --index "$1" | sed -n 's/^articles: *//p'; }
+count() { count_in "$IDX"; }
 
 run index --index "$IDX" "$IN"
 expect_rc 0 "first run"
@@ -97,5 +98,20 @@ run --index "$IDX" latakia
 expect_rc 0 "--prune kept what is not excluded"
 run index --index "$IDX" --exclude ''
 expect_rc 2 "an empty pattern is a usage error"
+
+# An index inside the walked folder is not read as input; named as the
+# path itself, it is rejected.
+mkdir -p "$TMP/self"
+cp "$NS_SOURCE_DIR/corpus/sample/latakia-article.txt" "$TMP/self/"
+run index --index "$TMP/self/idx" "$TMP/self"
+expect_rc 0 "an index under the path"
+run index --index "$TMP/self/idx" "$TMP/self"
+expect_rc 0 "an index under the path, again"
+expect_no_out "nothing said about the index's own files"
+[ "$(count_in "$TMP/self/idx")" = 1 ] && ok ||
+    bad "the index read itself: $(count_in "$TMP/self/idx") articles"
+run index --index "$TMP/self/idx" "$TMP/self/idx"
+expect_rc 3 "the index as the path"
+expect_err "the index's own directory" "named as its own directory"
 
 finish
