@@ -358,17 +358,28 @@ print_json(const ns_hit *h)
     printf("]}\n");
 }
 
+/* Whether url may be a link of the page: a web address.  An archive's
+ * url is its data, and "javascript:" or "data:" would run in the page
+ * of whoever opens it. */
+static int
+web_url(const char *url)
+{
+    return strncasecmp(url, "http://", 7) == 0 ||
+           strncasecmp(url, "https://", 8) == 0;
+}
+
 static void
 print_html(const ns_hit *h)
 {
+    int link = web_url(h->url);
     fputs("<div class=\"result\">\n<h3>", stdout);
-    if (*h->url) {
+    if (link) {
         fputs("<a href=\"", stdout);
         out_html(stdout, h->url, strlen(h->url));
         fputs("\">", stdout);
     }
     out_html(stdout, h->title, strlen(h->title));
-    fputs(*h->url ? "</a></h3>\n" : "</h3>\n", stdout);
+    fputs(link ? "</a></h3>\n" : "</h3>\n", stdout);
     fputs("<p class=\"meta\">", stdout);
     out_html(stdout, h->date, strlen(h->date));
     fputs(" ", stdout);
