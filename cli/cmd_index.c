@@ -77,7 +77,7 @@ static const char index_help[] =
     "\n"
     "Exit status: 0 all indexed; 3 done, but some inputs were rejected (each\n"
     "named on stderr); 75 another writer holds the index lock; 2 usage or\n"
-    "fatal error.\n";
+    "fatal error, or a PATH that does not exist (the others are indexed).\n";
 
 typedef struct run {
     int show;           /* stdout is a terminal and not --quiet */
@@ -453,7 +453,11 @@ cmd_index(int argc, char **argv)
         }
     }
     uint64_t rejected = stats.articles_rejected + stats.files_rejected;
-    if (rc == EXIT_OK && rejected)
+    /* A PATH not there (an archive not mounted) is the caller's error, not
+     * a bad input: cron must hear of it even where 3 counts as success. */
+    if (rc == EXIT_OK && missing)
+        rc = EXIT_ERROR;
+    else if (rc == EXIT_OK && rejected)
         rc = EXIT_REJECTED;
     /* One summary line: on stderr when something was rejected (cron mails
      * it with the rejects), else on a terminal only. */

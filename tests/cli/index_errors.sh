@@ -10,7 +10,7 @@ printf '{"id":"a1","title":"Alpha","text":"first good article about harbours"}\n
 head -c 3000 /dev/urandom >"$D/junk.bin"
 
 run index --index "$IDX" "$D" "$TMP/does-not-exist"
-expect_rc 3 "done with rejects"
+expect_rc 2 "a missing path is an error, the rest indexed"
 expect_err "mixed.jsonl: line 2" "the broken line is named"
 expect_err "does-not-exist" "missing path named"
 expect_err "2 indexed" "summary counts"
