@@ -658,7 +658,11 @@ search_once(ns__xdb *db,
         enq.get_mset(o->offset, limit,
                      spies.empty() ? 0 : db->rdb->get_doccount(), nullptr,
                      decider.get());
-    m->estimate = ms.get_matches_estimated();
+    /* Every match checked (facets): the lower bound is the exact count.
+     * The estimate is not, with near-duplicates collapsed: it can exceed
+     * even the uncollapsed count. */
+    m->estimate = spies.empty() ? ms.get_matches_estimated()
+                                : ms.get_matches_lower_bound();
     for (size_t f = 0; f < spies.size(); f++) {
         ns_status fst = take_facet(*spies[f], m, f);
         if (fst != NS_OK)

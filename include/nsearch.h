@@ -599,8 +599,9 @@ NS_API ns_status ns_db_search(ns_db *db,
 NS_API size_t ns_results_count(const ns_results *r) NS_NOEXCEPT;
 
 /**
- * Estimated number of matching articles in the index (each group of
- * near-duplicates once, unless opts->all); 0 for r NULL.
+ * Number of matching articles in the index (each group of near-duplicates
+ * once, unless opts->all): exact with opts->facets (every match is checked
+ * then), else Xapian's estimate; 0 for r NULL.
  * @since 0.1
  */
 NS_API uint64_t ns_results_total(const ns_results *r) NS_NOEXCEPT;

@@ -106,4 +106,14 @@ expect_rc 0 "index into the default location"
 NSEARCH_INDEX="$IDX" run Latakia
 expect_rc 0 "NSEARCH_INDEX"
 
+# The JSON total counts every story once, exactly (its facets check every
+# match): as many as the whole list holds.  Xapian's estimate said 400 for
+# these 291.
+run --index "$IDX" --format json -n 1 "white house"
+total=$(tail -n 1 "$TMP/out" | sed -n 's/^{"total":\([0-9]*\).*/\1/p')
+run --index "$IDX" --format trec -n 100000 "white house"
+rows=$(wc -l <"$TMP/out")
+[ -n "$total" ] && [ "$total" -eq "$rows" ] && ok ||
+    bad "json total $total, but $rows results"
+
 finish

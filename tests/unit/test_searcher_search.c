@@ -221,6 +221,12 @@ test_facets(void **state)
         assert_int_equal(c->count, counts[i]);
     }
     assert_int_equal(ns_results_facet_count(r, (ns_facet)7), 0);
+    /* Every match was checked: the total is exact, each story once. */
+    uint64_t total = ns_results_total(r);
+    ns_results_free(r);
+    o.limit = 1000;
+    r = search("syria OR sanctions", &o);
+    assert_int_equal(total, ns_results_count(r));
     ns_results_free(r);
 }
 
