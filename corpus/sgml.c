@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libxml/HTMLparser.h>
+
 #define MAX_RECORD ((size_t)NS_MAX_ARTICLE_BYTES * 2)
 
 static int
@@ -157,7 +159,9 @@ put_cp(ns_buf *b, unsigned long cp)
     }
 }
 
-/* Named entities of the TREC and Reuters DTDs that carry text. */
+/* Named entities of the TREC and Reuters DTDs that carry text; these are
+ * read even without their ';' ("&amp" in wire copy).  The rest of HTML 4
+ * comes from libxml2 (see entity). */
 static const struct {
     const char *name;
     unsigned short cp;
@@ -221,6 +225,18 @@ entity(ns_buf *b, const char *s, size_t n)
         if (len == i - 1 && memcmp(entities[k].name, s + 1, len) == 0) {
             put_cp(b, entities[k].cp);
             return i < n && s[i] == ';' ? i + 1 : i;
+        }
+    }
+    /* the rest of HTML 4 (&rsquo; &ocirc; &hellip;), only with its ';':
+     * prose such as "R&and" or "AT&T" stays as written */
+    if (i < n && s[i] == ';') {
+        char name[12];
+        memcpy(name, s + 1, i - 1);
+        name[i - 1] = '\0';
+        const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)name);
+        if (d) {
+            put_cp(b, d->value);
+            return i + 1;
         }
     }
     return 0;

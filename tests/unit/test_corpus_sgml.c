@@ -106,6 +106,33 @@ test_sgml_buffers(void **state)
 }
 
 static void
+test_trec_entities(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    /* HTML 4 names beyond the DTDs' own (&rsquo; &ocirc; &aring;
+     * &hellip;) are decoded; an unknown name, a known one without its ';'
+     * and a bare '&' in prose stay as written; the DTDs' own names still
+     * need no ';' (&amp) */
+    assert_int_equal(got_string(&g, "x",
+                                "<DOC>\n<DOCNO> E1 </DOCNO>\n"
+                                "<HEAD>Smith&rsquo;s C&ocirc;te</HEAD>\n"
+                                "<TEXT>\n&ldquo;x&rdquo; &aring; &hellip; "
+                                "AT&T R&D R&and; &foo; &Rsquo; &rsquo "
+                                "&amp &Uuml;ber &hyph; &#8217;\n</TEXT>\n"
+                                "</DOC>\n"),
+                     NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].title, "Smith\xE2\x80\x99s C\xC3\xB4te");
+    assert_str(g.a[0].text, "\xE2\x80\x9Cx\xE2\x80\x9D \xC3\xA5 "
+                            "\xE2\x80\xA6 AT&T R&D R\xE2\x88\xA7 &foo; "
+                            "&Rsquo; &rsquo & \xC3\x9C"
+                            "ber - \xE2\x80\x99");
+    got_free(&g);
+}
+
+static void
 test_shared_ap89(void **state)
 {
     (void)state;
@@ -169,6 +196,7 @@ main(void)
         cmocka_unit_test(test_trec),
         cmocka_unit_test(test_reuters),
         cmocka_unit_test(test_sgml_buffers),
+        cmocka_unit_test(test_trec_entities),
         cmocka_unit_test(test_shared_ap89),
         cmocka_unit_test(test_shared_reuters_tar_xz),
     };
