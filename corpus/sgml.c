@@ -2,7 +2,9 @@
  * sgml.c: the SGML news collections, read record by record (a record is
  * one <DOC> or <REUTERS> element, gathered line by line, so a file of any
  * size reads in bounded memory).  "trec": TREC/TIPSTER <DOC><DOCNO>...
- * (AP, WSJ, FT, LA Times, FBIS and AQUAINT layouts).  "reuters":
+ * (AP, WSJ, FT, LA Times, FBIS and AQUAINT layouts) and the LDC's later
+ * <DOC id="AFP_ENG_20050101.0001" type="story"> (English Gigaword,
+ * AQUAINT-2, whose files are wrapped in <DOCSTREAM>).  "reuters":
  * Reuters-21578 <REUTERS NEWID=...>.  These are SGML, not XML: tags may be
  * left open, '&' is not always an entity and bytes are Latin-1 or
  * Windows-1252, so an XML parser would reject them; a record that is not
@@ -534,6 +536,11 @@ static const struct {
     { "NYT", "New York Times" },
     { "XIE", "Xinhua" },
     { "XIN", "Xinhua" },
+    /* Gigaword and AQUAINT-2 */
+    { "AFP", "Agence France-Presse" },
+    { "CNA", "Central News Agency" },
+    { "LTW", "Los Angeles Times/Washington Post" },
+    { "WPB", "Washington Post/Bloomberg" },
 };
 
 /* AP's FILEID "AP-NR-01-01-89 2358EST": month, day, year, time, zone. */
@@ -564,16 +571,29 @@ ap_fileid_date(const char *s, size_t n, char out[NS_DATE_MAX])
     return 0;
 }
 
-/* The date in a DOCNO such as AP890101-0001 or WSJ870324-0001. */
+/* The date in a document id: a DOCNO such as AP890101-0001 or
+ * WSJ870324-0001 (YYMMDD), AQUAINT's APW19980601.0003 or a Gigaword and
+ * AQUAINT-2 id such as AFP_ENG_20050101.0001 (YYYYMMDD). */
 static int
 docno_date(const char *s, char out[NS_DATE_MAX])
 {
     size_t i = 0;
     while (s[i] >= 'A' && s[i] <= 'Z')
         i++;
-    if (i == 0 || strspn(s + i, "0123456789") != 6 || s[i + 6] != '-')
+    if (i == 0)
         return 0;
-    return ns__date_parse(s + i, 6, out) > 0;
+    if (s[i] == '_') { /* the language: "_ENG_" */
+        size_t j = i + 1;
+        while (s[j] >= 'A' && s[j] <= 'Z')
+            j++;
+        if (j == i + 1 || s[j] != '_')
+            return 0;
+        i = j + 1;
+    }
+    size_t d = strspn(s + i, "0123456789");
+    if (!(d == 6 && s[i + d] == '-') && !(d == 8 && s[i + d] == '.'))
+        return 0;
+    return ns__date_parse(s + i, d, out) > 0;
 }
 
 static int
@@ -599,10 +619,15 @@ trec_record(const char *s, size_t n, ns__where *w, const ns__corpus_sink *sink)
            text = { 0 }, tmp = { 0 };
     char date[NS_DATE_MAX] = "";
     ns_status st = NS_OK;
-    size_t cs, ce, next;
+    size_t cs, ce, next, vs, ve;
 
     if (elem_text(&id, s, n, "docno", latin))
         trim(&id);
+    if (!id.len && attr_value(s, n, "id", &vs, &ve) && ve > vs) {
+        /* Gigaword, AQUAINT-2: <DOC id="AFP_ENG_20050101.0001"> */
+        ns__buf_reset(&id);
+        ns__buf_append(&id, s + vs, ve - vs);
+    }
     /* the title: the first heading that is not a note to editors */
     for (const char *const *t = title_tags; *t && title.len == 0; t++) {
         for (size_t from = 0;
@@ -717,10 +742,20 @@ static int
 trec_sniff(const char *head, size_t len, const char *name)
 {
     (void)name;
-    size_t i = skip_prolog(head, len);
+    size_t i = skip_prolog(head, len), vs, ve;
+    if (i < len && tag_at(head + i, len - i, "docstream", 0)) {
+        /* AQUAINT-2's wrapper: its records are read as they are */
+        const char *gt = memchr(head + i, '>', len - i);
+        if (!gt)
+            return 0;
+        i = (size_t)(gt - head) + 1;
+        while (i < len && is_space((unsigned char)head[i]))
+            i++;
+    }
     if (i >= len || !tag_at(head + i, len - i, "doc", 0))
         return 0;
-    if (find_tag(head + i, len - i, "docno", 0) < len - i)
+    if (find_tag(head + i, len - i, "docno", 0) < len - i ||
+        attr_value(head + i, len - i, "id", &vs, &ve))
         return 90;
     return 50;
 }

@@ -106,6 +106,67 @@ test_sgml_buffers(void **state)
 }
 
 static void
+test_gigaword(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    /* no DOCNO: the id, date and source come from <DOC id=...>; every
+     * type (story, multi, advis, other) is an article */
+    assert_int_equal(got_walk(&g, data_path("sgml/gigaword.sgml")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 4);
+    const got_article *a = &g.a[0];
+    assert_str(a->format, "trec");
+    assert_str(a->id, "AFP_ENG_20050101.0001");
+    assert_str(a->title, "Harbour town counts cost of storm");
+    assert_str(a->date, "2005-01-01");
+    assert_str(a->source, "Agence France-Presse");
+    /* the dateline, then the paragraphs */
+    assert_int_equal(strncmp(a->text, "PORTVALE, Jan 1 (AFP) Fishermen ", 32),
+                     0);
+    assert_non_null(strstr(a->text, "officials said.\n"));
+    assert_non_null(strstr(a->text, "\n\"We have never seen waves like "
+                                    "it,\" said the mayor."));
+    assert_str(g.a[1].id, "AFP_ENG_20050101.0002");
+    assert_str(g.a[1].title, "World news summary");
+    assert_str(g.a[2].id, "XIN_ENG_20050102.0007");
+    assert_null(g.a[2].title);
+    assert_str(g.a[2].date, "2005-01-02");
+    assert_str(g.a[2].source, "Xinhua");
+    assert_str(g.a[3].id, "CNA_ENG_20050103.0010");
+    assert_str(g.a[3].date, "2005-01-03");
+    assert_str(g.a[3].source, "Central News Agency");
+    got_free(&g);
+
+    /* AQUAINT-2: the same records in an XML <DOCSTREAM> */
+    assert_int_equal(got_walk(&g, data_path("sgml/aquaint2.xml")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].format, "trec");
+    assert_str(g.a[0].id, "APW_ENG_20050103.0042");
+    assert_str(g.a[0].title, "City council approves new bridge");
+    assert_str(g.a[0].date, "2005-01-03");
+    assert_str(g.a[0].source, "Associated Press");
+    assert_str(g.a[1].id, "LTW_ENG_20050104.0005");
+    assert_str(g.a[1].date, "2005-01-04");
+    assert_str(g.a[1].source, "Los Angeles Times/Washington Post");
+    got_free(&g);
+
+    /* AQUAINT's DOCNO APW19980601.0003: the date from it when no
+     * DATE_TIME gives one; a DOCNO wins over an id attribute */
+    assert_int_equal(got_string(&g, "x",
+                                "<DOC id=\"OTHER\">\n<DOCNO> "
+                                "APW19980601.0003 </DOCNO>\n"
+                                "<TEXT>\nWords.\n</TEXT>\n</DOC>\n"),
+                     NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].id, "APW19980601.0003");
+    assert_str(g.a[0].date, "1998-06-01");
+    got_free(&g);
+}
+
+static void
 test_trec_entities(void **state)
 {
     (void)state;
@@ -197,6 +258,7 @@ main(void)
         cmocka_unit_test(test_reuters),
         cmocka_unit_test(test_sgml_buffers),
         cmocka_unit_test(test_trec_entities),
+        cmocka_unit_test(test_gigaword),
         cmocka_unit_test(test_shared_ap89),
         cmocka_unit_test(test_shared_reuters_tar_xz),
     };
