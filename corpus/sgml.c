@@ -348,6 +348,8 @@ typedef struct record_reader {
     ns_buf rec;      /* the record from its start tag */
     uint64_t offset; /* of the start tag */
     uint64_t count;  /* records begun */
+    uint64_t line;   /* 1-based, of the line being fed */
+    uint64_t first;  /* the line of the start tag */
     int inside;
     int too_big;
 } record_reader;
@@ -360,7 +362,9 @@ typedef ns_status (*record_fn)(const char *rec,
 /*
  * Feed one line (without its newline) to the splitter; each complete
  * record, from its start tag to before its end tag, goes to fn.  A start
- * tag before the previous record's end tag rejects the unfinished record.
+ * tag before the previous record's end tag rejects the unfinished record,
+ * naming the lines of both, and the next one is read: a sink can only
+ * keep or reject a record, and one missing its end may be missing more.
  */
 static ns_status
 feed_line(record_reader *r,
@@ -383,6 +387,7 @@ feed_line(record_reader *r,
             r->too_big = 0;
             r->count++;
             r->offset = off + pos + open;
+            r->first = r->line;
             ns__buf_reset(&r->rec);
             pos += open;
             /* the start tag is the record's own, not the next one's */
@@ -400,8 +405,11 @@ feed_line(record_reader *r,
             w->offset = r->offset;
             r->inside = 0;
             ns_status st = ns__corpus_reject(
-                sink, w, "record not closed (no </%s> before the next <%s>)",
-                r->tag, r->tag);
+                sink, w,
+                "record not closed (no </%s> between its <%s> at line %llu "
+                "and the next <%s> at line %llu)",
+                r->tag, r->tag, (unsigned long long)r->first, r->tag,
+                (unsigned long long)r->line);
             if (st != NS_OK)
                 return st;
             pos += open;
@@ -465,6 +473,7 @@ read_records(ns__input *in,
         }
         if (rc == 0)
             break;
+        r.line++;
         if (too_long)
             r.too_big = r.inside;
         st = feed_line(&r, line, len, off, &w, sink, fn);
@@ -473,9 +482,9 @@ read_records(ns__input *in,
         w.record = r.count;
         w.offset = r.offset;
         st = ns__corpus_reject(sink, &w,
-                               "record not closed (no </%s> at the end of "
-                               "the input)",
-                               tag);
+                               "record not closed (no </%s> after its <%s> "
+                               "at line %llu, at the end of the input)",
+                               tag, tag, (unsigned long long)r.first);
     }
     ns__buf_free(&r.rec);
     return st;
