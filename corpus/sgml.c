@@ -605,6 +605,46 @@ docno_date(const char *s, char out[NS_DATE_MAX])
     return ns__date_parse(s + i, d, out) > 0;
 }
 
+/* A headline made tidy, in place: WSJ's lone '@' joining its lines
+ * ("Is Close @ To Sale of Unit") dropped when at is set, and FT's leading
+ * "FT  14 MAY 91 / " too. */
+static void
+title_tidy(ns_buf *t, int at)
+{
+    char *d = t->data;
+    if (!d)
+        return;
+    for (size_t i = 0; at && i < t->len; i++)
+        if (d[i] == '@' && (i == 0 || is_space((unsigned char)d[i - 1])) &&
+            (i + 1 == t->len || is_space((unsigned char)d[i + 1])))
+            d[i] = ' ';
+    trim(t);
+    /* '_' blanks, '#' one or two digits, '9' a digit, 'A' a letter */
+    static const char shape[] = "FT_#_AAA_99_/";
+    size_t i = 0;
+    for (const char *p = shape; *p; p++) {
+        size_t k = i;
+        if (*p == '_')
+            while (k < t->len && is_space((unsigned char)d[k]))
+                k++;
+        else if (*p == '#' || *p == '9')
+            while (k < t->len && k - i < (*p == '#' ? 2u : 1u) && d[k] >= '0' &&
+                   d[k] <= '9')
+                k++;
+        else if (*p == 'A')
+            k += i < t->len && lower((unsigned char)d[i]) >= 'a' &&
+                 lower((unsigned char)d[i]) <= 'z';
+        else
+            k += i < t->len && d[i] == *p;
+        if (k == i)
+            return;
+        i = k;
+    }
+    t->len -= i;
+    memmove(d, d + i, t->len + 1);
+    trim(t);
+}
+
 static int
 eds_note(const char *s)
 {
@@ -618,9 +658,9 @@ trec_record(const char *s, size_t n, ns__where *w, const ns__corpus_sink *sink)
 {
     static const char *const title_tags[] = { "head", "headline", "hl", "title",
                                               "h3",   "ti",       NULL };
-    static const char *const date_tags[] = { "date",          "dd",
-                                             "date_time",     "pubdate",
-                                             "dateline_date", NULL };
+    static const char *const date_tags[] = {
+        "date", "dd", "date_time", "pubdate", "dateline_date", "date1", NULL
+    };
     static const char *const text_tags[] = { "lp", "leadpara", "text", "body",
                                              NULL };
     int latin = !ns__utf8_valid(s, n);
@@ -644,7 +684,8 @@ trec_record(const char *s, size_t n, ns__where *w, const ns__corpus_sink *sink)
              from = next) {
             ns__buf_reset(&title);
             sgml_text(&title, s + cs, ce - cs, latin);
-            trim(&title);
+            title_tidy(&title,
+                       strcmp(*t, "hl") == 0 || strcmp(*t, "headline") == 0);
             if (title.len && eds_note(title.data))
                 ns__buf_reset(&title);
         }

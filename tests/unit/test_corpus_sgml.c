@@ -185,6 +185,53 @@ test_gigaword(void **state)
 }
 
 static void
+test_trec_headlines(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    /* WSJ's '@' joining headline lines and FT's "FT dd MMM yy /" are
+     * dropped; an '@' in a word and a date-like text elsewhere are kept;
+     * FBIS gives its date in <DATE1> */
+    assert_int_equal(
+        got_string(&g, "x",
+                   "<DOC>\n<DOCNO> WSJ910102-0042 </DOCNO>\n"
+                   "<HL> Harbor Holdings Is Close\n@  To Sale of Its Ferry "
+                   "Unit </HL>\n<TEXT>\nWords.\n</TEXT>\n</DOC>\n"
+                   "<DOC>\n<DOCNO> WSJ910102-0043 </DOCNO>\n"
+                   "<HL> Mail news@wsj.example @ Once </HL>\n"
+                   "<TEXT>\nWords.\n</TEXT>\n</DOC>\n"
+                   "<DOC>\n<DOCNO>FT911-3</DOCNO>\n<DATE>910514\n</DATE>\n"
+                   "<HEADLINE>\nFT  14 MAY 91 / Harbour board names new "
+                   "chairman\n</HEADLINE>\n<TEXT>\nWords.\n</TEXT>\n"
+                   "</DOC>\n"
+                   "<DOC>\n<DOCNO>FT911-4</DOCNO>\n<HEADLINE>\nFT 4 MAY "
+                   "91 / FT 14 MAY 91 / Second\n</HEADLINE>\n<TEXT>\n"
+                   "Words.\n</TEXT>\n</DOC>\n"
+                   "<DOC>\n<DOCNO>FT911-5</DOCNO>\n<HEADLINE>\nFT 100 "
+                   "MAY 91 / Kept\n</HEADLINE>\n<TEXT>\nWords.\n</TEXT>\n"
+                   "</DOC>\n"
+                   "<DOC>\n<DOCNO> FBIS3-1 </DOCNO>\n<HEADER>\n"
+                   "<DATE1>  5 May 1994 </DATE1>\n"
+                   "<H3> <TI>   Harbour Works Begin </TI></H3>\n</HEADER>\n"
+                   "<TEXT>\nWords.\n</TEXT>\n</DOC>\n"),
+        NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 6);
+    assert_str(g.a[0].title, "Harbor Holdings Is Close To Sale of Its Ferry "
+                             "Unit");
+    assert_str(g.a[1].title, "Mail news@wsj.example Once");
+    assert_str(g.a[2].title, "Harbour board names new chairman");
+    assert_str(g.a[2].date, "1991-05-14");
+    assert_str(g.a[2].source, "Financial Times");
+    assert_str(g.a[3].title, "FT 14 MAY 91 / Second"); /* only one prefix */
+    assert_str(g.a[4].title, "FT 100 MAY 91 / Kept");
+    assert_str(g.a[5].title, "Harbour Works Begin");
+    assert_str(g.a[5].date, "1994-05-05");
+    assert_str(g.a[5].source, "FBIS");
+    got_free(&g);
+}
+
+static void
 test_trec_entities(void **state)
 {
     (void)state;
@@ -276,6 +323,7 @@ main(void)
         cmocka_unit_test(test_reuters),
         cmocka_unit_test(test_sgml_buffers),
         cmocka_unit_test(test_trec_entities),
+        cmocka_unit_test(test_trec_headlines),
         cmocka_unit_test(test_gigaword),
         cmocka_unit_test(test_shared_ap89),
         cmocka_unit_test(test_shared_reuters_tar_xz),
