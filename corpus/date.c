@@ -343,9 +343,9 @@ parse_offset(cursor *c, int *off)
     return 1;
 }
 
-/* An optional zone after the time, then only blanks or a "(comment)". */
+/* An optional zone after the time.  Returns 0 on a malformed one. */
 static int
-parse_zone_and_end(cursor *c, datetime *t)
+parse_zone(cursor *c, datetime *t)
 {
     skip_blank(c);
     if (peek(c) == '+' || peek(c) == '-') {
@@ -379,6 +379,13 @@ parse_zone_and_end(cursor *c, datetime *t)
             return 0;
         }
     }
+    return 1;
+}
+
+/* The end: only blanks or a "(comment)" left. */
+static int
+parse_end(cursor *c)
+{
     skip_blank(c);
     if (accept(c, '(')) {
         while (!at_end(c) && *c->p != ')')
@@ -388,6 +395,12 @@ parse_zone_and_end(cursor *c, datetime *t)
         skip_blank(c);
     }
     return at_end(c);
+}
+
+static int
+parse_zone_and_end(cursor *c, datetime *t)
+{
+    return parse_zone(c, t) && parse_end(c);
 }
 
 /* The optional time and zone that may follow a day. */
@@ -469,6 +482,19 @@ parse_yymmdd(cursor *c, datetime *t)
     return at_end(c);
 }
 
+/* The English ordinal suffix of a day number ("1st", "22nd", "4th"),
+ * only the one that fits the number: "4st" is not a date. */
+static void
+skip_ordinal(cursor *c, int d)
+{
+    static const char *const sfx[4] = { "th", "st", "nd", "rd" };
+    int k = d % 10 <= 3 && d / 10 != 1 ? d % 10 : 0;
+    if (c->end - c->p >= 2 && lower(c->p[0]) == sfx[k][0] &&
+        lower(c->p[1]) == sfx[k][1] &&
+        (c->end - c->p == 2 || !is_alpha(c->p[2])))
+        c->p += 2;
+}
+
 /* Skip "Friday," or "Fri" before a date. */
 static void
 skip_weekday(cursor *c)
@@ -487,7 +513,8 @@ skip_weekday(cursor *c)
 }
 
 /* Day first: RFC 822 "18 Sep 2015 10:20:30 GMT", RFC 850 "18-Sep-15",
- * Reuters "18-OCT-1987 01:02:03.00", prose "18 September 2015". */
+ * Reuters "18-OCT-1987 01:02:03.00", prose "18 September 2015" and
+ * "18th September 2015". */
 static int
 parse_dmy(cursor *c, datetime *t)
 {
@@ -496,8 +523,10 @@ parse_dmy(cursor *c, datetime *t)
     if (n < 1 || n > 2)
         return 0;
     int dash = accept(c, '-');
-    if (!dash)
+    if (!dash) {
+        skip_ordinal(c, t->d);
         skip_blank(c);
+    }
     size_t wl = word(c, w, sizeof w);
     if (wl == 0 || wl >= sizeof w || !(t->mo = month_of(w)))
         return 0;
@@ -512,8 +541,10 @@ parse_dmy(cursor *c, datetime *t)
     return parse_rest(c, t);
 }
 
-/* Month first: "September 18, 2015 10:20 AM EDT", "Sep. 18 2015", and
- * asctime "Sep 18 10:20:30 2015". */
+/* Month first: "September 18, 2015 10:20 AM EDT", "Sep. 18 2015",
+ * "September 18th, 2015", asctime "Sep 18 10:20:30 2015", and asctime
+ * with a zone before the year: date(1) "Sep 18 10:20:30 UTC 2015",
+ * Twitter's created_at "Sep 18 10:20:30 +0000 2015". */
 static int
 parse_mdy(cursor *c, datetime *t)
 {
@@ -526,6 +557,7 @@ parse_mdy(cursor *c, datetime *t)
     int n = number(c, &t->d);
     if (n < 1 || n > 2)
         return 0;
+    skip_ordinal(c, t->d);
     skip_blank(c);
     /* asctime: the time comes before the year */
     cursor save = *c;
@@ -535,12 +567,16 @@ parse_mdy(cursor *c, datetime *t)
         if (!parse_time(c, t))
             return 0;
         skip_blank(c);
+        int zone_first = !is_digit(peek(c));
+        if (zone_first && !parse_zone(c, t))
+            return 0;
+        skip_blank(c);
         int y;
         n = number(c, &y);
         if (n != 4)
             return 0;
         t->y = y;
-        return parse_zone_and_end(c, t);
+        return zone_first ? parse_end(c) : parse_zone_and_end(c, t);
     }
     *c = save;
     accept(c, ',');
@@ -551,6 +587,66 @@ parse_mdy(cursor *c, datetime *t)
         return 0;
     t->y = y;
     return parse_rest(c, t);
+}
+
+/* Day first with dots, as German, Russian and most of Europe write it:
+ * "18.09.2015", "18.09.2015 10:20".  The year has four digits, so that a
+ * version number ("1.2.3") is not a date. */
+static int
+parse_dotted(cursor *c, datetime *t)
+{
+    int n = number(c, &t->d);
+    if (n < 1 || n > 2 || !accept(c, '.'))
+        return 0;
+    n = number(c, &t->mo);
+    if (n < 1 || n > 2 || !accept(c, '.') || number(c, &t->y) != 4)
+        return 0;
+    return parse_rest(c, t);
+}
+
+/*
+ * "09/18/2015" (US, month first) or "18/09/2015" (most other places, day
+ * first): read only when the numbers decide which is which, one of them
+ * over 12 (or both the same).  "03/04/2015" is March 4th in New York and
+ * 3 April in London, so it stays unread rather than guessed.
+ */
+static int
+parse_slashed(cursor *c, datetime *t)
+{
+    int a, b;
+    int n = number(c, &a);
+    if (n < 1 || n > 2 || !accept(c, '/'))
+        return 0;
+    n = number(c, &b);
+    if (n < 1 || n > 2 || !accept(c, '/') || number(c, &t->y) != 4)
+        return 0;
+    if (a > 12 && b <= 12) {
+        t->d = a;
+        t->mo = b;
+    } else if (b > 12 && a <= 12) {
+        t->mo = a;
+        t->d = b;
+    } else if (a == b) {
+        t->mo = t->d = a;
+    } else {
+        return 0;
+    }
+    return parse_rest(c, t);
+}
+
+/* A date that starts with its day (or, slashed, perhaps its month): the
+ * separator after the first number says which form it is. */
+static int
+parse_day_first(cursor *c, datetime *t)
+{
+    const char *p = c->p;
+    while (p < c->end && is_digit(*p))
+        p++;
+    if (p < c->end && *p == '.')
+        return parse_dotted(c, t);
+    if (p < c->end && *p == '/')
+        return parse_slashed(c, t);
+    return parse_dmy(c, t);
 }
 
 static int
@@ -617,7 +713,7 @@ ns__date_parse(const char *s, size_t len, char out[NS_DATE_MAX])
         if (nd <= 2) {
             memset(&t, 0, sizeof t);
             c = all;
-            if (parse_dmy(&c, &t))
+            if (parse_day_first(&c, &t))
                 return emit(&t, out);
         }
         return 0;
@@ -626,7 +722,7 @@ ns__date_parse(const char *s, size_t len, char out[NS_DATE_MAX])
     skip_weekday(&c);
     cursor after_weekday = c;
     memset(&t, 0, sizeof t);
-    if (is_digit(peek(&c)) && parse_dmy(&c, &t))
+    if (is_digit(peek(&c)) && parse_day_first(&c, &t))
         return emit(&t, out);
     c = after_weekday;
     memset(&t, 0, sizeof t);

@@ -22,11 +22,23 @@
  *   basic "20150918T102030Z", "2015-09-18 10:20 EST";
  * - RFC 822/1123/2822/850 and asctime: "Fri, 18 Sep 2015 10:20:30 GMT",
  *   "18 Sep 15 10:20 -0400", "Friday, 18-Sep-15 10:20:30 EDT",
- *   "Fri Sep 18 10:20:30 2015";
+ *   "Fri Sep 18 10:20:30 2015", and with the zone before the year as
+ *   date(1) and Twitter write it: "Fri Sep 18 10:20:30 UTC 2015",
+ *   "Fri Sep 18 10:20:30 +0000 2015";
  * - Reuters-21578: "18-OCT-1987 01:02:03.00" (no zone: taken as UTC);
  * - AP/TREC: "890102" (YYMMDD) and "19890102" (YYYYMMDD);
- * - prose: "September 18, 2015", "Sep 18, 2015 10:20 AM EDT",
- *   "18 September 2015".
+ * - prose: "September 18, 2015", "Sep. 18, 2015 10:20 AM EDT",
+ *   "September 18th, 2015", "18 September 2015", "18th September 2015"
+ *   (an ordinal suffix must fit its number: "18st" is not read);
+ * - day.month.year with dots: "18.09.2015", "18.09.2015 10:20" (a four
+ *   digit year only);
+ * - slashed: "09/18/2015" and "18/09/2015", only when one of the first two
+ *   numbers is over 12 (or both are the same) and so decides which is the
+ *   day; "03/04/2015" (March 4th or 3 April) gives "".
+ *
+ * A month or a year alone ("September 2015", "2015") gives "": the result
+ * has no way to say that the day is unknown, and a made-up day would be
+ * wrong.
  *
  * A time with an offset or a known zone name (UT, GMT, EST, CEST, ...) is
  * converted to UTC.  A time with no zone is taken as UTC.  A time with an

@@ -96,6 +96,54 @@ test_prose(void **state)
     check("Sep 18 2015 10:20 p.m. UTC", "2015-09-18T22:20:00Z");
     check("18 September 2015", "2015-09-18");
     check("18 September, 2015", "2015-09-18");
+    /* ordinals and abbreviations with a period */
+    check("March 4th, 2019", "2019-03-04");
+    check("4th March 2019", "2019-03-04");
+    check("Mar. 4, 2019", "2019-03-04");
+    check("Monday, March 4th, 2019", "2019-03-04");
+    check("1st June 2020", "2020-06-01");
+    check("June 2nd, 2020", "2020-06-02");
+    check("23rd June 2020", "2020-06-23");
+    check("11th June 2020", "2020-06-11");
+    check("12TH June 2020", "2020-06-12");
+    check("August 31st, 2020 10:20 PM EDT", "2020-09-01T02:20:00Z");
+}
+
+/* date(1) and asctime with a zone, and Twitter's created_at: the zone
+ * comes before the year. */
+static void
+test_zone_before_year(void **state)
+{
+    (void)state;
+    check("Mon Mar 04 08:30:00 +0000 2019", "2019-03-04T08:30:00Z");
+    check("Mon Mar  4 08:30:00 UTC 2019", "2019-03-04T08:30:00Z");
+    check("Wed Oct 10 20:19:24 -0500 2018", "2018-10-11T01:19:24Z");
+    check("Thu Jan 01 00:30:00 CET 2004", "2003-12-31T23:30:00Z");
+    /* an unknown zone name: only the day */
+    check("Mon Mar  4 08:30:00 XYZT 2019", "2019-03-04");
+    check("Mon Mar 04 08:30:00 +0000", "");
+    check("Mon Mar 04 08:30:00 +0000 2019 UTC", "");
+    check("Mon Mar 04 08:30:00 +99 2019", "");
+}
+
+/* Day.month.year with dots, and slashed dates when they are unambiguous. */
+static void
+test_numeric(void **state)
+{
+    (void)state;
+    check("04.03.2019", "2019-03-04");
+    check("4.3.2019", "2019-03-04");
+    check("04.03.2019 08:30", "2019-03-04T08:30:00Z");
+    check("04.03.2019, 08:30:15 +0100", "2019-03-04T07:30:15Z");
+    check("03/15/2017", "2017-03-15");
+    check("15/03/2017", "2017-03-15");
+    check("05/05/2017", "2017-05-05");
+    check("03/15/2017 10:20 PM", "2017-03-15T22:20:00Z");
+    /* March 4th or 3 April: no guess */
+    check("03/04/2017", "");
+    check("13/14/2017", "");
+    check("31.02.2019", "");
+    check("04.13.2019", "");
 }
 
 static void
@@ -121,6 +169,22 @@ test_invalid(void **state)
     check("10:20:30", "");
     check("2015-09-18T10:20:30+2500", "");
     check("2015-09-18T1", "");
+    /* partial dates: the result cannot say the day is unknown */
+    check("March 2019", "");
+    check("2019", "");
+    /* date-like garbage */
+    check("1.2.3", "");
+    check("04.03.19", "");
+    check("1.2.2019.5", "");
+    check("10/20/30/40", "");
+    check("03/15/17", "");
+    check("03/15/2017/1", "");
+    check("4th of the month", "");
+    check("4th of March 2019", "");
+    check("4st March 2019", "");
+    check("March 4thx, 2019", "");
+    check("March 4 th, 2019", "");
+    check("4th-Mar-2019", "");
 }
 
 static void
@@ -145,6 +209,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iso),        cmocka_unit_test(test_rfc822),
         cmocka_unit_test(test_reuters_ap), cmocka_unit_test(test_prose),
+        cmocka_unit_test(test_zone_before_year),
+        cmocka_unit_test(test_numeric),
         cmocka_unit_test(test_invalid),    cmocka_unit_test(test_epoch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
