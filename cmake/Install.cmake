@@ -10,7 +10,7 @@ include(CMakePackageConfigHelpers)
 # the exported link interface (PkgConfig::PREFIX) resolves in the config.
 set(NS_PC_DEPS XAPIAN=xapian-core UTF8PROC=libutf8proc ZSTD=libzstd
     LIBARCHIVE=libarchive ISAL=libisal LZMA=liblzma LIBXML2=libxml-2.0
-    JSONC=json-c)
+    JSONC=json-c BROTLIDEC=libbrotlidec)
 set(NS_PC_REQUIRES_PRIVATE)
 foreach(dep ${NS_PC_DEPS})
     string(REGEX REPLACE "^[A-Z0-9_]+=" "" module ${dep})

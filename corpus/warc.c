@@ -2,16 +2,20 @@
  * warc.c: web archives (WARC 0.17, 0.18, 1.0, 1.1), read record by record
  * from the decompressed stream (reader.c undoes the per-record or
  * whole-file gzip): never more than one record, at most 64 MiB, in memory.
- * Only `response` records of an HTTP 200 with an HTML body are articles
- * (html.c extracts them); other records are passed over, and so are
- * non-200 responses: a recorded redirect or 404 is a faithful capture of
- * something that is not an article, not broken input, and a crawl full of
- * redirects must not make every cron run end "with rejects".  A record whose Content-Length lies (it runs into
- * the next record, or stops short of the record's end) is rejected with
- * its offset, and reading resumes at the next "WARC/" header.
+ * Articles are `response` records of an HTTP 200 with an HTML body (its
+ * Content-Encoding gzip, deflate or br undone; html.c extracts them);
+ * other records are passed over, and so are non-200 responses: a recorded
+ * redirect or 404 is a faithful capture of something that is not an
+ * article, not broken input, and a crawl full of redirects must not make
+ * every cron run end "with rejects".  A record whose Content-Length lies
+ * (it runs into the next record, or stops short of the record's end) is
+ * rejected with its offset, and reading resumes at the next "WARC/"
+ * header.
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <brotli/decode.h>
+#include <isa-l/igzip_lib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,6 +429,9 @@ dechunk(const char *d, size_t n, ns_buf *out)
     return chunks > 0;
 }
 
+/* What decoding a body's Content-Encoding gave. */
+enum { DEC_OK, DEC_CORRUPT, DEC_TOO_BIG, DEC_NOMEM };
+
 /* Gunzip d[0, n) into out through libarchive (at most max bytes; a cut
  * stream gives what it has).  Returns 0 on failure. */
 static int
@@ -456,6 +463,129 @@ gunzip(const char *d, size_t n, ns_buf *out, size_t max)
     return ok && !out->oom;
 }
 
+#define DEC_STEP ((size_t)64 << 10) /* output room added at a time */
+
+/*
+ * Inflate d[0, n) into out (appended; at most max bytes) with ISA-L, the
+ * library unpack.c inflates gzip with, wrapped as wrap says: ISAL_ZLIB
+ * (RFC 1950, its Adler-32 checked) or ISAL_DEFLATE (raw RFC 1951).  A
+ * stream cut short gives what it has, as gunzip does.
+ */
+static int
+inflate_as(struct inflate_state *g, int wrap, const char *d, size_t n,
+           ns_buf *out, size_t max)
+{
+    isal_inflate_init(g);
+    g->crc_flag = (uint32_t)wrap;
+    g->next_in = (uint8_t *)(uintptr_t)d; /* ISA-L's field is not const */
+    g->avail_in = (uint32_t)n;            /* n <= WARC_MAX_RECORD */
+    for (;;) {
+        if (out->len >= max)
+            return DEC_TOO_BIG;
+        if (ns__buf_reserve(out, DEC_STEP) != 0)
+            return DEC_NOMEM;
+        g->next_out = (uint8_t *)out->data + out->len;
+        g->avail_out = (uint32_t)DEC_STEP;
+        uint32_t in_before = g->avail_in;
+        int r = isal_inflate(g);
+        size_t got = DEC_STEP - g->avail_out;
+        out->len += got;
+        out->data[out->len] = '\0';
+        if (r < 0)
+            return DEC_CORRUPT;
+        if (g->block_state == ISAL_BLOCK_FINISH)
+            return out->len > max ? DEC_TOO_BIG : DEC_OK;
+        if (got == 0 && g->avail_in == 0)
+            return out->len > 0 ? DEC_OK : DEC_CORRUPT; /* cut short */
+        if (got == 0 && g->avail_in == in_before)
+            return DEC_CORRUPT; /* no progress: must not spin */
+    }
+}
+
+/*
+ * HTTP's "deflate" is zlib-wrapped deflate (RFC 9110), but some servers
+ * (old IIS among them) send raw deflate under that name, and browsers
+ * accept both: so zlib first, and raw deflate when that fails.
+ */
+static int
+inflate_http(struct inflate_state **gp, const char *d, size_t n, ns_buf *out,
+             size_t max)
+{
+    if (!*gp && !(*gp = ns__malloc(sizeof **gp)))
+        return DEC_NOMEM;
+    int r = inflate_as(*gp, ISAL_ZLIB, d, n, out, max);
+    if (r != DEC_CORRUPT)
+        return r;
+    ns__buf_reset(out);
+    return inflate_as(*gp, ISAL_DEFLATE, d, n, out, max);
+}
+
+/* brotli's allocations through ns__malloc, so that the tests' allocation
+ * failures reach them too. */
+static void *
+brotli_alloc(void *opaque, size_t n)
+{
+    (void)opaque;
+    return ns__malloc(n);
+}
+
+static void
+brotli_free(void *opaque, void *p)
+{
+    (void)opaque;
+    ns_free(p);
+}
+
+/* Brotli (RFC 7932, Content-Encoding: br, what browser-based crawlers
+ * store) d[0, n) into out (appended; at most max bytes).  A stream cut
+ * short gives what it has. */
+static int
+unbrotli(const char *d, size_t n, ns_buf *out, size_t max)
+{
+    BrotliDecoderState *b =
+        BrotliDecoderCreateInstance(brotli_alloc, brotli_free, NULL);
+    if (!b)
+        return DEC_NOMEM;
+    const uint8_t *in = (const uint8_t *)d;
+    size_t avail_in = n;
+    int ret;
+    for (;;) {
+        if (out->len >= max) {
+            ret = DEC_TOO_BIG;
+            break;
+        }
+        if (ns__buf_reserve(out, DEC_STEP) != 0) {
+            ret = DEC_NOMEM;
+            break;
+        }
+        uint8_t *o = (uint8_t *)out->data + out->len;
+        size_t avail_out = DEC_STEP;
+        BrotliDecoderResult r = BrotliDecoderDecompressStream(
+            b, &avail_in, &in, &avail_out, &o, NULL);
+        out->len += DEC_STEP - avail_out;
+        out->data[out->len] = '\0';
+        if (r == BROTLI_DECODER_RESULT_SUCCESS) {
+            ret = out->len > max ? DEC_TOO_BIG : DEC_OK;
+            break;
+        }
+        if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) {
+            ret = out->len > 0 ? DEC_OK : DEC_CORRUPT; /* cut short */
+            break;
+        }
+        if (r == BROTLI_DECODER_RESULT_ERROR) {
+            BrotliDecoderErrorCode e = BrotliDecoderGetErrorCode(b);
+            ret = e <= BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES &&
+                          e >= BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES ?
+                      DEC_NOMEM :
+                      DEC_CORRUPT;
+            break;
+        }
+        /* BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT: room is added above. */
+    }
+    BrotliDecoderDestroyInstance(b);
+    return ret;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Records                                                                   */
 
@@ -463,8 +593,9 @@ typedef struct warc {
     const ns__corpus_sink *sink;
     ns__where w;
     wstream s;
-    ns_buf block;   /* the current record's block */
-    ns_buf scratch; /* a decoded HTTP body */
+    ns_buf block;                  /* the current record's block */
+    ns_buf scratch;                /* a decoded HTTP body */
+    struct inflate_state *inflate; /* made at the first deflate body */
 } warc;
 
 /* The host of a URL, "www." dropped: the source when the page names none. */
@@ -505,56 +636,60 @@ looks_html(const char *d, size_t n)
            ns__find(d, n, "<!doctype html", 14);
 }
 
-/* One response record's block. */
+/* Undo the body's Content-Encoding cenc (gzip, deflate or br) into
+ * r->scratch; *body and *blen then point there.  What it cannot undo is
+ * rejected, with *body set to NULL. */
 static ns_status
-warc_response(warc *r, const whead *h)
+decode_body(warc *r, const char *cenc, const char **body, size_t *blen)
 {
-    http hp;
-    const ns__corpus_sink *sink = r->sink;
-    if (!http_parse(r->block.data, r->block.len, &hp))
-        return ns__corpus_reject(sink, &r->w,
-                                 "response record without an http header");
-    if (hp.status != 200)
-        return NS_OK; /* a redirect, an error page: not an article */
-    if (hp.ctype[0] ? !is_html_type(hp.ctype) :
-                      !looks_html(hp.body, hp.body_len))
-        return NS_OK; /* an image, a script, robots.txt: not an article */
-
-    const char *body = hp.body;
-    size_t blen = hp.body_len;
-    ns__buf_reset(&r->scratch);
-    if (strstr(hp.tenc, "chunked") || strstr(hp.tenc, "Chunked")) {
-        if (dechunk(body, blen, &r->scratch)) {
-            body = r->scratch.data ? r->scratch.data : "";
-            blen = r->scratch.len;
-        }
+    const char *name;
+    ns_buf z = { 0 };
+    int d;
+    if (strcasecmp(cenc, "gzip") == 0 || strcasecmp(cenc, "x-gzip") == 0) {
+        name = "gzip";
+        d = gunzip(*body, *blen, &z, (size_t)WARC_MAX_RECORD) ? DEC_OK :
+            z.oom                                             ? DEC_NOMEM :
+                                                                DEC_CORRUPT;
+    } else if (strcasecmp(cenc, "deflate") == 0) {
+        name = "deflate";
+        d = inflate_http(&r->inflate, *body, *blen, &z,
+                         (size_t)WARC_MAX_RECORD);
+    } else if (strcasecmp(cenc, "br") == 0) {
+        name = "brotli";
+        d = unbrotli(*body, *blen, &z, (size_t)WARC_MAX_RECORD);
+    } else {
+        *body = NULL;
+        return ns__corpus_reject(r->sink, &r->w,
+                                 "unsupported content-encoding %.40s", cenc);
     }
-    if (hp.cenc[0] && strcasecmp(hp.cenc, "identity") != 0) {
-        if (strcasecmp(hp.cenc, "gzip") != 0 &&
-            strcasecmp(hp.cenc, "x-gzip") != 0)
-            return ns__corpus_reject(
-                sink, &r->w, "unsupported content-encoding %.40s", hp.cenc);
-        ns_buf z = { 0 };
-        int ok = gunzip(body, blen, &z, (size_t)WARC_MAX_RECORD);
-        if (z.oom) {
-            ns__buf_free(&z);
+    if (d != DEC_OK) {
+        ns__buf_free(&z);
+        *body = NULL;
+        if (d == DEC_NOMEM)
             return NS_ERR_NOMEM;
-        }
-        if (!ok) {
-            ns__buf_free(&z);
-            return ns__corpus_reject(sink, &r->w,
-                                     "gzip content that does not decompress");
-        }
-        ns__buf_free(&r->scratch);
-        r->scratch = z;
-        body = r->scratch.data ? r->scratch.data : "";
-        blen = r->scratch.len;
+        if (d == DEC_TOO_BIG)
+            return ns__corpus_reject(
+                r->sink, &r->w, "%s content over %llu MiB once decompressed",
+                name, (unsigned long long)(WARC_MAX_RECORD >> 20));
+        return ns__corpus_reject(r->sink, &r->w,
+                                 "%s content that does not decompress", name);
     }
-    if (r->scratch.oom || r->block.oom)
-        return NS_ERR_NOMEM;
+    ns__buf_free(&r->scratch);
+    r->scratch = z;
+    *body = r->scratch.data ? r->scratch.data : "";
+    *blen = r->scratch.len;
+    return NS_OK;
+}
 
+/* An HTML page, body[0, blen) in the charset ctype names (else the page's
+ * own declaration): an article, or a reject saying why not. */
+static ns_status
+warc_page(warc *r, const whead *h, const char *body, size_t blen,
+          const char *ctype)
+{
+    const ns__corpus_sink *sink = r->sink;
     char cs[64];
-    ns__http_charset(hp.ctype, cs, sizeof cs);
+    ns__http_charset(ctype, cs, sizeof cs);
     ns__html_page pg;
     ns_status st = ns__html_extract(body, blen, cs, &pg);
     if (st == NS_ERR_FORMAT)
@@ -582,6 +717,40 @@ warc_response(warc *r, const whead *h)
     st = ns__corpus_emit(sink, &r->w, &a);
     ns__html_page_free(&pg);
     return st;
+}
+
+/* One response record's block. */
+static ns_status
+warc_response(warc *r, const whead *h)
+{
+    http hp;
+    const ns__corpus_sink *sink = r->sink;
+    if (!http_parse(r->block.data, r->block.len, &hp))
+        return ns__corpus_reject(sink, &r->w,
+                                 "response record without an http header");
+    if (hp.status != 200)
+        return NS_OK; /* a redirect, an error page: not an article */
+    if (hp.ctype[0] ? !is_html_type(hp.ctype) :
+                      !looks_html(hp.body, hp.body_len))
+        return NS_OK; /* an image, a script, robots.txt: not an article */
+
+    const char *body = hp.body;
+    size_t blen = hp.body_len;
+    ns__buf_reset(&r->scratch);
+    if (strstr(hp.tenc, "chunked") || strstr(hp.tenc, "Chunked")) {
+        if (dechunk(body, blen, &r->scratch)) {
+            body = r->scratch.data ? r->scratch.data : "";
+            blen = r->scratch.len;
+        }
+    }
+    if (hp.cenc[0] && strcasecmp(hp.cenc, "identity") != 0) {
+        ns_status st = decode_body(r, hp.cenc, &body, &blen);
+        if (st != NS_OK || !body)
+            return st;
+    }
+    if (r->scratch.oom || r->block.oom)
+        return NS_ERR_NOMEM;
+    return warc_page(r, h, body, blen, hp.ctype);
 }
 
 /*
@@ -789,6 +958,7 @@ warc_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
         st = NS_ERR_NOMEM;
     ns__buf_free(&r.block);
     ns__buf_free(&r.scratch);
+    ns_free(r.inflate);
     ns_free(r.s.buf);
     return st;
 }

@@ -8,7 +8,7 @@ set -eu
 # archives), ISA-L (libisal-dev: gzip, 2.5 times zlib's inflate speed),
 # liblzma and libbz2 (gzip, xz and bzip2 files, and such members of
 # archives, decoded to the last byte before a cut), zlib (the tests make
-# and check gzip data with it),
+# and check gzip data with it), libbrotli-dev (WARC bodies in brotli),
 # libxml2 (XML and HTML), json-c (JSON).  Run and test: xapian-tools
 # (xapian-check; xapian-tcpsrv behind `nsearch serve` and the remote shard
 # tests, xapian-replicate[-server] for replication).  Test: cmocka, python3
@@ -18,7 +18,7 @@ set -eu
 # `pkg-config --static --libs nsearch` passes on; scripts/test-install.sh).
 PKGS="build-essential cmake pkg-config libxapian-dev xapian-tools \
 libutf8proc-dev libzstd-dev libarchive-dev libisal-dev zlib1g-dev \
-liblzma-dev libbz2-dev libxml2-dev libjson-c-dev libcmocka-dev python3 zstd \
+liblzma-dev libbz2-dev libbrotli-dev libxml2-dev libjson-c-dev libcmocka-dev python3 zstd \
 valgrind \
 liblz4-dev libacl1-dev"
 

@@ -2,7 +2,7 @@
 # The corpus readers are a module that the nsearch command (and
 # libnsearch.so) loads only to index (corpus/loader/readers.h): a search
 # loads neither it nor the libraries only the readers need (libxml2,
-# libarchive, json-c, bzip2, lzma, ISA-L), nor libstemmer, nor
+# libarchive, json-c, bzip2, lzma, ISA-L, brotli), nor libstemmer, nor
 # libnsearch.so (the command links the search objects itself); an index run
 # loads it from beside the program; without the module, indexing fails
 # with a message naming where it was looked for, and searching works.
@@ -23,7 +23,7 @@ expect_rc 0 "search"
 expect_out "Latakia" "search finds the sample"
 files=$(loaded "$TMP/ld-search")
 if [ -n "$files" ]; then ok; else bad "LD_DEBUG=files showed nothing"; fi
-for l in nsearch-readers libxml2 libarchive libjson-c libbz2 liblzma libisal libstemmer libnsearch; do
+for l in nsearch-readers libxml2 libarchive libjson-c libbz2 liblzma libisal libbrotlidec libstemmer libnsearch; do
     if echo "$files" | grep -q "$l"; then
         bad "a search loaded $l: $(echo "$files" | tr '\n' ' ')"; else ok; fi
 done

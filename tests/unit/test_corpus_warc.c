@@ -3,14 +3,16 @@
  * (tests/data/warc, built by make_warcs.py): every kind of record, gzip per
  * record and per file, WARC/0.17, Content-Lengths that lie both ways, a cut
  * file, junk between records, non-200 and header-less responses, a record
- * over the size limit; streaming in bounded memory; the shared WARCs
- * ($NS_SHARED/news/warc) against their SOURCE.md when present.
+ * over the size limit, bodies in deflate and brotli; streaming in bounded
+ * memory; the shared WARCs ($NS_SHARED/news/warc) against their SOURCE.md
+ * when present.
  */
 #include "test_corpus_common.h"
 
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static const char *
 mine(const char *rel)
@@ -273,6 +275,180 @@ test_header_quirks(void **state)
     got_free(&g);
 }
 
+/* A WARC record of type wtype and Content-Type ctype whose block is
+ * head (a C string) then body[0, n), followed by a second, plain
+ * article: that one must arrive whatever became of the first. */
+static char *
+make_record(const char *wtype, const char *ctype, const char *head,
+            const void *body, size_t n, size_t *len)
+{
+    static const char next[] =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+        "<html><title>Next</title><p>The record after it, read as ever, "
+        "with a paragraph of its own.</p></html>";
+    size_t hn = strlen(head), cap = hn + n + sizeof next + 1024;
+    char *d = malloc(cap);
+    assert_non_null(d);
+    int k = snprintf(d, cap,
+                     "WARC/1.0\r\nWARC-Type: %s\r\n"
+                     "WARC-Target-URI: http://enc.example/a\r\n"
+                     "WARC-Record-ID: <urn:uuid:e1>\r\n"
+                     "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n%s",
+                     wtype, ctype, hn + n, head);
+    size_t at = (size_t)k;
+    memcpy(d + at, body, n);
+    at += n;
+    k = snprintf(d + at, cap - at,
+                 "\r\n\r\nWARC/1.0\r\nWARC-Type: response\r\n"
+                 "WARC-Record-ID: <urn:uuid:e2>\r\n"
+                 "Content-Type: application/http; msgtype=response\r\n"
+                 "Content-Length: %zu\r\n\r\n%s\r\n\r\n",
+                 sizeof next - 1, next);
+    *len = at + (size_t)k;
+    return d;
+}
+
+/* An HTTP 200 response of text/html sent with Content-Encoding enc. */
+static char *
+make_encoded(const char *enc, const void *body, size_t n, size_t *len)
+{
+    char head[256];
+    snprintf(head, sizeof head,
+             "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+             "Content-Encoding: %s\r\n\r\n",
+             enc);
+    return make_record("response", "application/http; msgtype=response",
+                       head, body, n, len);
+}
+
+static const char enc_page[] =
+    "<html><head><title>Ferry back in service</title></head><body>"
+    "<p>The harbour ferry returns on Monday after a winter in dry dock, "
+    "the port authority said.</p></body></html>";
+
+/* enc_page, brotli-compressed (quality 11, by BrotliEncoderCompress of
+ * libbrotlienc 1.0.9; python3 here has no brotli module). */
+static const unsigned char enc_page_br[] = {
+    0x1b, 0xa9, 0x00, 0x00, 0x44, 0xdd, 0x96, 0xea, 0xe9, 0x0f, 0x51, 0x1e,
+    0x6d, 0x36, 0x43, 0x11, 0xa7, 0x08, 0x82, 0x97, 0xb5, 0x41, 0x4d, 0x0e,
+    0xd8, 0x7f, 0x7f, 0x0b, 0x22, 0x0e, 0x5f, 0xa2, 0x16, 0xd4, 0x0e, 0x97,
+    0xad, 0x17, 0xaf, 0x21, 0x91, 0x4e, 0x9c, 0xa2, 0xa1, 0x2e, 0x2c, 0x9c,
+    0xba, 0x48, 0x8d, 0x1e, 0x09, 0x3b, 0x7b, 0x04, 0x37, 0x41, 0x44, 0xf9,
+    0xd1, 0x0f, 0xbe, 0x54, 0x6f, 0x31, 0x5f, 0xbc, 0x8e, 0x96, 0x0f, 0x43,
+    0x63, 0x5e, 0x93, 0x0d, 0x6c, 0x50, 0x86, 0x9c, 0xd7, 0x89, 0x2b, 0xab,
+    0x43, 0x91, 0xff, 0x02, 0x5f, 0x78, 0x2c, 0x03,
+};
+
+/* s[0, n) deflated by zlib, with its zlib wrapper (RFC 1950) or raw
+ * (RFC 1951, windowBits -15), into out; returns the length. */
+static size_t
+deflated(const void *s, size_t n, int raw, unsigned char *out, size_t cap)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, raw ? -15 : 15, 9,
+                                  Z_DEFAULT_STRATEGY),
+                     Z_OK);
+    z.next_in = (Bytef *)(uintptr_t)s;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t len = z.total_out;
+    deflateEnd(&z);
+    return len;
+}
+
+/* What one encoded record and the plain one after it give: the two
+ * articles, or a reject for the first (want_reason) and the second. */
+static void
+check_encoded(const char *enc, const void *body, size_t n,
+              const char *want_reason)
+{
+    size_t len;
+    char *d = make_encoded(enc, body, n, &len);
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_buffer(&g, "enc.warc", d, len), NS_OK);
+    free(d);
+    if (want_reason) {
+        assert_int_equal(g.na, 1);
+        assert_int_equal(g.nr, 1);
+        assert_int_equal(g.r[0].record, 1);
+        assert_str(g.r[0].reason, want_reason);
+        assert_str(g.a[0].title, "Next");
+    } else {
+        assert_int_equal(g.na, 2);
+        assert_int_equal(g.nr, 0);
+        assert_str(g.a[0].id, "urn:uuid:e1");
+        assert_str(g.a[0].title, "Ferry back in service");
+        assert_non_null(strstr(g.a[0].text, "winter in dry dock"));
+        assert_str(g.a[1].title, "Next");
+    }
+    got_free(&g);
+}
+
+/* Content-Encoding: deflate, as the RFC has it (zlib-wrapped) and as some
+ * servers send it (raw deflate); and what does not inflate. */
+static void
+test_deflate(void **state)
+{
+    (void)state;
+    unsigned char z[1024];
+    size_t n = deflated(enc_page, sizeof enc_page - 1, 0, z, sizeof z);
+    check_encoded("deflate", z, n, NULL);
+    check_encoded("Deflate", z, n, NULL);
+    /* Cut short: what it holds is kept, as for gzip. */
+    check_encoded("deflate", z, n - 6, NULL);
+    n = deflated(enc_page, sizeof enc_page - 1, 1, z, sizeof z);
+    check_encoded("deflate", z, n, NULL);
+    /* The zlib wrapper with a wrong Adler-32, then not deflate at all. */
+    n = deflated(enc_page, sizeof enc_page - 1, 0, z, sizeof z);
+    z[n - 1] ^= 0xff;
+    check_encoded("deflate", z, n, "deflate content that does not decompress");
+    check_encoded("deflate", "\xff\xff\xff\xff plain text", 16,
+                  "deflate content that does not decompress");
+    check_encoded("deflate", "", 0, "deflate content that does not decompress");
+}
+
+/* Content-Encoding: br (Browsertrix and Webrecorder store such bodies). */
+static void
+test_brotli(void **state)
+{
+    (void)state;
+    check_encoded("br", enc_page_br, sizeof enc_page_br, NULL);
+    check_encoded("BR", enc_page_br, sizeof enc_page_br, NULL);
+    unsigned char bad[sizeof enc_page_br];
+    memcpy(bad, enc_page_br, sizeof bad);
+    bad[0] = 0xff; /* a reserved window size */
+    check_encoded("br", bad, sizeof bad,
+                  "brotli content that does not decompress");
+    check_encoded("br", "<html><title>x</title></html>", 29,
+                  "brotli content that does not decompress");
+    check_encoded("br", "", 0, "brotli content that does not decompress");
+    /* Other codings are still named. */
+    check_encoded("compress", enc_page_br, sizeof enc_page_br,
+                  "unsupported content-encoding compress");
+}
+
+/* A body that inflates past the record limit is rejected, not kept. */
+static void
+test_deflate_bomb(void **state)
+{
+    (void)state;
+    size_t big = ((size_t)64 << 20) + 1;
+    unsigned char *zeros = calloc(1, big);
+    size_t cap = big / 500;
+    unsigned char *z = malloc(cap);
+    assert_non_null(zeros);
+    assert_non_null(z);
+    size_t n = deflated(zeros, big, 0, z, cap);
+    free(zeros);
+    check_encoded("deflate", z, n,
+                  "deflate content over 64 MiB once decompressed");
+    free(z);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define NS_ASAN 1
 #elif defined(__has_feature)
@@ -332,6 +508,26 @@ test_streaming(void **state)
 #endif
 }
 
+/* Every allocation of reading d[0, len) failed in turn: out of memory
+ * or done, never a crash or a leak. */
+static void
+oom_each(const char *name, const char *d, size_t len)
+{
+    for (uint64_t n = 1;; n++) {
+        got g = { 0 };
+        ns__alloc_fail_after(n);
+        ns_status st = got_buffer(&g, name, d, len);
+        uint64_t made = ns__alloc_fail_after(0);
+        assert_true(st == NS_OK || st == NS_ERR_NOMEM);
+        int done = made < n;
+        if (done)
+            assert_int_equal(st, NS_OK);
+        got_free(&g);
+        if (done)
+            break;
+    }
+}
+
 static void
 test_oom(void **state)
 {
@@ -340,21 +536,19 @@ test_oom(void **state)
     for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
         size_t len;
         char *d = slurp(mine(files[f]), &len);
-        for (uint64_t n = 1;; n++) {
-            got g = { 0 };
-            ns__alloc_fail_after(n);
-            ns_status st = got_buffer(&g, files[f], d, len);
-            uint64_t made = ns__alloc_fail_after(0);
-            assert_true(st == NS_OK || st == NS_ERR_NOMEM);
-            int done = made < n;
-            if (done)
-                assert_int_equal(st, NS_OK);
-            got_free(&g);
-            if (done)
-                break;
-        }
+        oom_each(files[f], d, len);
         free(d);
     }
+    /* The deflate and brotli decoders' allocations. */
+    unsigned char z[1024];
+    size_t zn = deflated(enc_page, sizeof enc_page - 1, 1, z, sizeof z);
+    size_t len;
+    char *d = make_encoded("deflate", z, zn, &len);
+    oom_each("deflate.warc", d, len);
+    free(d);
+    d = make_encoded("br", enc_page_br, sizeof enc_page_br, &len);
+    oom_each("br.warc", d, len);
+    free(d);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -452,6 +646,9 @@ main(void)
         cmocka_unit_test(test_not_pages),
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_header_quirks),
+        cmocka_unit_test(test_deflate),
+        cmocka_unit_test(test_brotli),
+        cmocka_unit_test(test_deflate_bomb),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_oom),
         cmocka_unit_test(test_shared_news_pages),
