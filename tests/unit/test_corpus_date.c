@@ -207,11 +207,14 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_iso),        cmocka_unit_test(test_rfc822),
-        cmocka_unit_test(test_reuters_ap), cmocka_unit_test(test_prose),
+        cmocka_unit_test(test_iso),
+        cmocka_unit_test(test_rfc822),
+        cmocka_unit_test(test_reuters_ap),
+        cmocka_unit_test(test_prose),
         cmocka_unit_test(test_zone_before_year),
         cmocka_unit_test(test_numeric),
-        cmocka_unit_test(test_invalid),    cmocka_unit_test(test_epoch),
+        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_epoch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
