@@ -3,8 +3,9 @@
  * from the decompressed stream (reader.c undoes the per-record or
  * whole-file gzip): never more than one record, at most 64 MiB, in memory.
  * Articles are `response` records of an HTTP 200 with an HTML body (its
- * Content-Encoding gzip, deflate or br undone; html.c extracts them);
- * other records are passed over, and so are non-200 responses: a recorded
+ * Content-Encoding gzip, deflate or br undone) and `resource` records of
+ * text/html, the page stored without HTTP (html.c extracts them); other
+ * records are passed over, and so are non-200 responses: a recorded
  * redirect or 404 is a faithful capture of something that is not an
  * article, not broken input, and a crawl full of redirects must not make
  * every cron run end "with rejects".  A record whose Content-Length lies
@@ -953,6 +954,12 @@ warc_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
             strncasecmp(h.ctype, "application/http", 16) == 0 &&
             !strstr(h.ctype, "msgtype=request"))
             st = warc_response(&r, &h);
+        else if (strcasecmp(h.type, "resource") == 0 &&
+                 is_html_type(h.ctype))
+            /* A page stored as it is, with no HTTP around it (a crawler's
+             * or a browser's "save page", Webrecorder's uploads). */
+            st = warc_page(&r, &h, r.block.data ? r.block.data : "",
+                           r.block.len, h.ctype);
     }
     if (st == NS_OK && r.s.oom)
         st = NS_ERR_NOMEM;

@@ -3,9 +3,9 @@
  * (tests/data/warc, built by make_warcs.py): every kind of record, gzip per
  * record and per file, WARC/0.17, Content-Lengths that lie both ways, a cut
  * file, junk between records, non-200 and header-less responses, a record
- * over the size limit, bodies in deflate and brotli; streaming in bounded
- * memory; the shared WARCs ($NS_SHARED/news/warc) against their SOURCE.md
- * when present.
+ * over the size limit, bodies in deflate and brotli, HTML resource
+ * records; streaming in bounded memory; the shared WARCs
+ * ($NS_SHARED/news/warc) against their SOURCE.md when present.
  */
 #include "test_corpus_common.h"
 
@@ -49,12 +49,12 @@ walk_ok(got *g, const char *rel)
 
 #define UUID(n) "urn:uuid:00000000-0000-4000-8000-0000000000" n
 
-/* good.warc's three articles and no reject (its 301 is passed over),
+/* good.warc's four articles and no reject (its 301 is passed over),
  * however it is compressed. */
 static void
 check_good(const got *g)
 {
-    assert_int_equal(g->na, 3);
+    assert_int_equal(g->na, 4);
     assert_int_equal(g->nr, 0);
     const got_article *a = &g->a[0];
     assert_str(a->format, "warc");
@@ -82,7 +82,15 @@ check_good(const got *g)
     assert_str(a->title, "Prices rise \xE2\x80\x93 again");
     assert_non_null(strstr(a->text, "\xE2\x82\xAC"
                                     "5 this week"));
-    /* The 301, the image, request, metadata, resource: passed over. */
+    /* A resource record of text/html: the page itself, no HTTP. */
+    a = &g->a[3];
+    assert_str(a->id, UUID("09"));
+    assert_int_equal(a->record, 9);
+    assert_str(a->url, "https://coastal.example/news/resource.html");
+    assert_str(a->title, "Old site: Market report");
+    assert_str(a->source, "coastal.example");
+    assert_non_null(strstr(a->text, "Wheat prices fell"));
+    /* The 301, the image, request, metadata: passed over. */
 }
 
 static void
@@ -183,10 +191,10 @@ test_truncated_gzip(void **state)
     assert_int_equal(got_walk(&g, path), NS_OK);
     unlink(path);
     free(one);
-    /* Every article before the cut arrives: sixty times the three of
-     * good.warc.gz (the member cut is the last, a resource record that
-     * holds none), then one reject for the cut. */
-    assert_int_equal(g.na, 180);
+    /* Every article before the cut arrives: sixty times the four of
+     * good.warc.gz less the last, the resource record whose member is
+     * cut, then one reject for the cut. */
+    assert_int_equal(g.na, 239);
     assert_int_equal(g.nr, 1);
     assert_non_null(strstr(g.r[0].reason, "truncated"));
     got_free(&g);
@@ -233,7 +241,7 @@ test_sniff(void **state)
     char *d = slurp(mine("good.warc"), &len);
     got g = { 0 };
     assert_int_equal(got_buffer(&g, "no-extension", d, len), NS_OK);
-    assert_int_equal(g.na, 3);
+    assert_int_equal(g.na, 4);
     got_free(&g);
     free(d);
     /* Junk first: still a WARC by its records. */
@@ -449,6 +457,56 @@ test_deflate_bomb(void **state)
     free(z);
 }
 
+/* A resource record of HTML is the page itself (no HTTP header), in the
+ * charset its Content-Type names; other resources are passed over. */
+static void
+test_resource(void **state)
+{
+    (void)state;
+    static const char latin1[] =
+        "<html><title>Caf\xE9 reopens</title><p>The caf\xE9 by the harbour "
+        "reopens with a new terrace and the old menu.</p></html>";
+    size_t len;
+    char *d = make_record("resource", "text/html; charset=ISO-8859-1", "",
+                          latin1, sizeof latin1 - 1, &len);
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_buffer(&g, "res.warc", d, len), NS_OK);
+    free(d);
+    assert_int_equal(g.na, 2);
+    assert_int_equal(g.nr, 0);
+    assert_str(g.a[0].id, "urn:uuid:e1");
+    assert_str(g.a[0].url, "http://enc.example/a");
+    assert_str(g.a[0].source, "enc.example");
+    assert_str(g.a[0].title, "Caf\xC3\xA9 reopens");
+    assert_non_null(strstr(g.a[0].text, "caf\xC3\xA9 by the harbour"));
+    got_free(&g);
+
+    /* wget's log, a script: not pages. */
+    const char *types[] = { "text/plain", "application/javascript" };
+    for (size_t i = 0; i < 2; i++) {
+        d = make_record("resource", types[i], "", enc_page,
+                        sizeof enc_page - 1, &len);
+        memset(&g, 0, sizeof g);
+        assert_int_equal(got_buffer(&g, "res.warc", d, len), NS_OK);
+        free(d);
+        assert_int_equal(g.na, 1);
+        assert_int_equal(g.nr, 0);
+        assert_str(g.a[0].title, "Next");
+        got_free(&g);
+    }
+
+    /* An HTML resource with nothing in it: rejected as a page would be. */
+    d = make_record("resource", "text/html", "", "<html></html>", 13, &len);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(got_buffer(&g, "res.warc", d, len), NS_OK);
+    free(d);
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 1);
+    assert_str(g.r[0].reason, "no article text in the page");
+    got_free(&g);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define NS_ASAN 1
 #elif defined(__has_feature)
@@ -502,7 +560,7 @@ test_streaming(void **state)
     assert_int_equal(ns__corpus_walk(path, &sink), NS_OK);
     long grew = max_rss_kb() - before;
     unlink(path);
-    assert_int_equal(articles, 3 * copies);
+    assert_int_equal(articles, 4 * copies);
     assert_true(grew < 16 * 1024);
     print_message("64 MiB WARC: max RSS grew by %ld KiB\n", grew);
 #endif
@@ -649,6 +707,7 @@ main(void)
         cmocka_unit_test(test_deflate),
         cmocka_unit_test(test_brotli),
         cmocka_unit_test(test_deflate_bomb),
+        cmocka_unit_test(test_resource),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_oom),
         cmocka_unit_test(test_shared_news_pages),

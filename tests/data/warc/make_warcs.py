@@ -70,7 +70,8 @@ def response(n, uri, body, ctype=b'text/html; charset=utf-8', status=200,
 
 U = b'https://coastal.example/news/'
 
-# good: every kind of record a crawl holds; 3 articles, 1 reject (the 301).
+# good: every kind of record a crawl holds; 4 articles (the last a resource
+# record of text/html), the 301 passed over.
 good = [
     record(1, b'warcinfo', b'software: make_warcs.py\r\nformat: WARC 1.0\r\n',
            ctype=b'application/warc-fields'),
