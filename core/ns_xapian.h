@@ -66,6 +66,11 @@ ns_status ns__xdb_commit(ns__xdb *db) NS_NOEXCEPT;
 ns_status ns__xdb_delete_by_term(ns__xdb *db,
                                  const char *term,
                                  uint64_t *n_out) NS_NOEXCEPT;
+/** Delete every document indexed by a term that starts with prefix (not
+ * ""); *n_out (optional) the count. */
+ns_status ns__xdb_delete_by_prefix(ns__xdb *db,
+                                   const char *prefix,
+                                   uint64_t *n_out) NS_NOEXCEPT;
 
 /* ---- documents ---------------------------------------------------------- */
 

@@ -276,6 +276,30 @@ ns__xdb_delete_by_term(ns__xdb *db, const char *term, uint64_t *n_out) noexcept
     NS_CATCH(db)
 }
 
+extern "C" ns_status
+ns__xdb_delete_by_prefix(ns__xdb *db,
+                         const char *prefix,
+                         uint64_t *n_out) noexcept
+{
+    if (!db || !db->wdb || !prefix || !*prefix)
+        return NS_ERR_INVALID_ARG;
+    NS_TRY
+    /* The terms first: the iterator is not to outlive the deletions. */
+    std::vector<std::string> terms;
+    for (Xapian::TermIterator it = db->wdb->allterms_begin(prefix);
+         it != db->wdb->allterms_end(prefix); ++it)
+        terms.push_back(*it);
+    uint64_t n = 0;
+    for (const std::string &t : terms) {
+        n += db->wdb->get_termfreq(t);
+        db->wdb->delete_document(t);
+    }
+    if (n_out)
+        *n_out = n;
+    return NS_OK;
+    NS_CATCH(db)
+}
+
 /* ---- documents ---------------------------------------------------------- */
 
 extern "C" ns_status
