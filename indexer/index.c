@@ -36,6 +36,12 @@
 #define NS_IDSET_MAX (1u << 22)
 /* Text per article used as a training sample. */
 #define NS_TRAIN_SAMPLE_BYTES 1024
+/* Ids of at most this many digits are local to their file (is_local_id);
+ * the separator between such an id and its file's hash in the id term is
+ * a tab, which no reader leaves in an id (corpus/reader.c makes every run
+ * of white space one space), so a scoped term is never an id of its own. */
+#define NS_LOCAL_ID_DIGITS 9
+#define NS_LOCAL_ID_SEP    '\t'
 
 /* A top-level input file being read, and what was met in it. */
 typedef struct track_file {
@@ -310,14 +316,41 @@ article_id(const ns_article *a, char *tmp, size_t tmp_len)
     return tmp;
 }
 
-/* The unique-id term: "Q" + id, long ids cut and suffixed with a hash. */
+/*
+ * Whether id is local: ASCII digits only, at most NS_LOCAL_ID_DIGITS of
+ * them.  Such ids are record numbers, post ids and per-feed counters,
+ * which many JSON exports, CMS dumps and feeds restart from 1 in every
+ * file: unique within their file, not across an archive.
+ */
+static int
+is_local_id(const char *id)
+{
+    size_t n = 0;
+    while (n <= NS_LOCAL_ID_DIGITS && id[n] >= '0' && id[n] <= '9')
+        n++;
+    return n > 0 && n <= NS_LOCAL_ID_DIGITS && id[n] == '\0';
+}
+
+/*
+ * The unique-id term: "Q" + id, long ids cut and suffixed with a hash.  A
+ * local id met in a file (file not NULL) is scoped by it: "Q" + id +
+ * NS_LOCAL_ID_SEP + a hash of file (the stored record's file, which names
+ * an archive's member too), so that record 1 of one file does not replace
+ * record 1 of another, while a file read again replaces its own.
+ */
 static ns_status
-make_idterm(ns_buf *b, const char *id)
+make_idterm(ns_buf *b, const char *id, const char *file)
 {
     size_t n = strlen(id);
     ns__buf_reset(b);
     ns__buf_puts(b, NS_PREFIX_ID);
-    if (n <= NS_MAX_ID_TERM) {
+    if (file && is_local_id(id)) {
+        char hex[17];
+        ns__hex64(ns__hash64(file, strlen(file), NS_HASH_SEED), hex);
+        ns__buf_append(b, id, n);
+        ns__buf_putc(b, NS_LOCAL_ID_SEP);
+        ns__buf_append(b, hex, 16);
+    } else if (n <= NS_MAX_ID_TERM) {
         ns__buf_append(b, id, n);
     } else {
         ns__buf_append(b, id, NS_MAX_ID_TERM - 20);
@@ -534,7 +567,7 @@ write_article(ns_db *db,
 {
     char tmp[40], hex[17];
     const char *id = article_id(a, tmp, sizeof tmp);
-    ns_status st = make_idterm(&ix->idterm, id);
+    ns_status st = make_idterm(&ix->idterm, id, file);
     if (st != NS_OK)
         return st;
     if (tf) {
@@ -921,10 +954,18 @@ ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT
     if (st == NS_OK)
         st = flush_held(db, 1);
     if (st == NS_OK)
-        st = make_idterm(&ix->idterm, id);
-    uint64_t n = 0;
+        st = make_idterm(&ix->idterm, id, NULL);
+    uint64_t n = 0, scoped = 0;
     if (st == NS_OK)
         st = ns__xdb_delete_by_term(db->x, ix->idterm.data, &n);
+    /* A local id names an article in each file that has it. */
+    if (st == NS_OK && is_local_id(id)) {
+        ns__buf_putc(&ix->idterm, NS_LOCAL_ID_SEP);
+        st = ix->idterm.oom ? NS_ERR_NOMEM
+                            : ns__xdb_delete_by_prefix(
+                                  db->x, ns__buf_cstr(&ix->idterm), &scoped);
+        n += scoped;
+    }
     if (st == NS_OK && n == 0)
         st = NS_ERR_NOT_FOUND;
     if (st == NS_OK)

@@ -2,10 +2,10 @@
  * test_api_bulk.c: a first build and a rebuild run in bulk (shard threads
  * merged by compaction, indexer/bulk.c) and must give the index a build
  * without shards gives: the same articles (one copy of an article met in
- * two files), the same answers, the same file records (a re-run reads
- * nothing), the same sources.  NSEARCH_SHARDS picks the shard count (0:
- * no bulk build), so the test does not depend on the machine's cores.
- * Uses only nsearch.h.
+ * two files, but both of two files' articles numbered alike), the same
+ * answers, the same file records (a re-run reads nothing), the same
+ * sources.  NSEARCH_SHARDS picks the shard count (0: no bulk build), so
+ * the test does not depend on the machine's cores.  Uses only nsearch.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -242,12 +242,94 @@ test_small_bulk_equals_plain(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Write dir/local/NAME: records numbered from 1 to n (JSON numbers, as
+ * exports number them), the first `again` of them met a second time. */
+static void
+put_numbered(const char *name, int n, int again, const char *word)
+{
+    char p[128];
+    snprintf(p, sizeof p, "%s/local/%s", dir, name);
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    for (int k = 0; k < n + again; k++) {
+        int i = k < n ? k + 1 : k - n + 1;
+        fprintf(fp,
+                "{\"id\":%d,\"title\":\"%s %d\",\"text\":\"%s%d "
+                "numbered %s\"}\n",
+                i, word, i, word, i, words[(unsigned)i % N_WORDS]);
+    }
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* Two files numbering their records from 1 (local ids): a bulk build
+ * keeps both files' articles, as a plain build does, and each file's
+ * repeats once; a file changed later replaces its own articles only. */
+static void
+test_bulk_local_ids(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/nsbulkXXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char p[128];
+    snprintf(p, sizeof p, "%s/local", dir);
+    assert_int_equal(mkdir(p, 0777), 0);
+    put_numbered("a.jsonl", 300, 50, "alpha");
+    put_numbered("b.jsonl", 300, 0, "bravo");
+    ns_db *db[2];
+    ns_db_info info[2];
+    for (int i = 0; i < 2; i++) {
+        setenv("NSEARCH_SHARDS", i ? "2" : "0", 1);
+        db[i] = open_w(i ? "lbulk" : "lplain", 0);
+        ns_index_options o = NS_INDEX_OPTIONS_INIT;
+        ns_index_stats st;
+        memset(&st, 0, sizeof st);
+        assert_int_equal(ns_db_add_path(db[i], p, &o, &st), NS_OK);
+        assert_int_equal(st.articles_indexed, 650);
+        assert_int_equal(ns_db_stat_v2(db[i], NS_DB_INFO_VERSION, &info[i]),
+                         NS_OK);
+        assert_int_equal(info[i].articles, 600);
+    }
+    size_t n = strlen(info[1].location); /* the shards built it */
+    assert_true(n > 6 && strcmp(info[1].location + n - 6, "/gen-1") != 0);
+    static const char *const qs[] = { "numbered", "alpha7", "bravo7",
+                                      "harbour" };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        char *x = answer(db[0], qs[i]), *y = answer(db[1], qs[i]);
+        if (strcmp(x, y) != 0)
+            fail_msg("'%s': different answers", qs[i]);
+        free(x);
+        free(y);
+    }
+    /* b.jsonl now ends at 250: its last 50 go, a.jsonl's stay. */
+    put_numbered("b.jsonl", 250, 0, "bravo");
+    for (int i = 0; i < 2; i++) {
+        ns_index_options o = NS_INDEX_OPTIONS_INIT;
+        ns_index_stats st;
+        memset(&st, 0, sizeof st);
+        assert_int_equal(ns_db_add_path(db[i], p, &o, &st), NS_OK);
+        assert_int_equal(st.articles_unchanged, 250);
+        assert_int_equal(st.articles_deleted, 50);
+        assert_int_equal(ns_db_stat_v2(db[i], NS_DB_INFO_VERSION, &info[i]),
+                         NS_OK);
+        assert_int_equal(info[i].articles, 550);
+        char *x = answer(db[i], "alpha300 OR bravo250 OR bravo251");
+        assert_string_equal(x, "250 300 ");
+        free(x);
+        ns_db_close(db[i]);
+    }
+    unsetenv("NSEARCH_SHARDS");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bulk_equals_plain),
         cmocka_unit_test(test_small_bulk_equals_plain),
+        cmocka_unit_test(test_bulk_local_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,9 +3,11 @@
  * over.  An unchanged archive is not read again; a touched file with the
  * same bytes is not read again; a changed file has its changed articles
  * replaced, its unchanged ones left alone and its removed ones deleted; an
- * article in two files is stored once; NS_INDEX_PRUNE removes the articles
- * of files that are gone; and a caller built against version 1 of the
- * options gets only the counters it knows.  Uses only nsearch.h.
+ * article in two files is stored once, unless its id is local (a number
+ * of up to 9 digits, which many exports restart in every file: scoped by
+ * its file); NS_INDEX_PRUNE removes the articles of files that are gone;
+ * and a caller built against version 1 of the options gets only the
+ * counters it knows.  Uses only nsearch.h.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -193,6 +195,165 @@ test_same_article_twice(void **state)
     assert_int_equal(hits(f, "alpha"), 1);
 }
 
+/* Local ids: the same numbers in two files, as JSON exports number their
+ * records.  L1B is L1A's record 1 changed. */
+#define L1A  "{\"id\":1,\"title\":\"File A\",\"text\":\"zqo01 apple\"}\n"
+#define L1AX "{\"id\":1,\"title\":\"File A\",\"text\":\"zqo01 apricot\"}\n"
+#define L2A  "{\"id\":2,\"title\":\"File A\",\"text\":\"zqo02 avocado\"}\n"
+#define L3A  "{\"id\":\"3\",\"title\":\"File A\",\"text\":\"zqo03 almond\"}\n"
+#define L4A  "{\"id\":4,\"title\":\"File A\",\"text\":\"zqo04 anise\"}\n"
+#define L1B  "{\"id\":1,\"title\":\"File B\",\"text\":\"zqo11 banana\"}\n"
+#define L2B  "{\"id\":2,\"title\":\"File B\",\"text\":\"zqo12 basil\"}\n"
+
+/* The id of the only result of query. */
+static void
+expect_id(fixture *f, const char *query, const char *id)
+{
+    ns_results *r = NULL;
+    assert_int_equal(ns_db_search(f->db, query, NULL, &r), NS_OK);
+    assert_int_equal(ns_results_count(r), 1);
+    assert_string_equal(ns_results_get(r, 0)->id, id);
+    ns_results_free(r);
+}
+
+static void
+test_local_ids_per_file(void **state)
+{
+    fixture *f = *state;
+    /* One run: record 1 of b.jsonl does not replace record 1 of a.jsonl;
+     * within a file, a record met twice is stored once. */
+    put(f, "a.jsonl", L1A L2A L1A);
+    put(f, "b.jsonl", L1B);
+    ns_index_stats st = index_in(f, 0);
+    assert_int_equal(st.articles_indexed, 4);
+    assert_int_equal(articles(f), 3);
+    expect_id(f, "apple", "1"); /* the id the user sees is the file's */
+    expect_id(f, "banana", "1");
+
+    /* A later run adds a file with the same numbers: kept beside them. */
+    put(f, "c.jsonl", L2B);
+    st = index_in(f, 0);
+    assert_int_equal(st.articles_indexed, 1);
+    assert_int_equal(articles(f), 4);
+    expect_id(f, "avocado", "2");
+    expect_id(f, "basil", "2");
+
+    /* The same files again: nothing written, nothing doubled. */
+    st = index_in(f, 0);
+    assert_int_equal(st.articles_indexed, 0);
+    assert_int_equal(articles(f), 4);
+
+    /* The same file given by its own path: still one copy. */
+    char p[160];
+    snprintf(p, sizeof p, "%s/in/./a.jsonl", f->dir);
+    put(f, "a.jsonl", L1A L2A L3A);
+    ns_index_options o = NS_INDEX_OPTIONS_INIT;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(ns_db_add_path(f->db, p, &o, &st), NS_OK);
+    assert_int_equal(st.articles_unchanged, 2);
+    assert_int_equal(st.articles_indexed, 1);
+    assert_int_equal(articles(f), 5);
+}
+
+static void
+test_local_ids_changed_file(void **state)
+{
+    fixture *f = *state;
+    put(f, "a.jsonl", L1A L2A L3A);
+    put(f, "b.jsonl", L1B L2B);
+    index_in(f, 0);
+    assert_int_equal(articles(f), 5);
+
+    /* a.jsonl: 1 changed, 2 kept, 3 gone, 4 new; b.jsonl's 1 and 2, with
+     * the same numbers, are not a.jsonl's and stay as they are. */
+    put(f, "a.jsonl", L1AX L2A L4A);
+    ns_index_stats st = index_in(f, 0);
+    assert_int_equal(st.files_unchanged, 1);
+    assert_int_equal(st.articles_unchanged, 1);
+    assert_int_equal(st.articles_indexed, 2);
+    assert_int_equal(st.articles_deleted, 1);
+    assert_int_equal(articles(f), 5);
+    assert_int_equal(hits(f, "apple"), 0);
+    assert_int_equal(hits(f, "almond"), 0);
+    expect_id(f, "apricot", "1");
+    expect_id(f, "anise", "4");
+    expect_id(f, "banana", "1");
+    expect_id(f, "basil", "2");
+}
+
+static void
+test_local_ids_delete(void **state)
+{
+    fixture *f = *state;
+    put(f, "a.jsonl", L1A L2A);
+    put(f, "b.jsonl", L1B L2B);
+    index_in(f, 0);
+    /* An article added by the caller has no file: its id is its own. */
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = "1";
+    a.title = "Added";
+    a.text = "zqo21 cherry";
+    a.text_len = strlen(a.text);
+    assert_int_equal(ns_db_add_article(f->db, &a), NS_OK);
+    a.id = "12";
+    a.text = "zqo22 clove";
+    a.text_len = strlen(a.text);
+    assert_int_equal(ns_db_add_article(f->db, &a), NS_OK);
+    assert_int_equal(ns_db_commit(f->db), NS_OK);
+    assert_int_equal(articles(f), 6);
+
+    /* A local id: the article of that number in every file, and the
+     * caller's; not 12. */
+    assert_int_equal(ns_db_delete(f->db, "1"), NS_OK);
+    assert_int_equal(ns_db_commit(f->db), NS_OK);
+    assert_int_equal(articles(f), 3);
+    assert_int_equal(hits(f, "apple OR banana OR cherry"), 0);
+    expect_id(f, "clove", "12");
+    assert_int_equal(ns_db_delete(f->db, "1"), NS_ERR_NOT_FOUND);
+    assert_int_equal(ns_db_delete(f->db, "2"), NS_OK);
+    assert_int_equal(ns_db_delete(f->db, "12"), NS_OK);
+    assert_int_equal(ns_db_commit(f->db), NS_OK);
+    assert_int_equal(articles(f), 0);
+}
+
+/* Ids that are not local name one article whatever the file: a DOCNO, a
+ * URL, a number of 10 digits. */
+static void
+test_global_ids_across_files(void **state)
+{
+    fixture *f = *state;
+    static const char *const ids[] = {
+        "\"AP890101-0001\"", "\"https://example.com/news/1\"",
+        "1234567890",        "\"0123456789\"",
+        "\"1.5\"",           "-1",
+    };
+    char a[1024] = "", b[1024] = "";
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        char line[160];
+        snprintf(line, sizeof line,
+                 "{\"id\":%s,\"title\":\"A\",\"text\":\"zqa%zu\"}\n", ids[i],
+                 i);
+        strcat(a, line);
+        snprintf(line, sizeof line,
+                 "{\"id\":%s,\"title\":\"B\",\"text\":\"zqb%zu\"}\n", ids[i],
+                 i);
+        strcat(b, line);
+    }
+    put(f, "a.jsonl", a);
+    put(f, "b.jsonl", b);
+    index_in(f, 0);
+    assert_int_equal(articles(f), sizeof ids / sizeof *ids);
+    assert_int_equal(hits(f, "zqa0 OR zqa1 OR zqa2 OR zqa3 OR zqa4 OR zqa5"),
+                     0);
+    expect_id(f, "zqb0", "AP890101-0001");
+    expect_id(f, "zqb1", "https://example.com/news/1");
+    expect_id(f, "zqb2", "1234567890");
+    assert_int_equal(ns_db_delete(f->db, "AP890101-0001"), NS_OK);
+    assert_int_equal(ns_db_delete(f->db, "1234567890"), NS_OK);
+    assert_int_equal(ns_db_commit(f->db), NS_OK);
+    assert_int_equal(articles(f), sizeof ids / sizeof *ids - 2);
+}
+
 static void
 test_prune(void **state)
 {
@@ -265,6 +426,13 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_changed_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_article_twice, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_local_ids_per_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_local_ids_changed_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_local_ids_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_global_ids_across_files, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version_1_stats, setup, teardown),

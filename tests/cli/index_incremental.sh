@@ -2,7 +2,7 @@
 # `nsearch index` run again and again, as cron does: over an unchanged
 # archive it writes nothing to the index; a changed file is read again; a
 # deleted file's articles go with --prune; the status counts files and
-# sources.
+# sources; ids that are numbers count within their file.
 . "$(dirname "$0")/lib.bash"
 IDX="$TMP/idx"
 IN="$TMP/in"
@@ -113,5 +113,33 @@ expect_no_out "nothing said about the index's own files"
 run index --index "$TMP/self/idx" "$TMP/self/idx"
 expect_rc 3 "the index as the path"
 expect_err "the index's own directory" "named as its own directory"
+
+# Ids that are numbers (up to 9 digits) count within their file: two
+# exports numbering their records from 1, two feeds with the same
+# non-permalink guid, two members of one archive, all kept; a DOCNO met in
+# two files is still one article.
+L="$TMP/local"
+mkdir -p "$L/in" "$L/tar/m"
+printf '{"id":1,"title":"File A zqo01","text":"zqo01"}\n' >"$L/in/a.jsonl"
+printf '{"id":1,"title":"File B zqo03","text":"zqo03"}\n' >"$L/in/b.jsonl"
+for x in a b; do
+    printf '<?xml version="1.0"?><rss version="2.0"><channel><title>Feed %s</title><item><title>Item zqf%s</title><guid isPermaLink="false">1001</guid><description>zqf%s</description></item></channel></rss>\n' \
+        $x $x $x >"$L/in/$x.xml"
+    printf '{"id":"7","title":"Member %s","text":"zqm%s"}\n' $x $x >"$L/tar/m/$x.jsonl"
+    printf '{"id":"AP890101-0001","title":"Docno","text":"zqd%s"}\n' $x >"$L/in/d$x.jsonl"
+done
+tar -C "$L/tar" -cf "$L/in/m.tar" m
+run index --index "$L/idx" "$L/in"
+expect_rc 0 "local ids run"
+for w in zqo01 zqo03 zqfa zqfb zqma zqmb; do
+    run --index "$L/idx" "$w"
+    expect_rc 0 "$w kept beside the article of the same number"
+done
+run --index "$L/idx" --format json zqo01
+expect_out '"id":"1"' "the id shown is the file's own"
+run --index "$L/idx" zqda
+expect_rc 1 "a DOCNO met again replaces the article"
+[ "$("$NSEARCH" status --index "$L/idx" | sed -n 's/^articles: *//p')" = 7 ] &&
+    ok || bad "local ids: wrong count"
 
 finish
