@@ -287,7 +287,9 @@ NS_API ns_status ns_db_add_article(ns_db *db,
 /**
  * Delete the article with this id; visible to searches after
  * ns_db_commit().  The db must be open with NS_OPEN_WRITE.  id is the
- * caller's, read during the call only.
+ * caller's, read during the call only.  An id of 1 to 9 digits only is a
+ * record number that each input file keeps apart (ns_db_add_path): every
+ * article with that id goes, whatever file it came from.
  * @since 0.1
  * Returns: NS_OK; NS_ERR_NOT_FOUND (no article has that id);
  * NS_ERR_INVALID_ARG (db or id NULL, or not a writer); NS_ERR_BACKEND.
