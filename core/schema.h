@@ -17,7 +17,10 @@
  * | url host          | "H" + host, and each parent | boolean (site:)         |
  * |                   | domain (news.bbc.co.uk,     |                         |
  * |                   | bbc.co.uk, co.uk)           |                         |
- * | unique id         | "Q" + id (long ids hashed)  | boolean, one per doc    |
+ * | unique id         | "Q" + id (long ids hashed); | boolean, one per doc    |
+ * |                   | an id of 1-9 digits from a  |                         |
+ * |                   | file: + TAB + 16 hex digits |                         |
+ * |                   | (its file's hash)           |                         |
  * | source name       | "XB" + folded source        | boolean; counts sources |
  * | source file       | "F" + 16 hex digits         | boolean; see below      |
  * | date              | value NS_SLOT_DATE          | "YYYYMMDDhhmmss"        |
