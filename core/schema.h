@@ -113,7 +113,8 @@
  * NS_SLOT_HASH (of all its fields, its text and its file) is unchanged is
  * left alone, the others are replaced, and the file's articles that were
  * not met again are deleted.  An article met in two files (same id) is
- * stored once, with the file read last.  Articles added through
+ * stored once, with the file read last, unless its id is local (1-9
+ * digits: kept once per file).  Articles added through
  * ns_db_add_article() have no "F" term and no record.
  */
 #ifndef NS_SCHEMA_H

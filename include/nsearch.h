@@ -138,7 +138,8 @@ NS_API void ns_free(void *p) NS_NOEXCEPT;
  */
 typedef struct ns_article {
     unsigned version;     /* NS_ARTICLE_VERSION */
-    const char *id;       /* stable unique id */
+    const char *id;       /* stable unique id (ns_db_add_path: digits only
+                           * are unique within their file) */
     const char *title;    /* headline */
     const char *date;     /* UTC ISO 8601 */
     const char *source;   /* publisher or feed name */
@@ -442,7 +443,9 @@ typedef struct ns_index_options {
  * size and content, match its record is not read again; a changed file is
  * read again: its articles that changed are replaced, the unchanged ones
  * are left alone, and those no longer in it are deleted.  An article met
- * twice (same id) is stored once.  A run that changes nothing writes
+ * twice (same id) is stored once; an id of 1 to 9 digits only is a record
+ * number within its file (or archive member), so two files' record 1 are
+ * two articles.  A run that changes nothing writes
  * nothing.  A killed run leaves the index as of its last commit, and the
  * next run completes it: a file is recorded only in the commit that holds
  * all its articles.
