@@ -58,12 +58,18 @@ static const struct {
     { "published", F_DATE, 1 },
     { "pubdate", F_DATE, 2 },
     { "published_time", F_DATE, 3 },
+    { "datepublished", F_DATE, 3 }, /* schema.org */
     { "datetime", F_DATE, 4 },
     { "published_at", F_DATE, 5 },
-    { "publishedat", F_DATE, 5 },
-    { "date_publish", F_DATE, 6 },
+    { "publishedat", F_DATE, 5 },    /* NewsAPI */
+    { "date_published", F_DATE, 5 }, /* JSON Feed */
+    { "date_publish", F_DATE, 6 },   /* news-please */
+    { "publish_date", F_DATE, 6 },   /* newspaper3k */
+    { "publishdate", F_DATE, 6 },
     { "pub_date", F_DATE, 7 },
+    { "published_date", F_DATE, 7 },
     { "publication_date", F_DATE, 8 },
+    { "webpublicationdate", F_DATE, 8 }, /* The Guardian's API */
     { "timestamp", F_DATE, 9 },
     { "created_at", F_DATE, 10 },
     { "url", F_URL, 0 },

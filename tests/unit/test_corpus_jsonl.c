@@ -228,6 +228,31 @@ test_jsonl_too_long(void **state)
 }
 
 static void
+test_jsonl_date_keys(void **state)
+{
+    (void)state;
+    /* the date keys of news scrapers and APIs, each on its own */
+    static const char *const names[] = {
+        "publish_date",       "publishDate",  "datePublished",
+        "date_published",     "published_at", "published_date",
+        "webPublicationDate",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char line[200];
+        snprintf(line, sizeof line,
+                 "{\"title\": \"T\", \"%s\": \"2020-05-06T10:00:00Z\"}\n",
+                 names[i]);
+        got g = { 0 };
+        assert_int_equal(got_string(&g, "d.jsonl", line), NS_OK);
+        assert_int_equal(g.na, 1);
+        if (!g.a[0].date)
+            fail_msg("%s: no date", names[i]);
+        assert_str(g.a[0].date, "2020-05-06T10:00:00Z");
+        got_free(&g);
+    }
+}
+
+static void
 test_shared_whitehouse_jsonl(void **state)
 {
     (void)state;
@@ -277,6 +302,7 @@ main(void)
         cmocka_unit_test(test_json_wrappers),
         cmocka_unit_test(test_json_buffers),
         cmocka_unit_test(test_jsonl_too_long),
+        cmocka_unit_test(test_jsonl_date_keys),
         cmocka_unit_test(test_shared_whitehouse_jsonl),
         cmocka_unit_test(test_shared_reuters_jsonl_zst),
     };
