@@ -100,7 +100,8 @@ typedef struct jctx {
     const ns__corpus_sink *sink;
     ns__where w;
     struct json_tokener *tok;
-    ns_buf tmp[F_COUNT]; /* text built from arrays and numbers */
+    ns_buf tmp[F_COUNT]; /* the text kept for a field, when built */
+    ns_buf build;        /* a candidate's text built from arrays, numbers */
     ns_buf fallback_id;
     unsigned sub; /* the article's place in a wrapper, 0 for none */
 } jctx;
@@ -189,7 +190,9 @@ value_text(json_object *v, int field, ns_buf *tmp, size_t *len, int depth)
             size_t l;
             const char *s = value_text(json_object_array_get_idx(v, i), field,
                                        &scratch, &l, depth + 1);
-            if (s && l) {
+            if (scratch.oom)
+                joined.oom = 1; /* s may be "" with l > 0 */
+            else if (s && l) {
                 if (joined.len)
                     ns__buf_puts(&joined, sep);
                 ns__buf_append(&joined, s, l);
@@ -198,6 +201,8 @@ value_text(json_object *v, int field, ns_buf *tmp, size_t *len, int depth)
         }
         ns__buf_reset(tmp);
         ns__buf_append(tmp, joined.data ? joined.data : "", joined.len);
+        if (joined.oom)
+            tmp->oom = 1;
         ns__buf_free(&joined);
         *len = tmp->len;
         return tmp->len ? ns__buf_cstr(tmp) : NULL;
@@ -248,6 +253,14 @@ looks_like_article(json_object *o)
     return 0;
 }
 
+static void
+buf_swap(ns_buf *a, ns_buf *b)
+{
+    ns_buf t = *a;
+    *a = *b;
+    *b = t;
+}
+
 static ns_status handle_value(jctx *c, json_object *v);
 
 static ns_status
@@ -275,17 +288,21 @@ emit_object(jctx *c, json_object *o)
             continue;
         }
         size_t l;
-        const char *s = value_text(v, f, &c->tmp[f], &l, 0);
+        const char *s = value_text(v, f, &c->build, &l, 0);
+        if (c->build.oom)
+            return NS_ERR_NOMEM;
         if (!s || l == 0)
             continue;
-        /* value_text may have built s in tmp[f]: keep it there. */
+        if (s == c->build.data) {
+            /* Built: keep it in tmp[f], where no later candidate (which
+             * may turn out empty) overwrites it. */
+            buf_swap(&c->build, &c->tmp[f]);
+            s = c->tmp[f].data;
+        }
         val[f] = s;
         len[f] = l;
         best[f] = prio;
     }
-    for (int i = 0; i < F_COUNT; i++)
-        if (c->tmp[i].oom)
-            return NS_ERR_NOMEM;
     if (!val[F_TITLE] && !val[F_TEXT])
         return ns__corpus_reject(c->sink, &c->w,
                                  looks_like_article(o) ?
@@ -408,6 +425,7 @@ ctx_fini(jctx *c)
         json_tokener_free(c->tok);
     for (int i = 0; i < F_COUNT; i++)
         ns__buf_free(&c->tmp[i]);
+    ns__buf_free(&c->build);
     ns__buf_free(&c->fallback_id);
 }
 

@@ -253,6 +253,24 @@ test_jsonl_date_keys(void **state)
 }
 
 static void
+test_jsonl_better_empty_field(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    /* a better-named field that is empty leaves the value found before */
+    assert_int_equal(got_string(&g, "e.jsonl",
+                                "{\"title\": \"T\", \"authors\": [\"A\", "
+                                "\"B\"], \"author\": [], \"body\": [\"p1\", "
+                                "\"p2\"], \"text\": []}\n"),
+                     NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].author, "A, B");
+    assert_str(g.a[0].text, "p1\n\np2");
+    got_free(&g);
+}
+
+static void
 test_shared_whitehouse_jsonl(void **state)
 {
     (void)state;
@@ -303,6 +321,7 @@ main(void)
         cmocka_unit_test(test_json_buffers),
         cmocka_unit_test(test_jsonl_too_long),
         cmocka_unit_test(test_jsonl_date_keys),
+        cmocka_unit_test(test_jsonl_better_empty_field),
         cmocka_unit_test(test_shared_whitehouse_jsonl),
         cmocka_unit_test(test_shared_reuters_jsonl_zst),
     };
