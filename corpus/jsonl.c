@@ -53,7 +53,9 @@ static const struct {
     { "full_text", F_TEXT, 5 },
     { "description", F_TEXT, 8 },
     { "summary", F_TEXT, 9 },
+    { "excerpt", F_TEXT, 9 }, /* WordPress */
     { "abstract", F_TEXT, 10 },
+    { "date_gmt", F_DATE, -1 }, /* WordPress's "date" is local time */
     { "date", F_DATE, 0 },
     { "published", F_DATE, 1 },
     { "pubdate", F_DATE, 2 },
@@ -148,14 +150,16 @@ member_ci(json_object *o, const char *name)
 /*
  * The text of a value for a field, or NULL: strings as they are; numbers
  * for ids; {"name": ...} objects (source, author), NYT's {"main": ...}
- * headline and {"original": ...} byline, Mongo's {"$oid": ...}; arrays of
- * those joined with ", " (authors) or blank lines (text).
+ * headline and {"original": ...} byline, Mongo's {"$oid": ...}, WordPress's
+ * {"rendered": ...}; arrays of those joined with ", " (authors) or blank
+ * lines (text).
  */
 static const char *
 value_text(json_object *v, int field, ns_buf *tmp, size_t *len, int depth)
 {
-    static const char *const inner[] = { "name",  "main",  "original", "$oid",
-                                         "title", "value", "text" };
+    static const char *const inner[] = { "name", "main",    "original",
+                                         "$oid", "title",   "value",
+                                         "text", "rendered" };
     *len = 0;
     if (!v || depth > 2)
         return NULL;

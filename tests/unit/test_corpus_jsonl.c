@@ -253,6 +253,39 @@ test_jsonl_date_keys(void **state)
 }
 
 static void
+test_jsonl_wordpress(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    /* WordPress's REST API: {"rendered": ...} values, the url in "link" */
+    assert_int_equal(
+        got_string(&g, "wp.jsonl",
+                   "{\"id\": 7, \"date\": \"2020-05-06T10:00:00\", "
+                   "\"date_gmt\": \"2020-05-06T08:00:00\", "
+                   "\"guid\": {\"rendered\": \"https://example.com/?p=7\"}, "
+                   "\"link\": \"https://example.com/x\", "
+                   "\"title\": {\"rendered\": \"T zqa02\"}, "
+                   "\"content\": {\"rendered\": \"<p>x</p>\", "
+                   "\"protected\": false}, "
+                   "\"excerpt\": {\"rendered\": \"<p>e</p>\"}, \"author\": 3}\n"
+                   "{\"title\": {\"rendered\": \"Only an excerpt\"}, "
+                   "\"content\": {\"rendered\": \"\"}, "
+                   "\"excerpt\": {\"rendered\": \"The excerpt.\"}}\n"),
+        NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].id, "7");
+    assert_str(g.a[0].title, "T zqa02");
+    assert_str(g.a[0].text, "<p>x</p>");
+    assert_str(g.a[0].url, "https://example.com/x");
+    assert_str(g.a[0].date, "2020-05-06T08:00:00Z"); /* date_gmt */
+    assert_null(g.a[0].author); /* a user number, not a name */
+    assert_str(g.a[1].text, "The excerpt.");
+    got_free(&g);
+}
+
+static void
 test_jsonl_better_empty_field(void **state)
 {
     (void)state;
@@ -321,6 +354,7 @@ main(void)
         cmocka_unit_test(test_json_buffers),
         cmocka_unit_test(test_jsonl_too_long),
         cmocka_unit_test(test_jsonl_date_keys),
+        cmocka_unit_test(test_jsonl_wordpress),
         cmocka_unit_test(test_jsonl_better_empty_field),
         cmocka_unit_test(test_shared_whitehouse_jsonl),
         cmocka_unit_test(test_shared_reuters_jsonl_zst),
