@@ -4,12 +4,16 @@
  * articles, streamed element by element so a dump of any size reads in
  * bounded memory; or top-level objects, each an article or a wrapper such as
  * {"articles": [...]} or {"response": {"docs": [...]}}).  Field names are
- * matched case-insensitively against the names news datasets use.
+ * matched case-insensitively against the names news datasets use.  HTML
+ * and character references in titles, texts, authors and sources (CMS
+ * dumps, scrapers) are read as HTML, plain text is kept as written.
  */
 #include "corpus/date.h"
 #include "corpus/format.h"
+#include "corpus/html.h"
 
 #include <json-c/json.h>
+#include <libxml/HTMLparser.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,6 +108,8 @@ typedef struct jctx {
     struct json_tokener *tok;
     ns_buf tmp[F_COUNT]; /* the text kept for a field, when built */
     ns_buf build;        /* a candidate's text built from arrays, numbers */
+    ns_buf markup;       /* a candidate's text made ready for the parser */
+    ns__text clean;      /* a candidate's text with its markup read */
     ns_buf fallback_id;
     unsigned sub; /* the article's place in a wrapper, 0 for none */
 } jctx;
@@ -257,6 +263,240 @@ looks_like_article(json_object *o)
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Markup in fields                                                          */
+
+/*
+ * CMS dumps and scrapers put HTML in texts ("<p>A &amp; B</p>", WordPress's
+ * content.rendered) and references in titles ("Tom&#8217;s"), while plain
+ * text holds '<' and '&' as characters ("AT&T", "x < y", "a <-> b", and
+ * Reuters' tickers: "USAIR <U>", "<Strong Point Inc>", "Inc <em>") and
+ * must stay as written.  So markup is decided on evidence: a comment, an
+ * end tag (</p>), or a start tag of an element HTML knows, in lowercase,
+ * that is empty or has an attribute (<br/>, <a href=...>) makes it HTML;
+ * else a reference to a character (&#233; &#x2019;) or to an entity HTML
+ * names (&amp; &rsquo;) makes it text with references.  HTML with block
+ * elements or <br> has its structure in its tags; HTML with inline ones
+ * only (text with <sup> or links in it) has it in its line breaks.
+ */
+enum markup { M_PLAIN, M_REFS, M_INLINE, M_HTML };
+
+static int
+is_letter(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static int
+is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+static int
+is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f';
+}
+
+/* The name (letters and digits after a letter) at s[0, n) into out (cap
+ * bytes, lowercase); its length, 0 when none or too long for out. */
+static size_t
+name_at(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    if (n == 0 || !is_letter(s[0]))
+        return 0;
+    while (k < n && (is_letter(s[k]) || is_digit(s[k]))) {
+        if (k + 1 >= cap)
+            return 0;
+        out[k] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]);
+        k++;
+    }
+    out[k] = '\0';
+    return k;
+}
+
+/* Whether an element gives a text its structure: a block or <br>. */
+static int
+structural(const char *name)
+{
+    const htmlElemDesc *d = htmlTagLookup((const xmlChar *)name);
+    return d && ((d->isinline == 0 && strcmp(name, "style") != 0) ||
+                 strcmp(name, "br") == 0);
+}
+
+/* What s[i] ('<') starts: M_PLAIN (no tag), M_INLINE (a comment or a tag)
+ * or M_HTML (a tag of a structural element). */
+static enum markup
+tag_at(const char *s, size_t n, size_t i)
+{
+    char name[16];
+    size_t j = i + 1;
+    if (n - j >= 3 && memcmp(s + j, "!--", 3) == 0)
+        return M_INLINE;
+    int end_tag = j < n && s[j] == '/';
+    j += (size_t)end_tag;
+    size_t k = name_at(s + j, n - j, name, sizeof name);
+    if (k == 0)
+        return M_PLAIN;
+    enum markup m = structural(name) ? M_HTML : M_INLINE;
+    if (end_tag) {
+        for (j += k; j < n && is_blank(s[j]); j++)
+            ;
+        return j < n && s[j] == '>' ? m : M_PLAIN;
+    }
+    const htmlElemDesc *d = htmlTagLookup((const xmlChar *)name);
+    if (memcmp(name, s + j, k) != 0 || !d)
+        return M_PLAIN; /* not lowercase, or not HTML's */
+    for (j += k; j < n && is_blank(s[j]); j++)
+        ;
+    if (j < n && s[j] == '/')
+        j++;
+    if (j < n && s[j] == '>')
+        return d->empty ? m : M_PLAIN; /* <br>; <p> counts by its </p> */
+    if (j >= n || j == i + 1 + k || !is_letter(s[j]))
+        return M_PLAIN; /* "<a", "<a.", "<a 3" */
+    /* An attribute: a name, then '=' */
+    while (j < n && (is_letter(s[j]) || is_digit(s[j]) || s[j] == '-' ||
+                     s[j] == '_' || s[j] == ':'))
+        j++;
+    while (j < n && is_blank(s[j]))
+        j++;
+    return j < n && s[j] == '=' ? m : M_PLAIN;
+}
+
+/* Whether s[i] ('&') starts a character reference or a reference to an
+ * entity HTML names, ';' included. */
+static int
+ref_at(const char *s, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    if (j < n && s[j] == '#') {
+        j++;
+        int hex = j < n && (s[j] == 'x' || s[j] == 'X');
+        j += (size_t)hex;
+        size_t d = 0;
+        while (j < n && d < 8 &&
+               (is_digit(s[j]) || (hex && ((s[j] >= 'a' && s[j] <= 'f') ||
+                                           (s[j] >= 'A' && s[j] <= 'F'))))) {
+            j++;
+            d++;
+        }
+        return d > 0 && j < n && s[j] == ';';
+    }
+    char name[32];
+    size_t k = name_at(s + j, n - j, name, sizeof name);
+    if (k == 0 || j + k >= n || s[j + k] != ';')
+        return 0;
+    /* Names are case-sensitive (&Eacute; is not &eacute;). */
+    memcpy(name, s + j, k);
+    return htmlEntityLookup((const xmlChar *)name) != NULL;
+}
+
+static enum markup
+markup_of(const char *s, size_t n)
+{
+    enum markup m = M_PLAIN;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '<') {
+            enum markup t = tag_at(s, n, i);
+            if (t == M_HTML)
+                return M_HTML;
+            if (t > m)
+                m = t;
+        } else if (s[i] == '&' && m == M_PLAIN && ref_at(s, n, i)) {
+            m = M_REFS;
+        }
+    }
+    return m;
+}
+
+/* The length of the blank line(s) at s[i] ('\n'): from it to the last
+ * '\n' of the run; 0 when the next line has text. */
+static size_t
+blank_lines_at(const char *s, size_t n, size_t i)
+{
+    size_t end = 0;
+    for (size_t j = i + 1; j < n && is_blank(s[j]); j++)
+        if (s[j] == '\n')
+            end = j + 1 - i;
+    return end;
+}
+
+/*
+ * Append the text of s[0, n), with markup m, to t, as
+ * ns__html_fragment_text reads it once made ready: a blank line (how raw
+ * WordPress content and scraped text mark paragraphs) becomes <p>; where
+ * the structure is in the lines (M_INLINE, M_REFS), a line break outside a
+ * tag becomes <br>; in text with references only, '<' is escaped.
+ * 0 (t untouched) when the text made ready would be over the parser's
+ * bounds: the field is then kept as written.
+ */
+static int
+markup_text(ns__text *t, ns_buf *b, const char *s, size_t n, enum markup m)
+{
+    size_t tags = 0, run = 0;
+    int in_tag = 0;
+    ns__buf_reset(b);
+    for (size_t i = 0; i < n; i++) {
+        const char *put = NULL;
+        size_t skip = 1, bl;
+        if (s[i] == '<' && m == M_REFS) {
+            put = "&lt;";
+        } else if (s[i] == '<') {
+            tags++;
+            in_tag = i + 1 < n && (is_letter(s[i + 1]) || s[i + 1] == '/' ||
+                                   s[i + 1] == '!');
+        } else if (s[i] == '>') {
+            in_tag = 0;
+        } else if (s[i] == '\n' && !in_tag) {
+            if ((bl = blank_lines_at(s, n, i)) > 0) {
+                put = "<p>";
+                skip = bl;
+            } else if (m != M_HTML) {
+                put = "<br>";
+            }
+        }
+        if (!put)
+            continue;
+        tags += put[0] == '<';
+        ns__buf_append(b, s + run, i - run);
+        ns__buf_puts(b, put);
+        run = i + skip;
+        i = run - 1;
+    }
+    ns__buf_append(b, s + run, n - run);
+    if (b->oom || b->len > NS_MAX_MARKUP_BYTES || tags > NS_MAX_HTML_TAGS)
+        return 0;
+    ns__html_fragment_text(t, b->data ? b->data : "", b->len);
+    return 1;
+}
+
+/*
+ * The text of field f's value s[0, *len) with its markup read, in c->clean
+ * (titles, authors and sources on one line); s itself when it is plain
+ * text or other fields.  NULL when out of memory.
+ */
+static const char *
+field_text(jctx *c, int f, const char *s, size_t *len)
+{
+    if (f != F_TITLE && f != F_TEXT && f != F_AUTHOR && f != F_SOURCE)
+        return s;
+    enum markup m = markup_of(s, *len);
+    if (m == M_PLAIN)
+        return s;
+    ns__buf_reset(&c->clean.buf);
+    c->clean.pending = 0;
+    c->clean.one_line = f != F_TEXT;
+    if (!markup_text(&c->clean, &c->markup, s, *len, m))
+        return c->markup.oom ? NULL : s;
+    if (c->clean.buf.oom)
+        return NULL;
+    *len = c->clean.buf.len;
+    return c->clean.buf.len ? c->clean.buf.data : "";
+}
+
 static void
 buf_swap(ns_buf *a, ns_buf *b)
 {
@@ -297,9 +537,17 @@ emit_object(jctx *c, json_object *o)
             return NS_ERR_NOMEM;
         if (!s || l == 0)
             continue;
-        if (s == c->build.data) {
-            /* Built: keep it in tmp[f], where no later candidate (which
-             * may turn out empty) overwrites it. */
+        s = field_text(c, f, s, &l);
+        if (!s)
+            return NS_ERR_NOMEM;
+        if (l == 0)
+            continue; /* markup only */
+        /* Built: keep it in tmp[f], where no later candidate (which may
+         * turn out empty) overwrites it. */
+        if (s == c->clean.buf.data) {
+            buf_swap(&c->clean.buf, &c->tmp[f]);
+            s = c->tmp[f].data;
+        } else if (s == c->build.data) {
             buf_swap(&c->build, &c->tmp[f]);
             s = c->tmp[f].data;
         }
@@ -430,6 +678,8 @@ ctx_fini(jctx *c)
     for (int i = 0; i < F_COUNT; i++)
         ns__buf_free(&c->tmp[i]);
     ns__buf_free(&c->build);
+    ns__buf_free(&c->markup);
+    ns__text_free(&c->clean);
     ns__buf_free(&c->fallback_id);
 }
 

@@ -277,7 +277,7 @@ test_jsonl_wordpress(void **state)
     assert_int_equal(g.na, 2);
     assert_str(g.a[0].id, "7");
     assert_str(g.a[0].title, "T zqa02");
-    assert_str(g.a[0].text, "<p>x</p>");
+    assert_str(g.a[0].text, "x");
     assert_str(g.a[0].url, "https://example.com/x");
     assert_str(g.a[0].date, "2020-05-06T08:00:00Z"); /* date_gmt */
     assert_null(g.a[0].author); /* a user number, not a name */
@@ -300,6 +300,74 @@ test_jsonl_better_empty_field(void **state)
     assert_int_equal(g.na, 1);
     assert_str(g.a[0].author, "A, B");
     assert_str(g.a[0].text, "p1\n\np2");
+    got_free(&g);
+}
+
+static void
+test_jsonl_html_fields(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(
+        got_string(
+            &g, "h.jsonl",
+            /* 1: HTML text, references in the title */
+            "{\"title\": \"Tom &amp; Jerry &#8217;s x\", \"content\": \"<p>A "
+            "<b>b</b> &amp; caf&#233;</p><script>var zqfscript=1;</script>"
+            "<p>Two&nbsp;&rsquo;&#x2019;</p>\"}\n"
+            /* 2: plain text with '<' and '&' is kept as written */
+            "{\"title\": \"AT&T Q&A: x<y, a <-> b &bogus;\", \"text\": "
+            "\"AT&T and Q&A;  x < y,\\na <-> b, Press <Enter>, "
+            "vector<int>\\n\\nNext &c. &\"}\n"
+            /* 3: references only: decoded, the lines kept, '<' kept */
+            "{\"title\": \"Caf&eacute;\", \"text\": \"Line &amp; one\\n"
+            "x < y &lt; z\\r\\n\\n\\nPara &#233;\\n\"}\n"
+            /* 4: inline tags only: the lines are the structure */
+            "{\"title\": \"T4\", \"text\": \"First <b>para</b>\\n"
+            "still first\\n \\nSecond <a href=\\\"u\\\">link</a>\\n"
+            "<a\\nhref=1>b</a>\"}\n"
+            /* 5: authors and sources on one line */
+            "{\"title\": \"<b>Bold</b>\\ntitle\", \"author\": "
+            "[\"Jos&eacute; P&eacute;rez\", \"Ann <i>Roe</i>\"], "
+            "\"source\": \"<span>AT&amp;T</span>\\n<p>News</p>\", "
+            "\"text\": \"x\"}\n"
+            /* 6: a text that is markup only: the next text field */
+            "{\"title\": \"T6\", \"content\": \"<script>x</script>\", "
+            "\"description\": \"<div>Desc</div><div>two</div>\"}\n"
+            /* 7: NUL bytes and broken tags */
+            "{\"title\": \"a\\u0000b &amp;\", \"text\": \"<p>a\\u0000b</p><p "
+            "<div <</\"}\n"
+            /* 8: Reuters' tickers are not tags */
+            "{\"title\": \"USAIR <U> REJECTS TWA <TWA> BID <a\", \"text\": "
+            "\"USAIR <U>, <I>, <B and R International\\nInc.>, "
+            "<Strong Point Inc> &c <p5 a <b 3> <a x> <br Inc <em>\"}\n"
+            /* 9: block HTML: its line breaks are only wrapping */
+            "{\"title\": \"T9\", \"text\": \"<P>wrapped\\nline</P>\\n"
+            "<div class=x>two<br/>three</div>\"}\n"),
+        NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 9);
+    assert_str(g.a[0].title, "Tom & Jerry \xE2\x80\x99s x");
+    assert_str(g.a[0].text,
+               "A b & caf\xC3\xA9\n\nTwo \xE2\x80\x99\xE2\x80\x99");
+    assert_str(g.a[1].title, "AT&T Q&A: x<y, a <-> b &bogus;");
+    assert_str(g.a[1].text, "AT&T and Q&A;  x < y,\na <-> b, Press <Enter>, "
+                            "vector<int>\n\nNext &c. &");
+    assert_str(g.a[2].title, "Caf\xC3\xA9");
+    assert_str(g.a[2].text, "Line & one\nx < y < z\n\nPara \xC3\xA9");
+    assert_str(g.a[3].text, "First para\nstill first\n\nSecond link\nb");
+    assert_str(g.a[4].title, "Bold title");
+    assert_str(g.a[4].author, "Jos\xC3\xA9 P\xC3\xA9rez, Ann Roe");
+    assert_str(g.a[4].source, "AT&T News");
+    assert_str(g.a[5].text, "Desc\n\ntwo");
+    assert_str(g.a[6].title, "a b &"); /* the NUL a space */
+    assert_non_null(strstr(g.a[6].text, "a b"));
+    assert_str(g.a[7].title, "USAIR <U> REJECTS TWA <TWA> BID <a");
+    assert_str(g.a[7].text,
+               "USAIR <U>, <I>, <B and R International\nInc.>, "
+               "<Strong Point Inc> &c <p5 a <b 3> <a x> <br Inc <em>");
+    assert_str(g.a[8].text, "wrapped line\n\ntwo\nthree");
     got_free(&g);
 }
 
@@ -356,6 +424,7 @@ main(void)
         cmocka_unit_test(test_jsonl_date_keys),
         cmocka_unit_test(test_jsonl_wordpress),
         cmocka_unit_test(test_jsonl_better_empty_field),
+        cmocka_unit_test(test_jsonl_html_fields),
         cmocka_unit_test(test_shared_whitehouse_jsonl),
         cmocka_unit_test(test_shared_reuters_jsonl_zst),
     };
