@@ -179,11 +179,11 @@ b = {"id": "x2\u001b[31m\u009b1m id", "date": "2015-10-01",
      "text": "Harbour quay \u009b2J\u009b31m and \u0085 next \u009downed"
              " and bidi \u202edesrever\u202c \u2067isolate\u2069 here"}
 # A script URL: never a link of the page.
-c = {"id": "x3", "date": "2015-10-02", "title": "Scripted harbour link",
+d = {"id": "x4", "date": "2015-10-02", "title": "Scripted harbour link",
      "url": "JavaScript:alert(1)\" onmouseover=\"alert(2)",
      "text": "Harbour pier with a script for a link."}
 with open(sys.argv[1], "w") as f:
-    f.write(json.dumps(a) + "\n" + json.dumps(b) + "\n" + json.dumps(c) + "\n")
+    f.write("".join(json.dumps(x) + "\n" for x in (a, b, c, d)))
 EOF
 # Raw C1 bytes (not UTF-8) in a text file's title and text.
 printf 'Raw \233[31m quay \235 title\n\nHarbour wharf \233[2J bytes \205 here.\n' \
@@ -247,7 +247,7 @@ for line in open(sys.argv[1]):
     if o.get("id", "").startswith("x2"):
         assert "\x9b" in o["title"]  # kept, escaped as \u009b
         hits += 10
-assert hits == 14
+assert hits == 15
 ' "$TMP/out"; then ok; else bad "json: not valid or not the title"; fi
 LC_ALL=C grep -qP '[\x00-\x1f\x7f]' "$TMP/out" &&
     bad "json: a raw C0 control character" || ok
