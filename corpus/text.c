@@ -8,6 +8,11 @@
  * the body's Markdown is reduced to text (links to their words, escapes and
  * emphasis marks removed).  No YAML or Markdown library: neither is needed
  * for this much, and a hand-written subset cannot execute anything.
+ *
+ * Each file is decoded as a whole: UTF-16 with a byte order mark (what
+ * Windows Notepad saves) is made UTF-8, and a file that is not valid UTF-8
+ * is read as windows-1252 (old text archives, Windows exports), as the
+ * SGML and web readers do.
  */
 #include "corpus/date.h"
 #include "corpus/format.h"
@@ -67,6 +72,164 @@ md_name(const char *name)
     return ns__name_has_ext(name, ".md") ||
            ns__name_has_ext(name, ".markdown") ||
            ns__name_has_ext(name, ".mdown");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Charsets                                                                  */
+
+/* Code point cp as UTF-8; a surrogate or a value past U+10FFFF as U+FFFD. */
+static void
+put_utf8(ns_buf *b, unsigned long cp)
+{
+    char u[4];
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        ns__buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, u, 2);
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, u, 3);
+    } else if (cp < 0x110000) {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, u, 4);
+    } else {
+        ns__buf_append(b, "\xEF\xBF\xBD", 3);
+    }
+}
+
+static int
+hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* windows-1252's 0x80..0x9F (the rest is Latin-1); 0 for its five holes,
+ * which become U+FFFD. */
+static const unsigned short cp1252_high[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0,
+};
+
+/* s[0, n) read as windows-1252, appended to b as UTF-8. */
+static void
+from_1252(ns_buf *b, const unsigned char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < 0x80)
+            continue;
+        ns__buf_append(b, s + run, i - run);
+        unsigned long cp = s[i] < 0xA0 ? cp1252_high[s[i] - 0x80] : s[i];
+        put_utf8(b, cp ? cp : 0xFFFD);
+        run = i + 1;
+    }
+    ns__buf_append(b, s + run, n - run);
+}
+
+/* 1 when s opens with a UTF-16 little-endian byte order mark, 2 when
+ * big-endian, else 0. */
+static int
+utf16_bom(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n >= 2 && u[0] == 0xFF && u[1] == 0xFE)
+        return 1;
+    if (n >= 2 && u[0] == 0xFE && u[1] == 0xFF)
+        return 2;
+    return 0;
+}
+
+/* UTF-16 s[0, n) (after its byte order mark), appended to b as UTF-8: an
+ * unpaired surrogate, and an odd last byte, become U+FFFD. */
+static void
+from_utf16(ns_buf *b, const unsigned char *s, size_t n, int big)
+{
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        unsigned long u = big ? (unsigned long)s[i] << 8 | s[i + 1] :
+                                (unsigned long)s[i + 1] << 8 | s[i];
+        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
+            unsigned long lo = big ? (unsigned long)s[i + 2] << 8 | s[i + 3] :
+                                     (unsigned long)s[i + 3] << 8 | s[i + 2];
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 2;
+            }
+        }
+        put_utf8(b, u); /* a lone surrogate: U+FFFD */
+    }
+    if (n % 2)
+        put_utf8(b, 0xFFFD);
+}
+
+/*
+ * Make a whole file UTF-8, deciding per file: UTF-16 with a byte order mark
+ * is decoded; a UTF-8 byte order mark is dropped (and the bytes taken as
+ * UTF-8); other bytes that are not valid UTF-8 are read as windows-1252.
+ * *data (from ns__input_slurp, NUL-terminated) is replaced when converted.
+ */
+static ns_status
+file_to_utf8(char **data, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)*data;
+    size_t n = *len;
+    if (n >= 3 && memcmp(u, "\xEF\xBB\xBF", 3) == 0) {
+        memmove(*data, *data + 3, n - 3 + 1);
+        *len = n - 3;
+        return NS_OK;
+    }
+    int bom = utf16_bom(*data, n);
+    if (!bom && ns__utf8_valid(*data, n))
+        return NS_OK;
+    ns_buf b = { 0 };
+    ns__buf_reserve(&b, bom ? n / 2 * 3 : n + n / 2);
+    if (bom)
+        from_utf16(&b, u + 2, n - 2, bom == 2);
+    else
+        from_1252(&b, u, n);
+    if (b.oom) {
+        ns__buf_free(&b);
+        return NS_ERR_NOMEM;
+    }
+    ns_free(*data);
+    *len = b.len;
+    *data = ns__buf_detach(&b);
+    return NS_OK;
+}
+
+/*
+ * The head a sniff reads: a UTF-16 one (with its byte order mark) decoded
+ * into b, which the caller frees; any other as it is.  0 out of memory.
+ */
+static int
+sniff_text(const char **head, size_t *len, ns_buf *b)
+{
+    int bom = utf16_bom(*head, *len);
+    if (!bom)
+        return 1;
+    ns__buf_reserve(b, *len / 2 * 3);
+    from_utf16(b, (const unsigned char *)*head + 2, *len - 2, bom == 2);
+    if (b->oom)
+        return 0;
+    *head = b->data;
+    *len = b->len;
+    return 1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -312,46 +475,6 @@ typedef struct front_matter {
     fm_pair kv[FM_MAX_KEYS];
     int n;
 } front_matter;
-
-static void
-put_utf8(ns_buf *b, unsigned long cp)
-{
-    char u[4];
-    if (cp >= 0xD800 && cp <= 0xDFFF)
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        ns__buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, u, 3);
-    } else if (cp < 0x110000) {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, u, 4);
-    } else {
-        ns__buf_append(b, "\xEF\xBF\xBD", 3);
-    }
-}
-
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* n hex digits at p (bounded by end) into *cp. */
 static int
@@ -842,8 +965,10 @@ has_no_ext(const char *name)
     return memchr(base + 1, '.', n > 1 ? n - 1 : 0) == NULL;
 }
 
+/* The sniffs, on a head made UTF-8 (sniff_text). */
+
 static int
-text_sniff(const char *head, size_t len, const char *name)
+text_sniff_utf8(const char *head, size_t len, const char *name)
 {
     if (ns__looks_binary(head, len))
         return 0;
@@ -862,7 +987,7 @@ text_sniff(const char *head, size_t len, const char *name)
 }
 
 static int
-markdown_sniff(const char *head, size_t len, const char *name)
+markdown_sniff_utf8(const char *head, size_t len, const char *name)
 {
     const char *fm, *fm_end, *body;
     if (!find_front_matter(head, len, &fm, &fm_end, &body) ||
@@ -874,6 +999,27 @@ markdown_sniff(const char *head, size_t len, const char *name)
     if (!c || c == fm)
         return 0;
     return md_name(name) ? 90 : 80;
+}
+
+static int
+text_sniff(const char *head, size_t len, const char *name)
+{
+    ns_buf b = { 0 };
+    int score = sniff_text(&head, &len, &b) ? text_sniff_utf8(head, len, name)
+                                            : 0;
+    ns__buf_free(&b);
+    return score;
+}
+
+static int
+markdown_sniff(const char *head, size_t len, const char *name)
+{
+    ns_buf b = { 0 };
+    int score = sniff_text(&head, &len, &b) ?
+                    markdown_sniff_utf8(head, len, name) :
+                    0;
+    ns__buf_free(&b);
+    return score;
 }
 
 static ns_status
@@ -891,6 +1037,12 @@ slurp_article(ns__input *in,
                                  "article text too large (more than %zu "
                                  "bytes, the limit is %u)",
                                  MAX_FILE, NS_MAX_ARTICLE_BYTES);
+    if (st == NS_OK && *data)
+        st = file_to_utf8(data, len);
+    if (st != NS_OK) {
+        ns_free(*data);
+        *data = NULL;
+    }
     return st;
 }
 
@@ -904,10 +1056,6 @@ text_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
     if (st != NS_OK || !data)
         return st;
     const char *s = data;
-    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-        s += 3;
-        len -= 3;
-    }
     int markdown = md_name(w.file);
     doc d;
     split_title(s, len, markdown, &d);

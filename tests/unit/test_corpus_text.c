@@ -1,7 +1,8 @@
 /*
  * test_corpus_text.c: plain text and Markdown (with and without YAML front
  * matter): titles, the front-matter subset (quoting, escapes, folding,
- * lists), Markdown reduced to text, and the shared Markdown corpora.
+ * lists), Markdown reduced to text, charsets (windows-1252, UTF-16), and
+ * the shared Markdown corpora.
  */
 #include "test_corpus_common.h"
 
@@ -139,6 +140,107 @@ test_front_matter_edge_cases(void **state)
     got_free(&g);
 }
 
+/* One file read from memory: its only article (the walk's rejects in g). */
+static const got_article *
+read1(got *g, const char *name, const char *data, size_t len)
+{
+    memset(g, 0, sizeof *g);
+    g->keep_text = 1;
+    assert_int_equal(got_buffer(g, name, data, len), NS_OK);
+    return g->na == 1 ? &g->a[0] : NULL;
+}
+
+#define READ1(g, name, lit) read1((g), (name), (lit), sizeof(lit) - 1)
+
+static void
+test_windows_1252(void **state)
+{
+    (void)state;
+    got g;
+    /* not UTF-8: read as windows-1252, curly quotes (0x93 0x94) included */
+    const got_article *a =
+        READ1(&g, "a.txt", "T zqh09\n\nCaf\xe9 se\xf1or \x93q\x94\n");
+    assert_non_null(a);
+    assert_str(a->format, "text");
+    assert_str(a->title, "T zqh09");
+    assert_str(a->text, "Caf\xC3\xA9 se\xC3\xB1or \xE2\x80\x9Cq\xE2\x80\x9D\n");
+    got_free(&g);
+
+    /* the whole file decides: one valid UTF-8 sequence does not make an
+     * invalid file UTF-8; a byte 1252 leaves undefined is U+FFFD */
+    a = READ1(&g, "b.txt", "\xc3\xa9t\xe9 \x81\n");
+    assert_non_null(a);
+    assert_str(a->title, "\xC3\x83\xC2\xA9t\xC3\xA9 \xEF\xBF\xBD");
+    got_free(&g);
+
+    /* valid UTF-8 stays as it is ("é" is not read as two 1252 bytes) */
+    a = READ1(&g, "c.txt", "Caf\xc3\xa9\n\nBody\n");
+    assert_non_null(a);
+    assert_str(a->title, "Caf\xC3\xA9");
+    got_free(&g);
+
+    /* Markdown and its front matter too */
+    a = READ1(&g, "d.md",
+              "---\ntitle: Caf\xe9 \x96 news\nauthor: N\xfa\xf1"
+              "ez\n---\n\n*Se\xf1or* text\n");
+    assert_non_null(a);
+    assert_str(a->format, "markdown");
+    assert_str(a->title, "Caf\xC3\xA9 \xE2\x80\x93 news");
+    assert_str(a->author, "N\xC3\xBA\xC3\xB1"
+                          "ez");
+    assert_str(a->text, "Se\xC3\xB1or text\n");
+    got_free(&g);
+}
+
+static void
+test_utf16(void **state)
+{
+    (void)state;
+    got g;
+    /* Notepad's "Unicode": little-endian with a byte order mark; a
+     * surrogate pair (U+1F600) and CRLF line ends */
+    static const char le[] = "\xff\xfe"
+                             "T\0i\0t\0l\0e\0\r\0\n\0\r\0\n\0"
+                             "B\0o\0d\0y\0 \0\x3d\xd8\x00\xde \0"
+                             "n\0a\0\xef\0v\0e\0\r\0\n\0";
+    const got_article *a = read1(&g, "le.txt", le, sizeof le - 1);
+    assert_int_equal(g.nr, 0);
+    assert_non_null(a);
+    assert_str(a->format, "text");
+    assert_str(a->title, "Title");
+    assert_str(a->text, "Body \xF0\x9F\x98\x80 na\xC3\xAFve\r\n");
+    got_free(&g);
+
+    /* big-endian; an unpaired surrogate of each kind and an odd last
+     * byte: U+FFFD */
+    static const char be[] = "\xfe\xff"
+                             "\0T\0i\0t\0l\0e\0\n\0\n"
+                             "\0x\xd8\x3d\0y\xdc\0\0z\0\n\0";
+    a = read1(&g, "be.txt", be, sizeof be - 1);
+    assert_non_null(a);
+    assert_str(a->title, "Title");
+    assert_str(a->text, "x\xEF\xBF\xBDy\xEF\xBF\xBDz\n\xEF\xBF\xBD");
+    got_free(&g);
+
+    /* front matter in UTF-16 is Markdown's */
+    static const char md[] = "\xff\xfe-\0-\0-\0\n\0t\0i\0t\0l\0e\0:\0 \0"
+                             "T\0\n\0-\0-\0-\0\n\0B\0\n\0";
+    a = read1(&g, "fm.md", md, sizeof md - 1);
+    assert_non_null(a);
+    assert_str(a->format, "markdown");
+    assert_str(a->title, "T");
+    assert_str(a->text, "B\n");
+    got_free(&g);
+
+    /* NUL characters are still binary data, byte order mark or not */
+    static const char nul[] = "\xff\xfeT\0\0\0\0\0\0\0x\0";
+    a = read1(&g, "nul.txt", nul, sizeof nul - 1);
+    assert_null(a);
+    assert_int_equal(g.nr, 1);
+    assert_non_null(strstr(g.r[0].reason, "binary"));
+    got_free(&g);
+}
+
 static void
 test_seed_article(void **state)
 {
@@ -214,6 +316,8 @@ main(void)
         cmocka_unit_test(test_markdown_no_front_matter),
         cmocka_unit_test(test_front_matter),
         cmocka_unit_test(test_front_matter_edge_cases),
+        cmocka_unit_test(test_windows_1252),
+        cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_seed_article),
         cmocka_unit_test(test_shared_whitehouse_markdown),
         cmocka_unit_test(test_shared_briefing_room_tar_xz),
