@@ -6,8 +6,10 @@
  * by a small parser for the subset news exports use (key: value, quoted
  * scalars with escapes, folded continuation lines, block scalars, lists);
  * the body's Markdown is reduced to text (links to their words, escapes and
- * emphasis marks removed).  No YAML or Markdown library: neither is needed
- * for this much, and a hand-written subset cannot execute anything.
+ * emphasis marks removed, raw HTML tags dropped and character references
+ * decoded, code spans and fenced code kept as written).  No YAML or
+ * Markdown library: neither is needed for this much, and a hand-written
+ * subset cannot execute anything.
  *
  * Each file is decoded as a whole: UTF-16 with a byte order mark (what
  * Windows Notepad saves) is made UTF-8, and a file that is not valid UTF-8
@@ -16,8 +18,11 @@
  */
 #include "corpus/date.h"
 #include "corpus/format.h"
+#include "corpus/html.h"
 
 #include <string.h>
+
+#include <libxml/HTMLparser.h>
 
 /* The largest file read as one article (the text limit plus room for a
  * title and front matter). */
@@ -308,22 +313,346 @@ find_link(const char *s, size_t n, size_t i, size_t *close, size_t *paren)
     return 1;
 }
 
+/* The longest code span, tag, processing instruction or declaration
+ * looked for (a comment, CDATA section, <script> or <style> may be longer). */
+#define MD_MAX_SPAN 4096
+
+/* The length of the code span at s[i] == '`' in s[0, n), its backticks
+ * included; 0 when no run of as many backticks closes it (within its
+ * paragraph and MD_MAX_SPAN bytes). */
+static size_t
+code_span(const char *s, size_t n, size_t i)
+{
+    size_t k = i;
+    while (k < n && s[k] == '`')
+        k++;
+    size_t run = k - i, lim = n - k > MD_MAX_SPAN ? k + MD_MAX_SPAN : n;
+    for (size_t j = k; j < lim;) {
+        if (s[j] == '\n' && blank_span(s + j + 1, eol(s + j + 1, s + n)))
+            return 0;
+        if (s[j] != '`') {
+            j++;
+            continue;
+        }
+        size_t e = j;
+        while (e < n && s[e] == '`')
+            e++;
+        if (e - j == run)
+            return e - i;
+        j = e;
+    }
+    return 0;
+}
+
+/* The length of the fenced code block whose opening line starts at s[i]
+ * ("```" or "~~~", three or more, indented at most three spaces), up to
+ * the end of its closing fence line (as long a run of the same mark, or
+ * longer), or to n when it is not closed; 0 when the line opens none. */
+static size_t
+code_fence(const char *s, size_t n, size_t i)
+{
+    const char *end = s + n, *p = s + i;
+    while (p < end && *p == ' ' && p - (s + i) < 3)
+        p++;
+    char m = p < end ? *p : 0;
+    if (m != '`' && m != '~')
+        return 0;
+    const char *q = p;
+    while (q < end && *q == m)
+        q++;
+    size_t len = (size_t)(q - p);
+    const char *le = eol(q, end);
+    if (len < 3 || (m == '`' && memchr(q, '`', (size_t)(le - q))))
+        return 0; /* "``" is a code span; backticks after "```" too */
+    for (p = le < end ? le + 1 : end; p < end; p = next_line(p, end)) {
+        const char *e = eol(p, end), *f = p;
+        while (f < e && *f == ' ' && f - p < 3)
+            f++;
+        q = f;
+        while (q < e && *q == m)
+            q++;
+        if ((size_t)(q - f) >= len && blank_span(q, e))
+            return (size_t)(e - (s + i));
+    }
+    return n - i;
+}
+
+static int
+ascii_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+ascii_alnum(int c)
+{
+    return ascii_alpha(c) || (c >= '0' && c <= '9');
+}
+
+/* Blanks and at most one line break, not into a blank line: the white
+ * space a tag may hold.  Returns the index after it. */
+static size_t
+tag_space(const char *s, size_t n, size_t j)
+{
+    int nl = 0;
+    while (j < n) {
+        if (is_blank((unsigned char)s[j])) {
+            j++;
+        } else if (s[j] == '\n' && !nl) {
+            nl = 1;
+            j++;
+        } else {
+            break;
+        }
+    }
+    return j;
+}
+
+/*
+ * The length of the open or closing tag at s[i] == '<' in s[0, n), as
+ * CommonMark reads raw HTML (a name, then attributes each after white
+ * space: name, name=value, name="value", name='value'); 0 when there is
+ * none.  Its name is s[*name, *name + *name_len).
+ */
+static size_t
+html_tag(const char *s,
+         size_t n,
+         size_t i,
+         size_t *name,
+         size_t *name_len,
+         int *closing)
+{
+    if (n - i > MD_MAX_SPAN)
+        n = i + MD_MAX_SPAN;
+    size_t j = i + 1;
+    *closing = j < n && s[j] == '/';
+    j += (size_t)*closing;
+    if (j >= n || !ascii_alpha((unsigned char)s[j]))
+        return 0;
+    *name = j;
+    while (j < n && (ascii_alnum((unsigned char)s[j]) || s[j] == '-'))
+        j++;
+    *name_len = j - *name;
+    if (*closing) {
+        j = tag_space(s, n, j);
+        return j < n && s[j] == '>' ? j + 1 - i : 0;
+    }
+    for (;;) {
+        size_t k = tag_space(s, n, j);
+        if (k < n && s[k] == '>')
+            return k + 1 - i;
+        if (k + 1 < n && s[k] == '/' && s[k + 1] == '>')
+            return k + 2 - i;
+        if (k == j || k >= n)
+            return 0; /* an attribute comes after white space */
+        j = k;
+        int c = (unsigned char)s[j];
+        if (!ascii_alpha(c) && c != '_' && c != ':')
+            return 0;
+        while (j < n && (ascii_alnum((unsigned char)s[j]) ||
+                         (s[j] && strchr("_.:-", s[j]))))
+            j++;
+        k = tag_space(s, n, j);
+        if (k >= n || s[k] != '=')
+            continue; /* a name alone */
+        k = tag_space(s, n, k + 1);
+        if (k >= n)
+            return 0;
+        if (s[k] == '"' || s[k] == '\'') {
+            const char *q = memchr(s + k + 1, s[k], n - k - 1);
+            if (!q)
+                return 0;
+            j = (size_t)(q - s) + 1;
+        } else {
+            size_t v = k;
+            while (k < n && s[k] && !strchr(" \t\r\n\"'=<>`", s[k]))
+                k++;
+            if (k == v)
+                return 0;
+            j = k;
+        }
+    }
+}
+
+/* Whether the tag name s[0, n) is one of the elements in names,
+ * ASCII case-insensitively. */
+static int
+tag_is(const char *s, size_t n, const char *const *names)
+{
+    for (; *names; names++) {
+        size_t k = 0;
+        while (k < n && (*names)[k] && ((unsigned char)s[k] | 0x20) == (*names)[k])
+            k++;
+        if (k == n && !(*names)[k])
+            return 1;
+    }
+    return 0;
+}
+
+/* Where a closer is searched for past raw HTML: "-->", "]]>", "</script",
+ * "</style". */
+enum { CL_COMMENT, CL_CDATA, CL_SCRIPT, CL_STYLE, CL_COUNT };
+
+/* The index after the first closer k in s[from, n) (ASCII case-insensitive
+ * for the tags), or 0.  memo[k]: the least index from which a search to the
+ * end of the text found none, so that no text is searched twice. */
+static size_t
+find_closer(const char *s, size_t n, size_t from, int k, size_t total, size_t *memo)
+{
+    static const char *const closers[] = { "-->", "]]>", "</script", "</style" };
+    const char *c = closers[k];
+    size_t cl = strlen(c);
+    if (from >= memo[k])
+        return 0;
+    for (size_t j = from; j + cl <= n; j++) {
+        const char *p = memchr(s + j, c[0], n - j);
+        if (!p)
+            break;
+        j = (size_t)(p - s);
+        size_t m = 0;
+        while (m < cl && j + m < n && ((unsigned char)s[j + m] | (k >= CL_SCRIPT ? 0x20 : 0)) == (unsigned char)c[m])
+            m++;
+        if (m == cl)
+            return j + cl;
+    }
+    if (n == total)
+        memo[k] = from;
+    return 0;
+}
+
+/*
+ * Raw HTML at s[i] == '<' in s[0, n) (the whole text is total bytes): a
+ * tag, comment, processing instruction, declaration or CDATA section is
+ * dropped, and with a <script> or <style> element its content; a
+ * block-level tag between two words leaves a line break in out.  Returns
+ * the bytes to skip; 0 when s[i] starts no markup ("x < y" stays).
+ */
+static size_t
+html_markup(ns_buf *out,
+            const char *s,
+            size_t n,
+            size_t i,
+            size_t total,
+            size_t *memo)
+{
+    static const char *const blocks[] = {
+        "address", "article", "aside", "blockquote", "br", "dd", "div",
+        "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
+        "h5", "h6", "header", "hr", "li", "ol", "p", "pre", "section",
+        "table", "td", "th", "tr", "ul", NULL
+    };
+    static const char *const script[] = { "script", NULL };
+    static const char *const style[] = { "style", NULL };
+    size_t lim = n - i > MD_MAX_SPAN ? i + MD_MAX_SPAN : n, e = 0;
+    if (i + 4 <= n && memcmp(s + i, "<!--", 4) == 0) {
+        e = find_closer(s, n, i + 2, CL_COMMENT, total, memo);
+    } else if (i + 9 <= n && memcmp(s + i, "<![CDATA[", 9) == 0) {
+        e = find_closer(s, n, i + 9, CL_CDATA, total, memo);
+    } else if (i + 1 < n && s[i + 1] == '?') {
+        const char *p = ns__find(s + i + 2, lim - i - 2, "?>", 2);
+        e = p ? (size_t)(p - s) + 2 : 0;
+    } else if (i + 2 < n && s[i + 1] == '!' &&
+               ascii_alpha((unsigned char)s[i + 2])) {
+        const char *p = memchr(s + i + 2, '>', lim - i - 2);
+        e = p ? (size_t)(p - s) + 1 : 0;
+    } else {
+        size_t name, name_len;
+        int closing;
+        size_t k = html_tag(s, n, i, &name, &name_len, &closing);
+        if (!k)
+            return 0;
+        e = i + k;
+        if (!closing && s[e - 2] != '/') {
+            /* the code in a <script> or <style> is no text */
+            int cl = tag_is(s + name, name_len, script) ? CL_SCRIPT :
+                     tag_is(s + name, name_len, style)  ? CL_STYLE :
+                                                          -1;
+            size_t c = cl < 0 ? 0 : find_closer(s, n, e, cl, total, memo);
+            if (c) {
+                const char *gt = memchr(s + c, '>', n - c);
+                e = gt ? (size_t)(gt - s) + 1 : c;
+            }
+        }
+        /* "a<br>b", "</p><p>": words kept apart, lines kept */
+        if (tag_is(s + name, name_len, blocks) && out->len &&
+            out->data[out->len - 1] != '\n' && e < n && s[e] != '\n')
+            ns__buf_putc(out, '\n');
+    }
+    return e > i ? e - i : 0;
+}
+
+/* A character reference at s[0] == '&' in s[0, n): "&mdash;" (an HTML
+ * entity name), "&#8212;" or "&#x2014;", its character appended to out
+ * (U+FFFD for 0 or what is no character; nothing for a control).  Returns
+ * its length, 0 when it is none ("AT&T" and "&amp" without ';' stay). */
+static size_t
+md_entity(ns_buf *out, const char *s, size_t n)
+{
+    size_t i = 1;
+    if (n > 2 && s[1] == '#') {
+        int hex = s[2] == 'x' || s[2] == 'X';
+        size_t d0 = hex ? 3 : 2;
+        unsigned long cp = 0;
+        for (i = d0; i < n && i - d0 < (hex ? 6u : 7u); i++) {
+            int h = hexval((unsigned char)s[i]);
+            if (h < 0 || (!hex && h > 9))
+                break;
+            cp = cp * (hex ? 16 : 10) + (unsigned long)h;
+        }
+        if (i == d0 || i >= n || s[i] != ';')
+            return 0;
+        if (cp >= 0x20 || cp == '\t' || cp == '\n')
+            put_utf8(out, cp);
+        else if (cp == 0)
+            put_utf8(out, 0xFFFD);
+        return i + 1;
+    }
+    char name[32];
+    while (i < n && i < sizeof name && ascii_alnum((unsigned char)s[i])) {
+        name[i - 1] = s[i];
+        i++;
+    }
+    if (i == 1 || i >= n || s[i] != ';')
+        return 0;
+    name[i - 1] = '\0';
+    /* libxml2's table of HTML's entities, which html.c reads feeds with */
+    const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)name);
+    if (!d)
+        return 0;
+    put_utf8(out, d->value);
+    return i + 1;
+}
+
 /* The bytes md_to_text stops at. */
 static const unsigned char md_special[256] = {
-    ['\n'] = 1, ['\\'] = 1, ['*'] = 1, ['_'] = 1, ['!'] = 1, ['['] = 1,
+    ['\n'] = 1, ['\\'] = 1, ['*'] = 1, ['_'] = 1, ['!'] = 1,
+    ['['] = 1,  ['<'] = 1,  ['&'] = 1, ['`'] = 1,
 };
 
 /* Headings' "#" marks, rules and setext underlines at line starts; links,
- * images, backslash escapes and strong-emphasis marks inline. */
+ * images, backslash escapes, strong-emphasis marks, raw HTML and character
+ * references inline; code spans and fenced code blocks as written. */
 static void
 md_to_text(ns_buf *out, const char *s, size_t n)
 {
     size_t skip_at[16], skip_to[16]; /* pending "](target)" to jump over */
+    size_t memo[CL_COUNT] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX };
     int nskip = 0;
     int bol = 1;
     for (size_t i = 0; i < n;) {
+        /* what a span may cover: not past a pending link's text (one that
+         * a line's marks were skipped over is no link) */
+        while (nskip > 0 && skip_at[nskip - 1] < i)
+            nskip--;
+        size_t stop = nskip > 0 ? skip_at[nskip - 1] : n;
         if (bol) {
             bol = 0;
+            size_t f = code_fence(s, stop, i);
+            if (f) {
+                ns__buf_append(out, s + i, f);
+                i += f;
+                continue;
+            }
             const char *le = eol(s + i, s + n);
             size_t j = i;
             while (j < (size_t)(le - s) && s[j] == ' ' && j - i < 3)
@@ -389,8 +718,24 @@ md_to_text(ns_buf *out, const char *s, size_t n)
             i++;
             continue;
         }
+        if (c == '`') {
+            size_t k = code_span(s, stop, i);
+            if (!k) /* not closed: the run of backticks as it is */
+                while (i + k < stop && s[i + k] == '`')
+                    k++;
+            ns__buf_append(out, s + i, k);
+            i += k;
+            continue;
+        }
+        size_t k = c == '<' ? html_markup(out, s, stop, i, n, memo) :
+                   c == '&' ? md_entity(out, s + i, stop - i) :
+                              0;
+        if (k) {
+            i += k;
+            continue;
+        }
         /* copy a run of ordinary bytes at once */
-        size_t j = i + 1, stop = nskip > 0 ? skip_at[nskip - 1] : n;
+        size_t j = i + 1;
         while (j < n && !md_special[(unsigned char)s[j]] && j != stop)
             j++;
         ns__buf_append(out, s + i, j - i);

@@ -1,8 +1,8 @@
 /*
  * test_corpus_text.c: plain text and Markdown (with and without YAML front
  * matter): titles, the front-matter subset (quoting, escapes, folding,
- * lists), Markdown reduced to text, charsets (windows-1252, UTF-16), and
- * the shared Markdown corpora.
+ * lists), Markdown reduced to text (raw HTML too), charsets
+ * (windows-1252, UTF-16), and the shared Markdown corpora.
  */
 #include "test_corpus_common.h"
 
@@ -242,6 +242,62 @@ test_utf16(void **state)
 }
 
 static void
+test_markdown_raw_html(void **state)
+{
+    (void)state;
+    got g;
+    const got_article *a =
+        READ1(&g, "raw.md",
+              "---\ntitle: T\n---\n\n"
+              "<div class=\"x\">Raw html &amp; entity &mdash;</div>\n\n"
+              "x < y, AT&T, a &amp b, &unknown; and a<b\n"
+              "one<br/>two<span\n  data-x='1'>three</span> &#8212;&#x2014;"
+              "&nbsp;|\n"
+              "<!-- a comment\n\nover lines --><script>var s = \"<p>\";"
+              "</script><STYLE>p { }</STYLE>after\n"
+              "`<b>code</b> &amp;` and \\<i> and **<em>bold</em>**\n\n"
+              "```html\n<p>kept &amp; as written</p>\n```\n");
+    assert_non_null(a);
+    assert_str(a->text, "Raw html & entity \xE2\x80\x94\n\n"
+                        "x < y, AT&T, a &amp b, &unknown; and a<b\n"
+                        "one\ntwothree \xE2\x80\x94\xE2\x80\x94\xC2\xA0|\n"
+                        "after\n"
+                        "`<b>code</b> &amp;` and <i> and bold\n\n"
+                        "```html\n<p>kept &amp; as written</p>\n```\n");
+    got_free(&g);
+
+    /* a title from a Markdown heading too, and a .md without front matter */
+    a = READ1(&g, "h.md",
+              "# <span>Caf&eacute;</span> news\n\nA &lt;tag&gt;\n");
+    assert_non_null(a);
+    assert_str(a->format, "text");
+    assert_str(a->title, "Caf\xC3\xA9 news");
+    assert_str(a->text, "A <tag>\n");
+    got_free(&g);
+
+    /* plain text is not Markdown: markup stays as written */
+    a = READ1(&g, "p.txt", "Title\n\nA <b>bold</b> &amp; move\n");
+    assert_non_null(a);
+    assert_str(a->text, "A <b>bold</b> &amp; move\n");
+    got_free(&g);
+
+    /* unclosed comments, scripts and code spans keep their text, and
+     * each closer is searched for once (not once per opener) */
+    size_t n = 200003;
+    char *big = malloc(n + 8);
+    assert_non_null(big);
+    memcpy(big, "T\n\n", 3);
+    for (size_t i = 3; i < n; i += 10)
+        memcpy(big + i, "<!--<scrip", 10);
+    memcpy(big + n, "t `x\n", 5);
+    a = read1(&g, "big.md", big, n + 5);
+    assert_non_null(a);
+    assert_int_equal(a->text_len, n + 5 - 3);
+    got_free(&g);
+    free(big);
+}
+
+static void
 test_seed_article(void **state)
 {
     (void)state;
@@ -318,6 +374,7 @@ main(void)
         cmocka_unit_test(test_front_matter_edge_cases),
         cmocka_unit_test(test_windows_1252),
         cmocka_unit_test(test_utf16),
+        cmocka_unit_test(test_markdown_raw_html),
         cmocka_unit_test(test_seed_article),
         cmocka_unit_test(test_shared_whitehouse_markdown),
         cmocka_unit_test(test_shared_briefing_room_tar_xz),
