@@ -2,14 +2,16 @@
  * text.c: one article per file, in two formats.  "text": the first
  * non-empty line is the title and the rest the body (a Markdown file
  * without front matter is read so, its "# " heading marks stripped).
- * "markdown": a file opening with YAML front matter ("---" ... "---"), read
- * by a small parser for the subset news exports use (key: value, quoted
- * scalars with escapes, folded continuation lines, block scalars, lists);
- * the body's Markdown is reduced to text (links to their words, escapes and
- * emphasis marks removed, raw HTML tags dropped and character references
- * decoded, code spans and fenced code kept as written).  No YAML or
- * Markdown library: neither is needed for this much, and a hand-written
- * subset cannot execute anything.
+ * "markdown": a file opening with front matter, YAML ("---" ... "---") or
+ * Hugo's TOML ("+++" ... "+++"), each read by a small parser for the subset
+ * news exports use (YAML: key: value, quoted scalars with escapes, folded
+ * continuation lines, block scalars, lists; TOML: key = value, strings,
+ * arrays, bare numbers and dates, tables skipped); the body's Markdown is
+ * reduced to text (links to their words, escapes and emphasis marks
+ * removed, raw HTML tags dropped and character references decoded, code
+ * spans and fenced code kept as written).  No YAML, TOML or Markdown
+ * library: none is needed for this much, and a hand-written subset cannot
+ * execute anything.
  *
  * Each file is decoded as a whole: UTF-16 with a byte order mark (what
  * Windows Notepad saves) is made UTF-8, and a file that is not valid UTF-8
@@ -60,13 +62,14 @@ blank_span(const char *p, const char *e)
     return 1;
 }
 
-/* A line of "---" (or "..." when dots) with nothing but blanks after. */
+/* A line of mark ("---", "+++"; "..." too when dots) with nothing but
+ * blanks after. */
 static int
-fence_line(const char *p, const char *e, int dots)
+fence_line(const char *p, const char *e, const char *mark, int dots)
 {
     if (e - p < 3)
         return 0;
-    if (memcmp(p, "---", 3) != 0 && !(dots && memcmp(p, "...", 3) == 0))
+    if (memcmp(p, mark, 3) != 0 && !(dots && memcmp(p, "...", 3) == 0))
         return 0;
     return blank_span(p + 3, e);
 }
@@ -819,6 +822,7 @@ typedef struct fm_pair {
 typedef struct front_matter {
     fm_pair kv[FM_MAX_KEYS];
     int n;
+    int oom; /* a value that was read and dropped could not be held */
 } front_matter;
 
 /* n hex digits at p (bounded by end) into *cp. */
@@ -1136,6 +1140,23 @@ flow_seq(ns_buf *b, const char *p, const char *end)
     return end;
 }
 
+/* A new pair for key k[0, kl) (lowercased: "Title" is "title"); NULL when
+ * the key is too long or there are FM_MAX_KEYS already. */
+static fm_pair *
+fm_add(front_matter *fm, const char *k, size_t kl)
+{
+    if (fm->n == FM_MAX_KEYS || kl >= sizeof fm->kv[0].key)
+        return NULL;
+    fm_pair *kv = &fm->kv[fm->n++];
+    memcpy(kv->key, k, kl);
+    kv->key[kl] = '\0';
+    for (size_t i = 0; i < kl; i++)
+        if (kv->key[i] >= 'A' && kv->key[i] <= 'Z')
+            kv->key[i] = (char)(kv->key[i] + 32);
+    memset(&kv->val, 0, sizeof kv->val);
+    return kv;
+}
+
 static fm_pair *
 fm_get(front_matter *fm, const char *key)
 {
@@ -1184,7 +1205,7 @@ fm_parse(front_matter *fm, const char *p, const char *end)
                 break;
             }
         }
-        if (!colon || fm->n == FM_MAX_KEYS) {
+        if (!colon) {
             p = next_line(p, end);
             continue;
         }
@@ -1195,19 +1216,11 @@ fm_parse(front_matter *fm, const char *p, const char *end)
             k++;
             ke--;
         }
-        fm_pair *kv = &fm->kv[fm->n];
-        size_t kl = (size_t)(ke - k);
-        if (kl >= sizeof kv->key) {
+        fm_pair *kv = fm_add(fm, k, (size_t)(ke - k));
+        if (!kv) {
             p = next_line(p, end);
             continue;
         }
-        memcpy(kv->key, k, kl);
-        kv->key[kl] = '\0';
-        for (size_t i = 0; i < kl; i++)
-            if (kv->key[i] >= 'A' && kv->key[i] <= 'Z')
-                kv->key[i] = (char)(kv->key[i] + 32);
-        memset(&kv->val, 0, sizeof kv->val);
-        fm->n++;
 
         const char *v = colon + 1;
         while (v < e && is_blank((unsigned char)*v))
@@ -1254,9 +1267,407 @@ fm_parse(front_matter *fm, const char *p, const char *end)
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* TOML front matter (a subset)                                              */
+
+/*
+ * Hugo's "+++" front matter: "key = value" lines, with basic ("...") and
+ * literal ('...') strings and their multi-line forms, arrays (a list's
+ * items joined with ", ", as the YAML lists are), inline tables, and bare
+ * numbers, booleans and dates kept as written (date.h reads the dates).
+ * Only top-level keys are kept: [tables], dotted keys and inline tables
+ * are read and dropped.  Unlike the YAML subset, which skips the lines it
+ * does not know, a TOML error is reported: a slip such as an unclosed
+ * string would otherwise swallow the keys after it.
+ */
+
+typedef struct toml {
+    const char *end;
+    const char *err;    /* what is wrong; NULL while all is well */
+    const char *err_at; /* and where */
+    int depth;          /* of arrays and inline tables */
+} toml;
+
+#define TOML_MAX_DEPTH 32
+
+static const char *
+toml_fail(toml *t, const char *at, const char *why)
+{
+    if (!t->err) {
+        t->err = why;
+        t->err_at = at;
+    }
+    return NULL;
+}
+
+/* Blanks after p; line breaks and comments too when lines is set. */
+static const char *
+toml_space(const toml *t, const char *p, int lines)
+{
+    while (p < t->end) {
+        if (is_blank((unsigned char)*p))
+            p++;
+        else if (lines && *p == '\n')
+            p++;
+        else if (lines && *p == '#')
+            p = eol(p, t->end);
+        else
+            break;
+    }
+    return p;
+}
+
+/* The escape at p (on its '\\') of a basic string, its character appended
+ * to b; in a multi-line string a '\\' ending a line joins it to the next
+ * non-blank text.  Returns the byte after it. */
+static const char *
+toml_escape(toml *t, ns_buf *b, const char *p, int multi)
+{
+    const char *end = t->end, *at = p;
+    if (++p >= end)
+        return toml_fail(t, at, "unterminated string");
+    char e = *p++;
+    unsigned long cp;
+    switch (e) {
+    case 'b':
+        ns__buf_putc(b, '\b');
+        return p;
+    case 't':
+        ns__buf_putc(b, '\t');
+        return p;
+    case 'n':
+        ns__buf_putc(b, '\n');
+        return p;
+    case 'f':
+        ns__buf_putc(b, '\f');
+        return p;
+    case 'r':
+        ns__buf_putc(b, '\r');
+        return p;
+    case 'e':
+        ns__buf_putc(b, '\x1b');
+        return p;
+    case '"':
+    case '\\':
+        ns__buf_putc(b, e);
+        return p;
+    case 'x':
+    case 'u':
+    case 'U': {
+        int nd = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+        if (!hexes(p, end, nd, &cp) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return toml_fail(t, at, "bad \\u escape in a string");
+        if (cp)
+            put_utf8(b, cp);
+        return p + nd;
+    }
+    default:
+        break;
+    }
+    if (multi && (is_blank((unsigned char)e) || e == '\n')) {
+        const char *q = p - 1;
+        while (q < end && is_blank((unsigned char)*q))
+            q++;
+        if (q < end && *q == '\n') {
+            while (q < end && (is_blank((unsigned char)*q) || *q == '\n'))
+                q++;
+            return q;
+        }
+    }
+    return toml_fail(t, at, "unknown escape in a string");
+}
+
+/* A string at p (on its quote): "...", '...', """...""" or '\'\'\'...\'\'\'',
+ * its value appended to b.  Returns the byte after it. */
+static const char *
+toml_string(toml *t, ns_buf *b, const char *p)
+{
+    const char *end = t->end, *open = p;
+    char q = *p;
+    int multi = end - p >= 3 && p[1] == q && p[2] == q;
+    p += multi ? 3 : 1;
+    if (multi && p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
+        p += 2; /* a line break right after the quotes is not in the value */
+    else if (multi && p < end && *p == '\n')
+        p++;
+    while (p < end) {
+        char c = *p;
+        if (c == q && (!multi || (end - p >= 3 && p[1] == q && p[2] == q))) {
+            if (!multi)
+                return p + 1;
+            /* """a"""" is 'a"': up to two more quotes are the value's */
+            int extra = 0;
+            while (extra < 2 && p + 3 + extra < end && p[3 + extra] == q)
+                extra++;
+            ns__buf_append(b, p, (size_t)extra);
+            return p + 3 + extra;
+        }
+        if (c == '\n' && !multi)
+            break;
+        if (c == '\\' && q == '"') {
+            p = toml_escape(t, b, p, multi);
+            if (!p)
+                return NULL;
+            continue;
+        }
+        if (c != '\0') /* no NUL in a field */
+            ns__buf_putc(b, c);
+        p++;
+    }
+    return toml_fail(t, open, "unterminated string");
+}
+
+static const char *toml_value(toml *t, ns_buf *b, const char *p);
+
+/* An array at p (on its '['): its items appended to b, joined with ", ".
+ * Returns the byte after its ']'. */
+static const char *
+toml_array(toml *t, ns_buf *b, const char *p)
+{
+    const char *open = p;
+    ns_buf item = { 0 };
+    for (p++;;) {
+        p = toml_space(t, p, 1);
+        if (p < t->end && *p == ']') {
+            p++;
+            break;
+        }
+        ns__buf_reset(&item);
+        if (!(p = toml_value(t, &item, p)))
+            break;
+        if (item.len) {
+            if (b->len)
+                ns__buf_puts(b, ", ");
+            ns__buf_append(b, item.data, item.len);
+        }
+        p = toml_space(t, p, 1);
+        if (p < t->end && *p == ',') {
+            p++;
+        } else if (p < t->end && *p == ']') {
+            p++;
+            break;
+        } else {
+            p = toml_fail(t, open, "unterminated array");
+            break;
+        }
+    }
+    if (item.oom)
+        b->oom = 1;
+    ns__buf_free(&item);
+    return p;
+}
+
+static const char *toml_key(toml *t, const char *p, char *key, size_t cap);
+
+/* An inline table at p (on its '{'), read and dropped.  Returns the byte
+ * after its '}'. */
+static const char *
+toml_table(toml *t, ns_buf *b, const char *p)
+{
+    const char *open = p;
+    ns_buf val = { 0 };
+    for (p++;;) {
+        p = toml_space(t, p, 1);
+        if (p < t->end && *p == '}') {
+            p++;
+            break;
+        }
+        if (!(p = toml_key(t, p, NULL, 0)))
+            break;
+        if (p >= t->end || *p != '=') {
+            p = toml_fail(t, p, "expected '=' after a key");
+            break;
+        }
+        ns__buf_reset(&val);
+        if (!(p = toml_value(t, &val, toml_space(t, p + 1, 0))))
+            break;
+        p = toml_space(t, p, 1);
+        if (p < t->end && *p == ',') {
+            p++;
+        } else if (p < t->end && *p == '}') {
+            p++;
+            break;
+        } else {
+            p = toml_fail(t, open, "unterminated inline table");
+            break;
+        }
+    }
+    if (val.oom)
+        b->oom = 1;
+    ns__buf_free(&val);
+    return p;
+}
+
+/* A value at p, appended to b.  Returns the byte after it. */
+static const char *
+toml_value(toml *t, ns_buf *b, const char *p)
+{
+    const char *end = t->end;
+    if (p >= end || *p == '\n' || *p == '#' || *p == ',' || *p == ']' ||
+        *p == '}')
+        return toml_fail(t, p, "a key without a value");
+    if (*p == '"' || *p == '\'')
+        return toml_string(t, b, p);
+    if (*p == '[' || *p == '{') {
+        if (t->depth >= TOML_MAX_DEPTH)
+            return toml_fail(t, p, "arrays or tables nested too deep");
+        t->depth++;
+        p = *p == '[' ? toml_array(t, b, p) : toml_table(t, b, p);
+        t->depth--;
+        return p;
+    }
+    /* a number, boolean or date ("1979-05-27 07:32:00Z" has a space) */
+    const char *v = p;
+    while (p < end && *p != '\n' && *p != '#' && *p != ',' && *p != ']' &&
+           *p != '}')
+        p++;
+    const char *ve = p;
+    while (ve > v && is_blank((unsigned char)ve[-1]))
+        ve--;
+    ns__buf_append(b, v, (size_t)(ve - v));
+    return p;
+}
+
+static int
+toml_bare(int c)
+{
+    return ascii_alnum(c) || c == '_' || c == '-';
+}
+
+/* A key at p: bare, quoted, or dotted ("a.b").  When key is not NULL it
+ * receives the key, lowercased, if it has one part and fits in cap bytes,
+ * else "".  Returns the byte after it and the blanks after that. */
+static const char *
+toml_key(toml *t, const char *p, char *key, size_t cap)
+{
+    ns_buf part = { 0 };
+    int parts = 0;
+    for (;;) {
+        p = toml_space(t, p, 0);
+        ns__buf_reset(&part);
+        if (p < t->end && (*p == '"' || *p == '\'')) {
+            if (t->end - p >= 3 && p[1] == *p && p[2] == *p) {
+                p = toml_fail(t, p, "a multi-line string as a key");
+                break;
+            }
+            if (!(p = toml_string(t, &part, p)))
+                break;
+        } else {
+            const char *k = p;
+            while (p < t->end && toml_bare((unsigned char)*p))
+                p++;
+            if (p == k) {
+                p = toml_fail(t, k, "expected a key");
+                break;
+            }
+            ns__buf_append(&part, k, (size_t)(p - k));
+        }
+        parts++;
+        p = toml_space(t, p, 0);
+        if (p < t->end && *p == '.') {
+            p++;
+            continue;
+        }
+        break;
+    }
+    if (key) {
+        key[0] = '\0';
+        if (p && parts == 1 && !part.oom && part.len < cap &&
+            !memchr(part.data, '\0', part.len)) {
+            for (size_t i = 0; i < part.len; i++)
+                key[i] = (char)(part.data[i] >= 'A' && part.data[i] <= 'Z' ?
+                                    part.data[i] + 32 :
+                                    part.data[i]);
+            key[part.len] = '\0';
+        }
+    }
+    ns__buf_free(&part);
+    return p;
+}
+
+/*
+ * Parse TOML front matter [p, end) into fm.  Returns NULL, or what is
+ * wrong with it, *at set to where.
+ */
+static const char *
+toml_parse(front_matter *fm, const char *p, const char *end, const char **at)
+{
+    toml t = { end, NULL, NULL, 0 };
+    ns_buf dropped = { 0 };
+    int top = 1;
+    while ((p = toml_space(&t, p, 1)) < end) {
+        if (*p == '[') {
+            /* a [table] or [[array of tables]]: no top-level keys after */
+            const char *e = eol(p, end);
+            const char *c = memchr(p, ']', (size_t)(e - p));
+            if (!c) {
+                toml_fail(&t, p, "unterminated table header");
+                break;
+            }
+            top = 0;
+            p = c + 1 < e && c[1] == ']' ? c + 2 : c + 1;
+        } else {
+            char key[sizeof fm->kv[0].key];
+            if (!(p = toml_key(&t, p, key, sizeof key)))
+                break;
+            if (p >= end || *p != '=') {
+                toml_fail(&t, p, "expected 'key = value'");
+                break;
+            }
+            fm_pair *kv = top && key[0] ? fm_add(fm, key, strlen(key)) : NULL;
+            ns__buf_reset(&dropped);
+            if (!(p = toml_value(&t, kv ? &kv->val : &dropped,
+                                 toml_space(&t, p + 1, 0))))
+                break;
+        }
+        /* the rest of the line: blanks and a comment only */
+        p = toml_space(&t, p, 0);
+        if (p < end && *p == '#')
+            p = eol(p, end);
+        if (p < end && *p != '\n') {
+            toml_fail(&t, p, "text after a value");
+            break;
+        }
+    }
+    if (dropped.oom)
+        fm->oom = 1;
+    ns__buf_free(&dropped);
+    *at = t.err_at;
+    return t.err;
+}
+
+/* Whether the first line of TOML front matter [p, end) that is not blank or
+ * a comment looks like "key = ..." or a [table]. */
+static int
+toml_looks(const char *p, const char *end)
+{
+    while (p < end) {
+        const char *e = eol(p, end), *c = p;
+        while (c < e && is_blank((unsigned char)*c))
+            c++;
+        if (c == e || *c == '#') {
+            p = next_line(p, end);
+            continue;
+        }
+        if (*c == '[')
+            return 1;
+        if (!toml_bare((unsigned char)*c) && *c != '"' && *c != '\'')
+            return 0;
+        return memchr(c, '=', (size_t)(e - c)) != NULL;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Finding the front matter                                                  */
+
+enum { FM_NONE, FM_YAML, FM_TOML };
+
 /*
  * Where the front matter of s is: the lines between the opening "---" and
- * the closing "---" or "...".  Returns 0 when s has none.
+ * the closing "---" or "..." (YAML), or between two "+++" lines (TOML).
+ * Returns its kind, FM_NONE when s has none.
  */
 static int
 find_front_matter(const char *s,
@@ -1268,20 +1679,25 @@ find_front_matter(const char *s,
     const char *p = s, *end = s + n;
     if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
-    if (!fence_line(p, eol(p, end), 0))
-        return 0;
+    const char *e = eol(p, end);
+    int kind = fence_line(p, e, "---", 0)   ? FM_YAML :
+               fence_line(p, e, "+++", 0) ? FM_TOML :
+                                            FM_NONE;
+    if (kind == FM_NONE)
+        return FM_NONE;
+    const char *mark = kind == FM_YAML ? "---" : "+++";
     p = next_line(p, end);
     *fm = p;
     while (p < end) {
-        const char *e = eol(p, end);
-        if (fence_line(p, e, 1)) {
+        e = eol(p, end);
+        if (fence_line(p, e, mark, kind == FM_YAML)) {
             *fm_end = p;
             *body = next_line(p, end);
-            return 1;
+            return kind;
         }
         p = next_line(p, end);
     }
-    return 0;
+    return FM_NONE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1335,14 +1751,18 @@ static int
 markdown_sniff_utf8(const char *head, size_t len, const char *name)
 {
     const char *fm, *fm_end, *body;
-    if (!find_front_matter(head, len, &fm, &fm_end, &body) ||
-        ns__looks_binary(head, len))
+    int kind = find_front_matter(head, len, &fm, &fm_end, &body);
+    if (kind == FM_NONE || ns__looks_binary(head, len))
         return 0;
-    /* the first line inside must look like "key: ..." */
-    const char *e = eol(fm, fm_end);
-    const char *c = memchr(fm, ':', (size_t)(e - fm));
-    if (!c || c == fm)
+    if (kind == FM_TOML && !toml_looks(fm, fm_end))
         return 0;
+    if (kind == FM_YAML) {
+        /* the first line inside must look like "key: ..." */
+        const char *e = eol(fm, fm_end);
+        const char *c = memchr(fm, ':', (size_t)(e - fm));
+        if (!c || c == fm)
+            return 0;
+    }
     return md_name(name) ? 90 : 80;
 }
 
@@ -1470,7 +1890,8 @@ markdown_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
     if (st != NS_OK || !data)
         return st;
     const char *fm_start, *fm_end, *body;
-    if (!find_front_matter(data, len, &fm_start, &fm_end, &body)) {
+    int kind = find_front_matter(data, len, &fm_start, &fm_end, &body);
+    if (kind == FM_NONE) {
         ns_free(data); /* the sniff saw it: the input changed under us */
         return ns__corpus_reject(sink, &w, "front matter not closed");
     }
@@ -1479,7 +1900,22 @@ markdown_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
         ns_free(data);
         return NS_ERR_NOMEM;
     }
-    fm_parse(fm, fm_start, fm_end);
+    const char *bad_at = NULL, *bad = NULL;
+    if (kind == FM_TOML)
+        bad = toml_parse(fm, fm_start, fm_end, &bad_at);
+    else
+        fm_parse(fm, fm_start, fm_end);
+    if (bad) {
+        unsigned long line = 1;
+        for (const char *c = data; c < bad_at; c++)
+            line += *c == '\n';
+        fm_free(fm);
+        ns_free(fm);
+        ns_free(data);
+        return ns__corpus_reject(sink, &w,
+                                 "malformed TOML front matter (line %lu: %s)",
+                                 line, bad);
+    }
 
     doc d = { 0 };
     const char *title = first_of(fm, k_title);
@@ -1514,7 +1950,7 @@ markdown_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
     a.language = first_of(fm, k_lang);
     a.text = ns__buf_cstr(&text);
     a.text_len = text.len;
-    int oom = tbuf.oom || text.oom;
+    int oom = tbuf.oom || text.oom || fm->oom;
     for (int i = 0; i < fm->n; i++)
         oom |= fm->kv[i].val.oom;
     if (oom)

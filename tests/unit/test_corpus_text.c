@@ -1,7 +1,7 @@
 /*
- * test_corpus_text.c: plain text and Markdown (with and without YAML front
- * matter): titles, the front-matter subset (quoting, escapes, folding,
- * lists), Markdown reduced to text (raw HTML too), charsets
+ * test_corpus_text.c: plain text and Markdown (with and without YAML or
+ * TOML front matter): titles, the front-matter subsets (quoting, escapes,
+ * folding, lists), Markdown reduced to text (raw HTML too), charsets
  * (windows-1252, UTF-16), and the shared Markdown corpora.
  */
 #include "test_corpus_common.h"
@@ -242,6 +242,99 @@ test_utf16(void **state)
 }
 
 static void
+test_toml_front_matter(void **state)
+{
+    (void)state;
+    got g;
+    const got_article *a =
+        READ1(&g, "hugo.md",
+              "+++\ntitle = \"Hugo zqh02\"\n"
+              "date = 2020-02-03T10:00:00-05:00\n"
+              "author = \"A. Writer\"\ntags = [\"x\", \"y\"]\n"
+              "+++\n\nBody zqh02\n");
+    assert_int_equal(g.nr, 0);
+    assert_non_null(a);
+    assert_str(a->format, "markdown");
+    assert_str(a->title, "Hugo zqh02");
+    assert_str(a->date, "2020-02-03T15:00:00Z");
+    assert_str(a->author, "A. Writer");
+    assert_str(a->text, "Body zqh02\n");
+    got_free(&g);
+
+    /* escapes, literal and multi-line strings, an array over lines with a
+     * comment, an integer id, comments, a dotted key and an inline table
+     * (dropped), keys after a [table] (not top level: dropped) */
+    a = READ1(&g, "more.md",
+              "+++ \r\n# a comment\r\n"
+              "Title = \"Say \\\"hi\\\"\\tto \\u00e9\\U0001F600\" # note\r\n"
+              "url = 'C:\\path\\no\\escapes'\r\n"
+              "authors = [\r\n  \"Ann\",  # first\r\n  'Bob',\r\n]\r\n"
+              "id = 1234\r\n"
+              "site.name = \"dotted\"\r\n"
+              "source = \"\"\"\r\nWire \\\r\n    Service\"\"\"\r\n"
+              "summary = '''\nline one\nline ''two'''\n"
+              "cover = { image = \"x.png\", alt = \"}\" }\n"
+              "date = 2015-09-18 10:20:30Z\n"
+              "[params]\nlanguage = \"fr\"\n[[menu.main]]\nid = 99\n"
+              "+++\nBody\n");
+    assert_int_equal(g.nr, 0);
+    assert_non_null(a);
+    /* (a field is one line: its tab is a space) */
+    assert_str(a->title, "Say \"hi\" to \xC3\xA9\xF0\x9F\x98\x80");
+    assert_str(a->url, "C:\\path\\no\\escapes");
+    assert_str(a->author, "Ann, Bob");
+    assert_str(a->id, "1234");
+    assert_str(a->source, "Wire Service");
+    assert_str(a->date, "2015-09-18T10:20:30Z");
+    assert_null(a->language);
+    got_free(&g);
+
+    /* no title: the body's first line, as with YAML */
+    a = READ1(&g, "notitle.md",
+              "+++\ndate = 2015-09-18\n+++\n# Heading\n\nB\n");
+    assert_non_null(a);
+    assert_str(a->title, "Heading");
+    assert_str(a->date, "2015-09-18");
+    got_free(&g);
+
+    /* without its closing "+++" it is plain text */
+    a = READ1(&g, "open.md", "+++\ntitle = \"x\"\nBody\n");
+    assert_non_null(a);
+    assert_str(a->format, "text");
+    got_free(&g);
+
+    /* malformed: a clear error, with the line */
+    static const struct {
+        const char *in, *why;
+    } bad[] = {
+        { "+++\ntitle = \"open\ndate = 2015-09-18\n+++\nB\n",
+          "(line 2: unterminated string)" },
+        { "+++\ntitle = \"x\"\njust words\n+++\nB\n",
+          "(line 3: expected 'key = value')" },
+        { "+++\ntitle = \"a\\qb\"\n+++\nB\n",
+          "(line 2: unknown escape in a string)" },
+        { "+++\ntitle =\n+++\nB\n", "(line 2: a key without a value)" },
+        { "+++\ntags = [\"a\", \"b\"\ntitle = \"t\"\n+++\nB\n",
+          "(line 2: unterminated array)" },
+        { "+++\ntitle = \"a\" \"b\"\n+++\nB\n",
+          "(line 2: text after a value)" },
+        { "+++\n[params\n+++\nB\n", "(line 2: unterminated table header)" },
+        { "+++\nx = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]\n+++\nB\n",
+          "nested too deep" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        a = read1(&g, "bad.md", bad[i].in, strlen(bad[i].in));
+        assert_null(a);
+        assert_int_equal(g.nr, 1);
+        assert_str(g.r[0].format, "markdown");
+        if (!strstr(g.r[0].reason, "malformed TOML front matter") ||
+            !strstr(g.r[0].reason, bad[i].why))
+            fail_msg("%s: got \"%s\"", bad[i].in, g.r[0].reason);
+        got_free(&g);
+    }
+}
+
+static void
 test_markdown_raw_html(void **state)
 {
     (void)state;
@@ -374,6 +467,7 @@ main(void)
         cmocka_unit_test(test_front_matter_edge_cases),
         cmocka_unit_test(test_windows_1252),
         cmocka_unit_test(test_utf16),
+        cmocka_unit_test(test_toml_front_matter),
         cmocka_unit_test(test_markdown_raw_html),
         cmocka_unit_test(test_seed_article),
         cmocka_unit_test(test_shared_whitehouse_markdown),
