@@ -1573,7 +1573,7 @@ toml_key(toml *t, const char *p, char *key, size_t cap)
     }
     if (key) {
         key[0] = '\0';
-        if (p && parts == 1 && !part.oom && part.len < cap &&
+        if (p && parts == 1 && !part.oom && part.len > 0 && part.len < cap &&
             !memchr(part.data, '\0', part.len)) {
             for (size_t i = 0; i < part.len; i++)
                 key[i] = (char)(part.data[i] >= 'A' && part.data[i] <= 'Z' ?

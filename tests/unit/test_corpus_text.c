@@ -262,15 +262,16 @@ test_toml_front_matter(void **state)
     got_free(&g);
 
     /* escapes, literal and multi-line strings, an array over lines with a
-     * comment, an integer id, comments, a dotted key and an inline table
-     * (dropped), keys after a [table] (not top level: dropped) */
+     * comment, an integer id, comments, a dotted key, an empty key and an
+     * inline table (dropped), keys after a [table] (not top level:
+     * dropped) */
     a = READ1(&g, "more.md",
               "+++ \r\n# a comment\r\n"
               "Title = \"Say \\\"hi\\\"\\tto \\u00e9\\U0001F600\" # note\r\n"
               "url = 'C:\\path\\no\\escapes'\r\n"
               "authors = [\r\n  \"Ann\",  # first\r\n  'Bob',\r\n]\r\n"
               "id = 1234\r\n"
-              "site.name = \"dotted\"\r\n"
+              "site.name = \"dotted\"\r\n'' = \"an empty key\"\r\n"
               "source = \"\"\"\r\nWire \\\r\n    Service\"\"\"\r\n"
               "summary = '''\nline one\nline ''two'''\n"
               "cover = { image = \"x.png\", alt = \"}\" }\n"
