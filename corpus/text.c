@@ -484,7 +484,8 @@ tag_is(const char *s, size_t n, const char *const *names)
 {
     for (; *names; names++) {
         size_t k = 0;
-        while (k < n && (*names)[k] && ((unsigned char)s[k] | 0x20) == (*names)[k])
+        while (k < n && (*names)[k] &&
+               ((unsigned char)s[k] | 0x20) == (*names)[k])
             k++;
         if (k == n && !(*names)[k])
             return 1;
@@ -500,9 +501,15 @@ enum { CL_COMMENT, CL_CDATA, CL_SCRIPT, CL_STYLE, CL_COUNT };
  * for the tags), or 0.  memo[k]: the least index from which a search to the
  * end of the text found none, so that no text is searched twice. */
 static size_t
-find_closer(const char *s, size_t n, size_t from, int k, size_t total, size_t *memo)
+find_closer(const char *s,
+            size_t n,
+            size_t from,
+            int k,
+            size_t total,
+            size_t *memo)
 {
-    static const char *const closers[] = { "-->", "]]>", "</script", "</style" };
+    static const char *const closers[] = { "-->", "]]>", "</script",
+                                           "</style" };
     const char *c = closers[k];
     size_t cl = strlen(c);
     if (from >= memo[k])
@@ -513,7 +520,9 @@ find_closer(const char *s, size_t n, size_t from, int k, size_t total, size_t *m
             break;
         j = (size_t)(p - s);
         size_t m = 0;
-        while (m < cl && j + m < n && ((unsigned char)s[j + m] | (k >= CL_SCRIPT ? 0x20 : 0)) == (unsigned char)c[m])
+        while (m < cl && j + m < n &&
+               ((unsigned char)s[j + m] | (k >= CL_SCRIPT ? 0x20 : 0)) ==
+                   (unsigned char)c[m])
             m++;
         if (m == cl)
             return j + cl;
@@ -539,10 +548,11 @@ html_markup(ns_buf *out,
             size_t *memo)
 {
     static const char *const blocks[] = {
-        "address", "article", "aside", "blockquote", "br", "dd", "div",
-        "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
-        "h5", "h6", "header", "hr", "li", "ol", "p", "pre", "section",
-        "table", "td", "th", "tr", "ul", NULL
+        "address", "article", "aside",      "blockquote", "br",     "dd", "div",
+        "dl",      "dt",      "figcaption", "figure",     "footer", "h1", "h2",
+        "h3",      "h4",      "h5",         "h6",         "header", "hr", "li",
+        "ol",      "p",       "pre",        "section",    "table",  "td", "th",
+        "tr",      "ul",      NULL
     };
     static const char *const script[] = { "script", NULL };
     static const char *const style[] = { "style", NULL };
@@ -1680,7 +1690,7 @@ find_front_matter(const char *s,
     if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
     const char *e = eol(p, end);
-    int kind = fence_line(p, e, "---", 0)   ? FM_YAML :
+    int kind = fence_line(p, e, "---", 0) ? FM_YAML :
                fence_line(p, e, "+++", 0) ? FM_TOML :
                                             FM_NONE;
     if (kind == FM_NONE)
@@ -1770,8 +1780,8 @@ static int
 text_sniff(const char *head, size_t len, const char *name)
 {
     ns_buf b = { 0 };
-    int score = sniff_text(&head, &len, &b) ? text_sniff_utf8(head, len, name)
-                                            : 0;
+    int score =
+        sniff_text(&head, &len, &b) ? text_sniff_utf8(head, len, name) : 0;
     ns__buf_free(&b);
     return score;
 }
@@ -1780,9 +1790,8 @@ static int
 markdown_sniff(const char *head, size_t len, const char *name)
 {
     ns_buf b = { 0 };
-    int score = sniff_text(&head, &len, &b) ?
-                    markdown_sniff_utf8(head, len, name) :
-                    0;
+    int score =
+        sniff_text(&head, &len, &b) ? markdown_sniff_utf8(head, len, name) : 0;
     ns__buf_free(&b);
     return score;
 }
@@ -1912,9 +1921,8 @@ markdown_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
         fm_free(fm);
         ns_free(fm);
         ns_free(data);
-        return ns__corpus_reject(sink, &w,
-                                 "malformed TOML front matter (line %lu: %s)",
-                                 line, bad);
+        return ns__corpus_reject(
+            sink, &w, "malformed TOML front matter (line %lu: %s)", line, bad);
     }
 
     doc d = { 0 };

@@ -361,8 +361,7 @@ test_markdown_raw_html(void **state)
     got_free(&g);
 
     /* a title from a Markdown heading too, and a .md without front matter */
-    a = READ1(&g, "h.md",
-              "# <span>Caf&eacute;</span> news\n\nA &lt;tag&gt;\n");
+    a = READ1(&g, "h.md", "# <span>Caf&eacute;</span> news\n\nA &lt;tag&gt;\n");
     assert_non_null(a);
     assert_str(a->format, "text");
     assert_str(a->title, "Caf\xC3\xA9 news");
