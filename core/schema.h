@@ -23,7 +23,8 @@
  * |                   | (its file's hash)           |                         |
  * | source name       | "XB" + folded source        | boolean; counts sources |
  * | source file       | "F" + 16 hex digits         | boolean; see below      |
- * | date              | value NS_SLOT_DATE          | "YYYYMMDDhhmmss"        |
+ * | date              | value NS_SLOT_DATE          | "YYYYMMDDhhmmss", the   |
+ * |                   |                             | publisher's clock       |
  * | id                | value NS_SLOT_ID            | the article id          |
  * | content hash      | value NS_SLOT_HASH          | 16 hex digits           |
  * | near-duplicate key| value NS_SLOT_DUPKEY        | 16 hex digits; collapse |

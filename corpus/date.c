@@ -1,10 +1,10 @@
 /*
  * date.c: reading the date forms of news archives (ISO 8601, RFC 822 and its
- * successors, Reuters-21578, AP/TREC, prose) into UTC ISO 8601.  Each family
+ * successors, Reuters-21578, AP/TREC, prose) into RFC 3339.  Each family
  * has its own small parser over a cursor; the first that consumes the whole
  * text wins.  Nothing here guesses: a date it cannot read in full is "".
- * Calendar arithmetic uses Howard Hinnant's days-from-civil algorithms, so
- * no libc time function (and no TZ environment) is involved.
+ * Epoch seconds become a day with Howard Hinnant's civil-from-days
+ * algorithm, so no libc time function (and no TZ environment) is involved.
  */
 #include "corpus/date.h"
 
@@ -178,17 +178,6 @@ days_in_month(int y, int m)
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         return 29;
     return dm[m - 1];
-}
-
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 static void
@@ -672,10 +661,30 @@ emit(const datetime *t, char out[NS_DATE_MAX])
         out[10] = '\0';
         return 10;
     }
-    int s = t->s == 60 ? 59 : t->s; /* a leap second stays in its minute */
-    int64_t secs = days_from_civil(t->y, t->mo, t->d) * 86400 + t->h * 3600 +
-                   t->mi * 60 + s - (t->zone == 1 ? t->off * 60 : 0);
-    return format_secs(secs, out);
+    /* The time as the source wrote it, on its own clock: the article's
+     * day is the one its publisher gave it, not UTC's. */
+    put_day(out, t->y, t->mo, t->d);
+    out[10] = 'T';
+    put2(out + 11, t->h);
+    out[13] = ':';
+    put2(out + 14, t->mi);
+    out[16] = ':';
+    put2(out + 17, t->s == 60 ? 59 : t->s); /* a leap second stays in its
+                                              * minute */
+    int off = t->zone == 1 ? t->off : 0;
+    if (off == 0) {
+        out[19] = 'Z';
+        out[20] = '\0';
+        return 20;
+    }
+    out[19] = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    put2(out + 20, off / 60);
+    out[22] = ':';
+    put2(out + 23, off % 60);
+    out[25] = '\0';
+    return 25;
 }
 
 size_t

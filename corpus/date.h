@@ -1,8 +1,10 @@
 /*
  * date.h: turning the dates news archives write into the one form the index
- * stores, UTC ISO 8601 "YYYY-MM-DDThh:mm:ssZ" (or "YYYY-MM-DD" when only the
- * day is known).  Every corpus reader uses it.  It never invents a date: what
- * it cannot read gives "".
+ * stores, RFC 3339 on the source's own clock: "YYYY-MM-DDThh:mm:ss+hh:mm"
+ * ("...Z" at UTC, "YYYY-MM-DD" when only the day is known).  An article's
+ * day is then the one its publisher gave it: a White House release of 9:37
+ * pm on March 6 (-05:00) is of March 6, not of UTC's March 7.  Every corpus
+ * reader uses it.  It never invents a date: what it cannot read gives "".
  */
 #ifndef NS_DATE_H
 #define NS_DATE_H
@@ -10,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Room for the longest result, "YYYY-MM-DDThh:mm:ssZ", and its NUL. */
-#define NS_DATE_MAX 21
+/* Room for the longest result, "YYYY-MM-DDThh:mm:ss+hh:mm", and its NUL. */
+#define NS_DATE_MAX 26
 
 /**
  * Normalize the date text s[0, len) into out (NUL-terminated).
@@ -40,14 +42,16 @@
  * has no way to say that the day is unknown, and a made-up day would be
  * wrong.
  *
- * A time with an offset or a known zone name (UT, GMT, EST, CEST, ...) is
- * converted to UTC.  A time with no zone is taken as UTC.  A time with an
- * unknown zone name keeps only its day, since the day is all we know.  Two
- * digit years are 19YY from 50 and 20YY below.  Impossible dates
- * ("2015-02-30", hour 25) give "".
+ * A time keeps its clock and gets its offset: a numeric one or a known
+ * zone name's (UT, GMT, EST, CEST, ...) as "+hh:mm", "Z" when it is zero.
+ * A time with no zone is taken as UTC ("Z").  A time with an unknown zone
+ * name keeps only its day, since the day is all we know.  Two digit years
+ * are 19YY from 50 and 20YY below.  Impossible dates ("2015-02-30", hour
+ * 25) give "".
  *
- * Returns: the length written to out (20 with a time, 10 for a day), or 0
- * with out set to "" when s is not a date this function reads.
+ * Returns: the length written to out (25 with a time and an offset, 20
+ * with a time at UTC, 10 for a day), or 0 with out set to "" when s is not
+ * a date this function reads.
  */
 size_t ns__date_parse(const char *s, size_t len, char out[NS_DATE_MAX]);
 

@@ -131,9 +131,12 @@ NS_API void ns_free(void *p) NS_NOEXCEPT;
  * - id: stable unique id; adding an article with an id already in the index
  *   replaces it.  NULL or "": the url, else "sha:" and a hash of the title
  *   and text, so that adding the same article twice keeps one copy.
- * - date: ISO 8601 in UTC, "YYYY-MM-DDThh:mm:ssZ" (or a prefix of it:
- *   "YYYY-MM-DD"); NULL when unknown.  A date in another form is kept as
- *   given, but the article then falls outside every date range.
+ * - date: RFC 3339 on the publisher's clock, "YYYY-MM-DDThh:mm:ss+hh:mm"
+ *   or "YYYY-MM-DDThh:mm:ssZ" (or a prefix: "YYYY-MM-DD"); NULL when
+ *   unknown.  Date ranges and sorting use its clock time as written, so an
+ *   article is of the day its publisher gave it.  A date in another form
+ *   is kept as given, but the article then falls outside every date
+ *   range.  (ns_db_add_path normalizes what the readers find to this.)
  * @since 0.1
  */
 typedef struct ns_article {
@@ -141,7 +144,7 @@ typedef struct ns_article {
     const char *id;       /* stable unique id (ns_db_add_path: digits only
                            * are unique within their file) */
     const char *title;    /* headline */
-    const char *date;     /* UTC ISO 8601 */
+    const char *date;     /* RFC 3339, the publisher's clock */
     const char *source;   /* publisher or feed name */
     const char *url;      /* canonical URL */
     const char *author;   /* byline */
@@ -540,7 +543,7 @@ typedef struct ns_hit {
     double score;  /* BM25 score, whatever the sort order */
     const char *id;
     const char *title;
-    const char *date; /* UTC ISO 8601 or "" */
+    const char *date; /* RFC 3339 (the publisher's clock) or "" */
     const char *source;
     const char *url;
     const char *author;

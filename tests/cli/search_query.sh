@@ -10,6 +10,7 @@ cat >"$TMP/news.jsonl" <<'EOF'
 {"id":"a2","title":"Talks in Geneva","date":"2015-09-01T00:00:00Z","source":"Daily Two","url":"https://news.example.org/a2","author":"Bo Kim","text":"Diplomats met in Geneva to discuss the air campaign and sanctions."}
 {"id":"a3","title":"Sanctions extended","date":"2015-10-15T23:59:59Z","source":"Wire One","url":"https://example.com/a3","author":"Ann Lee","text":"The sanctions on Syria were extended; the strikes went on."}
 {"id":"a4","title":"Earthquake relief","date":"2015-10-16T00:00:00Z","source":"Daily Two","url":"https://example.net/a4","author":"Cy Ode","text":"Relief teams arrived after the earthquake; no strike was reported."}
+{"id":"a5","title":"Evening bulletin","date":"2015-10-15T23:30:00-05:00","source":"Wire Three","text":"The harbour bulletin of the evening."}
 EOF
 run index --index "$IDX" "$TMP/news.jsonl"
 expect_rc 0 "index"
@@ -47,20 +48,30 @@ expect_ids "a1 a3" 'source:"wire one"'
 expect_ids "a1 a3" 'author:lee'
 expect_ids "a2" 'site:example.org'
 expect_ids "a1 a3" 'url:https://www.example.com/x strike'
-expect_ids "a2 a3" 'date:2015-09-01..2015-10-15'
+expect_ids "a2 a3 a5" 'date:2015-09-01..2015-10-15'
 expect_ids "a1" 'date:2015-08'
-expect_ids "a3" 'date:2015-10-15'
+expect_ids "a3 a5" 'date:2015-10-15'
 expect_ids "a1 a2" 'date:..2015-09-01'
 expect_ids "a4" 'date:2015-10-16..'
 expect_ids "a2 a3" --since 2015-09-01 --until 2015-10-15 'strike OR sanctions OR geneva'
 expect_ids "a3 a4" --since 2015-10 strike
 expect_ids "a1" --until 2015-08-31 strike
+# An article's day is its publisher's: 11:30 pm at -05:00 on October 15
+# is of October 15 (UTC's October 16), and is shown so.
+expect_ids "a5" 'date:2015-10-15 bulletin'
+expect_ids "a5" --until 2015-10-15 bulletin
+run --index "$IDX" 'date:2015-10-16 bulletin'
+expect_rc 1 "the evening article is not of the next day"
+run --index "$IDX" --format json bulletin
+expect_out '"date":"2015-10-15T23:30:00-05:00"' "its date as published"
+run --index "$IDX" bulletin
+expect_out '2015-10-15' "its day shown"
 
 # Filters only: every article that passes, newest first.
 ids 'source:"daily two"'
 [ "$got" = "a4 a2" ] && ok || bad "filters only, newest first: $got"
 ids -- -strike
-[ "$got" = "a2" ] && ok || bad "exclusion only: $got"
+[ "$got" = "a5 a2" ] && ok || bad "exclusion only: $got"
 
 # A malformed query is read anyway, with a note on stderr.
 run --index "$IDX" '"air strikes'

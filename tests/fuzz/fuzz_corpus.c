@@ -84,7 +84,8 @@ fz_article(const ns_article *a, const ns__where *w, void *payload)
     fz_check_field(a->author);
     fz_check_field(a->language);
     if (a->date)
-        CHECK(strlen(a->date) == 10 || strlen(a->date) == 20);
+        CHECK(strlen(a->date) == 10 || strlen(a->date) == 20 ||
+              strlen(a->date) == 25);
     CHECK(a->text_len <= NS_MAX_ARTICLE_BYTES);
     CHECK(a->text != NULL || a->text_len == 0);
     if (a->text_len) /* readable to its end */

@@ -21,7 +21,7 @@ test_jsonl_fields(void **state)
     assert_int_equal(a->offset, 0);
     assert_str(a->id, "a1");
     assert_str(a->title, "Putin Mulls Troops");
-    assert_str(a->date, "2015-09-18T14:20:30Z");
+    assert_str(a->date, "2015-09-18T10:20:30-04:00");
     assert_str(a->source, "Bloomberg");
     assert_str(a->url, "https://example.com/a1");
     assert_str(a->author, "Ilya Arkhipov, Henry Meyer");
@@ -100,7 +100,7 @@ test_json_array(void **state)
     assert_str(g.a[0].text, "One {braces} ]");
     assert_int_equal(g.a[0].record, 1);
     assert_int_equal(g.a[0].offset, 4);
-    assert_str(g.a[1].date, "2015-09-18T08:20:30Z");
+    assert_str(g.a[1].date, "2015-09-18T10:20:30+02:00");
     assert_str(g.a[2].id, "x4");
     assert_int_equal(g.a[2].record, 5);
     assert_int_equal(g.nr, 2);
@@ -387,7 +387,7 @@ test_shared_whitehouse_jsonl(void **state)
             "president-harriss-call-with-world-health-organization-director-"
             "general-dr-tedros-adhanom-ghebreyesus");
     assert_non_null(a);
-    assert_str(a->date, "2021-01-21T22:12:47Z");
+    assert_str(a->date, "2021-01-21T17:12:47-05:00");
     assert_str(a->source, "The White House");
     got_free(&g);
 }

@@ -63,7 +63,7 @@ check_good(const got *g)
     assert_int_equal(a->offset, 578);
     assert_str(a->url, "https://coastal.example/news/harbour-bridge-reopens");
     assert_str(a->title, "Harbour bridge reopens after two years of repairs");
-    assert_str(a->date, "2024-03-05T08:30:00Z");
+    assert_str(a->date, "2024-03-05T09:30:00+01:00");
     assert_str(a->author, "Ana Lima");
     assert_str(a->source, "The Coastal Times");
     assert_str(a->language, "en-GB");
