@@ -156,6 +156,32 @@ ns__buf_putc(ns_buf *b, char c) NS_NOEXCEPT
 }
 
 void
+ns__buf_put_utf8(ns_buf *b, uint32_t cp) NS_NOEXCEPT
+{
+    char u[4];
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        ns__buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, u, 2);
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, u, 3);
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        ns__buf_append(b, u, 4);
+    }
+}
+
+void
 ns__buf_vprintf(ns_buf *b, const char *fmt, va_list ap) NS_NOEXCEPT
 {
     va_list ap2;

@@ -46,6 +46,8 @@ int ns__buf_reserve(ns_buf *b, size_t extra) NS_NOEXCEPT;
 void ns__buf_append(ns_buf *b, const void *p, size_t n) NS_NOEXCEPT;
 void ns__buf_puts(ns_buf *b, const char *s) NS_NOEXCEPT;
 void ns__buf_putc(ns_buf *b, char c) NS_NOEXCEPT;
+/** Code point cp as UTF-8; a surrogate or a value past U+10FFFF as U+FFFD. */
+void ns__buf_put_utf8(ns_buf *b, uint32_t cp) NS_NOEXCEPT;
 void ns__buf_printf(ns_buf *b, const char *fmt, ...) NS_NOEXCEPT
     __attribute__((format(printf, 2, 3)));
 void ns__buf_vprintf(ns_buf *b, const char *fmt, va_list ap) NS_NOEXCEPT;

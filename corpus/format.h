@@ -108,6 +108,14 @@ ns_status ns__corpus_reject(const ns__corpus_sink *sink,
                             const char *fmt,
                             ...) __attribute__((format(printf, 3, 4)));
 
+/**
+ * The character of windows-1252 byte c: ASCII and Latin-1 as themselves,
+ * 0x80..0x9F from its own table; 0 for the five bytes it leaves undefined
+ * (0x81 0x8D 0x8F 0x90 0x9D), which callers map (browsers to the C1 code
+ * point of the same number, text readers to U+FFFD).
+ */
+uint32_t ns__cp1252(unsigned char c);
+
 /** Whether s[0, len) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 int ns__utf8_valid(const char *s, size_t len);
 

@@ -147,30 +147,6 @@ u8dec(const unsigned char *s, size_t n, uint32_t *cp)
     return 0;
 }
 
-static void
-u8put(ns_buf *b, uint32_t cp)
-{
-    char s[4];
-    if (cp < 0x80) {
-        ns__buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        s[0] = (char)(0xC0 | (cp >> 6));
-        s[1] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, s, 2);
-    } else if (cp < 0x10000) {
-        s[0] = (char)(0xE0 | (cp >> 12));
-        s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        s[2] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, s, 3);
-    } else {
-        s[0] = (char)(0xF0 | (cp >> 18));
-        s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        s[3] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, s, 4);
-    }
-}
-
 static int
 is_uspace(uint32_t cp)
 {
@@ -713,7 +689,7 @@ xml_get_entity(void *ctx, const xmlChar *name)
         return NULL;
     }
     ns_buf b = { 0 };
-    u8put(&b, d->value);
+    ns__buf_put_utf8(&b, d->value);
     if (b.oom || b.len >= sizeof e->value) {
         ns__buf_free(&b);
         ns_free(e);
@@ -1140,15 +1116,6 @@ alias_cmp(const void *key, const void *ent)
     return strcmp(key, ((const cs_alias *)ent)->label);
 }
 
-/* windows-1252's 0x80..0x9F (the rest is Latin-1).  Its five holes map to
- * the C1 code points, as browsers do. */
-static const uint16_t cp1252_high[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
-};
-
 /* Whether c is a C0 control the HTML parser should not see. */
 static int
 bad_control(unsigned char c)
@@ -1164,10 +1131,10 @@ decode_1252(ns_buf *b, const unsigned char *s, size_t n)
         if (c < 0x80) {
             if (!bad_control(c))
                 ns__buf_putc(b, (char)c);
-        } else if (c < 0xA0) {
-            u8put(b, cp1252_high[c - 0x80]);
         } else {
-            u8put(b, c);
+            /* The five holes as the C1 code points, as browsers do. */
+            uint32_t cp = ns__cp1252(c);
+            ns__buf_put_utf8(b, cp ? cp : c);
         }
     }
 }

@@ -129,38 +129,6 @@ attr_value(const char *s, size_t n, const char *attr, size_t *vs, size_t *ve)
     return 0;
 }
 
-/* Windows-1252's 0x80..0x9F; 0 where it has no character. */
-static const unsigned short cp1252[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0,
-};
-
-static void
-put_cp(ns_buf *b, unsigned long cp)
-{
-    char u[4];
-    if (cp < 0x80) {
-        ns__buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, u, 3);
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, u, 4);
-    }
-}
-
 /* Named entities of the TREC and Reuters DTDs that carry text; these are
  * read even without their ';' ("&amp" in wire copy).  The rest of HTML 4
  * comes from libxml2 (see entity). */
@@ -215,7 +183,7 @@ entity(ns_buf *b, const char *s, size_t n)
         /* control characters (Reuters' &#3; ends a story) carry no text */
         if ((cp >= 0x20 && !(cp >= 0x7F && cp <= 0x9F)) || cp == '\t' ||
             cp == '\n')
-            put_cp(b, cp);
+            ns__buf_put_utf8(b, cp);
         return i;
     }
     while (i < n && i < 12 && name_char((unsigned char)s[i]))
@@ -225,7 +193,7 @@ entity(ns_buf *b, const char *s, size_t n)
     for (size_t k = 0; k < sizeof entities / sizeof *entities; k++) {
         size_t len = strlen(entities[k].name);
         if (len == i - 1 && memcmp(entities[k].name, s + 1, len) == 0) {
-            put_cp(b, entities[k].cp);
+            ns__buf_put_utf8(b, entities[k].cp);
             return i < n && s[i] == ';' ? i + 1 : i;
         }
     }
@@ -237,7 +205,7 @@ entity(ns_buf *b, const char *s, size_t n)
         name[i - 1] = '\0';
         const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)name);
         if (d) {
-            put_cp(b, d->value);
+            ns__buf_put_utf8(b, d->value);
             return i + 1;
         }
     }
@@ -317,8 +285,8 @@ sgml_text(ns_buf *b, const char *s, size_t n, int latin)
         }
         if (c >= 0x80 && latin) {
             ns__buf_append(b, s + run, i - run);
-            unsigned long cp = c < 0xA0 ? cp1252[c - 0x80] : c;
-            put_cp(b, cp ? cp : 0xFFFD);
+            uint32_t cp = ns__cp1252(c);
+            ns__buf_put_utf8(b, cp ? cp : 0xFFFD);
             i++;
             run = i;
             continue;

@@ -85,35 +85,6 @@ md_name(const char *name)
 /* ------------------------------------------------------------------------ */
 /* Charsets                                                                  */
 
-/* Code point cp as UTF-8; a surrogate or a value past U+10FFFF as U+FFFD. */
-static void
-put_utf8(ns_buf *b, unsigned long cp)
-{
-    char u[4];
-    if (cp >= 0xD800 && cp <= 0xDFFF)
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        ns__buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, u, 3);
-    } else if (cp < 0x110000) {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        ns__buf_append(b, u, 4);
-    } else {
-        ns__buf_append(b, "\xEF\xBF\xBD", 3);
-    }
-}
-
 static int
 hexval(int c)
 {
@@ -126,15 +97,6 @@ hexval(int c)
     return -1;
 }
 
-/* windows-1252's 0x80..0x9F (the rest is Latin-1); 0 for its five holes,
- * which become U+FFFD. */
-static const unsigned short cp1252_high[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0,
-};
-
 /* s[0, n) read as windows-1252, appended to b as UTF-8. */
 static void
 from_1252(ns_buf *b, const unsigned char *s, size_t n)
@@ -144,8 +106,8 @@ from_1252(ns_buf *b, const unsigned char *s, size_t n)
         if (s[i] < 0x80)
             continue;
         ns__buf_append(b, s + run, i - run);
-        unsigned long cp = s[i] < 0xA0 ? cp1252_high[s[i] - 0x80] : s[i];
-        put_utf8(b, cp ? cp : 0xFFFD);
+        uint32_t cp = ns__cp1252(s[i]); /* its five holes: U+FFFD */
+        ns__buf_put_utf8(b, cp ? cp : 0xFFFD);
         run = i + 1;
     }
     ns__buf_append(b, s + run, n - run);
@@ -180,10 +142,10 @@ from_utf16(ns_buf *b, const unsigned char *s, size_t n, int big)
                 i += 2;
             }
         }
-        put_utf8(b, u); /* a lone surrogate: U+FFFD */
+        ns__buf_put_utf8(b, u); /* a lone surrogate: U+FFFD */
     }
     if (n % 2)
-        put_utf8(b, 0xFFFD);
+        ns__buf_put_utf8(b, 0xFFFD);
 }
 
 /*
@@ -615,9 +577,9 @@ md_entity(ns_buf *out, const char *s, size_t n)
         if (i == d0 || i >= n || s[i] != ';')
             return 0;
         if (cp >= 0x20 || cp == '\t' || cp == '\n')
-            put_utf8(out, cp);
+            ns__buf_put_utf8(out, cp);
         else if (cp == 0)
-            put_utf8(out, 0xFFFD);
+            ns__buf_put_utf8(out, 0xFFFD);
         return i + 1;
     }
     char name[32];
@@ -632,7 +594,7 @@ md_entity(ns_buf *out, const char *s, size_t n)
     const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)name);
     if (!d)
         return 0;
-    put_utf8(out, d->value);
+    ns__buf_put_utf8(out, d->value);
     return i + 1;
 }
 
@@ -954,16 +916,16 @@ dq_scalar(ns_buf *b, const char *p, const char *end)
             ns__buf_putc(b, e);
             break;
         case 'N':
-            put_utf8(b, 0x85);
+            ns__buf_put_utf8(b, 0x85);
             break;
         case '_':
-            put_utf8(b, 0xA0); /* no-break space */
+            ns__buf_put_utf8(b, 0xA0); /* no-break space */
             break;
         case 'L':
-            put_utf8(b, 0x2028);
+            ns__buf_put_utf8(b, 0x2028);
             break;
         case 'P':
-            put_utf8(b, 0x2029);
+            ns__buf_put_utf8(b, 0x2029);
             break;
         case 'x':
         case 'u':
@@ -983,7 +945,7 @@ dq_scalar(ns_buf *b, const char *p, const char *end)
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 p += 6;
             }
-            put_utf8(b, cp);
+            ns__buf_put_utf8(b, cp);
             break;
         }
         default:
@@ -1369,7 +1331,7 @@ toml_escape(toml *t, ns_buf *b, const char *p, int multi)
             (cp >= 0xD800 && cp <= 0xDFFF))
             return toml_fail(t, at, "bad \\u escape in a string");
         if (cp)
-            put_utf8(b, cp);
+            ns__buf_put_utf8(b, cp);
         return p + nd;
     }
     default:
