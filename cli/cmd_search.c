@@ -390,12 +390,15 @@ print_html(const ns_hit *h)
 }
 
 static void
-print_trec(const char *qid, const ns_hit *h)
+print_trec(const char *qid, const ns_hit *h, ns_sort sort)
 {
-    /* TREC ids cannot hold whitespace. */
+    /* TREC ids cannot hold whitespace.  trec_eval ranks by the score
+     * column: sorted by date, it is minus the rank, so that it keeps the
+     * order shown. */
     printf("%s Q0 ", qid);
     out_word(stdout, h->id, strlen(h->id));
-    printf(" %u %.6f nsearch\n", h->rank, h->score);
+    printf(" %u %.6f nsearch\n", h->rank,
+           sort == NS_SORT_RELEVANCE ? h->score : -(double)h->rank);
 }
 
 /* A sharded index's shards that a search left out, on stderr. */
@@ -549,13 +552,17 @@ cmd_search(int argc, char **argv)
             print_html(h);
             break;
         case FMT_TREC:
-            print_trec("1", h);
+            print_trec("1", h, c.so.sort);
             break;
         }
     }
     if (c.fmt == FMT_JSON)
         print_json_summary(res);
-    if (c.fmt == FMT_TEXT && n == 0)
+    if (c.fmt == FMT_TEXT && n == 0 && c.so.offset && ns_results_total(res))
+        fprintf(stderr, "%s: no result past the first %u of about %llu\n",
+                prog, c.so.offset,
+                (unsigned long long)ns_results_total(res));
+    else if (c.fmt == FMT_TEXT && n == 0)
         fprintf(stderr, "%s: no article matches\n", prog);
     rc = n ? EXIT_OK : EXIT_NONE;
 out:
@@ -587,9 +594,18 @@ static const char batch_help[] =
     "  --no-feedback    rank by the query's words only (by default the best\n"
     "                   words of the top results are searched too:\n"
     "                   pseudo-relevance feedback)\n"
-    "  --since, --until, --sort   as for search\n"
+    "  --since, --until, --sort   as for search (sorted by date, the score\n"
+    "                   column is minus the rank, so that trec_eval keeps\n"
+    "                   the order)\n"
     "  --partial, --timeout, --connect-timeout   as for search\n"
-    "  -h, --help       this help\n";
+    "  -h, --help       this help\n"
+    "\n"
+    "Near-duplicates are not collapsed: a run ranks every article (search's\n"
+    "--all).  search's other options (--recent, --offset...) are accepted.\n"
+    "\n"
+    "Exit status: 0 every query ran (some may rank nothing); 2 a line\n"
+    "without a tab, a query that failed, or another error (the other\n"
+    "queries still run).\n";
 
 int
 cmd_batch(int argc, char **argv)
@@ -620,6 +636,7 @@ cmd_batch(int argc, char **argv)
     if (!c.so.limit)
         c.so.limit = 1000;
     c.so.no_snippets = 1;
+    c.so.all = 1; /* a run ranks every article, near-duplicates too */
     c.so.plain = !c.syntax;
     c.so.feedback = !c.no_feedback;
     in = strcmp(words[0], "-") == 0 ? stdin : fopen(words[0], "r");
@@ -659,7 +676,7 @@ cmd_batch(int argc, char **argv)
         }
         warn_missing(res);
         for (size_t i = 0; i < ns_results_count(res); i++)
-            print_trec(line, ns_results_get(res, i));
+            print_trec(line, ns_results_get(res, i), c.so.sort);
         ns_results_free(res);
     }
 out:

@@ -25,6 +25,15 @@ run --index "$IDX" --all latakia
 n=$(grep -cE '^[0-9]+\. ' "$TMP/out")
 [ "$n" -eq 3 ] && ok || bad "--all: $n results, want 3"
 if grep -q similar "$TMP/out"; then bad "--all still counts"; else ok; fi
+# A TREC run (batch) ranks every copy; sorted by date, its scores fall
+# with the rank, so that trec_eval keeps the order.
+printf 'q\tlatakia\n' | "$NSEARCH" batch --index "$IDX" - >"$TMP/run"
+[ "$(wc -l <"$TMP/run")" -eq 3 ] && ok || bad "batch collapsed near-duplicates"
+printf 'q\tlatakia\n' | "$NSEARCH" batch --index "$IDX" --sort oldest - >"$TMP/run"
+awk '{print $3}' "$TMP/run" | tr '\n' ' ' | grep -qx 'w1 w2 w3 ' && ok ||
+    bad "batch --sort oldest: $(tr '\n' ' ' <"$TMP/run")"
+sort -s -k5,5gr "$TMP/run" | cmp -s - "$TMP/run" && ok ||
+    bad "batch --sort oldest: the scores do not fall with the rank"
 
 # JSON: one object per result, then the summary with the facets, which
 # count every match (near-duplicates included).

@@ -67,6 +67,11 @@ expect_out '"date":"2015-10-15T23:30:00-05:00"' "its date as published"
 run --index "$IDX" bulletin
 expect_out '2015-10-15' "its day shown"
 
+# Past the last result: said so, not "no article matches".
+run --index "$IDX" --offset 99 strike
+expect_rc 1 "nothing past the last result"
+expect_err "no result past the first 99 of about [0-9]+" "offset past the end"
+
 # Filters only: every article that passes, newest first.
 ids 'source:"daily two"'
 [ "$got" = "a4 a2" ] && ok || bad "filters only, newest first: $got"
