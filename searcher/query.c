@@ -283,8 +283,15 @@ ns__query_date_key(const char *d, size_t len, char pad, char out[15])
             return -1;
     }
     if (n >= 8) {
+        static const int mdays[12] = { 31, 29, 31, 30, 31, 30,
+                                       31, 31, 30, 31, 30, 31 };
+        int year = (out[0] - '0') * 1000 + (out[1] - '0') * 100 +
+                   (out[2] - '0') * 10 + (out[3] - '0');
+        int month = (out[4] - '0') * 10 + (out[5] - '0');
         int day = (out[6] - '0') * 10 + (out[7] - '0');
-        if (day < 1 || day > 31)
+        int leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        if (day < 1 || day > mdays[month - 1] ||
+            (month == 2 && day == 29 && !leap))
             return -1;
     }
     while (n < 14)
@@ -366,7 +373,8 @@ lex_operator(tok *t, const char *s, size_t n)
 }
 
 /* A known field name and its colon at p, followed by a value: the field,
- * with *after just past the colon; -1 otherwise. */
+ * with *after just past the colon; -2 for a known name with no value
+ * (`date:` at the end); -1 otherwise. */
 static int
 lex_field(const char *p, const char **after)
 {
@@ -376,8 +384,7 @@ lex_field(const char *p, const char **after)
     if (n == 0 || p[n] != ':')
         return -1;
     char v = p[n + 1];
-    if (!v || is_space(v) || v == ')')
-        return -1;
+    int no_value = !v || is_space(v) || v == ')';
     for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++) {
         const char *name = field_names[i].name;
         if (strlen(name) != n)
@@ -387,7 +394,7 @@ lex_field(const char *p, const char **after)
             k++;
         if (k == n) {
             *after = p + n + 1;
-            return field_names[i].field;
+            return no_value ? -2 : field_names[i].field;
         }
     }
     return -1;
@@ -414,6 +421,9 @@ lex(parser *ps)
     }
     const char *after;
     int field = quote_len(p) || *p == '(' ? -1 : lex_field(p, &after);
+    if (field == -2)
+        note(ps, "'%.*s' has no value: searched as a word",
+             (int)(after - start), start);
     if (field >= 0) {
         t->field = field;
         p = after;

@@ -27,7 +27,7 @@ expect_rc 0 "the master shard"
 
 # count INDEX: the results of a query of every article (a filter).
 count() {
-    "$NSEARCH" --index "$1" --format trec -n 5000 "date:..2100" | wc -l
+    "$NSEARCH" --index "$1" --format trec --all -n 5000 "date:..2100" | wc -l
 }
 before=$(count "$MASTER")
 [ "$before" -gt 50 ] && ok || bad "the master finds $before articles"
@@ -65,7 +65,7 @@ wait_for_more "$TMP/srv.log" "Connection from" "$seen" "$session" ||
 (
     for _ in $(seq 1000); do
         [ -f "$TMP/done" ] && break
-        n=$("$NSEARCH" --index "$CLIENT" --format trec -n 5000 "date:..2100" \
+        n=$("$NSEARCH" --index "$CLIENT" --format trec --all -n 5000 "date:..2100" \
             2>>"$TMP/loop.err" | wc -l)
         echo "$? $n"
     done >"$TMP/loop"

@@ -221,8 +221,9 @@ test_fields(void **state)
     check("source:a source:b author:c x",
           "Query((x@1 FILTER ((Ba@1 OR Bb@1) AND Ac@1)))", NULL);
     check("-source:x syria", "Query((syria@1 AND_NOT Bx@1))", NULL);
-    /* A field name without a value is a word. */
-    check("title: syria", "Query((titl@1 OR syria@1))", NULL);
+    /* A field name without a value is a word, and a note says so. */
+    check("title: syria", "Query((titl@1 OR syria@1))",
+          "'title:' has no value: searched as a word");
 }
 
 static void
@@ -249,6 +250,16 @@ test_dates(void **state)
     check("date:.. x", NULL, "is not a date");
     check("date:yesterday", "Query((date@1 OR yesterday@2))",
           "is not a date");
+    /* Days that no month has, and February 29th of a common year. */
+    check("date:2015-02-30 x", NULL, "'date:2015-02-30' is not a date");
+    check("date:2015-04-31 x", NULL, "is not a date");
+    check("date:2015-02-29 x", NULL, "is not a date");
+    check("date:2016-02-29",
+          "Query(VALUE_RANGE 0 20160229000000 20160229999999)", NULL);
+    /* A field name with no value is a word, and the note says so. */
+    check("date:", "Query(date@1)", "'date:' has no value");
+    check("syria title:", "Query((syria@1 OR titl@1))",
+          "'title:' has no value");
 
     char k[15];
     assert_int_equal(ns__query_date_key("2015-09-30", 10, '9', k), 0);
