@@ -3204,11 +3204,13 @@ ns__html_extract(const char *data,
         out->title = take(&m.jl_headline);
     else if (m.tw_title)
         out->title = take(&m.tw_title);
-    else if (m.title_tag) {
+    else if (m.title_tag)
         out->title = take(&m.title_tag);
-        title_strip_site(out->title, m.site ? m.site : m.jl_publisher);
-    } else
+    else
         out->title = take(&m.h1);
+    /* og:title and the headlines carry the site's name too ("... | The
+     * Citizen"), not only <title>. */
+    title_strip_site(out->title, m.site ? m.site : m.jl_publisher);
     for (int i = 0; i < D_N && !out->date; i++) {
         char d[NS_DATE_MAX];
         if (m.date[i] && ns__date_parse(m.date[i], strlen(m.date[i]), d) > 0) {

@@ -296,6 +296,21 @@ test_title_site_suffix(void **state)
     assert_str(p.title, "Big news today");
     assert_str(p.source, "Daily Planet");
     ns__html_page_free(&p);
+    /* og:title carries it too; a dash that is part of the title stays. */
+    h = "<html><head><meta property=\"og:title\" content=\"Rates rise - "
+        "again | The Citizen\"><meta property=\"og:site_name\" "
+        "content=\"The Citizen\"></head><body><p>Body.</p></body></html>";
+    assert_int_equal(ns__html_extract(h, strlen(h), NULL, &p), NS_OK);
+    assert_str(p.title, "Rates rise - again");
+    ns__html_page_free(&p);
+    /* A JSON-LD headline with its publisher's name first. */
+    h = "<html><head><script type=\"application/ld+json\">{\"@type\":"
+        "\"NewsArticle\",\"headline\":\"Ilanga News - Floods in the "
+        "north\",\"publisher\":{\"@type\":\"Organization\",\"name\":"
+        "\"Ilanga News\"}}</script></head><body><p>Body.</p></body></html>";
+    assert_int_equal(ns__html_extract(h, strlen(h), NULL, &p), NS_OK);
+    assert_str(p.title, "Floods in the north");
+    ns__html_page_free(&p);
 }
 
 /* ------------------------------------------------------------------------ */
