@@ -285,8 +285,9 @@ summary(FILE *f, const ns_index_stats *st, double secs)
         }
     }
     fmt_duration(t, sizeof t, secs);
-    fprintf(f, "; %s files (%s unchanged", fmt_count(e, sizeof e,
-                                                     st->files_seen),
+    fprintf(f, "; %s file%s (%s unchanged",
+            fmt_count(e, sizeof e, st->files_seen),
+            st->files_seen == 1 ? "" : "s",
             fmt_count(g, sizeof g, st->files_unchanged));
     if (st->files_pruned)
         fprintf(f, ", %s pruned", fmt_count(a, sizeof a, st->files_pruned));
