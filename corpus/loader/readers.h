@@ -1,12 +1,13 @@
 /*
  * readers.h: how libnsearch reaches the corpus readers (corpus/).
  *
- * The readers need libarchive, libxml2 (with ICU), json-c, zlib and liblzma,
- * which a search never uses; loading them cost every `nsearch QUERY`
- * process about 1 ms of relocations.  So the shared library does not link
- * them: the readers are a module of their own (nsearch-readers.so, built
- * from the same objects as the static library's readers) that the shared
- * library dlopen()s the first time an indexing call needs it (dlopen.c).
+ * The readers need libarchive, libxml2 (with ICU), json-c, ISA-L, liblzma,
+ * libbz2 and brotli's decoder, which a search never uses; loading them
+ * cost every `nsearch QUERY` process about 1 ms of relocations.  So the
+ * shared library does not link them: the readers are a module of their
+ * own (nsearch-readers.so, built from the same objects as the static
+ * library's readers) that the shared library dlopen()s the first time an
+ * indexing call needs it (dlopen.c).
  * The static library links the readers directly (linked.c) and loads
  * nothing.  The module exports one symbol, ns__readers_module (module.c).
  *
