@@ -468,8 +468,10 @@ class Index:
     def add(self, text="", *, id=None, title=None, date=None, source=None,
             url=None, author=None, language=None):
         """Add (or, by id, replace) one article given in memory.  date is
-        ISO 8601 in UTC ("2015-09-18" or "2015-09-18T10:00:00Z").  Visible
-        to searches after commit()."""
+        RFC 3339 on the publisher's clock ("2015-09-18",
+        "2015-09-18T10:00:00Z" or "2015-09-18T06:00:00-04:00"): date ranges
+        use its clock time as written.  Visible to searches after
+        commit()."""
         db = self._handle()
         body = _enc(text or "")
         a = ns_article(ns_article.VERSION, _enc(id), _enc(title), _enc(date),
