@@ -36,6 +36,13 @@ extern char **environ;
 #endif
 
 void
+ns__db_clear_error(ns_db *db)
+{
+    if (db)
+        ns__xdb_set_errmsg(db->x, "");
+}
+
+void
 ns__db_errorf(ns_db *db, const char *fmt, ...)
 {
     ns_buf b = { 0 };
@@ -1152,9 +1159,17 @@ ns_db_open_v2(const char *path,
     unsigned flags = opts->flags;
     if (!path || !*path)
         return fail(errmsg, NS_ERR_INVALID_ARG, "no index path given");
-    if ((flags & NS_OPEN_CREATE) && !(flags & NS_OPEN_WRITE))
+    if (flags & ~(unsigned)(NS_OPEN_WRITE | NS_OPEN_CREATE | NS_OPEN_REBUILD |
+                            NS_OPEN_PARTIAL | NS_OPEN_POSITIONS |
+                            NS_OPEN_NO_POSITIONS))
         return fail(errmsg, NS_ERR_INVALID_ARG,
-                    "NS_OPEN_CREATE needs NS_OPEN_WRITE");
+                    "unknown NS_OPEN_* flags 0x%x", flags);
+    if ((flags & (NS_OPEN_CREATE | NS_OPEN_REBUILD | NS_OPEN_POSITIONS |
+                  NS_OPEN_NO_POSITIONS)) &&
+        !(flags & NS_OPEN_WRITE))
+        return fail(errmsg, NS_ERR_INVALID_ARG,
+                    "NS_OPEN_CREATE, NS_OPEN_REBUILD and the positions "
+                    "flags need NS_OPEN_WRITE");
     if ((flags & NS_OPEN_POSITIONS) && (flags & NS_OPEN_NO_POSITIONS))
         return fail(errmsg, NS_ERR_INVALID_ARG,
                     "NS_OPEN_POSITIONS and NS_OPEN_NO_POSITIONS together");
@@ -1661,6 +1676,7 @@ ns_db_stat_v2(ns_db *db, unsigned version, ns_db_info *info) NS_NOEXCEPT
 {
     if (!db || !info)
         return NS_ERR_INVALID_ARG;
+    ns__db_clear_error(db);
     if (version < 1 || version > NS_DB_INFO_VERSION) {
         ns__db_errorf(db,
                       "ns_db_info version %u is unknown to this library "
@@ -1668,6 +1684,9 @@ ns_db_stat_v2(ns_db *db, unsigned version, ns_db_info *info) NS_NOEXCEPT
                       version, (unsigned)NS_DB_INFO_VERSION);
         return NS_ERR_INVALID_ARG;
     }
+    /* A reader describes the latest commit, as its searches see it. */
+    if (db->x && !ns__xdb_writable(db->x))
+        (void)ns__xdb_reopen(db->x); /* a failure shows in the reads */
     ns_db_info all;
     ns_status st = db_stat(db, version, &all);
     /* The caller's struct ends with its version's fields. */

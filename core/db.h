@@ -43,6 +43,9 @@ struct ns_db {
     void (*shards_free)(ns_db *db);
 };
 
+/* Every public call on a handle starts with this: ns_db_errmsg() is the
+ * detail of the last call's failure, "" after a success. */
+void ns__db_clear_error(ns_db *db);
 /** Set the handle's detail message (printf-style). */
 void ns__db_errorf(ns_db *db, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

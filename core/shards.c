@@ -1161,8 +1161,14 @@ ns_db_shard_count(const ns_db *db) NS_NOEXCEPT
 ns_status
 ns_db_shard_info(ns_db *db, size_t i, ns_shard_info *info) NS_NOEXCEPT
 {
-    if (!db || !info || i >= ns_db_shard_count(db))
+    if (!db)
         return NS_ERR_INVALID_ARG;
+    ns__db_clear_error(db);
+    if (!info || i >= ns_db_shard_count(db)) {
+        ns__db_errorf(db, "no shard %zu (the index has %zu)", i,
+                      ns_db_shard_count(db));
+        return NS_ERR_INVALID_ARG;
+    }
     shards *sh = db->shards;
     shard *s = &sh->s[i];
     memset(info, 0, sizeof *info);

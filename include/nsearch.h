@@ -43,9 +43,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifdef __cplusplus
+#if defined(__cplusplus) && __cplusplus >= 201103L
 extern "C" {
 #define NS_NOEXCEPT noexcept
+#elif defined(__cplusplus)
+extern "C" {
+#define NS_NOEXCEPT throw()
 #else
 #define NS_NOEXCEPT
 #endif
@@ -189,7 +192,9 @@ typedef struct ns_db ns_db;
  * @param errmsg  optional; on failure a detail message, free with ns_free()
  *
  * Ownership: the caller owns *out and closes it with ns_db_close().
- * Returns: NS_OK; NS_ERR_INVALID_ARG; NS_ERR_INDEX_OPEN (no index there);
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (also an unknown flag, or CREATE,
+ * REBUILD or a positions flag without NS_OPEN_WRITE); NS_ERR_INDEX_OPEN
+ * (no index there);
  * NS_ERR_INDEX_LOCKED (NS_OPEN_WRITE and another writer holds the lock);
  * NS_ERR_INDEX_CORRUPT; NS_ERR_INDEX_VERSION; NS_ERR_IO; NS_ERR_NOMEM;
  * NS_ERR_BACKEND.
@@ -264,8 +269,8 @@ NS_API ns_status ns_db_open_v2(const char *path,
 NS_API void ns_db_close(ns_db *db) NS_NOEXCEPT;
 
 /**
- * The detail message of the last failure on db, or "" if none (and for db
- * NULL); lowercase, no trailing newline.  For a sharded index it names
+ * The detail message of the last call on db that failed, "" when that call
+ * succeeded (and for db NULL); lowercase, no trailing newline.  For a sharded index it names
  * the shard that failed.  Valid until the next call on db.
  * @since 0.1
  */
@@ -282,8 +287,10 @@ NS_API const char *ns_db_errmsg(const ns_db *db) NS_NOEXCEPT;
  * outlive the call.
  * @since 0.1
  *
- * Returns: NS_OK; NS_ERR_INVALID_ARG (not a writer, or no text and no
- * title); NS_ERR_NOMEM; NS_ERR_DISK_FULL; NS_ERR_IO; NS_ERR_BACKEND.
+ * Returns: NS_OK; NS_ERR_INVALID_ARG (not a writer, no text and no
+ * title, or a version this library does not know: 0, or newer than its
+ * NS_ARTICLE_VERSION); NS_ERR_NOMEM; NS_ERR_DISK_FULL; NS_ERR_IO;
+ * NS_ERR_BACKEND.
  */
 NS_API ns_status ns_db_add_article(ns_db *db,
                                    const ns_article *article) NS_NOEXCEPT;
@@ -469,7 +476,8 @@ typedef struct ns_index_options {
  *               caller built against an older header gets no more
  *
  * Returns: NS_OK (possibly with rejects: see stats); NS_ERR_INVALID_ARG (db
- * or path NULL, opts->version 0, or db not a writer); NS_ERR_NOT_FOUND
+ * or path NULL, opts->version 0 or newer than this library's
+ * NS_INDEX_OPTIONS_VERSION, or db not a writer); NS_ERR_NOT_FOUND
  * (path does not exist; ns_db_errmsg() names it); NS_ERR_IO (also: the
  * shared library could not load its readers module, nsearch-readers.so;
  * ns_db_errmsg() names the paths tried and why);
@@ -591,7 +599,9 @@ typedef struct ns_results ns_results;
  * during the call only; the caller frees *out with ns_results_free(),
  * before closing db.
  * Returns: NS_OK (possibly with no result); NS_ERR_QUERY_EMPTY (no word to
- * search for); NS_ERR_INVALID_ARG (also a bad opts->since or opts->until);
+ * search for); NS_ERR_INVALID_ARG (also a bad opts->since or opts->until,
+ * an opts->sort that is no ns_sort, or opts->version 0 or newer than this
+ * library's NS_SEARCH_OPTIONS_VERSION);
  * NS_ERR_NOMEM; NS_ERR_INDEX_CORRUPT; NS_ERR_SHARD_UNAVAILABLE (a sharded
  * index: a shard did not answer, and db was not opened with
  * NS_OPEN_PARTIAL, or none did); NS_ERR_BACKEND.  Details in
@@ -759,7 +769,8 @@ NS_API ns_status ns_db_stat(ns_db *db, ns_db_info *info) NS_NOEXCEPT;
  *     if (ns_db_stat_v2(db, NS_DB_INFO_VERSION, &info) == NS_OK)
  *         printf("%llu articles\n", (unsigned long long)info.articles);
  *
- * Fields past that version are not written.  For a sharded index the
+ * Fields past that version are not written.  A reader describes the
+ * latest commit, as its next search would see it.  For a sharded index the
  * figures cover every shard that answers (the sizes: the local shards
  * only; updated: the latest shard's commit).
  * Counting the files reads every file record: for status, not for loops.

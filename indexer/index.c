@@ -907,16 +907,24 @@ ns__index_write(ns_db *db,
 ns_status
 ns_db_add_article(ns_db *db, const ns_article *article) NS_NOEXCEPT
 {
-    if (!db || !article || article->version < 1)
+    if (!db)
         return NS_ERR_INVALID_ARG;
+    ns__db_clear_error(db);
+    if (!article || article->version < 1 ||
+        article->version > NS_ARTICLE_VERSION) {
+        ns__db_errorf(db, article ? "ns_article version %u is unknown to "
+                                    "this library (it knows 1)"
+                                  : "no article given",
+                      article ? article->version : 0);
+        return NS_ERR_INVALID_ARG;
+    }
     return add_article(db, article, NULL, NULL);
 }
 
-ns_status
-ns_db_commit(ns_db *db) NS_NOEXCEPT
+/* Write what is held and commit (a writer's handle). */
+static ns_status
+commit_all(ns_db *db)
 {
-    if (!db || !(db->flags & NS_OPEN_WRITE))
-        return NS_ERR_INVALID_ARG;
     ns_status st = NS_OK;
     if (db->indexer) {
         st = flush_held(db, 1);
@@ -926,29 +934,63 @@ ns_db_commit(ns_db *db) NS_NOEXCEPT
     return st == NS_OK ? ns__db_commit(db) : st;
 }
 
+/* The start of the public calls that write: the message cleared, and a
+ * read-only handle refused with one. */
+static ns_status
+writer_call(ns_db *db)
+{
+    if (!db)
+        return NS_ERR_INVALID_ARG;
+    ns__db_clear_error(db);
+    if (!(db->flags & NS_OPEN_WRITE)) {
+        ns__db_errorf(db, "%s: the index was opened read-only", db->path);
+        return NS_ERR_INVALID_ARG;
+    }
+    return NS_OK;
+}
+
+ns_status
+ns_db_commit(ns_db *db) NS_NOEXCEPT
+{
+    ns_status st = writer_call(db);
+    return st == NS_OK ? commit_all(db) : st;
+}
+
 ns_status
 ns_db_publish(ns_db *db) NS_NOEXCEPT
 {
-    if (!db || !(db->flags & NS_OPEN_WRITE) || !db->building)
+    ns_status st = writer_call(db);
+    if (st != NS_OK)
+        return st;
+    if (!db->building) {
+        ns__db_errorf(db, "%s: nothing to publish: the handle was not "
+                          "opened with NS_OPEN_REBUILD, or was published",
+                      db->path);
         return NS_ERR_INVALID_ARG;
-    ns_status st = ns_db_commit(db);
+    }
+    st = commit_all(db);
     return st == NS_OK ? ns__db_publish(db) : st;
 }
 
 ns_status
 ns_db_compact(ns_db *db) NS_NOEXCEPT
 {
-    if (!db || !(db->flags & NS_OPEN_WRITE))
-        return NS_ERR_INVALID_ARG;
-    ns_status st = ns_db_commit(db);
+    ns_status st = writer_call(db);
+    if (st == NS_OK)
+        st = commit_all(db);
     return st == NS_OK ? ns__db_compact(db) : st;
 }
 
 ns_status
 ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT
 {
-    if (!db || !id || !(db->flags & NS_OPEN_WRITE))
+    ns_status wst = writer_call(db);
+    if (wst != NS_OK)
+        return wst;
+    if (!id) {
+        ns__db_errorf(db, "no id given");
         return NS_ERR_INVALID_ARG;
+    }
     indexer *ix;
     ns_status st = get_indexer(db, &ix);
     if (st == NS_OK)
@@ -966,8 +1008,10 @@ ns_db_delete(ns_db *db, const char *id) NS_NOEXCEPT
                                   db->x, ns__buf_cstr(&ix->idterm), &scoped);
         n += scoped;
     }
-    if (st == NS_OK && n == 0)
+    if (st == NS_OK && n == 0) {
+        ns__db_errorf(db, "no article has the id '%s'", id);
         st = NS_ERR_NOT_FOUND;
+    }
     if (st == NS_OK)
         db->dirty = 1;
     return st;
@@ -1253,7 +1297,7 @@ end_bulk(ns_db *db, indexer *ix, ns_status walk_st)
     }
     ns__buf_reset(&ix->records);
     if (st == NS_OK)
-        st = ns_db_commit(db);
+        st = commit_all(db);
     if (st == NS_OK && merged && !was_building)
         st = ns__db_publish(db);
     if (st == NS_OK && merged)
@@ -1287,8 +1331,18 @@ ns_db_add_path(ns_db *db,
                const ns_index_options *opts,
                ns_index_stats *stats) NS_NOEXCEPT
 {
-    if (!db || !path || (opts && opts->version < 1))
+    if (!db)
         return NS_ERR_INVALID_ARG;
+    ns__db_clear_error(db);
+    if (!path || (opts && (opts->version < 1 ||
+                           opts->version > NS_INDEX_OPTIONS_VERSION))) {
+        ns__db_errorf(db, path ? "ns_index_options version %u is unknown "
+                                 "to this library (it knows 1 to %u)"
+                               : "no path given",
+                      opts ? opts->version : 0,
+                      (unsigned)NS_INDEX_OPTIONS_VERSION);
+        return NS_ERR_INVALID_ARG;
+    }
     /* The shared library loads the readers now (corpus/loader/readers.h). */
     const char *lerr = ns__readers_load();
     if (lerr) {
@@ -1338,7 +1392,7 @@ ns_db_add_path(ns_db *db,
         run.articles_deleted += articles;
         ns_free(root);
     }
-    ns_status cst = ns_db_commit(db);
+    ns_status cst = commit_all(db);
     if (st == NS_OK)
         st = cst;
     ix->stats = NULL;

@@ -1599,6 +1599,8 @@ ns__query_parse(ns_db *db, const char *text, unsigned flags, ns__query *q)
         if (st == NS_OK)
             ns__query_free(q);
         st = parse_once(db, text, flags, 1, q, &dropped);
+        if (st == NS_OK)
+            ns__db_clear_error(db); /* the first reading's complaint */
     }
     return st;
 }

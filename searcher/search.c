@@ -310,12 +310,26 @@ ns_db_search(ns_db *db,
     if (!out)
         return NS_ERR_INVALID_ARG;
     *out = NULL;
-    if (!db || !query)
+    if (!db)
         return NS_ERR_INVALID_ARG;
+    ns__db_clear_error(db);
     ns_search_options defaults = NS_SEARCH_OPTIONS_INIT;
     const ns_search_options *o = opts ? opts : &defaults;
-    if (o->version < 1)
+    if (!query) {
+        ns__db_errorf(db, "no query given");
         return NS_ERR_INVALID_ARG;
+    }
+    if (o->version < 1 || o->version > NS_SEARCH_OPTIONS_VERSION) {
+        ns__db_errorf(db, "ns_search_options version %u is unknown to this "
+                          "library (it knows 1 to %u)",
+                      o->version, (unsigned)NS_SEARCH_OPTIONS_VERSION);
+        return NS_ERR_INVALID_ARG;
+    }
+    if (o->sort != NS_SORT_RELEVANCE && o->sort != NS_SORT_NEWEST &&
+        o->sort != NS_SORT_OLDEST) {
+        ns__db_errorf(db, "unknown ns_sort %d", (int)o->sort);
+        return NS_ERR_INVALID_ARG;
+    }
 
     int plain = o->version >= 2 && o->plain;
     ns__query q;

@@ -2,8 +2,9 @@
 # by tests/CMakeLists.txt):
 # - api_symbols: the exports are exactly nsearch.h's, the SONAME, and the
 #   CLI and examples as clients of the public header only (symbols.sh);
-# - headertest_c99, headertest_cxx: nsearch.h compiles as C99 -pedantic
-#   and as C++11 with every warning an error, and links;
+# - headertest_c99, headertest_cxx, headertest_cxx98: nsearch.h compiles
+#   as C99 -pedantic, as C++11 and as C++98 with every warning an error,
+#   and links;
 # - test_api_threads (a test_api_*.c, registered by the glob) needs
 #   nothing here.
 add_test(NAME api_symbols COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/symbols.sh)
@@ -26,7 +27,13 @@ set_target_properties(headertest_cxx PROPERTIES CXX_STANDARD 11
     CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
 target_compile_options(headertest_cxx PRIVATE -Wall -Wextra -pedantic-errors
     -Werror -Wold-style-cast -Wshadow -Wundef -Wmissing-field-initializers)
-foreach(t headertest_c99 headertest_cxx)
+add_executable(headertest_cxx98 EXCLUDE_FROM_ALL
+    ${CMAKE_CURRENT_LIST_DIR}/headertest_cxx98.cc)
+set_target_properties(headertest_cxx98 PROPERTIES CXX_STANDARD 98
+    CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
+target_compile_options(headertest_cxx98 PRIVATE -Wall -Wextra
+    -pedantic-errors -Werror -Wshadow -Wundef)
+foreach(t headertest_c99 headertest_cxx headertest_cxx98)
     target_link_libraries(${t} PRIVATE nsearch)
     add_test(NAME ${t}_build COMMAND ${CMAKE_COMMAND} --build
         ${PROJECT_BINARY_DIR} --config $<CONFIG> --target ${t})

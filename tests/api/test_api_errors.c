@@ -137,6 +137,12 @@ test_open(void **state)
     expect_open_fails(NULL, NS_OPEN_READ, NS_ERR_INVALID_ARG, NULL);
     expect_open_fails("", NS_OPEN_READ, NS_ERR_INVALID_ARG, NULL);
     expect_open_fails(f->path, NS_OPEN_CREATE, NS_ERR_INVALID_ARG, NULL);
+    /* The flags that go with NS_OPEN_WRITE, without it; an unknown bit. */
+    expect_open_fails(f->path, NS_OPEN_REBUILD, NS_ERR_INVALID_ARG,
+                      "NS_OPEN_WRITE");
+    expect_open_fails(f->path, NS_OPEN_NO_POSITIONS, NS_ERR_INVALID_ARG,
+                      "NS_OPEN_WRITE");
+    expect_open_fails(f->path, 1u << 20, NS_ERR_INVALID_ARG, "0x100000");
 
     snprintf(p, sizeof p, "%s/none", f->dir);
     expect_open_fails(p, NS_OPEN_READ, NS_ERR_INDEX_OPEN, p);
@@ -215,6 +221,9 @@ test_writes(void **state)
     assert_int_equal(ns_db_add_article(f->w, NULL), NS_ERR_INVALID_ARG);
     a.version = 0;
     assert_int_equal(ns_db_add_article(f->w, &a), NS_ERR_INVALID_ARG);
+    a.version = NS_ARTICLE_VERSION + 1; /* a newer program's struct */
+    assert_int_equal(ns_db_add_article(f->w, &a), NS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ns_db_errmsg(f->w), "version"));
     a.version = NS_ARTICLE_VERSION;
 
     /* Neither title nor text; text_len without text. */
@@ -228,8 +237,14 @@ test_writes(void **state)
 
     assert_int_equal(ns_db_delete(NULL, "e1"), NS_ERR_INVALID_ARG);
     assert_int_equal(ns_db_delete(f->w, NULL), NS_ERR_INVALID_ARG);
+    /* Each call's message is its own: not the last failure's. */
     assert_int_equal(ns_db_delete(f->w, "no-such-id"), NS_ERR_NOT_FOUND);
+    assert_non_null(strstr(ns_db_errmsg(f->w), "no-such-id"));
+    assert_int_equal(ns_db_commit(f->w), NS_OK);
+    assert_string_equal(ns_db_errmsg(f->w), "");
     assert_int_equal(ns_db_commit(NULL), NS_ERR_INVALID_ARG);
+    assert_int_equal(ns_db_publish(f->w), NS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ns_db_errmsg(f->w), "NS_OPEN_REBUILD"));
 
     /* A reader can do none of it. */
     ns_db *r = NULL;
@@ -290,6 +305,10 @@ test_add_path(void **state)
     o.version = 0;
     assert_int_equal(ns_db_add_path(f->w, p, &o, &stats),
                      NS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ns_db_errmsg(f->w), "version 0"));
+    o.version = NS_INDEX_OPTIONS_VERSION + 1;
+    assert_int_equal(ns_db_add_path(f->w, p, &o, &stats),
+                     NS_ERR_INVALID_ARG);
 }
 
 static void
@@ -311,6 +330,13 @@ test_search(void **state)
     o.version = 0;
     assert_int_equal(ns_db_search(r, "border", &o, &res), NS_ERR_INVALID_ARG);
     assert_null(res);
+    assert_non_null(strstr(ns_db_errmsg(r), "version 0"));
+    o.version = NS_SEARCH_OPTIONS_VERSION + 1;
+    assert_int_equal(ns_db_search(r, "border", &o, &res), NS_ERR_INVALID_ARG);
+    o = (ns_search_options)NS_SEARCH_OPTIONS_INIT;
+    o.sort = (ns_sort)7;
+    assert_int_equal(ns_db_search(r, "border", &o, &res), NS_ERR_INVALID_ARG);
+    assert_non_null(strstr(ns_db_errmsg(r), "ns_sort"));
 
     static const char *const empty[] = { "", "   ", "...", "\"\"" };
     for (size_t i = 0; i < sizeof empty / sizeof *empty; i++) {
@@ -341,6 +367,13 @@ test_search(void **state)
 
     /* After failures the handle works, and its message is per call. */
     assert_int_equal(ns_db_search(r, "border", NULL, &res), NS_OK);
+    assert_string_equal(ns_db_errmsg(r), "");
+    ns_results_free(res);
+    /* Stop words only: read again keeping them, with no complaint left. */
+    assert_int_equal(ns_db_search(r, "the", NULL, &res), NS_OK);
+    assert_string_equal(ns_db_errmsg(r), "");
+    ns_results_free(res);
+    assert_int_equal(ns_db_search(r, "border", NULL, &res), NS_OK);
     assert_int_equal(ns_results_count(res), 1);
     assert_null(ns_results_get(res, 1));
     assert_null(ns_results_get(res, (size_t)-1));
@@ -363,6 +396,19 @@ test_stat(void **state)
     assert_int_equal(ns_db_stat(f->w, NULL), NS_ERR_INVALID_ARG);
     assert_int_equal(ns_db_stat(f->w, &info), NS_OK);
     assert_int_equal(info.articles, 1);
+    /* A reader describes the latest commit, as its searches see it. */
+    ns_db *r = NULL;
+    assert_int_equal(ns_db_open(f->path, NS_OPEN_READ, &r, NULL), NS_OK);
+    assert_int_equal(ns_db_stat(r, &info), NS_OK);
+    assert_int_equal(info.articles, 1);
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = "e2";
+    a.title = "Second article";
+    assert_int_equal(ns_db_add_article(f->w, &a), NS_OK);
+    assert_int_equal(ns_db_commit(f->w), NS_OK);
+    assert_int_equal(ns_db_stat(r, &info), NS_OK);
+    assert_int_equal(info.articles, 2);
+    ns_db_close(r);
 }
 
 int
