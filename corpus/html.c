@@ -814,6 +814,22 @@ ns__xml_parse(char *data, size_t len, xmlDoc **out, ns__xml_problem *p)
     memset(p, 0, sizeof *p);
     if (len > NS_MAX_MARKUP_BYTES)
         return NS_ERR_FORMAT;
+    /* White space before the XML declaration (a feed written by a script
+     * that printed a newline first) makes it no declaration to libxml2,
+     * and its encoding is lost: the parse starts at the declaration, and
+     * the problems found are placed in the whole input. */
+    size_t lead = 0;
+    unsigned long lead_lines = 0;
+    while (lead < len && (data[lead] == ' ' || data[lead] == '\t' ||
+                          data[lead] == '\r' || data[lead] == '\n'))
+        lead_lines += data[lead++] == '\n';
+    if (lead > 0 && len - lead >= 5 && memcmp(data + lead, "<?xml", 5) == 0) {
+        data += lead;
+        len -= lead;
+    } else {
+        lead = 0;
+        lead_lines = 0;
+    }
     const unsigned char *u = (const unsigned char *)data;
     int utf16 = (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
                               (u[0] == 0xFE && u[1] == 0xFF))) ||
@@ -933,6 +949,11 @@ ns__xml_parse(char *data, size_t len, xmlDoc **out, ns__xml_problem *p)
     if (*out && !xmlDocGetRootElement(*out)) {
         xmlFreeDoc(*out);
         *out = NULL;
+    }
+    if (p->set) {
+        p->offset += lead;
+        if (p->line > 0)
+            p->line += lead_lines;
     }
 out:
     if (ctxt) {

@@ -312,6 +312,37 @@ test_latin1_declared(void **state)
     got_free(&g);
 }
 
+/* White space before the declaration keeps its encoding (windows-1251:
+ * "\xcd\xee\xe2\xee\xf1\xf2\xe8" is "Новости"), and problems are placed in
+ * the whole input. */
+static void
+test_space_before_declaration(void **state)
+{
+    (void)state;
+    static const char feed[] =
+        "\n  \n<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n"
+        "<rss version=\"2.0\"><channel><title>Feed</title>\n"
+        "<item><title>\xcd\xee\xe2\xee\xf1\xf2\xe8</title>"
+        "<description>\xf2\xe5\xea\xf1\xf2</description></item>\n"
+        "</channel></rss>\n";
+    got g = { 0 };
+    assert_int_equal(got_buffer(&g, "cp1251.xml", feed, sizeof feed - 1),
+                     NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].title, "\xd0\x9d\xd0\xbe\xd0\xb2\xd0\xbe\xd1\x81"
+                             "\xd1\x82\xd0\xb8");
+    got_free(&g);
+
+    char doc[] = "\n\n<?xml version=\"1.0\"?>\n<a>\n<b>\n</c>\n</a>\n";
+    xmlDoc *d = NULL;
+    ns__xml_problem p;
+    assert_int_equal(ns__xml_parse(doc, strlen(doc), &d, &p), NS_OK);
+    assert_true(p.set);
+    assert_int_equal(p.line, 6);
+    assert_int_equal(p.offset, 32);
+    xmlFreeDoc(d);
+}
+
 static void
 test_unreadable(void **state)
 {
@@ -487,6 +518,7 @@ main(void)
         cmocka_unit_test(test_binary),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_latin1_declared),
+        cmocka_unit_test(test_space_before_declaration),
         cmocka_unit_test(test_unreadable),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_xml_parse_problem),
