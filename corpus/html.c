@@ -2707,6 +2707,12 @@ frag_start(sx_state *x, const char *name, const xmlChar **atts)
         int k = name_kind(name);
         sx_atts at;
         sx_atts_read(&at, atts);
+        /* A fragment is an article's own body (a feed's content, a JSON
+         * field): its figures are the article's, tables and captions,
+         * not a page's furniture. */
+        if (k == K_SOFT && (strcmp(name, "figure") == 0 ||
+                            strcmp(name, "figcaption") == 0))
+            k = K_BLOCK;
         if (k == K_SOFT || (k != K_DROP && at.hidden))
             k = K_DROP;
         e->fkind = k;

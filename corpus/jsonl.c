@@ -424,12 +424,33 @@ blank_lines_at(const char *s, size_t n, size_t i)
     return end;
 }
 
+/* Whether s[i] ('<') can start a tag for the parser: '/', '!' or '?', or
+ * a name (letters, digits, '-', '_', '.', and ':' before a letter, as in
+ * Word's <o:p>) ended by white space, '>' or '/'.  An autolink
+ * (<https://x>, <name@host>) is none: the HTML parser would take it for
+ * an element and drop its text, or all that follows. */
+static int
+tag_start(const char *s, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    if (j < n && (s[j] == '/' || s[j] == '!' || s[j] == '?'))
+        return 1;
+    if (j >= n || !is_letter(s[j]))
+        return 0;
+    while (j < n && (is_letter(s[j]) || is_digit(s[j]) || s[j] == '-' ||
+                     s[j] == '_' || s[j] == '.' ||
+                     (s[j] == ':' && j + 1 < n && is_letter(s[j + 1]))))
+        j++;
+    return j == n || is_blank(s[j]) || s[j] == '>' || s[j] == '/';
+}
+
 /*
  * Append the text of s[0, n), with markup m, to t, as
  * ns__html_fragment_text reads it once made ready: a blank line (how raw
  * WordPress content and scraped text mark paragraphs) becomes <p>; where
  * the structure is in the lines (M_INLINE, M_REFS), a line break outside a
- * tag becomes <br>; in text with references only, '<' is escaped.
+ * tag becomes <br>; in text with references only, '<' is escaped, and
+ * elsewhere a '<' that starts no tag (tag_start).
  * 0 (t untouched) when the text made ready would be over the parser's
  * bounds: the field is then kept as written.
  */
@@ -442,7 +463,7 @@ markup_text(ns__text *t, ns_buf *b, const char *s, size_t n, enum markup m)
     for (size_t i = 0; i < n; i++) {
         const char *put = NULL;
         size_t skip = 1, bl;
-        if (s[i] == '<' && m == M_REFS) {
+        if (s[i] == '<' && (m == M_REFS || !tag_start(s, n, i))) {
             put = "&lt;";
         } else if (s[i] == '<') {
             tags++;

@@ -344,10 +344,19 @@ test_jsonl_html_fields(void **state)
             "<Strong Point Inc> &c <p5 a <b 3> <a x> <br Inc <em>\"}\n"
             /* 9: block HTML: its line breaks are only wrapping */
             "{\"title\": \"T9\", \"text\": \"<P>wrapped\\nline</P>\\n"
-            "<div class=x>two<br/>three</div>\"}\n"),
+            "<div class=x>two<br/>three</div>\"}\n"
+            /* 10: a figure's table and caption are the article's */
+            "{\"title\": \"T10\", \"text\": \"<p>Before</p><figure>"
+            "<table><tr><td>0801.21.00</td><td>Brazil nuts</td></tr>"
+            "</table><figcaption>Annex I</figcaption></figure><p>After</p>"
+            "\"}\n"
+            /* 11: autolinks are text, and Word's <o:p> a tag */
+            "{\"title\": \"T11\", \"text\": \"<p>[1] <https://x.org/a>"
+            "</p><p>please email <media@ovp.eop.gov> and we follow up."
+            "<o:p></o:p></p><p>Bye</p>\"}\n"),
         NS_OK);
     assert_int_equal(g.nr, 0);
-    assert_int_equal(g.na, 9);
+    assert_int_equal(g.na, 11);
     assert_str(g.a[0].title, "Tom & Jerry \xE2\x80\x99s x");
     assert_str(g.a[0].text,
                "A b & caf\xC3\xA9\n\nTwo \xE2\x80\x99\xE2\x80\x99");
@@ -368,6 +377,11 @@ test_jsonl_html_fields(void **state)
                "USAIR <U>, <I>, <B and R International\nInc.>, "
                "<Strong Point Inc> &c <p5 a <b 3> <a x> <br Inc <em>");
     assert_str(g.a[8].text, "wrapped line\n\ntwo\nthree");
+    assert_non_null(strstr(g.a[9].text, "Brazil nuts"));
+    assert_non_null(strstr(g.a[9].text, "Annex I"));
+    assert_non_null(strstr(g.a[9].text, "After"));
+    assert_str(g.a[10].text, "[1] <https://x.org/a>\n\nplease email "
+                             "<media@ovp.eop.gov> and we follow up.\n\nBye");
     got_free(&g);
 }
 
