@@ -56,6 +56,12 @@ const char *ns__buf_cstr(ns_buf *b) NS_NOEXCEPT;
 /** Hand the data to the caller (ns_free it) and reset b.  NULL on oom. */
 char *ns__buf_detach(ns_buf *b) NS_NOEXCEPT;
 
+/** A fast 64-bit hash of p[0, n), continuing from seed (not
+ * cryptographic: it detects change, it does not resist attack).  Its
+ * values are in indexes (schema.h): never change it. */
+uint64_t ns__hash64(const void *p, size_t n, uint64_t seed) NS_NOEXCEPT;
+#define NS_HASH_SEED 0x9e3779b97f4a7c15ULL
+
 /* Little-endian varint encoding, for compact stored records. */
 void ns__buf_put_varint(ns_buf *b, uint64_t v) NS_NOEXCEPT;
 /** Read a varint at *p (< end); advances *p.  Returns 0 on truncation. */

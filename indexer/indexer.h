@@ -14,11 +14,6 @@
 
 /* ---- hashing ------------------------------------------------------------ */
 
-/** A fast 64-bit hash of p[0, n), continuing from seed (not
- * cryptographic: it detects change, it does not resist attack). */
-uint64_t ns__hash64(const void *p, size_t n, uint64_t seed);
-#define NS_HASH_SEED 0x9e3779b97f4a7c15ULL
-
 /** Write h as 16 lowercase hex digits and a NUL into out. */
 void ns__hex64(uint64_t h, char out[17]);
 

@@ -19,50 +19,6 @@
 
 /* ---- hashing ------------------------------------------------------------ */
 
-static uint64_t
-read64le(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-static uint64_t
-mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-uint64_t
-ns__hash64(const void *p, size_t n, uint64_t seed)
-{
-    const unsigned char *s = p;
-    /* Two independent lanes keep the multiplier busy; the result depends
-     * on the bytes' values, not on the machine's byte order. */
-    uint64_t a = seed ^ 0x243f6a8885a308d3ULL;
-    uint64_t b = seed ^ ((uint64_t)n * 0x9e3779b97f4a7c15ULL);
-    while (n >= 16) {
-        a = (a ^ read64le(s)) * 0x9fb21c651e98df25ULL;
-        b = (b ^ read64le(s + 8)) * 0x9fb21c651e98df25ULL;
-        a = (a << 29) | (a >> 35);
-        b = (b << 31) | (b >> 33);
-        s += 16;
-        n -= 16;
-    }
-    unsigned char tail[16] = { 0 };
-    memcpy(tail, s, n);
-    tail[15] ^= (unsigned char)(n + 1);
-    a = (a ^ read64le(tail)) * 0x9fb21c651e98df25ULL;
-    b = (b ^ read64le(tail + 8)) * 0x9fb21c651e98df25ULL;
-    return mix64(a ^ mix64(b));
-}
-
 void
 ns__hex64(uint64_t h, char out[17])
 {
