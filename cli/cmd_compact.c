@@ -105,6 +105,7 @@ cmd_compact(int argc, char **argv)
     /* Past a file size limit (ulimit -f) a write fails with EFBIG, which
      * is reported, instead of killing the command mid-commit. */
     signal(SIGXFSZ, SIG_IGN);
+    ns_set_fatal_exit(2); /* a write error Xapian cannot report */
     const char *index = NULL;
     double lock_timeout = 300;
     int quiet = 0, merge = 0;

@@ -62,14 +62,18 @@ static const char index_help[] =
     "                 always read\n"
     "  --prune        remove the articles of files indexed before under\n"
     "                 each PATH that no longer exist or are now excluded\n"
-    "  --no-positions, --positions\n"
-    "                 when the index is created or rebuilt: keep no word\n"
-    "                 positions (an index about half the size, built\n"
-    "                 faster; phrase, NEAR and ADJ searches then read the\n"
-    "                 stored text of every article holding their words,\n"
-    "                 slower as the archive grows), or keep them (the\n"
-    "                 default); a rebuild keeps the index's choice unless\n"
-    "                 told; an existing index can change only by --rebuild\n"
+    "  --position-maps, --positions, --no-positions\n"
+    "                 when the index is created or rebuilt, how it keeps\n"
+    "                 the word positions that phrase, NEAR and ADJ match\n"
+    "                 on: in a compact map per article (the default: an\n"
+    "                 index about the size of its text), in Xapian's\n"
+    "                 position table (about 1.5 times; those searches 2\n"
+    "                 to 3 times faster; what remote shards need), or not\n"
+    "                 at all (0.7 times, built fastest; those searches\n"
+    "                 then read the stored text of every article holding\n"
+    "                 their words, slow on large archives); a rebuild\n"
+    "                 keeps the index's choice unless told; an existing\n"
+    "                 index can change only by --rebuild\n"
     "  --shard NAME   write shard NAME of a sharded index (created, and\n"
     "                 listed, if new); several can be written at once\n"
     "  -q, --quiet    print nothing but errors\n"
@@ -300,12 +304,13 @@ cmd_index(int argc, char **argv)
     /* Past a file size limit (ulimit -f) a write fails with EFBIG, which
      * is reported, instead of killing the command mid-commit. */
     signal(SIGXFSZ, SIG_IGN);
+    ns_set_fatal_exit(2); /* a write error Xapian cannot report */
     const char *index = NULL, *shard = NULL;
     double lock_timeout = 300;
     unsigned index_flags = 0;
     long commit_every = 0;
     int rebuild = 0, missing = 0;
-    unsigned positions = 0; /* NS_OPEN_POSITIONS or NS_OPEN_NO_POSITIONS */
+    unsigned positions = 0; /* one of the NS_OPEN_*POSITION* flags */
     run ru = { 0, 0, now_s(), 0, 0 };
     int quiet = 0;
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
@@ -340,6 +345,8 @@ cmd_index(int argc, char **argv)
             positions = NS_OPEN_POSITIONS;
         } else if (cli_opt_flag(argv, i, "--no-positions", 0)) {
             positions = NS_OPEN_NO_POSITIONS;
+        } else if (cli_opt_flag(argv, i, "--position-maps", 0)) {
+            positions = NS_OPEN_POSITION_MAPS;
         } else if ((r = cli_opt_value(argc, argv, &i, "--exclude", 0, &v))) {
             if (r < 0)
                 goto out;

@@ -81,8 +81,11 @@ cmd_status(int argc, char **argv)
     field("updated:     ", *info.updated ? info.updated : "never");
     field("analyzer:    ", info.analyzer);
     printf("positions:   %s\n",
-           info.positions ? "kept (phrases matched on them)"
-                          : "none (phrases checked on the stored text)");
+           info.positions == 2
+               ? "kept, in position maps (phrases matched on them)"
+           : info.positions
+               ? "kept, in Xapian's position table (phrases matched on them)"
+               : "none (phrases checked on the stored text)");
     field("writer:      ", *info.writer ? info.writer : "none");
     size_t n = ns_db_shard_count(db);
     if (n)

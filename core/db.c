@@ -812,9 +812,9 @@ one_line(char *s)
             *s = ' ';
 }
 
-/* Whether the index x, of format schema (-1: read it), keeps word
- * positions (schema.h): format 1 always did; format 2 says in
- * NS_META_POSITIONS. */
+/* How the index x, of format schema (-1: read it), keeps word positions
+ * (NS_POSITIONS_*, schema.h): format 1 always in Xapian's table; format 2
+ * and later say in NS_META_POSITIONS. */
 static ns_status
 positions_of(ns__xdb *x, int schema, int *out)
 {
@@ -825,24 +825,56 @@ positions_of(ns__xdb *x, int schema, int *out)
         schema = st == NS_OK ? atoi(ns__buf_cstr(&v)) : 0;
     }
     if (st == NS_OK && schema < 2) {
-        *out = 1;
+        *out = NS_POSITIONS_XAPIAN;
     } else if (st == NS_OK) {
         st = ns__xdb_get_metadata(x, NS_META_POSITIONS, &v);
-        *out = st == NS_OK && strcmp(ns__buf_cstr(&v), "1") == 0;
+        const char *s = ns__buf_cstr(&v);
+        *out = st != NS_OK            ? NS_POSITIONS_NONE
+               : strcmp(s, "1") == 0 ? NS_POSITIONS_XAPIAN
+               : strcmp(s, "2") == 0 ? NS_POSITIONS_MAP
+                                     : NS_POSITIONS_NONE;
     }
     ns__buf_free(&v);
     return st;
+}
+
+/* The NS_POSITIONS_* a flag asks for; -1 for none. */
+static int
+wanted_positions(unsigned flags)
+{
+    if (flags & NS_OPEN_POSITIONS)
+        return NS_POSITIONS_XAPIAN;
+    if (flags & NS_OPEN_NO_POSITIONS)
+        return NS_POSITIONS_NONE;
+    if (flags & NS_OPEN_POSITION_MAPS)
+        return NS_POSITIONS_MAP;
+    return -1;
 }
 
 /* The choice of positions for a writer of a new (or rebuilt) index. */
 static int
 new_positions(const ns_db *db)
 {
-    if (db->flags & NS_OPEN_POSITIONS)
-        return 1;
-    if (db->flags & NS_OPEN_NO_POSITIONS)
-        return 0;
-    return db->live_positions >= 0 ? db->live_positions : 1;
+    int want = wanted_positions(db->flags);
+    if (want >= 0)
+        return want;
+    return db->live_positions >= 0 ? db->live_positions : NS_POSITIONS_MAP;
+}
+
+/* NS_META_POSITIONS's value for p. */
+static const char *
+positions_meta(int p)
+{
+    return p == NS_POSITIONS_XAPIAN ? "1" : p == NS_POSITIONS_MAP ? "2" : "0";
+}
+
+/* What an index of positions p keeps, for messages. */
+static const char *
+positions_what(int p)
+{
+    return p == NS_POSITIONS_XAPIAN ? "word positions in Xapian's table"
+           : p == NS_POSITIONS_MAP  ? "position maps"
+                                    : "no word positions";
 }
 
 /* Check the schema and build the analyzer and store from the metadata. */
@@ -853,7 +885,7 @@ load_settings(ns_db *db, char **errmsg)
     ns_status st = ns__xdb_get_metadata(db->x, NS_META_SCHEMA, &v);
     if (st != NS_OK)
         goto out;
-    db->positions = 1;
+    db->positions = NS_POSITIONS_XAPIAN;
     if (v.len == 0) {
         uint64_t n = 0;
         st = ns__xdb_doccount(db->x, &n);
@@ -873,7 +905,7 @@ load_settings(ns_db *db, char **errmsg)
                                       strlen(num));
             if (st == NS_OK)
                 st = ns__xdb_set_metadata(db->x, NS_META_POSITIONS,
-                                          db->positions ? "1" : "0", 1);
+                                          positions_meta(db->positions), 1);
             if (st == NS_OK)
                 st = ns__xdb_set_metadata(db->x, NS_META_ANALYZER,
                                           NS_ANALYZER_DEFAULT_SPEC,
@@ -892,13 +924,13 @@ load_settings(ns_db *db, char **errmsg)
         if ((st = positions_of(db->x, atoi(ns__buf_cstr(&v)),
                                &db->positions)) != NS_OK)
             goto out;
-        unsigned want = db->flags & (NS_OPEN_POSITIONS | NS_OPEN_NO_POSITIONS);
-        if ((db->flags & NS_OPEN_WRITE) && want &&
-            (want == NS_OPEN_POSITIONS) != (db->positions != 0)) {
+        int want = wanted_positions(db->flags);
+        if ((db->flags & NS_OPEN_WRITE) && want >= 0 &&
+            want != db->positions) {
             st = fail(errmsg, NS_ERR_INVALID_ARG,
-                      "%s: the index keeps %sword positions; to change "
-                      "that, rebuild it (nsearch index --rebuild)",
-                      db->path, db->positions ? "" : "no ");
+                      "%s: the index keeps %s; to change that, rebuild it "
+                      "(nsearch index --rebuild)",
+                      db->path, positions_what(db->positions));
             goto out;
         }
     }
@@ -1161,18 +1193,21 @@ ns_db_open_v2(const char *path,
         return fail(errmsg, NS_ERR_INVALID_ARG, "no index path given");
     if (flags & ~(unsigned)(NS_OPEN_WRITE | NS_OPEN_CREATE | NS_OPEN_REBUILD |
                             NS_OPEN_PARTIAL | NS_OPEN_POSITIONS |
-                            NS_OPEN_NO_POSITIONS))
+                            NS_OPEN_NO_POSITIONS | NS_OPEN_POSITION_MAPS))
         return fail(errmsg, NS_ERR_INVALID_ARG,
                     "unknown NS_OPEN_* flags 0x%x", flags);
-    if ((flags & (NS_OPEN_CREATE | NS_OPEN_REBUILD | NS_OPEN_POSITIONS |
-                  NS_OPEN_NO_POSITIONS)) &&
+    unsigned pflags =
+        flags & (NS_OPEN_POSITIONS | NS_OPEN_NO_POSITIONS |
+                 NS_OPEN_POSITION_MAPS);
+    if (((flags & (NS_OPEN_CREATE | NS_OPEN_REBUILD)) || pflags) &&
         !(flags & NS_OPEN_WRITE))
         return fail(errmsg, NS_ERR_INVALID_ARG,
                     "NS_OPEN_CREATE, NS_OPEN_REBUILD and the positions "
                     "flags need NS_OPEN_WRITE");
-    if ((flags & NS_OPEN_POSITIONS) && (flags & NS_OPEN_NO_POSITIONS))
+    if (pflags & (pflags - 1))
         return fail(errmsg, NS_ERR_INVALID_ARG,
-                    "NS_OPEN_POSITIONS and NS_OPEN_NO_POSITIONS together");
+                    "more than one of NS_OPEN_POSITIONS, "
+                    "NS_OPEN_NO_POSITIONS and NS_OPEN_POSITION_MAPS");
     /* A sharded index, or one of its shards: core/shards.c. */
     ns_status sst = ns__shards_open(path, opts, out, errmsg);
     if (sst != NS_ERR_NOT_FOUND)
@@ -1304,7 +1339,7 @@ ns__db_commit(ns_db *db)
         ns__xdb_set_metadata(db->x, NS_META_SCHEMA, num, strlen(num));
     if (st == NS_OK)
         st = ns__xdb_set_metadata(db->x, NS_META_POSITIONS,
-                                  db->positions ? "1" : "0", 1);
+                                  positions_meta(db->positions), 1);
     if (st == NS_OK)
         st = ns__xdb_set_metadata(db->x, NS_META_UPDATED, when, strlen(when));
     if (st == NS_OK && db->has_dict && !db->dict_file_ok)
@@ -1551,7 +1586,7 @@ ns__db_write_settings(ns_db *db)
                                         strlen(num));
     if (st == NS_OK)
         st = ns__xdb_set_metadata(db->x, NS_META_POSITIONS,
-                                  db->positions ? "1" : "0", 1);
+                                  positions_meta(db->positions), 1);
     if (st == NS_OK)
         st = ns__xdb_set_metadata(db->x, NS_META_ANALYZER, spec,
                                   strlen(spec));
@@ -1646,7 +1681,7 @@ db_stat(ns_db *db, unsigned version, ns_db_info *info)
         return st;
     info->size_bytes = dir_bytes(db->dir);
     info->analyzer = ns__buf_cstr(&db->info_analyzer);
-    info->positions = ns__db_positions(db);
+    info->positions = ns__db_positions_kind(db);
     info->updated = ns__buf_cstr(&db->info_updated);
     if (version >= 2) {
         info->other_bytes = other_bytes(db);

@@ -149,17 +149,27 @@ void ns__xq_free(ns__xq *q) NS_NOEXCEPT;
  * (ns__xq_combine(NS_XQ_FILTER, ...)): it says it matches every document,
  * so that the AND's terms drive the match and cb is asked only about the
  * documents they all hold.  cb receives the document's id (in its own
- * database, for messages) and data (the stored record) and returns 1
- * (a match), 0 (not one), or a negated ns_status: the search then fails
- * with that status and the message *why (if set; valid until the next
- * call).  payload must outlive every search of the query.  A remote
- * database (xapian-tcpsrv) cannot run it: its search fails.
+ * database, for messages) and vals, which reads its values (its position
+ * map: schema.h), with data NULL; it returns 1 (a match), 0 (not one),
+ * NS__XVERIFY_NEED_DATA to be asked again with data (the stored record)
+ * too, or a negated ns_status: the search then fails with that status
+ * and the message *why (if set; valid until the next call).  payload
+ * must outlive every search of the query.  A remote database
+ * (xapian-tcpsrv) cannot run it: its search fails.
  */
+typedef struct ns__xvalues {
+    /* The value in slot of the document being checked, and its length:
+     * NULL when it has none.  Valid until the next document. */
+    const char *(*get)(void *ctx, unsigned slot, size_t *len);
+    void *ctx;
+} ns__xvalues;
 typedef int (*ns__xverify_cb)(void *payload,
                               uint32_t docid,
+                              const ns__xvalues *vals,
                               const char *data,
                               size_t len,
                               const char **why);
+#define NS__XVERIFY_NEED_DATA 2
 /** desc: what it checks, for its description ("nsearch.verify " + desc). */
 ns__xq *ns__xq_verify(ns__xverify_cb cb,
                       void *payload,

@@ -31,6 +31,8 @@
  * |                   |                             | key (searchdata.c)      |
  * | source name       | value NS_SLOT_SOURCE        | as given, trimmed; the  |
  * |                   |                             | source facet            |
+ * | position map      | values NS_SLOT_POSMAP to    | positions "2" only: one |
+ * |                   | NS_SLOT_POSMAP + 7          | part each (posmap.h)    |
  * | stored record     | document data               | see store.h             |
  *
  * The spelling data (Xapian's spelling table) holds the folded words of
@@ -39,24 +41,32 @@
  * existed still read; their articles are not collapsed, not counted by
  * source, and give no suggestion until indexed again.
  *
- * Word positions: an index keeps them (the default) or keeps none, as
- * chosen when it is created or rebuilt (NS_OPEN_POSITIONS,
- * NS_OPEN_NO_POSITIONS; `nsearch index --no-positions`) and recorded in
- * nsearch.positions.  With them, phrases, NEAR/n and ADJ/n are Xapian's
- * positional operators.  Without them (about half the compacted index:
- * 0.95x the raw text on the White House sample, and a faster build),
- * those match the articles that hold all their words (the terms'
- * postings) and whose stored title and text, analyzed again with the
- * index's analyzer, hold the words at the right positions
- * (searcher/verify.c): a cost per article holding the words, which
- * grows with the archive.  Either way the positions are numbered alike:
+ * Word positions: an index keeps them in position maps (the default),
+ * in Xapian's position table, or not at all, as chosen when it is
+ * created or rebuilt (NS_OPEN_POSITION_MAPS, NS_OPEN_POSITIONS,
+ * NS_OPEN_NO_POSITIONS; `nsearch index --position-maps`, `--positions`,
+ * `--no-positions`) and recorded in nsearch.positions ("2", "1", "0":
+ * NS_POSITIONS_*).  In Xapian's table ("1"), phrases, NEAR/n and ADJ/n
+ * are Xapian's positional operators.  Otherwise they match the articles
+ * that hold all their words (the terms' postings) and whose positions
+ * hold the words at the right places (searcher/verify.c): read from the
+ * article's position map ("2", posmap.h: the terms are not given
+ * positions in Xapian), or, for an article without one, found by
+ * analyzing its stored title and text again with the index's analyzer
+ * (a cost per article holding the words, which grows with the archive).
+ * Sizes of the compacted index per byte of text, on the White House
+ * sample and the briefing-room archive: maps 1.25x and 0.95x, Xapian's
+ * table 1.90x and 1.46x, none 0.95x and 0.68x.  Either way the positions
+ * are numbered alike:
  * the title's from 0, the body's from the title's last + NS_TITLE_GAP (0
  * without a title), so no phrase spans the title and the body.  Only the
  * stemmed term is indexed: phrases match on stems, which users of news
  * search do not notice.
  *
  * Formats: 1 always kept positions and had no nsearch.positions.  2 says
- * in nsearch.positions ("1" or "0"; absent: "0"); every commit writes
+ * in nsearch.positions ("1" or "0"; absent: "0"; "2", maps, came within
+ * format 3: an older nsearch reads such an index as one without
+ * positions, which answers the same, slower); every commit writes
  * both keys (ns__db_commit), so a format 1 index updated by this nsearch
  * becomes a format 2 one with "1".  An older nsearch refuses format 2
  * ("index format 2 is newer than this nsearch reads") rather than answer
@@ -88,7 +98,8 @@
  * | nsearch.zdict:ID   | merged from shards: another shard's dictionary |
  * |                    | (ID: its zstd id, 8 hex digits)                |
  * | nsearch.updated    | UTC ISO 8601 time of the last commit           |
- * | nsearch.positions  | "1": word positions kept; "0": none (format 2) |
+ * | nsearch.positions  | "2": position maps; "1": Xapian's positions;   |
+ * |                    | "0": none (format 2)                           |
  * | nsearch.file:PATH  | what the last run indexed from PATH (indexer)  |
  *
  * Sharded indexes (core/shards.c, core/shards.h): each shard is an index
@@ -136,6 +147,12 @@
 #define NS_SLOT_HASH 2
 #define NS_SLOT_DUPKEY 3
 #define NS_SLOT_SOURCE 4
+#define NS_SLOT_POSMAP 5
+
+/* How an index keeps word positions (NS_META_POSITIONS: "0", "1", "2"). */
+#define NS_POSITIONS_NONE   0 /* none: phrases checked on the stored text */
+#define NS_POSITIONS_XAPIAN 1 /* Xapian's position table */
+#define NS_POSITIONS_MAP    2 /* a position map per article (posmap.h) */
 
 /* Within-document frequency of a title word in the unprefixed terms: how
  * much more a title word counts than a body word for BM25.  4 by

@@ -824,15 +824,16 @@ open_one(const char *path, const ns_open_options *o, ns_db **out, char **errmsg)
         st = ns_db_open_v2(dir, &co, out, errmsg);
         goto out;
     }
-    if (o->flags & NS_OPEN_NO_POSITIONS) {
+    if (o->flags & (NS_OPEN_NO_POSITIONS | NS_OPEN_POSITION_MAPS)) {
         /* A shard may be served by xapian-tcpsrv, where phrases can only
-         * be matched on positions (schema.h). */
+         * be matched on Xapian's positions (schema.h). */
         st = fail(errmsg, NS_ERR_INVALID_ARG,
-                  "%s: a shard keeps word positions (a remote shard can "
-                  "match phrases only on them)",
+                  "%s: a shard keeps word positions in Xapian's table (a "
+                  "remote shard can match phrases only on them)",
                   path);
         goto out;
     }
+    co.flags |= NS_OPEN_POSITIONS;
     st = read_list(path, &l);
     if (st == NS_OK && l.plain) {
         st = not_sharded(path, errmsg);
@@ -884,7 +885,7 @@ open_one(const char *path, const ns_open_options *o, ns_db **out, char **errmsg)
         /* A new shard: its first (empty) generation goes live at once, so
          * that readers of the index find it. */
         ns_open_options c = co;
-        c.flags = NS_OPEN_WRITE | NS_OPEN_CREATE;
+        c.flags = NS_OPEN_WRITE | NS_OPEN_CREATE | NS_OPEN_POSITIONS;
         if ((st = ns_db_open_v2(dir, &c, out, errmsg)) != NS_OK)
             goto out;
         if (o->flags & NS_OPEN_REBUILD) {
@@ -995,17 +996,29 @@ ns__shards_has_remote(const ns_db *db)
 int
 ns__db_positions(const ns_db *db)
 {
+    return ns__db_positions_kind(db) == NS_POSITIONS_XAPIAN;
+}
+
+int
+ns__db_positions_kind(const ns_db *db)
+{
     if (!db)
-        return 0;
+        return NS_POSITIONS_NONE;
     if (!db->shards)
         return db->positions;
     const shards *sh = db->shards;
     if (has_remote(sh))
-        return 1;
-    for (size_t i = 0; i < sh->n; i++)
-        if (sh->s[i].db && !sh->s[i].db->positions)
-            return 0;
-    return 1;
+        return NS_POSITIONS_XAPIAN;
+    int all = -1;
+    for (size_t i = 0; i < sh->n; i++) {
+        if (!sh->s[i].db)
+            continue;
+        int p = sh->s[i].db->positions;
+        if (p == NS_POSITIONS_NONE)
+            return NS_POSITIONS_NONE;
+        all = all < 0 || all == p ? p : NS_POSITIONS_MAP;
+    }
+    return all < 0 ? NS_POSITIONS_XAPIAN : all;
 }
 
 const char *

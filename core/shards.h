@@ -77,6 +77,12 @@ const char *ns__shards_without_positions(ns_db *db);
  * index that keeps them; a sharded index with a remote shard, or whose
  * shards all keep them (schema.h). */
 int ns__db_positions(const ns_db *db);
+/** How db keeps word positions (NS_POSITIONS_*, schema.h): a sharded
+ * index's shards' way when they share it; NS_POSITIONS_MAP when they keep
+ * positions in both ways (phrases are then checked, on the maps where
+ * there are some); NONE when one keeps none; XAPIAN with a remote
+ * shard. */
+int ns__db_positions_kind(const ns_db *db);
 
 /** ns_db_stat's figures of a sharded index: sizes, files and the last
  * update summed over its shards (the rest is the combined database's). */

@@ -617,24 +617,23 @@ class recency_source : public Xapian::ValuePostingSource {
 /* ns__xsearch_opts.decider as Xapian's MatchDecider. */
 class verify_decider : public Xapian::MatchDecider {
   public:
-    verify_decider(ns__xverify_cb cb, void *payload)
+    verify_decider(ns__xverify_cb cb,
+                   void *payload,
+                   const Xapian::Database &db)
         : cb_(cb), payload_(payload)
     {
+        maps_.reset(db);
     }
     bool
     operator()(const Xapian::Document &doc) const override
     {
-        std::string data = doc.get_data();
-        const char *why = nullptr;
-        int r = cb_(payload_, doc.get_docid(), data.data(), data.size(), &why);
-        if (r < 0)
-            ns__xverify_throw(r, why);
-        return r > 0;
+        return ns__xverify_doc(cb_, payload_, maps_, doc);
     }
 
   private:
     ns__xverify_cb cb_;
     void *payload_;
+    mutable ns__xmaps maps_;
 };
 
 /* One attempt; may throw DatabaseModifiedError, which the caller retries. */
@@ -648,7 +647,8 @@ search_once(ns__xdb *db,
     enq.set_query(q);
     std::unique_ptr<verify_decider> decider;
     if (o->decider)
-        decider.reset(new verify_decider(o->decider, o->decider_payload));
+        decider.reset(
+            new verify_decider(o->decider, o->decider_payload, *db->rdb));
     double k1 = o->k1 > 0 ? o->k1 : 1.0;
     double b = o->b > 0 ? o->b : 0.5;
     /* k3 = 1000: a word repeated in a query counts (almost) as many times,

@@ -5,8 +5,12 @@
 #include "core/xapian_impl.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <new>
+
+#include <unistd.h>
 
 static ns_status
 from_xapian_error(const Xapian::Error &e, std::string *errmsg)
@@ -81,4 +85,35 @@ ns__status_from_exception(std::string *errmsg) noexcept
         /* Assigning the message itself failed. */
         return NS_ERR_NOMEM;
     }
+}
+
+/* ns_set_fatal_exit's terminate handler. */
+static int fatal_exit_code;
+
+static void
+fatal_exit()
+{
+    std::string msg = "an unknown error";
+    if (std::exception_ptr e = std::current_exception()) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const Xapian::Error &x) {
+            msg = x.get_description();
+        } catch (const std::exception &x) {
+            msg = x.what();
+        } catch (...) {
+        }
+    }
+    std::fprintf(stderr,
+                 "nsearch: fatal: %s (the index keeps its last commit)\n",
+                 msg.c_str());
+    std::fflush(stderr);
+    _exit(fatal_exit_code);
+}
+
+extern "C" void
+ns_set_fatal_exit(int exit_code) noexcept
+{
+    fatal_exit_code = exit_code;
+    std::set_terminate(fatal_exit);
 }

@@ -8,6 +8,7 @@
 
 #include <xapian.h>
 
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,5 +45,50 @@ ns_status ns__status_from_exception(std::string *errmsg) noexcept;
  * and its message why (may be NULL): one that ns__status_from_exception
  * maps back to the status. */
 [[noreturn]] void ns__xverify_throw(int r, const char *why);
+
+/* The values of a database's documents (their position maps: schema.h),
+ * read in ascending order of docid, as a match meets them: through a
+ * value stream per slot, whose cursor keeps the blocks it read (a lookup
+ * of each document's value would read them again). */
+class ns__xmaps {
+  public:
+    void
+    reset(const Xapian::Database &db)
+    {
+        db_ = db;
+        for (auto &s : slots_)
+            s.open = false;
+    }
+    /* The document the values are of, from now. */
+    void
+    at(Xapian::docid did)
+    {
+        did_ = did;
+    }
+    /* The value in slot (< NS__XMAPS_SLOTS past the first) of the
+     * document, or NULL. */
+    const char *get(unsigned slot, size_t *len);
+    /* What get() threw, through C (ns__xverify_doc throws it again). */
+    std::exception_ptr error;
+
+  private:
+    struct stream {
+        Xapian::ValueIterator it;
+        Xapian::docid last = 0;
+        bool open = false;
+        std::string value;
+    };
+    Xapian::Database db_;
+    Xapian::docid did_ = 0;
+    stream slots_[16];
+};
+
+/* Whether cb accepts doc: asked about its values first (from maps), then,
+ * when it says NS__XVERIFY_NEED_DATA, with its stored record too.  Throws
+ * on cb's error. */
+bool ns__xverify_doc(ns__xverify_cb cb,
+                     void *payload,
+                     ns__xmaps &maps,
+                     const Xapian::Document &doc);
 
 #endif /* NS_XAPIAN_IMPL_H */

@@ -4,6 +4,7 @@
  * when a sub-query is NULL), so builders check once at the top.
  */
 #include "core/xapian_impl.h"
+#include "core/schema.h"
 
 #include <new>
 #include <vector>
@@ -210,6 +211,7 @@ class verify_source : public Xapian::PostingSource {
     init(const Xapian::Database &db) override
     {
         db_ = db;
+        maps_.reset(db);
         cur_ = 0;
         last_ = db.get_lastdocid();
         count_ = db.get_doccount();
@@ -279,12 +281,7 @@ class verify_source : public Xapian::PostingSource {
     bool
     accepts(const Xapian::Document &doc)
     {
-        std::string data = doc.get_data();
-        const char *why = nullptr;
-        int r = cb_(payload_, doc.get_docid(), data.data(), data.size(), &why);
-        if (r >= 0)
-            return r > 0;
-        ns__xverify_throw(r, why);
+        return ns__xverify_doc(cb_, payload_, maps_, doc);
     }
     void
     scan(Xapian::docid from)
@@ -305,9 +302,74 @@ class verify_source : public Xapian::PostingSource {
     void *payload_;
     std::string desc_;
     Xapian::Database db_;
+    ns__xmaps maps_;
     Xapian::docid cur_ = 0, last_ = 0;
     Xapian::doccount count_ = 0;
 };
+
+const char *
+ns__xmaps::get(unsigned slot, size_t *len)
+{
+    *len = 0;
+    if (slot < NS_SLOT_POSMAP || slot - NS_SLOT_POSMAP >= 16)
+        return nullptr;
+    stream &s = slots_[slot - NS_SLOT_POSMAP];
+    if (!s.open || did_ <= s.last) { /* (a second pass starts again) */
+        s.it = db_.valuestream_begin(slot);
+        s.open = true;
+    }
+    s.last = did_;
+    Xapian::ValueIterator end = db_.valuestream_end(slot);
+    if (s.it != end && s.it.get_docid() < did_)
+        s.it.skip_to(did_);
+    if (s.it == end || s.it.get_docid() != did_)
+        return nullptr;
+    s.value = *s.it;
+    *len = s.value.size();
+    return s.value.data();
+}
+
+extern "C" {
+static const char *
+xmaps_get(void *ctx, unsigned slot, size_t *len)
+{
+    /* Called from C through ns__xvalues: no exception may cross it;
+     * ns__xverify_doc throws it again. */
+    ns__xmaps *maps = static_cast<ns__xmaps *>(ctx);
+    try {
+        return maps->get(slot, len);
+    } catch (...) {
+        maps->error = std::current_exception();
+        *len = 0;
+        return nullptr;
+    }
+}
+}
+
+bool
+ns__xverify_doc(ns__xverify_cb cb,
+                void *payload,
+                ns__xmaps &maps,
+                const Xapian::Document &doc)
+{
+    maps.at(doc.get_docid());
+    ns__xvalues vals = { xmaps_get, &maps };
+    const char *why = nullptr;
+    int r = cb(payload, doc.get_docid(), &vals, nullptr, 0, &why);
+    if (maps.error) {
+        std::exception_ptr e = maps.error;
+        maps.error = nullptr;
+        std::rethrow_exception(e);
+    }
+    if (r == NS__XVERIFY_NEED_DATA) {
+        std::string data = doc.get_data();
+        r = cb(payload, doc.get_docid(), &vals, data.data(), data.size(),
+               &why);
+    }
+    if (r < 0)
+        ns__xverify_throw(r, why);
+    return r == 1;
+}
 
 extern "C" ns__xq *
 ns__xq_verify(ns__xverify_cb cb, void *payload, const char *desc) noexcept

@@ -172,16 +172,21 @@ typedef struct ns_db ns_db;
 /* A sharded index: go on without the shards that do not answer (see
  * "Shards" below). */
 #define NS_OPEN_PARTIAL 8u
-/* With NS_OPEN_WRITE, when the index is created or rebuilt: keep word
- * positions (phrase, NEAR and ADJ matched on them: fast at any size; the
- * default), or keep none (an index about half the size, built faster;
- * those queries then check the stored text of every article holding
- * their words, which grows with the archive).  Neither: a new index keeps
- * them, a rebuild keeps the live index's choice.  Asking an existing
- * index, without NS_OPEN_REBUILD, for the other choice is
- * NS_ERR_INVALID_ARG.  Both: NS_ERR_INVALID_ARG.  @since 0.1 */
-#define NS_OPEN_POSITIONS    16u
-#define NS_OPEN_NO_POSITIONS 32u
+/* With NS_OPEN_WRITE, when the index is created or rebuilt, how it keeps
+ * word positions, which phrase, NEAR and ADJ are matched on:
+ * NS_OPEN_POSITION_MAPS (the default): a compact map of each article's
+ * words (an index about 0.9 times its text; those queries check the maps
+ * of the articles holding their words); NS_OPEN_POSITIONS: in Xapian's
+ * position table (about 1.5 times the text; what a remote shard needs);
+ * NS_OPEN_NO_POSITIONS: none (about 0.7 times the text, built fastest;
+ * those queries then analyze again the stored text of every article
+ * holding their words, which grows slow with the archive).  None of
+ * them: a new index keeps maps, a rebuild keeps the live index's choice.
+ * Asking an existing index, without NS_OPEN_REBUILD, for another choice
+ * is NS_ERR_INVALID_ARG; so is more than one.  @since 0.1 */
+#define NS_OPEN_POSITIONS     16u
+#define NS_OPEN_NO_POSITIONS  32u
+#define NS_OPEN_POSITION_MAPS 64u
 
 /**
  * Open an index directory.
@@ -351,6 +356,19 @@ NS_API ns_status ns_db_publish(ns_db *db) NS_NOEXCEPT;
  * @since 0.1
  */
 NS_API ns_status ns_db_compact(ns_db *db) NS_NOEXCEPT;
+
+/**
+ * Exit with exit_code, after a message on standard error, where Xapian
+ * fails in a way it cannot report: libxapian 1.4 throws from a
+ * destructor when a write of value data fails (a full disk, a file size
+ * limit), which terminates the process.  By default the process then
+ * aborts (and prints only the exception's type); after this call it
+ * prints "nsearch: fatal: " and Xapian's message, and exits.  Either way
+ * the index on disk keeps its last commit (commits are atomic), and the
+ * next run completes it.  For programs: it sets the process's C++
+ * terminate handler.  The nsearch command passes 2.  @since 0.1
+ */
+NS_API void ns_set_fatal_exit(int exit_code) NS_NOEXCEPT;
 
 /** What ns_db_add_path() reports about one problem input. */
 typedef struct ns_reject {
@@ -743,9 +761,10 @@ typedef struct ns_db_info {
     /* Bytes on disk of older generations kept for the readers that still
      * use them, and of other leftovers; not counted in size_bytes. */
     uint64_t other_bytes;
-    /* Version 3: 1 when the index keeps word positions (phrase, NEAR and
-     * ADJ matched on them), 0 when it keeps none (they are checked on the
-     * stored text; see NS_OPEN_NO_POSITIONS). */
+    /* Version 3: how the index keeps word positions, which phrase, NEAR
+     * and ADJ are matched on: 1 in Xapian's position table, 2 in position
+     * maps, 0 none (they are checked on the stored text); see
+     * NS_OPEN_POSITION_MAPS. */
     int positions;
 } ns_db_info;
 #define NS_DB_INFO_VERSION 3

@@ -8,6 +8,7 @@
  * stored text is compressed with.  It never includes searcher headers.
  */
 #include "indexer/indexer.h"
+#include "core/posmap.h"
 #include "core/schema.h"
 #include "indexer/searchdata.h"
 #include "corpus/corpus.h"
@@ -70,6 +71,8 @@ typedef struct indexer {
     ns_buf term;    /* prefixed term scratch */
     ns_buf idterm;
     ns_buf val;     /* value scratch */
+    ns__posmap_builder posmap; /* the article's position map, when kept */
+    ns_buf posmap_part[NS_POSMAP_PARTS];
     held_article *held;
     size_t n_held, cap_held;
     size_t held_bytes;
@@ -141,6 +144,9 @@ indexer_free(ns_db *db)
     ns__buf_free(&ix->term);
     ns__buf_free(&ix->idterm);
     ns__buf_free(&ix->val);
+    ns__posmap_builder_free(&ix->posmap);
+    for (int s = 0; s < NS_POSMAP_PARTS; s++)
+        ns__buf_free(&ix->posmap_part[s]);
     ns__bulk_free(ix->bulk);
     ns__buf_free(&ix->dict);
     ns__buf_free(&ix->records);
@@ -187,14 +193,13 @@ get_indexer(ns_db *db, indexer **out)
     return NS_OK;
 }
 
-/* A word's term with wdf wdfinc: without its position (phrases are
- * checked against the stored text), unless the index keeps positions
- * (schema.h). */
+/* A word's term with wdf wdfinc, with its position when the index keeps
+ * them in Xapian's table (schema.h). */
 static ns_status
 add_word_term(doc_ctx *c, const char *term, size_t len, uint32_t pos,
               unsigned wdfinc)
 {
-    return c->db->positions
+    return c->db->positions == NS_POSITIONS_XAPIAN
                ? ns__xdoc_add_posting(c->ix->doc, term, len, pos, wdfinc)
                : ns__xdoc_add_term(c->ix->doc, term, len, wdfinc);
 }
@@ -217,6 +222,9 @@ add_word(const ns_token *t, void *payload)
     } else {
         st = add_word_term(c, t->term, t->term_len, t->pos, 1);
     }
+    if (st == NS_OK && c->db->positions == NS_POSITIONS_MAP)
+        st = ns__posmap_add(&c->ix->posmap, c->title, t->pos, t->term,
+                            t->term_len);
     c->last_pos = t->pos;
     c->count++;
     if (st != NS_OK) {
@@ -431,6 +439,7 @@ make_doc(ns_db *db,
     doc_ctx c = { db, ix, NS_OK, 0, 0, 1 };
 
     ns__xdoc_clear(ix->doc);
+    ns__posmap_reset(&ix->posmap);
     if (a->title && *a->title) {
         st = ns__analyzer_run(db->analyzer, a->title, strlen(a->title), 0,
                               NS_ANALYZE_DOCUMENT, add_word, &c, NULL);
@@ -444,6 +453,16 @@ make_doc(ns_db *db,
                               NS_ANALYZE_DOCUMENT, add_word, &c, NULL);
         if (st != NS_OK)
             return c.st != NS_OK ? c.st : st;
+    }
+    if (db->positions == NS_POSITIONS_MAP && ix->posmap.n_tok) {
+        if ((st = ns__posmap_encode(&ix->posmap, ix->posmap_part)) != NS_OK)
+            return st;
+        for (unsigned s = 0; s < NS_POSMAP_PARTS; s++)
+            if (ix->posmap_part[s].len &&
+                (st = ns__xdoc_set_value(ix->doc, NS_SLOT_POSMAP + s,
+                                         ix->posmap_part[s].data,
+                                         ix->posmap_part[s].len)) != NS_OK)
+                return st;
     }
     if (a->source && *a->source) {
         c.title = 0;

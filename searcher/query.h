@@ -44,6 +44,13 @@ typedef struct ns__qverify {
     size_t n;
     size_t *group;     /* group[i]: the first j with terms[j] = terms[i] */
     size_t *term_len;  /* strlen(terms[i]) */
+    uint32_t *key;     /* ns__posmap_key(terms[i]) */
+    struct ns__posmap_list *list; /* scratch: terms[i]'s positions in a
+                                   * position map */
+    struct ns__posmap *maps;    /* scratch: the parts of a map */
+    struct ns__posmap_iter *it; /* scratch: reading list[i] */
+    uint32_t *head;    /* scratch: it[i]'s current position, or
+                        * UINT32_MAX after its last */
     unsigned window;
     int ordered;
     int title;
@@ -140,6 +147,7 @@ ns__qverify *ns__qverify_add(ns__query *q,
                              int title);
 int ns__qverify_cb(void *payload,
                    uint32_t docid,
+                   const ns__xvalues *vals,
                    const char *data,
                    size_t len,
                    const char **why);

@@ -1,14 +1,18 @@
 /*
  * verify.c: phrases, NEAR/n and ADJ/n matched against the stored text.
- * The index holds no word positions (schema.h): the query asks Xapian for
- * the articles that hold all the words (their BM25 weights rank them) and
- * filters them with ns__xq_verify, which calls ns__qverify_cb on each
- * candidate: its record is decoded, its title and text analyzed again
- * with the index's analyzer (so the positions are the indexer's, the
- * title's from 0 and the body's NS_TITLE_GAP after the title's last), and
- * the constraint checked on the tokens that are query terms, as they
- * come: the analysis stops at the first match, and a title-only
- * constraint reads no text.
+ * The index holds no word positions in Xapian's table (schema.h): the
+ * query asks Xapian for the articles that hold all the words (their BM25
+ * weights rank them) and filters them with ns__xq_verify, which calls
+ * ns__qverify_cb on each candidate.  When the article has a position map
+ * (posmap.h), the constraint is checked on it: the words' ids looked up
+ * by their keys, then the ids read position by position.  Otherwise (an
+ * index without maps, or a word whose key two of the article's terms
+ * share) its record is decoded, its title and text analyzed again with
+ * the index's analyzer (so the positions are the indexer's, the title's
+ * from 0 and the body's NS_TITLE_GAP after the title's last), and the
+ * constraint checked on the tokens that are query terms, as they come.
+ * Either way the check stops at the first match, and a title-only
+ * constraint reads no body.
  *
  * Matching, for terms t[0..n) and a window w (a match spans less than w
  * positions, as Xapian's OP_PHRASE and OP_NEAR count it):
@@ -22,6 +26,7 @@
  *     of the last w positions counts the tokens of each distinct term.
  */
 #include "searcher/query.h"
+#include "core/posmap.h"
 #include "core/schema.h"
 
 #include <stdio.h>
@@ -42,6 +47,11 @@ constraint_free(ns__qverify *v)
     ns_free(v->terms);
     ns_free(v->group);
     ns_free(v->term_len);
+    ns_free(v->key);
+    ns_free(v->list);
+    ns_free(v->maps);
+    ns_free(v->it);
+    ns_free(v->head);
     ns_free(v->ev);
     ns_free(v->count);
     ns_free(v->desc);
@@ -197,7 +207,13 @@ ns__qverify_add(ns__query *q,
     v->group = ns__calloc(n ? n : 1, sizeof *v->group);
     v->term_len = ns__calloc(n ? n : 1, sizeof *v->term_len);
     v->count = ns__calloc(n ? n : 1, sizeof *v->count);
-    if (!v->terms || !v->group || !v->term_len || !v->count) {
+    v->key = ns__calloc(n ? n : 1, sizeof *v->key);
+    v->list = ns__calloc(n ? n : 1, sizeof *v->list);
+    v->it = ns__calloc(n ? n : 1, sizeof *v->it);
+    v->maps = ns__calloc(NS_POSMAP_PARTS, sizeof *v->maps);
+    v->head = ns__calloc(n ? n : 1, sizeof *v->head);
+    if (!v->terms || !v->group || !v->term_len || !v->count || !v->key ||
+        !v->list || !v->it || !v->head || !v->maps) {
         constraint_free(v);
         return NULL;
     }
@@ -208,6 +224,7 @@ ns__qverify_add(ns__query *q,
             return NULL;
         }
         v->term_len[i] = strlen(terms[i]);
+        v->key[i] = ns__posmap_key(terms[i], v->term_len[i]);
         size_t g = 0;
         while (g < i && strcmp(terms[g], terms[i]) != 0)
             g++;
@@ -273,6 +290,31 @@ unordered_ends_here(ns__qverify *v)
     return 1;
 }
 
+/* Term group g is at pos: 1 when that completes a match (or memory ran
+ * out: v->oom), else 0. */
+static int
+on_event(ns__qverify *v, uint32_t pos, size_t g)
+{
+    if (v->n_ev == v->cap_ev) {
+        size_t c = v->cap_ev ? v->cap_ev * 2 : 64;
+        ns__qevent *a = ns__realloc(v->ev, c * sizeof *a);
+        if (!a) {
+            v->oom = 1;
+            return 1;
+        }
+        v->ev = a;
+        v->cap_ev = c;
+    }
+    v->ev[v->n_ev].pos = pos;
+    v->ev[v->n_ev].group = g;
+    v->n_ev++;
+    if (v->ordered ? ordered_ends_here(v) : unordered_ends_here(v)) {
+        v->found = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static int
 on_token(const ns_token *t, void *payload)
 {
@@ -286,25 +328,73 @@ on_token(const ns_token *t, void *payload)
         g++;
     if (g == v->n)
         return 0;
-    g = v->group[g];
-    if (v->n_ev == v->cap_ev) {
-        size_t c = v->cap_ev ? v->cap_ev * 2 : 64;
-        ns__qevent *a = ns__realloc(v->ev, c * sizeof *a);
-        if (!a) {
-            v->oom = 1;
+    return on_event(v, t->pos, v->group[g]);
+}
+
+/* The check on a position map (posmap.h): 1 or 0; NS__XVERIFY_NEED_DATA
+ * when the article has none, or a word's key is ambiguous there; or a
+ * negated status.  The words' position lists are merged in position
+ * order, as the analysis would meet them. */
+static int
+check_map(ns__qverify *v, uint32_t docid, const ns__xvalues *vals,
+          const char **why)
+{
+    unsigned opened = 0; /* a bit per part */
+    for (size_t g = 0; g < v->n; g++) {
+        if (v->group[g] != g)
+            continue;
+        unsigned s = NS_POSMAP_PART(v->key[g]);
+        ns__posmap *m = &v->maps[s];
+        if (!(opened >> s & 1)) {
+            size_t len = 0;
+            const char *map = vals->get(vals->ctx, NS_SLOT_POSMAP + s, &len);
+            if (!map || !len)
+                return NS__XVERIFY_NEED_DATA; /* no map: the text */
+            if (ns__posmap_open(m, map, len) != NS_OK)
+                goto damaged;
+            opened |= 1u << s;
+        }
+        if (ns__posmap_find(m, &v->key[g], 1, &v->list[g]) != NS_OK)
+            goto damaged;
+        if (v->list[g].n == NS_POSMAP_AMBIGUOUS)
+            return NS__XVERIFY_NEED_DATA;
+        if (v->list[g].n == 0)
+            return 0;
+        ns__posmap_iter_init(&v->it[g], &v->list[g]);
+        if (ns__posmap_next(m, &v->it[g], &v->head[g]) != 1)
+            goto damaged;
+    }
+    /* (every part gives the title's end) */
+    uint32_t limit = UINT32_MAX;
+    if (v->title)
+        limit = v->maps[NS_POSMAP_PART(v->key[0])].title_end;
+    for (;;) {
+        size_t best = v->n;
+        for (size_t g = 0; g < v->n; g++)
+            if (v->group[g] == g && v->head[g] != UINT32_MAX &&
+                (best == v->n || v->head[g] < v->head[best]))
+                best = g;
+        if (best == v->n || v->head[best] >= limit)
+            return 0;
+        if (on_event(v, v->head[best], best)) {
+            if (v->oom) {
+                *why = NULL;
+                return -(int)NS_ERR_NOMEM;
+            }
             return 1;
         }
-        v->ev = a;
-        v->cap_ev = c;
+        const ns__posmap *m = &v->maps[NS_POSMAP_PART(v->key[best])];
+        int r = ns__posmap_next(m, &v->it[best], &v->head[best]);
+        if (r < 0)
+            goto damaged;
+        if (r == 0)
+            v->head[best] = UINT32_MAX; /* this word's list ended */
     }
-    v->ev[v->n_ev].pos = t->pos;
-    v->ev[v->n_ev].group = g;
-    v->n_ev++;
-    if (v->ordered ? ordered_ends_here(v) : unordered_ends_here(v)) {
-        v->found = 1;
-        return 1;
-    }
-    return 0;
+damaged:
+    snprintf(v->why, sizeof v->why, "article %u: position map is damaged",
+             (unsigned)docid);
+    *why = v->why;
+    return -(int)NS_ERR_INDEX_CORRUPT;
 }
 
 /* Counts the title's tokens and keeps its last position. */
@@ -325,6 +415,7 @@ on_title_token(const ns_token *t, void *payload)
 int
 ns__qverify_cb(void *payload,
                uint32_t docid,
+               const ns__xvalues *vals,
                const char *data,
                size_t len,
                const char **why)
@@ -336,6 +427,8 @@ ns__qverify_cb(void *payload,
     v->found = 0;
     v->oom = 0;
     memset(v->count, 0, v->n * sizeof *v->count);
+    if (!data)
+        return check_map(v, docid, vals, why);
     ns_status st = ns__store_decode(db->store, data, len, !v->title, &v->rec);
     if (st != NS_OK) {
         snprintf(v->why, sizeof v->why,

@@ -344,7 +344,7 @@ test_db_info_versions(void **state)
     ns_db_info *v3 = at_page_end(f, 1, sizeof(ns_db_info));
     assert_int_equal(ns_db_stat_v2(f->db, 3, v3), NS_OK);
     assert_int_equal(v3->articles, want.articles);
-    assert_int_equal(v3->positions, 1); /* the default */
+    assert_int_equal(v3->positions, 2); /* the default: position maps */
 
     /* A version the library does not know is refused, the struct left
      * alone, and the message says why. */

@@ -3,6 +3,9 @@
  * against a small index and checks the Xapian query it builds (Xapian's
  * own description of it), whether it ranks, the note about malformed
  * input, and what it hands the highlighter and the spelling suggester.
+ * The index keeps its positions in Xapian's table, so that phrases are
+ * Xapian's operators (their checks on position maps or the stored text:
+ * test_searcher_verify.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,7 +41,8 @@ setup(void **state)
     if (!mkdtemp(dir))
         return -1;
     ns_db *w;
-    if (ns_db_open(dir, NS_OPEN_WRITE | NS_OPEN_CREATE, &w, NULL) != NS_OK)
+    if (ns_db_open(dir, NS_OPEN_WRITE | NS_OPEN_CREATE | NS_OPEN_POSITIONS,
+                   &w, NULL) != NS_OK)
         return -1;
     add(w, "1", "The President speaks", "presidents and a presidency");
     add(w, "2", "Sanctions", "sanctioned sanctioning");

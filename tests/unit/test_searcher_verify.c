@@ -1,17 +1,19 @@
 /*
- * test_searcher_verify.c: phrases, NEAR/n and ADJ/n matched against the
- * stored text (searcher/verify.c) in an index made without positions
- * (NS_OPEN_NO_POSITIONS), and on the positions of one that keeps them.
+ * test_searcher_verify.c: phrases, NEAR/n and ADJ/n checked on the stored
+ * text (searcher/verify.c) in an index made without positions
+ * (NS_OPEN_NO_POSITIONS), on the position maps of one that keeps them so
+ * (NS_OPEN_POSITION_MAPS, core/posmap.c), and matched on the positions of
+ * one that keeps them in Xapian's table (NS_OPEN_POSITIONS).
  *
  * Hand-made cases catch the verifier's likely mistakes (words present but
  * apart, an excluded phrase, title-only phrases, NEAR's window edges, the
  * title/body boundary, accented and multibyte text).  Then an oracle:
- * random articles over five words are indexed twice, without positions
- * and with them, and every random phrase, NEAR and ADJ query must match
- * on the first exactly the articles that Xapian's own OP_PHRASE and
- * OP_NEAR match on the second's positions; the second searched through
- * nsearch (which then uses those operators, through the query parser)
- * must agree too.
+ * random articles over five words are indexed three times, without
+ * positions, with maps and with Xapian's positions, and every random
+ * phrase, NEAR and ADJ query must match on the first two exactly the
+ * articles that Xapian's own OP_PHRASE and OP_NEAR match on the third's
+ * positions; the third searched through nsearch (which then uses those
+ * operators, through the query parser) must agree too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,8 +31,8 @@
 #include "core/shards.h"
 
 static char dir[] = "/tmp/ns-test-verify-XXXXXX";
-static char plain_dir[600], pos_dir[600];
-static ns_db *plain, *pos;
+static char plain_dir[600], pos_dir[600], map_dir[600];
+static ns_db *plain, *pos, *map;
 
 static void
 add(ns_db *w, const char *id, const char *title, const char *text)
@@ -135,10 +137,13 @@ expect(const char *q, const char *want)
     ids_of(plain, q, got, sizeof got);
     if (strcmp(got, want) != 0)
         fail_msg("%s: got [%s], want [%s]", q, got, want);
-    /* The index with positions answers the same. */
+    /* The indexes with positions answer the same. */
     ids_of(pos, q, got, sizeof got);
     if (strcmp(got, want) != 0)
         fail_msg("%s (positions): got [%s], want [%s]", q, got, want);
+    ids_of(map, q, got, sizeof got);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s (maps): got [%s], want [%s]", q, got, want);
 }
 
 static void
@@ -301,6 +306,9 @@ test_as_written(void **state)
         ids_of(plain, q, got, sizeof got);
         if (strcmp(got, want) != 0)
             fail_msg("%s: got [%s], Xapian's positions [%s]", q, got, want);
+        ids_of(map, q, got, sizeof got);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s (maps): got [%s], Xapian's [%s]", q, got, want);
         snprintf(q, sizeof q, "(\"%s\") OR qqqq", phrases[p]);
         ids_of(plain, q, got, sizeof got);
         if (strcmp(got, want) != 0)
@@ -361,6 +369,9 @@ test_oracle(void **state)
         ids_of(pos, q, got, sizeof got);
         if (strcmp(got, want) != 0)
             fail_msg("%s (positions): got [%s], want [%s]", q, got, want);
+        ids_of(map, q, got, sizeof got);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s (maps): got [%s], want [%s]", q, got, want);
         /* Inside a larger query the constraint is a filter of its words
          * (a query of it alone is checked on the ranked matches only):
          * the same matches, and the same top results. */
@@ -369,6 +380,9 @@ test_oracle(void **state)
         ids_of(plain, wide, got, sizeof got);
         if (strcmp(got, want) != 0)
             fail_msg("%s: got [%s], want [%s]", wide, got, want);
+        ids_of(map, wide, got, sizeof got);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s (maps): got [%s], want [%s]", wide, got, want);
         top_of(plain, q, 5, top, sizeof top);
         top_of(plain, wide, 5, wtop, sizeof wtop);
         if (strcmp(top, wtop) != 0)
@@ -388,12 +402,14 @@ setup(void **state)
         return -1;
     snprintf(plain_dir, sizeof plain_dir, "%s/plain", dir);
     snprintf(pos_dir, sizeof pos_dir, "%s/pos", dir);
-    for (int with_pos = 0; with_pos < 2; with_pos++) {
+    snprintf(map_dir, sizeof map_dir, "%s/map", dir);
+    const char *dirs[3] = { plain_dir, pos_dir, map_dir };
+    const unsigned way[3] = { NS_OPEN_NO_POSITIONS, NS_OPEN_POSITIONS,
+                              NS_OPEN_POSITION_MAPS };
+    for (int k = 0; k < 3; k++) {
         ns_db *w;
-        if (ns_db_open(with_pos ? pos_dir : plain_dir,
-                       NS_OPEN_WRITE | NS_OPEN_CREATE |
-                           (with_pos ? 0 : NS_OPEN_NO_POSITIONS),
-                       &w, NULL) != NS_OK)
+        if (ns_db_open(dirs[k], NS_OPEN_WRITE | NS_OPEN_CREATE | way[k], &w,
+                       NULL) != NS_OK)
             return -1;
         for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
             add(w, cases[i].id, cases[i].title, cases[i].text);
@@ -410,10 +426,13 @@ setup(void **state)
         ns_db_close(w);
     }
     if (ns_db_open(plain_dir, NS_OPEN_READ, &plain, NULL) != NS_OK ||
-        ns_db_open(pos_dir, NS_OPEN_READ, &pos, NULL) != NS_OK)
+        ns_db_open(pos_dir, NS_OPEN_READ, &pos, NULL) != NS_OK ||
+        ns_db_open(map_dir, NS_OPEN_READ, &map, NULL) != NS_OK)
         return -1;
     /* Each is searched the way its choice says (ns__db_positions). */
-    if (ns__db_positions(plain) || !ns__db_positions(pos))
+    if (ns__db_positions(plain) || !ns__db_positions(pos) ||
+        ns__db_positions(map) ||
+        ns__db_positions_kind(map) != NS_POSITIONS_MAP)
         return -1;
     return 0;
 }
@@ -424,6 +443,7 @@ teardown(void **state)
     (void)state;
     ns_db_close(plain);
     ns_db_close(pos);
+    ns_db_close(map);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd);
