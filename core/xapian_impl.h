@@ -76,6 +76,7 @@ class ns__xmaps {
         Xapian::ValueIterator it;
         Xapian::docid last = 0;
         bool open = false;
+        bool found = false; /* last has a value: value */
         std::string value;
     };
     Xapian::Database db_;

@@ -314,17 +314,23 @@ ns__xmaps::get(unsigned slot, size_t *len)
     if (slot < NS_SLOT_POSMAP || slot - NS_SLOT_POSMAP >= 16)
         return nullptr;
     stream &s = slots_[slot - NS_SLOT_POSMAP];
-    if (!s.open || did_ <= s.last) { /* (a second pass starts again) */
+    if (s.open && did_ == s.last) { /* (another constraint's check) */
+        *len = s.found ? s.value.size() : 0;
+        return s.found ? s.value.data() : nullptr;
+    }
+    if (!s.open || did_ < s.last) { /* (a second pass starts again) */
         s.it = db_.valuestream_begin(slot);
         s.open = true;
     }
     s.last = did_;
+    s.found = false;
     Xapian::ValueIterator end = db_.valuestream_end(slot);
     if (s.it != end && s.it.get_docid() < did_)
         s.it.skip_to(did_);
     if (s.it == end || s.it.get_docid() != did_)
         return nullptr;
     s.value = *s.it;
+    s.found = true;
     *len = s.value.size();
     return s.value.data();
 }
