@@ -100,9 +100,12 @@ def build_nsearch():
         subprocess.run(["cmake", "-S", ROOT, "-B", NSEARCH_BUILD,
                         "-DCMAKE_BUILD_TYPE=Release"], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # Every target the install copies: one left unbuilt installs its
+        # old file (the readers module, the shared library nsearch_lat
+        # links).
         subprocess.run(["cmake", "--build", NSEARCH_BUILD, "-j2",
-                        "--target", "nsearch_cli", "nsearch_static",
-                        "store_ratio"],
+                        "--target", "nsearch_cli", "nsearch", "nsearch_static",
+                        "nsearch_readers", "store_ratio"],
                        check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE)
         subprocess.run(["cmake", "--install", NSEARCH_BUILD, "--prefix",
