@@ -95,7 +95,7 @@ static void
 roundtrip(size_t nv, size_t n_title, size_t n_body, uint32_t body_start,
           int gaps)
 {
-    char (*vocab)[16] = calloc(nv, sizeof *vocab);
+    char (*vocab)[24] = calloc(nv, sizeof *vocab);
     size_t total = n_title + n_body;
     size_t *tok = calloc(total ? total : 1, sizeof *tok);
     uint32_t *pos = calloc(total ? total : 1, sizeof *pos);
