@@ -144,8 +144,8 @@ ns__xq *ns__xq_match_all(void) NS_NOEXCEPT;
 void ns__xq_free(ns__xq *q) NS_NOEXCEPT;
 /**
  * A leaf of no weight that matches the documents cb accepts: what the
- * index alone cannot decide (a phrase, NEAR or ADJ, checked against the
- * stored text: searcher/verify.c).  Filter an AND with it
+ * index alone cannot decide (a phrase, NEAR or ADJ, checked on position
+ * maps or the stored text: searcher/verify.c).  Filter an AND with it
  * (ns__xq_combine(NS_XQ_FILTER, ...)): it says it matches every document,
  * so that the AND's terms drive the match and cb is asked only about the
  * documents they all hold.  cb receives the document's id (in its own

@@ -908,11 +908,12 @@ term_query(parser *ps, const qtok *t, int field, unsigned wqf)
 /*
  * The term queries v[0, n) (taken) of terms[0, n) in field, within window
  * positions, in order when ordered (a phrase, ADJ) or not (NEAR).  An
- * index that keeps word positions (schema.h; a sharded index with a
- * remote shard, whose shards keep them because xapian-tcpsrv runs no
- * nsearch code) gets Xapian's own positional operator.  One that keeps
- * none: the AND of the terms (their BM25 weights rank) filtered by the
- * constraint, checked on the stored text of the articles the AND matches
+ * index that keeps word positions in Xapian's table (schema.h; a sharded
+ * index with a remote shard, whose shards keep them because
+ * xapian-tcpsrv runs no nsearch code) gets Xapian's own positional
+ * operator.  Otherwise (position maps, or no positions): the AND of the
+ * terms (their BM25 weights rank) filtered by the constraint, checked on
+ * the position maps or the stored text of the articles the AND matches
  * (verify.c).
  */
 static ns__xq *

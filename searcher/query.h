@@ -33,8 +33,8 @@ typedef struct ns__qword {
 } ns__qword;
 
 /* A positional constraint (a phrase, a hyphenated word, NEAR/n, ADJ/n),
- * checked against an article's stored text (verify.c): the index holds no
- * positions.  Its terms occur within window positions (the last minus the
+ * checked on an article's position map or its stored text (verify.c):
+ * the index holds no positions in Xapian's table.  Its terms occur within window positions (the last minus the
  * first is less than window), in query order when ordered; in the title
  * only when title.  Positions are the indexer's: the title's from 0, the
  * body's NS_TITLE_GAP after the title's last (schema.h). */
