@@ -49,21 +49,27 @@ ns_status ns__status_from_exception(std::string *errmsg) noexcept;
 /* The values of a database's documents (their position maps: schema.h),
  * read in ascending order of docid, as a match meets them: through a
  * value stream per slot, whose cursor keeps the blocks it read (a lookup
- * of each document's value would read them again). */
+ * of each document's value would read them again).  Only on a single
+ * database: a document of several (shards) that a MatchDecider is given
+ * says its docid in its own database (Xapian's Document::get_docid), so
+ * its values are read from it. */
 class ns__xmaps {
   public:
     void
     reset(const Xapian::Database &db)
     {
         db_ = db;
+        single_ = db.size() == 1;
         for (auto &s : slots_)
             s.open = false;
     }
-    /* The document the values are of, from now. */
+    /* The document the values are of, from now (it must outlive the
+     * calls of get() about it). */
     void
-    at(Xapian::docid did)
+    at(const Xapian::Document &doc)
     {
-        did_ = did;
+        doc_ = &doc;
+        did_ = doc.get_docid();
     }
     /* The value in slot (< NS__XMAPS_SLOTS past the first) of the
      * document, or NULL. */
@@ -80,6 +86,8 @@ class ns__xmaps {
         std::string value;
     };
     Xapian::Database db_;
+    bool single_ = false;
+    const Xapian::Document *doc_ = nullptr;
     Xapian::docid did_ = 0;
     stream slots_[16];
 };

@@ -314,6 +314,11 @@ ns__xmaps::get(unsigned slot, size_t *len)
     if (slot < NS_SLOT_POSMAP || slot - NS_SLOT_POSMAP >= 16)
         return nullptr;
     stream &s = slots_[slot - NS_SLOT_POSMAP];
+    if (!single_) {
+        s.value = doc_->get_value(slot);
+        *len = s.value.size();
+        return s.value.empty() ? nullptr : s.value.data();
+    }
     if (s.open && did_ == s.last) { /* (another constraint's check) */
         *len = s.found ? s.value.size() : 0;
         return s.found ? s.value.data() : nullptr;
@@ -358,7 +363,7 @@ ns__xverify_doc(ns__xverify_cb cb,
                 ns__xmaps &maps,
                 const Xapian::Document &doc)
 {
-    maps.at(doc.get_docid());
+    maps.at(doc);
     ns__xvalues vals = { xmaps_get, &maps };
     const char *why = nullptr;
     int r = cb(payload, doc.get_docid(), &vals, nullptr, 0, &why);
