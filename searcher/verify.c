@@ -124,8 +124,9 @@ set_literal(ns__qverify *v, const char *const *words)
 /*
  * Whether text holds the phrase as written (ASCII case aside): its words
  * separated by white space, after the start, white space, `"` or `(`, and
- * before the end, white space, `,;:!?)"`, or a period that ends a word of
- * two letters or more before white space or the end.  There the analyzer
+ * before the end, white space, one of `,;:!?)"` before the end, white
+ * space or other ASCII punctuation, or a period that ends a word of two
+ * letters or more before white space or the end.  There the analyzer
  * gives consecutive tokens of the phrase's terms, so the phrase matches;
  * anywhere else (other inflections, punctuation, accents) only the
  * analysis can tell.
@@ -173,8 +174,15 @@ literal_in(const ns__qverify *v, const char *text, size_t len)
         if (j == len)
             return 1;
         unsigned char e = (unsigned char)text[j];
-        if (ascii_ws(e) || strchr(",;:!?)\"", e))
+        if (ascii_ws(e))
             return 1;
+        /* Punctuation ends the word only before white space, the end or
+         * more punctuation: "4,122,301" and "10:30" are one token each. */
+        if (strchr(",;:!?)\"", e)) {
+            unsigned char f = j + 1 < len ? (unsigned char)text[j + 1] : ' ';
+            if (ascii_ws(f) || (f < 0x80 && !plain_char((unsigned char)(f | 0x20))))
+                return 1;
+        }
         if (e == '.' && word_len >= 2 &&
             (j + 1 == len || ascii_ws((unsigned char)text[j + 1])))
             return 1;

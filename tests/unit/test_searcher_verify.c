@@ -76,6 +76,12 @@ static const struct {
     { "w13", "Report", "white houses.Then a house" },
     { "w14", "Report", "Bwhite house, white" },
     { "w12", "Report", "Café white house, staff" },
+    /* A number goes on past a comma or a colon: "were 4" is not in
+     * "were 4,122,301" (one token), nor "at 10" in "at 10:30". */
+    { "n1", "Report", "Sales were 4,122,301 in 4 weeks" },
+    { "n2", "Report", "about 50,000 came, 50 left; about 50." },
+    { "n3", "Report", "meet at 10:30, or at 10 sharp" },
+    { "n4", "Report", "white house,staff and white house;" },
 };
 
 /* The ids of the first limit results of q in db, in rank order, joined
@@ -288,9 +294,11 @@ static void
 test_as_written(void **state)
 {
     (void)state;
-    static const char *const phrases[] = { "white house", "whites housing",
-                                           "house white", "WHITE HOUSE",
-                                           "white house staff" };
+    static const char *const phrases[] = {
+        "white house", "whites housing", "house white", "WHITE HOUSE",
+        "white house staff", "were 4", "about 50", "came 50", "at 10",
+        "at 10 sharp", "in 4 weeks", "50 left",
+    };
     for (size_t p = 0; p < sizeof phrases / sizeof *phrases; p++) {
         term_list l = { .n = 0 };
         assert_int_equal(
