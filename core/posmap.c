@@ -83,23 +83,6 @@ ns__posmap_builder_free(ns__posmap_builder *b) NS_NOEXCEPT
     memset(b, 0, sizeof *b);
 }
 
-/* Grow *p (of *cap elements of size) to hold n; 0 when out of memory. */
-static int
-grow(void **p, size_t *cap, size_t n, size_t size)
-{
-    if (n <= *cap)
-        return 1;
-    size_t c = *cap ? *cap : 256;
-    while (c < n)
-        c *= 2;
-    void *q = ns__realloc(*p, c * size);
-    if (!q)
-        return 0;
-    *p = q;
-    *cap = c;
-    return 1;
-}
-
 /* The index of h among the distinct terms (added if new), or -1 when out
  * of memory. */
 static int64_t
@@ -137,10 +120,10 @@ distinct(ns__posmap_builder *b, uint64_t h)
         j = (j + 1) & (b->cap_slot - 1);
     }
     size_t cap = b->cap_dist;
-    if (!grow((void **)&b->dist, &cap, b->n_dist + 1, sizeof *b->dist))
+    if (ns__grow((void **)&b->dist, &cap, b->n_dist, sizeof *b->dist) != 0)
         return -1;
     cap = b->cap_dist;
-    if (!grow((void **)&b->count, &cap, b->n_dist + 1, sizeof *b->count))
+    if (ns__grow((void **)&b->count, &cap, b->n_dist, sizeof *b->count) != 0)
         return -1;
     b->cap_dist = cap;
     b->slot[j] = h;
@@ -162,10 +145,10 @@ ns__posmap_add(ns__posmap_builder *b,
     if (b->n_tok && pos <= b->tok_pos[b->n_tok - 1])
         return NS_ERR_INVALID_ARG; /* out of order */
     size_t cap = b->cap_tok;
-    if (!grow((void **)&b->tok_ix, &cap, b->n_tok + 1, sizeof *b->tok_ix))
+    if (ns__grow((void **)&b->tok_ix, &cap, b->n_tok, sizeof *b->tok_ix) != 0)
         return NS_ERR_NOMEM;
     cap = b->cap_tok;
-    if (!grow((void **)&b->tok_pos, &cap, b->n_tok + 1, sizeof *b->tok_pos))
+    if (ns__grow((void **)&b->tok_pos, &cap, b->n_tok, sizeof *b->tok_pos) != 0)
         return NS_ERR_NOMEM;
     b->cap_tok = cap;
     uint64_t h = term_hash(term, len);
@@ -358,7 +341,7 @@ ns__posmap_encode(ns__posmap_builder *b,
     /* The distinct terms in key order: their hashes sorted, each's index
      * found again through the table. */
     size_t cap = b->cap_lists;
-    if (!grow((void **)&b->lists, &cap, b->n_tok + 1, sizeof *b->lists))
+    if (ns__grow((void **)&b->lists, &cap, b->n_tok, sizeof *b->lists) != 0)
         return NS_ERR_NOMEM;
     b->cap_lists = cap;
     uint64_t *sorted = ns__malloc(v * sizeof *sorted);

@@ -316,6 +316,25 @@ ns__path_excluded(const char *const *exclude, const char *rel)
     return r;
 }
 
+int
+ns__grow(void **arr, size_t *cap, size_t n, size_t size) NS_NOEXCEPT
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap : 8;
+    while (c <= n) {
+        if (c > SIZE_MAX / 2 / size)
+            return -1;
+        c *= 2;
+    }
+    void *a = ns__realloc(*arr, c * size);
+    if (!a)
+        return -1;
+    *arr = a;
+    *cap = c;
+    return 0;
+}
+
 /* ---- hashing ------------------------------------------------------------ */
 
 static uint64_t

@@ -56,6 +56,11 @@ const char *ns__buf_cstr(ns_buf *b) NS_NOEXCEPT;
 /** Hand the data to the caller (ns_free it) and reset b.  NULL on oom. */
 char *ns__buf_detach(ns_buf *b) NS_NOEXCEPT;
 
+/** Room in *arr, an array of *cap elements of size bytes, for element n:
+ * it doubles (from 8) until n < *cap.  0; -1 when out of memory (*arr and
+ * *cap as they were). */
+int ns__grow(void **arr, size_t *cap, size_t n, size_t size) NS_NOEXCEPT;
+
 /** A fast 64-bit hash of p[0, n), continuing from seed (not
  * cryptographic: it detects change, it does not resist attack).  Its
  * values are in indexes (schema.h): never change it. */

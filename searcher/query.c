@@ -160,20 +160,6 @@ oom(parser *ps)
         ps->st = NS_ERR_NOMEM;
 }
 
-static int
-grow(void **arr, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 8;
-    void *a = ns__realloc(*arr, c * size);
-    if (!a)
-        return -1;
-    *arr = a;
-    *cap = c;
-    return 0;
-}
-
 /* Add a note (once) saying how a malformed query was read. */
 static void note(parser *ps, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -203,7 +189,7 @@ new_node(parser *ps, nkind kind)
     if (ps->st != NS_OK)
         return NULL;
     node *n = ns__calloc(1, sizeof *n);
-    if (!n || grow((void **)&ps->nodes, &ps->cap_nodes, ps->n_nodes,
+    if (!n || ns__grow((void **)&ps->nodes, &ps->cap_nodes, ps->n_nodes,
                    sizeof *ps->nodes) != 0) {
         ns_free(n);
         oom(ps);
@@ -219,7 +205,7 @@ add_kid(parser *ps, node *parent, node *kid)
 {
     if (!parent || !kid)
         return;
-    if (grow((void **)&parent->kids, &parent->cap_kids, parent->n_kids,
+    if (ns__grow((void **)&parent->kids, &parent->cap_kids, parent->n_kids,
              sizeof *parent->kids) != 0) {
         oom(ps);
         return;
@@ -700,7 +686,7 @@ on_token(const ns_token *t, void *payload)
         return 0;
     }
     ps->n_words++;
-    if (grow((void **)&ps->toks, &ps->cap_toks, ps->n_toks,
+    if (ns__grow((void **)&ps->toks, &ps->cap_toks, ps->n_toks,
              sizeof *ps->toks) != 0) {
         oom(ps);
         return 1;
@@ -1226,7 +1212,7 @@ push(parser *ps, ns__xq ***v, size_t *n, size_t *cap, ns__xq *x)
 {
     if (!x)
         return;
-    if (grow((void **)v, cap, *n, sizeof **v) != 0) {
+    if (ns__grow((void **)v, cap, *n, sizeof **v) != 0) {
         ns__xq_free(x);
         oom(ps);
         return;
@@ -1287,7 +1273,7 @@ build_clauses(parser *ps, const node *n, int neg, int all_required)
             while (g < n_groups && groups[g].key != b.key)
                 g++;
             if (g == n_groups) {
-                if (grow((void **)&groups, &c_groups, n_groups,
+                if (ns__grow((void **)&groups, &c_groups, n_groups,
                          sizeof *groups) != 0) {
                     ns__xq_free(b.q);
                     oom(ps);
