@@ -63,6 +63,7 @@ ns__posmap_reset(ns__posmap_builder *b) NS_NOEXCEPT
 {
     b->n_tok = 0;
     b->n_title = 0;
+    b->n_sent = 0;
     if (b->n_dist && b->slot)
         memset(b->slot, 0, b->cap_slot * sizeof *b->slot);
     b->n_dist = 0;
@@ -80,6 +81,7 @@ ns__posmap_builder_free(ns__posmap_builder *b) NS_NOEXCEPT
     ns_free(b->order);
     ns_free(b->at);
     ns_free(b->lists);
+    ns_free(b->sent);
     memset(b, 0, sizeof *b);
 }
 
@@ -161,6 +163,81 @@ ns__posmap_add(ns__posmap_builder *b,
     b->n_tok++;
     if (title)
         b->n_title = b->n_tok;
+    return NS_OK;
+}
+
+ns_status
+ns__posmap_sentence(ns__posmap_builder *b, uint32_t pos, size_t offset)
+    NS_NOEXCEPT
+{
+    if (offset > UINT32_MAX)
+        return NS_OK; /* (no article is that long: 32 MiB at most) */
+    if (b->n_sent && (pos < b->sent[2 * b->n_sent - 2] +
+                                NS_POSMAP_SENT_WORDS ||
+                      offset <= b->sent[2 * b->n_sent - 1]))
+        return NS_OK;
+    size_t cap = b->cap_sent;
+    if (ns__grow((void **)&b->sent, &cap, 2 * b->n_sent + 1,
+                 sizeof *b->sent) != 0)
+        return NS_ERR_NOMEM;
+    b->cap_sent = cap;
+    b->sent[2 * b->n_sent] = pos;
+    b->sent[2 * b->n_sent + 1] = (uint32_t)offset;
+    b->n_sent++;
+    return NS_OK;
+}
+
+ns_status
+ns__posmap_encode_sentences(const ns__posmap_builder *b, ns_buf *out)
+    NS_NOEXCEPT
+{
+    ns__buf_reset(out);
+    if (!b->n_sent)
+        return NS_OK;
+    ns__buf_put_varint(out, NS_POSMAP_SENT_VERSION);
+    ns__buf_put_varint(out, b->n_sent);
+    uint32_t pos = 0, off = 0;
+    for (size_t i = 0; i < b->n_sent; i++) {
+        ns__buf_put_varint(out, b->sent[2 * i] - pos);
+        ns__buf_put_varint(out, b->sent[2 * i + 1] - off);
+        pos = b->sent[2 * i];
+        off = b->sent[2 * i + 1];
+    }
+    return out->oom ? NS_ERR_NOMEM : NS_OK;
+}
+
+ns_status
+ns__posmap_read_sentences(const void *data,
+                          size_t len,
+                          uint32_t **pairs,
+                          size_t *cap,
+                          size_t *n) NS_NOEXCEPT
+{
+    const unsigned char *p = data, *end = p + len;
+    uint64_t v, count;
+    *n = 0;
+    if (!ns__get_varint(&p, end, &v) || v != NS_POSMAP_SENT_VERSION ||
+        !ns__get_varint(&p, end, &count) || count > len)
+        return NS_ERR_INDEX_CORRUPT;
+    if (count && ns__grow((void **)pairs, cap, 2 * (size_t)count - 1,
+                          sizeof **pairs) != 0)
+        return NS_ERR_NOMEM;
+    uint64_t pos = 0, off = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t dp, doff;
+        if (!ns__get_varint(&p, end, &dp) || !ns__get_varint(&p, end, &doff) ||
+            (i > 0 && (dp == 0 || doff == 0)))
+            return NS_ERR_INDEX_CORRUPT;
+        pos += dp;
+        off += doff;
+        if (pos > UINT32_MAX || off > UINT32_MAX)
+            return NS_ERR_INDEX_CORRUPT;
+        (*pairs)[2 * i] = (uint32_t)pos;
+        (*pairs)[2 * i + 1] = (uint32_t)off;
+    }
+    if (p != end)
+        return NS_ERR_INDEX_CORRUPT;
+    *n = (size_t)count;
     return NS_OK;
 }
 

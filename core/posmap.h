@@ -83,6 +83,8 @@ typedef struct ns__posmap_builder {
     uint32_t *at;      /* scratch: per distinct, where its next goes */
     uint32_t *lists;   /* scratch: the positions, by term */
     size_t n_dist, cap_dist, cap_lists;
+    uint32_t *sent;    /* the sentence index: position, offset pairs */
+    size_t n_sent, cap_sent;
 } ns__posmap_builder;
 
 /** Forget the article before (keeps the memory). */
@@ -104,6 +106,43 @@ ns_status ns__posmap_add(ns__posmap_builder *b,
 ns_status ns__posmap_encode(ns__posmap_builder *b,
                             ns_buf out[NS_POSMAP_PARTS]) NS_NOEXCEPT;
 void ns__posmap_builder_free(ns__posmap_builder *b) NS_NOEXCEPT;
+
+/*
+ * The sentence index of an article (value NS_SLOT_SENTENCES, beside its
+ * map): the position and the byte offset in the text of a body token
+ * that starts a sentence, at least NS_POSMAP_SENT_WORDS positions after
+ * the one before.  The analyzer, run from such a token's offset with its
+ * position first, gives the tokens of a run over the whole text from
+ * there: so a snippet analyzes only the sentences that hold the query's
+ * words, which the map says (searcher/snippet.c), not the whole text.
+ *
+ * Format (version 1): varints of the version (1), n, then n pairs: the
+ * position's and the offset's difference from the pair before (the
+ * first's from 0), both increasing.
+ */
+#define NS_POSMAP_SENT_VERSION 1
+#define NS_POSMAP_SENT_WORDS   24
+/** A body token at pos, at offset in the text, starts a sentence.  NS_OK,
+ * NS_ERR_NOMEM. */
+ns_status ns__posmap_sentence(ns__posmap_builder *b,
+                              uint32_t pos,
+                              size_t offset) NS_NOEXCEPT;
+/** The sentence index into out (reset first; empty when none).  NS_OK,
+ * NS_ERR_NOMEM. */
+ns_status ns__posmap_encode_sentences(const ns__posmap_builder *b,
+                                      ns_buf *out) NS_NOEXCEPT;
+/**
+ * Read a sentence index into (*pairs)[0, 2 * *n): position, offset,
+ * grown with ns__grow (*cap: its size in elements; the caller frees
+ * *pairs).  NS_OK;
+ * NS_ERR_INDEX_CORRUPT (not increasing, truncated, of another version);
+ * NS_ERR_NOMEM.
+ */
+ns_status ns__posmap_read_sentences(const void *data,
+                                    size_t len,
+                                    uint32_t **pairs,
+                                    size_t *cap,
+                                    size_t *n) NS_NOEXCEPT;
 
 /* ---- reading (the searcher) ------------------------------------------- */
 

@@ -33,6 +33,9 @@
  * |                   |                             | source facet            |
  * | position map      | values NS_SLOT_POSMAP to    | positions "2" only: one |
  * |                   | NS_SLOT_POSMAP + 7          | part each (posmap.h)    |
+ * | sentence index    | value NS_SLOT_SENTENCES     | positions "2" only: the |
+ * |                   |                             | body's sentences, for   |
+ * |                   |                             | snippets (posmap.h)     |
  * | stored record     | document data               | see store.h             |
  *
  * The spelling data (Xapian's spelling table) holds the folded words of
@@ -147,7 +150,8 @@
 #define NS_SLOT_HASH 2
 #define NS_SLOT_DUPKEY 3
 #define NS_SLOT_SOURCE 4
-#define NS_SLOT_POSMAP 5
+#define NS_SLOT_POSMAP 5 /* to NS_SLOT_POSMAP + 7 */
+#define NS_SLOT_SENTENCES 13
 
 /* How an index keeps word positions (NS_META_POSITIONS: "0", "1", "2"). */
 #define NS_POSITIONS_NONE   0 /* none: phrases checked on the stored text */

@@ -73,6 +73,7 @@ typedef struct indexer {
     ns_buf val;     /* value scratch */
     ns__posmap_builder posmap; /* the article's position map, when kept */
     ns_buf posmap_part[NS_POSMAP_PARTS];
+    ns_buf sentences; /* its sentence index */
     held_article *held;
     size_t n_held, cap_held;
     size_t held_bytes;
@@ -145,6 +146,7 @@ indexer_free(ns_db *db)
     ns__buf_free(&ix->idterm);
     ns__buf_free(&ix->val);
     ns__posmap_builder_free(&ix->posmap);
+    ns__buf_free(&ix->sentences);
     for (int s = 0; s < NS_POSMAP_PARTS; s++)
         ns__buf_free(&ix->posmap_part[s]);
     ns__bulk_free(ix->bulk);
@@ -225,6 +227,9 @@ add_word(const ns_token *t, void *payload)
     if (st == NS_OK && c->db->positions == NS_POSITIONS_MAP)
         st = ns__posmap_add(&c->ix->posmap, c->title, t->pos, t->term,
                             t->term_len);
+    if (st == NS_OK && c->db->positions == NS_POSITIONS_MAP && !c->title &&
+        (t->flags & NS_TOKEN_SENTENCE_START))
+        st = ns__posmap_sentence(&c->ix->posmap, t->pos, t->start);
     c->last_pos = t->pos;
     c->count++;
     if (st != NS_OK) {
@@ -463,6 +468,13 @@ make_doc(ns_db *db,
                                          ix->posmap_part[s].data,
                                          ix->posmap_part[s].len)) != NS_OK)
                 return st;
+        if ((st = ns__posmap_encode_sentences(&ix->posmap,
+                                              &ix->sentences)) != NS_OK ||
+            (ix->sentences.len &&
+             (st = ns__xdoc_set_value(ix->doc, NS_SLOT_SENTENCES,
+                                      ix->sentences.data,
+                                      ix->sentences.len)) != NS_OK))
+            return st;
     }
     if (a->source && *a->source) {
         c.title = 0;

@@ -1051,6 +1051,110 @@ test_tokens_reanalyze_to_themselves(void **state)
     assert_true(r.checked > 100000);
 }
 
+/* A run from a sentence start gives the tokens of a run over the whole
+ * text there (what a snippet relies on when it analyzes only the
+ * sentences a position map points to, posmap.h): for every sentence
+ * start of hand-made texts and of the White House sample, a run over
+ * [that start, the next one) with the start's position gives the whole
+ * run's tokens in that range, at the same bytes, positions and flags. */
+typedef struct sent_tok {
+    size_t start, end;
+    uint32_t pos;
+    unsigned flags;
+    char term[80];
+} sent_tok;
+
+typedef struct sent_tape {
+    sent_tok *t;
+    size_t n, cap, base;
+} sent_tape;
+
+static int
+sent_record(const ns_token *t, void *payload)
+{
+    sent_tape *tp = payload;
+    if (tp->n == tp->cap) {
+        tp->cap = tp->cap ? tp->cap * 2 : 1024;
+        tp->t = realloc(tp->t, tp->cap * sizeof *tp->t);
+        assert_non_null(tp->t);
+    }
+    sent_tok *k = &tp->t[tp->n++];
+    k->start = t->start + tp->base;
+    k->end = t->end + tp->base;
+    k->pos = t->pos;
+    k->flags = t->flags;
+    snprintf(k->term, sizeof k->term, "%s", t->term);
+    return 0;
+}
+
+static size_t
+sentences_restart(ns_analyzer *a, const char *text, size_t len)
+{
+    sent_tape whole = { 0 }, piece = { 0 };
+    assert_int_equal(ns__analyzer_run(a, text, len, 5, NS_ANALYZE_DOCUMENT,
+                                      sent_record, &whole, NULL),
+                     NS_OK);
+    size_t checked = 0;
+    for (size_t i = 0; i < whole.n; i++) {
+        if (!(whole.t[i].flags & NS_TOKEN_SENTENCE_START))
+            continue;
+        size_t j = i + 1;
+        while (j < whole.n && !(whole.t[j].flags & NS_TOKEN_SENTENCE_START))
+            j++;
+        size_t from = whole.t[i].start;
+        size_t to = j < whole.n ? whole.t[j].start : len;
+        piece.n = 0;
+        piece.base = from;
+        assert_int_equal(ns__analyzer_run(a, text + from, to - from,
+                                          whole.t[i].pos, NS_ANALYZE_DOCUMENT,
+                                          sent_record, &piece, NULL),
+                         NS_OK);
+        int same = piece.n == j - i;
+        for (size_t k = 0; same && k < piece.n; k++) {
+            const sent_tok *x = &piece.t[k], *y = &whole.t[i + k];
+            same = x->start == y->start && x->end == y->end &&
+                   x->pos == y->pos && x->flags == y->flags &&
+                   strcmp(x->term, y->term) == 0;
+        }
+        if (!same) {
+            print_error("the sentence at byte %zu (\"%.*s\"): %zu tokens "
+                        "alone, %zu in the whole run\n",
+                        from, (int)(to - from > 80 ? 80 : to - from),
+                        text + from, piece.n, j - i);
+            fail();
+        }
+        checked++;
+    }
+    free(whole.t);
+    free(piece.t);
+    return checked;
+}
+
+static void
+test_sentences_restart(void **state)
+{
+    ns_analyzer *a = *state;
+    const char *texts[] = {
+        "The U.S. Army said so. Then it left! Did it? \"Yes.\" He said: no. "
+        "Mr. Smith met Dr. Jones at 3 p.m. on Jan. 5. It rained.\n\nNew "
+        "paragraph here. U.S.-led strikes hit al-Assad's F-16s. 1,000 men "
+        "left. 3.5% rose. E.g. this one. (Inside parentheses.) Next one.",
+        "東京タワーに行った。次の文。Ｌａｔａｋｉａ airbase. Straße ends. "
+        "“Quoted.” Then more… And an ellipsis... Then a dash — and "
+        "another sentence. i.e. lowercase after abbreviation. OK.",
+        "No terminator at all, just words and words",
+        ". . . Leading dots. Then words.\n\n\n- a list item\n- another "
+        "one.\n\n* A starred one. Last.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        assert_true(sentences_restart(a, texts[i], strlen(texts[i])) > 0);
+    size_t n;
+    const char *buf = shared_sample(&n);
+    if (!buf)
+        return;
+    assert_true(sentences_restart(a, buf, n) > 2000); /* (3,206) */
+}
+
 /* The fast path of scan_word() (plain ASCII words) must give exactly the
  * tokens of the general one: both run on hand-made and random texts made
  * of the pieces that take a word off the fast path (periods, commas,
@@ -1597,6 +1701,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_fold, setup, teardown),
         cmocka_unit_test_setup_teardown(test_run_some_stems_what_can_match,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sentences_restart, setup,
+                                        teardown),
         cmocka_unit_test(test_oom_new),
         cmocka_unit_test(test_oom_run),
         cmocka_unit_test(test_oom_fold),

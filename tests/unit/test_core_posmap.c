@@ -334,6 +334,70 @@ test_damage(void **state)
     ns__posmap_builder_free(&b);
 }
 
+/* The sentence index keeps a sentence start at least NS_POSMAP_SENT_WORDS
+ * positions after the one kept before, reads back as kept, is emptied by
+ * a reset, and a damaged or truncated one is refused or read within its
+ * bounds, increasing. */
+static void
+test_sentences(void **state)
+{
+    (void)state;
+    ns__posmap_builder b = { 0 };
+    ns_buf out = { 0 };
+    uint32_t *pairs = NULL;
+    size_t cap = 0, n = 0;
+    ns__posmap_reset(&b);
+    assert_int_equal(ns__posmap_encode_sentences(&b, &out), NS_OK);
+    assert_int_equal(out.len, 0); /* none: no value */
+    uint32_t want[2 * 2000];
+    size_t n_want = 0;
+    uint32_t pos = 7, last = 0;
+    size_t off = 3;
+    for (int i = 0; i < 2000; i++) {
+        assert_int_equal(ns__posmap_sentence(&b, pos, off), NS_OK);
+        if (n_want == 0 || pos >= last + NS_POSMAP_SENT_WORDS) {
+            assert_true(n_want < 2000);
+            want[2 * n_want] = pos;
+            want[2 * n_want + 1] = (uint32_t)off;
+            n_want++;
+            last = pos;
+        }
+        pos += 1 + rnd(30);
+        off += 1 + rnd(400);
+    }
+    assert_int_equal(ns__posmap_encode_sentences(&b, &out), NS_OK);
+    assert_int_equal(ns__posmap_read_sentences(out.data, out.len, &pairs,
+                                               &cap, &n),
+                     NS_OK);
+    assert_int_equal(n, n_want);
+    assert_memory_equal(pairs, want, 2 * n * sizeof *pairs);
+    /* Truncated: refused. */
+    for (size_t len = 0; len < out.len; len++)
+        assert_int_equal(ns__posmap_read_sentences(out.data, len, &pairs,
+                                                   &cap, &n),
+                         NS_ERR_INDEX_CORRUPT);
+    /* Damaged: refused, or read in bounds and increasing. */
+    for (int round = 0; round < 3000; round++) {
+        unsigned char *d = malloc(out.len);
+        assert_non_null(d);
+        memcpy(d, out.data, out.len);
+        for (unsigned k = 0; k < 1 + rnd(3); k++)
+            d[rnd((unsigned)out.len)] = (unsigned char)rnd(256);
+        if (ns__posmap_read_sentences(d, out.len, &pairs, &cap, &n) ==
+            NS_OK)
+            for (size_t i = 1; i < n; i++)
+                assert_true(pairs[2 * i] > pairs[2 * i - 2] &&
+                            pairs[2 * i + 1] > pairs[2 * i - 1]);
+        free(d);
+    }
+    ns__posmap_reset(&b);
+    assert_int_equal(ns__posmap_encode_sentences(&b, &out), NS_OK);
+    assert_int_equal(out.len, 0);
+    free(pairs);
+    ns__buf_free(&out);
+    ns__posmap_builder_free(&b);
+}
+
 int
 main(void)
 {
@@ -342,6 +406,7 @@ main(void)
         cmocka_unit_test(test_collisions),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_damage),
+        cmocka_unit_test(test_sentences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
