@@ -225,7 +225,12 @@ typedef struct ns__xsearch_opts {
      * (a query that is one phrase: searcher/query.c).  NULL: none. */
     ns__xverify_cb decider;
     void *decider_payload;
+    /* With NS_XFETCH_DATA: bit s set, each result's value in slot s too
+     * (s < NS_XHIT_SLOTS). */
+    uint32_t fetch_values;
 } ns__xsearch_opts;
+
+#define NS_XHIT_SLOTS 16
 
 typedef struct ns__xhit {
     uint32_t docid;
@@ -233,6 +238,9 @@ typedef struct ns__xhit {
     char *data; /* fetched bytes (NUL-terminated), or NULL */
     size_t data_len;
     uint32_t collapsed; /* matches collapsed into this one */
+    /* The values of ns__xsearch_opts.fetch_values (NULL: none). */
+    char *val[NS_XHIT_SLOTS];
+    size_t val_len[NS_XHIT_SLOTS];
 } ns__xhit;
 
 /* One counted facet value. */

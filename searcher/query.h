@@ -199,7 +199,17 @@ typedef struct ns__snippet_text {
     void *ctx; /* for more and counts */
     /* ns__snippet_words(q), made once for many texts; NULL: made here */
     const ns__stem_only *words;
+    /* The article's position map and sentence index (posmap.h: values
+     * NS_SLOT_POSMAP + part and NS_SLOT_SENTENCES), when the index keeps
+     * them: only the sentences that hold the query's words are then
+     * analyzed.  NULL: none. */
+    const ns__xvalues *values;
 } ns__snippet_text;
+
+/** Whether a snippet of q reads the position map and sentence index
+ * (ns__snippet_text.values) when there are some: a query of several words
+ * or a phrase, none a prefix. */
+int ns__snippet_plans(const ns__query *q);
 
 /** The words a snippet of q stems (the others cannot match): the set
  * ns__snippet_text.words takes. */
@@ -208,7 +218,8 @@ void ns__snippet_words(const ns__query *q, ns__stem_only *set);
 /**
  * ns__snippet_make() on a text decoded in steps (core/store.h).  A scan
  * that stops reading early (snippet.c) leaves the end of a long text
- * undecoded.  The snippet is the one the whole text gives.
+ * undecoded.  Without values, the snippet is the one the whole text gives;
+ * with them, the one its sentences that hold the query's words give.
  */
 ns_status ns__snippet_make_steps(ns_analyzer *an,
                                  const ns__query *q,

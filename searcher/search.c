@@ -5,6 +5,7 @@
  * which filters and which order.
  */
 #include "searcher/query.h"
+#include "core/posmap.h"
 #include "core/schema.h"
 #include "core/shards.h"
 
@@ -290,6 +291,32 @@ more_text(void *ctx, const char **text, size_t *len)
     return st;
 }
 
+/* A result's values (ns__xsearch_opts.fetch_values), for its snippet. */
+static const char *
+hit_value(void *ctx, unsigned slot, size_t *len)
+{
+    const ns__xhit *h = ctx;
+    *len = slot < NS_XHIT_SLOTS ? h->val_len[slot] : 0;
+    return slot < NS_XHIT_SLOTS ? h->val[slot] : NULL;
+}
+
+/* The values a snippet of q reads on an index with position maps: the
+ * parts of its words' maps and the sentence index; 0 when it reads none
+ * (ns__snippet_plans). */
+static uint32_t
+snippet_values(const ns__query *q)
+{
+    if (!ns__snippet_plans(q))
+        return 0;
+    uint32_t mask = (uint32_t)1 << NS_SLOT_SENTENCES;
+    for (size_t i = 0; i < q->n_terms; i++) {
+        const char *t = q->terms[i].text;
+        mask |= (uint32_t)1 << (NS_SLOT_POSMAP +
+                                NS_POSMAP_PART(ns__posmap_key(t, strlen(t))));
+    }
+    return mask;
+}
+
 static const uint32_t *
 text_counts(void *ctx)
 {
@@ -382,6 +409,8 @@ ns_db_search(ns_db *db,
         xo.facet_slot[NS_FACET_MONTH] = NS_SLOT_DATE;
         xo.facet_len[NS_FACET_MONTH] = 6;
     }
+    if (!o->no_snippets && ns__db_positions_kind(db) == NS_POSITIONS_MAP)
+        xo.fetch_values = snippet_values(&q);
     if (q.top) {
         xo.decider = ns__qverify_cb;
         xo.decider_payload = q.top;
@@ -443,9 +472,11 @@ ns_db_search(ns_db *db,
         h->snippet = "";
         if (!o->no_snippets) {
             more_ctx mc = { db->store, &r->rec, &cc, i };
+            ns__xvalues vals = { hit_value, &ms->hits[i] };
             ns__snippet_text src = { r->rec.text, r->rec.text_len,
                                      r->rec.text_whole, r->rec.title,
-                                     more_text, text_counts, &mc, words };
+                                     more_text, text_counts, &mc, words,
+                                     xo.fetch_values ? &vals : NULL };
             st = ns__snippet_make_steps(db->analyzer, &q, &src,
                                         o->snippet_len, &r->snippet, &r->hl,
                                         &h->n_highlights);

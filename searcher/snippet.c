@@ -23,6 +23,9 @@
  */
 #include "searcher/query.h"
 
+#include "core/posmap.h"
+#include "core/schema.h"
+
 #include <string.h>
 #include <utf8proc.h>
 
@@ -72,6 +75,10 @@ typedef struct scan {
     uint32_t total[MAX_TERMS];
     int counted;
     size_t n_left; /* terms with occurrences left to read (counted) */
+    /* Only some sentences are analyzed (a plan): no early stop; and a
+     * piece's first token starts a sentence from sent_from on. */
+    int planned;
+    size_t sent_from;
 } scan;
 
 typedef struct frag {
@@ -117,6 +124,17 @@ all_read(scan *s, size_t end)
         s->stop_at = end;
 }
 
+/* A new match at the end of s->m, or NULL (out of memory: s->oom). */
+static match *
+new_match(scan *s)
+{
+    if (ns__grow((void **)&s->m, &s->cap, s->n, sizeof *s->m) != 0) {
+        s->oom = 1;
+        return NULL;
+    }
+    return &s->m[s->n++];
+}
+
 static int
 on_token(const ns_token *t, void *payload)
 {
@@ -125,7 +143,8 @@ on_token(const ns_token *t, void *payload)
     int sentence = (t->flags & NS_TOKEN_SENTENCE_START) != 0;
     /* The analyzer starts a sentence at its first token; the text may have
      * begun with words it skipped (too long). */
-    for (size_t i = 0; sentence && s->n_sent == 0 && i < t_start; i++) {
+    for (size_t i = s->sent_from; sentence && s->n_sent == 0 && i < t_start;
+         i++) {
         unsigned char c = (unsigned char)s->text[i];
         if (c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
                                                     (c | 0x20) <= 'z'))
@@ -166,17 +185,9 @@ on_token(const ns_token *t, void *payload)
         all_read(s, t_end);
         return 0;
     }
-    if (s->n == s->cap) {
-        size_t c = s->cap ? s->cap * 2 : 32;
-        match *a = ns__realloc(s->m, c * sizeof *a);
-        if (!a) {
-            s->oom = 1;
-            return 1;
-        }
-        s->m = a;
-        s->cap = c;
-    }
-    match *m = &s->m[s->n++];
+    match *m = new_match(s);
+    if (!m)
+        return 1;
     m->start = t_start;
     m->end = t_end;
     m->pos = t->pos;
@@ -188,7 +199,7 @@ on_token(const ns_token *t, void *payload)
             m->group = (int)i; /* standalone terms are not repeated */
             break;
         }
-    if (m->group >= 0 && s->q->n_phrases == 0 && !s->stop_at) {
+    if (m->group >= 0 && s->q->n_phrases == 0 && !s->stop_at && !s->planned) {
         size_t g = (size_t)m->group;
         s->last_seen[g] = t_start + 1; /* 0 means never */
         s->seen |= (uint64_t)1 << g;
@@ -470,7 +481,7 @@ choose(const scan *s, size_t k, size_t flen, frag *frags, size_t *shown)
     unsigned char used[4096];
     size_t nf = 0;
     *shown = 0;
-    memset(used, 0, sizeof used);
+    memset(used, 0, s->n < sizeof used ? s->n : sizeof used);
     while (nf < k) {
         size_t best = SIZE_MAX, best_score = 0, best_j = 0, best_new = 0;
         for (size_t i = 0; i < s->n; i++) {
@@ -644,6 +655,42 @@ emit(const scan *s, const char *text, size_t from, size_t to, ns_buf *out,
     return 0;
 }
 
+/* The fewest fragments that show the most distinct words of the matches
+ * of s, into frags: each at least FRAG_MIN bytes, and all of them within
+ * the target (a fragment grows to hold a long highlighted word: then one
+ * is used); without a match, the text's beginning.  Returns how many. */
+static size_t
+pick(const scan *s, const char *text, size_t len, unsigned target,
+     frag *frags)
+{
+    size_t nf = 0, best_shown = 0;
+    for (size_t k = 1; k <= MAX_FRAGS; k++) {
+        size_t flen = k == 1 ? target : (target - SEP_LEN * (k - 1)) / k;
+        if (k > 1 && (target < SEP_LEN * k || flen < FRAG_MIN))
+            break;
+        frag f[MAX_FRAGS];
+        size_t shown, n = choose(s, k, flen, f, &shown), total = 0;
+        for (size_t i = 0; i < n; i++) {
+            widen(s, text, len, flen, &f[i]);
+            total += f[i].end - f[i].start + SEP_LEN;
+        }
+        if (k == 1 || (shown > best_shown && total <= target + SEP_LEN)) {
+            best_shown = shown;
+            nf = n;
+            memcpy(frags, f, n * sizeof *f);
+        }
+        if (n < k)
+            break; /* nothing more to show */
+    }
+    if (nf == 0) {
+        /* No match in the text: its beginning. */
+        frags[0].start = frags[0].end = 0;
+        widen(s, text, len, target, &frags[0]);
+        nf = 1;
+    }
+    return nf;
+}
+
 /* The end of the last blank line ("\n\n") in text[from, to), or from:
  * a place where the analysis can stop and go on in a second run, which
  * starts a sentence there as one run does after a blank line. */
@@ -672,6 +719,353 @@ more_text(ns__snippet_more more, void *ctx, const char **start, size_t base,
     *start = t;
     *len = tl - base;
     return NS_OK;
+}
+
+/* ---- only the sentences that hold the words ----------------------------- */
+
+/*
+ * With the article's position map and sentence index (posmap.h), the text
+ * is not analyzed whole: the map says where each query word is (its
+ * position), the index where sentences start (position and offset), which
+ * gives each occurrence's offset within a few words.  The fragments are
+ * chosen on those, their sentences analyzed (a run from a sentence start
+ * gives the tokens a whole run gives there), and the fragments chosen
+ * again on what that finds; a fragment that reaches a sentence not
+ * analyzed has it analyzed, and the choice made again.
+ */
+/* Candidate windows at most; and the room for the estimates' error. */
+#define PLAN_CANDS 8
+#define PLAN_SLACK 64
+/* All the sentences that hold a match are analyzed up to these bytes. */
+#ifndef PLAN_ALL_MAX
+#define PLAN_ALL_MAX 1024
+#endif
+
+typedef struct plan {
+    uint32_t *cp; /* the sentence index: position, offset pairs */
+    size_t cap_cp, n_cp;
+    unsigned char *mark; /* per sentence: 1 to analyze; 2 holds a match */
+    int dirty;           /* marked since the last analysis */
+    size_t end;          /* the text's end (offsets of the index) */
+    size_t base;         /* where the text shown starts (the title's copy) */
+    uint64_t held;       /* the groups the text holds */
+    frag cand[PLAN_CANDS]; /* windows that may show every group */
+    size_t n_cand;
+    frag frags[MAX_FRAGS]; /* the fragments chosen on the estimates */
+    size_t n_frags, flen;
+} plan;
+
+static void
+plan_free(plan *pl)
+{
+    ns_free(pl->cp);
+    ns_free(pl->mark);
+}
+
+/* Mark the sentences that bytes [from, to) of the text (the index's
+ * offsets) overlap: 1 if one was not marked. */
+static int
+plan_mark(plan *pl, size_t from, size_t to)
+{
+    int added = 0;
+    for (size_t j = 0; j < pl->n_cp; j++) {
+        size_t a = pl->cp[2 * j + 1];
+        size_t b = j + 1 < pl->n_cp ? pl->cp[2 * j + 3] : pl->end;
+        if (a < to && b > from && !(pl->mark[j] & 1)) {
+            pl->mark[j] |= 1;
+            added = 1;
+        }
+    }
+    pl->dirty |= added;
+    return added;
+}
+
+/* The bytes of the sentences that hold a match and are not analyzed. */
+static size_t
+plan_held_bytes(const plan *pl)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < pl->n_cp; j++)
+        if (pl->mark[j] == 2)
+            n += (j + 1 < pl->n_cp ? pl->cp[2 * j + 3] : pl->end) -
+                 pl->cp[2 * j + 1];
+    return n;
+}
+
+/* Mark the text's bytes [from, to) (past the title's copy, estimated: a
+ * little more on either side). */
+static void
+plan_mark_text(plan *pl, size_t from, size_t to)
+{
+    plan_mark(pl, pl->base + (from > 32 ? from - 32 : 0), pl->base + to + 32);
+}
+
+typedef struct occ {
+    uint32_t pos;
+    uint64_t terms;
+} occ;
+
+/* Merge (*o)[0, mid) and (*o)[mid, n), each in order of position.  0; -1
+ * when out of memory. */
+static int
+merge_occ(occ **o, size_t *cap, size_t mid, size_t n)
+{
+    if (ns__grow((void **)o, cap, n + mid - 1, sizeof **o) != 0)
+        return -1;
+    occ *a = *o + n, *v = *o; /* the first run moved past the end */
+    memcpy(a, v, mid * sizeof *a);
+    size_t i = 0, j = mid, k = 0;
+    while (i < mid && j < n)
+        v[k++] = a[i].pos <= v[j].pos ? a[i++] : v[j++];
+    while (i < mid)
+        v[k++] = a[i++];
+    return 0;
+}
+
+/* The body positions of s's terms (none a prefix) in the map, as matches
+ * of s at their estimated offsets (text coordinates: past base). */
+static int
+map_matches(scan *s, plan *pl, const ns__xvalues *vals, size_t base)
+{
+    ns__posmap parts[NS_POSMAP_PARTS];
+    int state[NS_POSMAP_PARTS] = { 0 }; /* 1 read, -1 none */
+    occ *o = NULL;
+    size_t n_o = 0, cap_o = 0;
+    uint64_t p_end = 0;
+    int ok = 0;
+    for (size_t i = 0; i < s->n_terms; i++) {
+        const ns__qterm *qt = &s->q->terms[i];
+        if (qt->prefix)
+            goto out;
+        if (is_excluded(s->q, qt->text))
+            continue;
+        uint32_t key = ns__posmap_key(qt->text, strlen(qt->text));
+        unsigned part = NS_POSMAP_PART(key);
+        if (!state[part]) {
+            size_t len;
+            const char *v = vals->get(vals->ctx, NS_SLOT_POSMAP + part, &len);
+            state[part] = v ? 1 : -1;
+            if (v && ns__posmap_open(&parts[part], v, len) != NS_OK)
+                goto out;
+        }
+        if (state[part] < 0)
+            continue;
+        const ns__posmap *m = &parts[part];
+        ns__posmap_list l;
+        if (ns__posmap_find(m, &key, 1, &l) != NS_OK ||
+            l.n == NS_POSMAP_AMBIGUOUS)
+            goto out;
+        if (!l.n)
+            continue;
+        if (ns__grow((void **)&o, &cap_o, n_o + l.n - 1, sizeof *o) != 0) {
+            ok = -1;
+            goto out;
+        }
+        size_t first = n_o; /* this term's, after the others' */
+        ns__posmap_iter it;
+        ns__posmap_iter_init(&it, &l);
+        uint32_t p;
+        int r;
+        while ((r = ns__posmap_next(m, &it, &p)) == 1) {
+            if (p < m->title_end)
+                continue;
+            if (p < pl->cp[0])
+                goto out; /* not as the sentence index says */
+            o[n_o].pos = p;
+            o[n_o++].terms = (uint64_t)1 << i;
+        }
+        if (r < 0)
+            goto out;
+        p_end = m->p_end;
+        if (first && first < n_o && merge_occ(&o, &cap_o, first, n_o) != 0) {
+            ok = -1;
+            goto out;
+        }
+    }
+    size_t j = 0;
+    for (size_t i = 0; i < n_o; i++) {
+        uint64_t terms = o[i].terms;
+        while (i + 1 < n_o && o[i + 1].pos == o[i].pos)
+            terms |= o[++i].terms;
+        uint32_t p = o[i].pos;
+        while (j + 1 < pl->n_cp && pl->cp[2 * j + 2] <= p)
+            j++;
+        uint64_t pa = pl->cp[2 * j], oa = pl->cp[2 * j + 1];
+        uint64_t pb = j + 1 < pl->n_cp ? pl->cp[2 * j + 2] : p_end;
+        uint64_t ob = j + 1 < pl->n_cp ? pl->cp[2 * j + 3] : pl->end;
+        if (pb <= p)
+            pb = p + 1;
+        uint64_t at = oa + (p - pa) * (ob - oa) / (pb - pa);
+        uint64_t w = (ob - oa) / (pb - pa);
+        if (at < base)
+            continue; /* the title's copy, skipped */
+        pl->mark[j] |= 2;
+        match *m = new_match(s);
+        if (!m) {
+            ok = -1;
+            goto out;
+        }
+        m->start = (size_t)(at - base);
+        m->end = m->start + (size_t)(w ? w : 1);
+        m->pos = p;
+        m->terms = terms;
+        m->group = -1;
+        m->cont = 0;
+        for (size_t t = 0; t < s->n_terms; t++)
+            if ((terms >> t & 1) && s->q->terms[t].phrase < 0) {
+                m->group = (int)t;
+                break;
+            }
+    }
+    ok = 1;
+out:
+    ns_free(o);
+    return ok;
+}
+
+/* settle() on the matches analyzed: whether a window shows every group
+ * of held (the matches after its reach then dropped). */
+static int
+settle_exact(scan *s, uint64_t held)
+{
+    s->stop_window = 0;
+    s->stop_at = 0;
+    settle(s, held);
+    s->stop_at = 0;
+    return s->stop_window;
+}
+
+/*
+ * Plan the scan of a text from its values: 1 planned (the sentences to
+ * analyze marked), 0 not possible (no map, a prefix: the whole text is
+ * analyzed), -1 out of memory.  end: the text's length.
+ */
+static int
+plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
+          size_t end)
+{
+    size_t len;
+    const char *v = vals->get(vals->ctx, NS_SLOT_SENTENCES, &len);
+    if (!v)
+        return 0;
+    ns_status st =
+        ns__posmap_read_sentences(v, len, &pl->cp, &pl->cap_cp, &pl->n_cp);
+    if (st == NS_ERR_NOMEM)
+        return -1;
+    if (st != NS_OK || !pl->n_cp || pl->cp[2 * pl->n_cp - 1] >= end)
+        return 0;
+    pl->end = end;
+    pl->base = base;
+    if (!(pl->mark = ns__calloc(pl->n_cp, 1)))
+        return -1;
+    int r = map_matches(s, pl, vals, base);
+    if (r <= 0) {
+        s->n = 0;
+        return r;
+    }
+    mark_phrases(s);
+    uint64_t held = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->m[i].group >= 0 && s->m[i].group < MAX_TERMS)
+            held |= (uint64_t)1 << s->m[i].group;
+    pl->held = s->want & held;
+    /* Without a phrase, a scan of the whole text keeps the matches up to
+     * a target's length past the first window that shows every word the
+     * text holds (settle()): the windows that may be it, in text order,
+     * with room for the estimates' error. */
+    size_t last[MAX_TERMS] = { 0 };
+    uint64_t seen = 0;
+    for (size_t i = 0; !s->q->n_phrases && pl->held && i < s->n &&
+                       pl->n_cand < PLAN_CANDS;
+         i++) {
+        const match *m = &s->m[i];
+        if (m->group < 0 || m->group >= MAX_TERMS)
+            continue;
+        last[m->group] = m->start + 1;
+        seen |= (uint64_t)1 << m->group;
+        if ((seen & pl->held) != pl->held)
+            continue;
+        size_t first = SIZE_MAX;
+        for (size_t g = 0; g < MAX_TERMS; g++)
+            if ((pl->held >> g & 1) && last[g] - 1 < first)
+                first = last[g] - 1;
+        if (m->end - first > s->target + PLAN_SLACK)
+            continue;
+        if (pl->n_cand && pl->cand[pl->n_cand - 1].start == first)
+            pl->cand[pl->n_cand - 1].end = m->end;
+        else
+            pl->cand[pl->n_cand++] = (frag){ first, m->end };
+    }
+    /* Else (or if none is one), the fragments pick() would take: the
+     * fewest that show the most words. */
+    size_t best_shown = 0;
+    for (size_t k = 1; k <= MAX_FRAGS; k++) {
+        size_t flen = k == 1 ? s->target
+                             : (s->target - SEP_LEN * (k - 1)) / k;
+        if (k > 1 && (s->target < SEP_LEN * k || flen < FRAG_MIN))
+            break;
+        frag f[MAX_FRAGS];
+        size_t shown, n = choose(s, k, flen, f, &shown);
+        if (k == 1 || shown > best_shown) {
+            best_shown = shown;
+            pl->flen = flen;
+            pl->n_frags = n;
+            memcpy(pl->frags, f, n * sizeof *f);
+        }
+        if (n < k)
+            break;
+    }
+    s->n = 0;
+    return 1;
+}
+
+/* Analyze the marked sentences (a run of consecutive ones at once),
+ * decoding the text as far as they and their fragments need. */
+static ns_status
+run_plan(scan *s, plan *pl, ns_analyzer *an,
+         const ns__stem_only *stem_only, ns__snippet_more more, void *ctx,
+         const char **start, size_t base, size_t *len, size_t whole)
+{
+    ns_status st = NS_OK;
+    size_t reach = 2 * (size_t)s->target + 512;
+    s->n = 0;
+    s->n_sent = 0;
+    pl->dirty = 0;
+    while (st == NS_OK && *len < whole && *len < reach)
+        st = more_text(more, ctx, start, base, len);
+    for (size_t j = 0; st == NS_OK && j < pl->n_cp;) {
+        if (!(pl->mark[j] & 1)) {
+            j++;
+            continue;
+        }
+        size_t k = j;
+        while (k + 1 < pl->n_cp && (pl->mark[k + 1] & 1))
+            k++;
+        size_t a = pl->cp[2 * j + 1];
+        size_t b = k + 1 < pl->n_cp ? pl->cp[2 * k + 3] : pl->end;
+        uint32_t pos = pl->cp[2 * j];
+        j = k + 1;
+        if (b <= base)
+            continue;
+        size_t from = a > base ? a - base : 0, to = b - base;
+        while (st == NS_OK && *len < whole && *len < to + reach)
+            st = more_text(more, ctx, start, base, len);
+        if (st != NS_OK)
+            break;
+        if (to > *len)
+            return NS_ERR_INDEX_CORRUPT; /* past the text's end */
+        s->text = *start + base;
+        s->base = from;
+        s->sent_from = a > base ? from : 0;
+        ns_analyze_stats stats;
+        memset(&stats, 0, sizeof stats);
+        st = ns__analyzer_run_some(an, s->text + from, to - from, pos,
+                                   NS_ANALYZE_DOCUMENT, stem_only, on_token,
+                                   s, &stats);
+    }
+    if (s->oom)
+        return NS_ERR_NOMEM;
+    return st;
 }
 
 ns_status
@@ -728,6 +1122,19 @@ groups_wanted(const ns__query *q, size_t n_terms)
     return want;
 }
 
+int
+ns__snippet_plans(const ns__query *q)
+{
+    size_t n = q->n_terms < MAX_TERMS ? q->n_terms : MAX_TERMS;
+    for (size_t i = 0; i < n; i++)
+        if (q->terms[i].prefix)
+            return 0;
+    /* One word: reading stops a target's length past its first
+     * occurrence, sooner than a plan is made. */
+    uint64_t want = groups_wanted(q, n);
+    return n && (q->n_phrases || (want & (want - 1)));
+}
+
 ns_status
 ns__snippet_make_steps(ns_analyzer *an,
                        const ns__query *q,
@@ -776,6 +1183,68 @@ ns__snippet_make_steps(ns_analyzer *an,
     if (!stem_only) {
         ns__snippet_words(q, &own);
         stem_only = &own;
+    }
+    frag frags[MAX_FRAGS];
+    size_t nf = 0;
+    plan pl;
+    memset(&pl, 0, sizeof pl);
+    int planned = src->values && ns__snippet_plans(q)
+                      ? plan_open(&pl, &s, src->values, base, whole + base)
+                      : 0;
+    if (planned < 0) {
+        st = NS_ERR_NOMEM;
+        goto out;
+    }
+    if (planned) {
+        s.planned = 1;
+        /* The first window that shows every word, if one is: analyzed,
+         * it is the one a scan of the whole text stops after. */
+        int settled = 0;
+        for (size_t c = 0; c < pl.n_cand && !settled; c++) {
+            /* (the windows that hold it: a match before it may start one) */
+            size_t e = pl.cand[c].end;
+            plan_mark_text(&pl, e > target ? e - target : 0, e + target);
+            st = run_plan(&s, &pl, an, stem_only, more, more_ctx, &start,
+                          base, &len, whole);
+            if (st != NS_OK)
+                goto out;
+            settled = settle_exact(&s, pl.held);
+        }
+        /* Else the fragments are chosen among all the matches, as on the
+         * whole text, when the sentences that hold them are short enough
+         * to analyze; if not, on the estimates. */
+        if (!settled && plan_held_bytes(&pl) <= PLAN_ALL_MAX) {
+            for (size_t j = 0; j < pl.n_cp; j++)
+                if (pl.mark[j] == 2) {
+                    pl.mark[j] = 3;
+                    pl.dirty = 1;
+                }
+        } else if (!settled) {
+            for (size_t i = 0; i < pl.n_frags; i++)
+                plan_mark_text(&pl, pl.frags[i].start,
+                               pl.frags[i].start + pl.flen);
+        }
+        for (int round = 0; round < 4; round++) {
+            if (pl.dirty) {
+                st = run_plan(&s, &pl, an, stem_only, more, more_ctx, &start,
+                              base, &len, whole);
+                if (st != NS_OK)
+                    goto out;
+                if (settled)
+                    settle_exact(&s, pl.held);
+            }
+            text = start + base;
+            mark_phrases(&s);
+            nf = pick(&s, text, len, target, frags);
+            int grew = 0;
+            for (size_t i = 0; i < nf; i++)
+                grew |= plan_mark(&pl, base + frags[i].start,
+                                  base + frags[i].end);
+            if (!grew)
+                break;
+            s.n = 0; /* (mark_phrases() kept some) */
+        }
+        goto show;
     }
     /* The text in pieces cut after blank lines, decoding more as needed:
      * positions go on from piece to piece, and a piece starts a sentence
@@ -835,36 +1304,8 @@ ns__snippet_make_steps(ns_analyzer *an,
             settle(&s, held & s.want);
     }
     mark_phrases(&s);
-
-    /* The fewest fragments that show the most distinct words; each at
-     * least FRAG_MIN bytes, and all of them within the target (a fragment
-     * grows to hold a long highlighted word: then one is used). */
-    frag frags[MAX_FRAGS];
-    size_t nf = 0, best_shown = 0;
-    for (size_t k = 1; k <= MAX_FRAGS; k++) {
-        size_t flen = k == 1 ? target : (target - SEP_LEN * (k - 1)) / k;
-        if (k > 1 && (target < SEP_LEN * k || flen < FRAG_MIN))
-            break;
-        frag f[MAX_FRAGS];
-        size_t shown, n = choose(&s, k, flen, f, &shown), total = 0;
-        for (size_t i = 0; i < n; i++) {
-            widen(&s, text, len, flen, &f[i]);
-            total += f[i].end - f[i].start + SEP_LEN;
-        }
-        if (k == 1 || (shown > best_shown && total <= target + SEP_LEN)) {
-            best_shown = shown;
-            nf = n;
-            memcpy(frags, f, n * sizeof *f);
-        }
-        if (n < k)
-            break; /* nothing more to show */
-    }
-    if (nf == 0) {
-        /* No match in the text: its beginning. */
-        frags[0].start = frags[0].end = 0;
-        widen(&s, text, len, target, &frags[0]);
-        nf = 1;
-    }
+    nf = pick(&s, text, len, target, frags);
+show:
     /* In text order, overlapping ones merged. */
     for (size_t i = 1; i < nf; i++)
         for (size_t j = i; j > 0 && frags[j].start < frags[j - 1].start; j--) {
@@ -905,6 +1346,7 @@ ns__snippet_make_steps(ns_analyzer *an,
     *hl_out = hl;
     *n_hl_out = n_hl;
 out:
+    plan_free(&pl);
     ns_free(s.m);
     ns_free(s.sent);
     return st;

@@ -263,7 +263,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r.counts = counts;
     }
     ns__snippet_text src = { text, r.shown, len, title, fz_reveal_more,
-                             fz_reveal_counts, &r, NULL };
+                             fz_reveal_counts, &r, NULL, NULL };
     st = ns__snippet_make_steps(db->analyzer, &q, &src, target, &snip2, &hl2,
                                 &n_hl2);
     free(counts);

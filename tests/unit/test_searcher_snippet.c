@@ -484,7 +484,7 @@ make_steps(const ns__query *q, const char *text, size_t len, size_t whole,
         ns__snippet_words(q, &words);
     ns__snippet_text src = { text, len, whole, title, reveal_more,
                              r->counts ? reveal_counts : NULL, r,
-                             r->seed & 1 ? &words : NULL };
+                             r->seed & 1 ? &words : NULL, NULL };
     return ns__snippet_make_steps(db->analyzer, q, &src, target, out, hl,
                                   n_hl);
 }
