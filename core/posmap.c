@@ -23,15 +23,10 @@ ns__posmap_key(const char *term, size_t len) NS_NOEXCEPT
 }
 
 /* The bits needed for x (0 for 0). */
-static unsigned
+static inline unsigned
 bit_width(uint64_t x)
 {
-    unsigned w = 0;
-    while (x) {
-        w++;
-        x >>= 1;
-    }
-    return w;
+    return x ? 64 - (unsigned)__builtin_clzll(x) : 0;
 }
 
 /* The Rice parameter for v keys spread over a part's keys: about the log
@@ -351,8 +346,9 @@ encode_part(const ns__posmap_builder *b,
      * collisions' bits of positions. */
     size_t r = 0;
     const uint32_t *l = list;
+    size_t group_end[(1 << NS_POSMAP_MAX_NB) + 1];
     for (uint32_t bk = 0; bk <= (1u << nb); bk++) {
-        uint64_t bits = 0, pbits = 0;
+        uint64_t bits = 0, pbits = 0, lbits = 0;
         uint32_t prev = bk << shift;
         for (; r < n && (bk == (1u << nb) ||
                          (r < n_main && part_key(b->dist[order[r]]) >> shift ==
@@ -363,12 +359,15 @@ encode_part(const ns__posmap_builder *b,
             if (r < n_main)
                 bits += ((key - prev) >> k) + 1 + k + gamma_bits(c);
             pbits += list_bits(l, c, p_end);
+            lbits += (uint64_t)c * list_k(c, p_end);
             l += c;
             prev = key;
         }
+        group_end[bk] = r;
         if (bk < (1u << nb))
             ns__buf_put_varint(out, bits);
         ns__buf_put_varint(out, pbits);
+        ns__buf_put_varint(out, lbits);
     }
     bitw bw = { out, 0, 0 };
     r = 0;
@@ -388,18 +387,31 @@ encode_part(const ns__posmap_builder *b,
         put_bits(&bw, b->dist[order[r]] >> 32, 32);
         put_gamma(&bw, b->count[order[r]]);
     }
+    /* Each group's (bucket's, the collisions') low bits, then its unary
+     * parts. */
     l = list;
-    for (r = 0; r < n; r++) {
-        uint32_t c = b->count[order[r]];
-        unsigned kp = list_k(c, p_end);
-        int64_t last = -1;
-        for (uint32_t i = 0; i < c; i++) {
-            uint64_t g = (uint64_t)((int64_t)l[i] - last - 1);
-            put_unary(&bw, g >> kp);
-            put_bits(&bw, g, kp);
-            last = l[i];
+    r = 0;
+    for (uint32_t bk = 0; bk <= (1u << nb); bk++) {
+        for (int unary = 0; unary < 2; unary++) {
+            const uint32_t *gl = l;
+            for (size_t x = r; x < group_end[bk]; x++) {
+                uint32_t c = b->count[order[x]];
+                unsigned kp = list_k(c, p_end);
+                int64_t last = -1;
+                for (uint32_t i = 0; i < c; i++) {
+                    uint64_t g = (uint64_t)((int64_t)gl[i] - last - 1);
+                    if (unary)
+                        put_unary(&bw, g >> kp);
+                    else
+                        put_bits(&bw, g, kp);
+                    last = gl[i];
+                }
+                gl += c;
+            }
+            if (unary)
+                l = gl;
         }
-        l += c;
+        r = group_end[bk];
     }
     if (bw.n)
         ns__buf_putc(out, (char)(bw.acc & 0xFF));
@@ -547,7 +559,7 @@ ns__posmap_open(ns__posmap *m, const void *data, size_t len) NS_NOEXCEPT
     for (int i = 0; i < 7; i++)
         if (!ns__get_varint(&p, end, &f[i]))
             return NS_ERR_INDEX_CORRUPT;
-    if (f[0] != NS_POSMAP_VERSION || f[1] > UINT32_MAX ||
+    if ((f[0] != 1 && f[0] != NS_POSMAP_VERSION) || f[1] > UINT32_MAX ||
         f[2] > (uint64_t)UINT32_MAX + 1 || f[3] > f[2] ||
         f[4] > NS_POSMAP_MAX_NB || f[5] >= NS_POSMAP_PART_KEY_BITS ||
         f[6] > f[1])
@@ -558,16 +570,20 @@ ns__posmap_open(ns__posmap *m, const void *data, size_t len) NS_NOEXCEPT
     m->nb = (uint32_t)f[4];
     m->k = (uint32_t)f[5];
     m->n_coll = (uint32_t)f[6];
+    m->version = (uint32_t)f[0];
     uint64_t max = (uint64_t)len * 8, vbit = 0, pbit = 0;
     uint32_t nbk = 1u << m->nb;
     /* (pbit: relative to where the positions start, known below) */
     for (uint32_t bk = 0; bk <= nbk; bk++) {
-        uint64_t bits = 0, pbits;
+        uint64_t bits = 0, pbits, lbits = 0;
         if ((bk < nbk && !ns__get_varint(&p, end, &bits)) ||
-            !ns__get_varint(&p, end, &pbits) || bits > max || pbits > max)
+            !ns__get_varint(&p, end, &pbits) || bits > max || pbits > max ||
+            (m->version >= 2 &&
+             (!ns__get_varint(&p, end, &lbits) || lbits > pbits)))
             return NS_ERR_INDEX_CORRUPT;
         m->bucket_bit[bk] = (size_t)vbit;
         m->bucket_pbit[bk] = (size_t)pbit;
+        m->bucket_lbit[bk] = (size_t)lbits;
         vbit += bits;
         pbit += pbits;
         if (vbit > max || pbit > max)
@@ -596,6 +612,51 @@ ns__posmap_open(ns__posmap *m, const void *data, size_t len) NS_NOEXCEPT
     return NS_OK;
 }
 
+/* Past the first n zero-bits from bit (before end): where the bit after
+ * the n-th is, or SIZE_MAX when there are fewer. */
+static size_t
+skip_zeros(const unsigned char *p, size_t bit, size_t end, uint64_t n)
+{
+    while (n) {
+        if (bit >= end)
+            return SIZE_MAX;
+        uint64_t x = ns__posmap_load64(p + (bit >> 3)) >> (bit & 7);
+        size_t w = end - bit < 57 ? end - bit : 57;
+        uint64_t z = ~x & ((1ULL << w) - 1);
+        uint64_t pc = (uint64_t)__builtin_popcountll(z);
+        if (pc < n) {
+            n -= pc;
+            bit += w;
+            continue;
+        }
+        while (--n)
+            z &= z - 1;
+        return bit + (size_t)__builtin_ctzll(z) + 1;
+    }
+    return bit;
+}
+
+/* Where group g's list of an entry is (version 2): past the l low bits
+ * and the z unary codes of the entries before it there. */
+static int
+split_list(const ns__posmap *m, uint32_t g, uint64_t l, uint64_t z,
+           uint64_t c, ns__posmap_list *out)
+{
+    size_t start = m->pos_bit + m->bucket_pbit[g];
+    size_t uend = m->pos_bit + m->bucket_pbit[g + 1];
+    size_t lend = start + m->bucket_lbit[g];
+    out->k = list_k(c, m->p_end);
+    if (l + c * out->k > m->bucket_lbit[g])
+        return 0;
+    out->bit = start + (size_t)l;
+    out->end = lend;
+    out->ubit = skip_zeros(m->p, lend, uend, z);
+    out->uend = uend;
+    out->n = (uint32_t)c;
+    out->split = 1;
+    return out->ubit != SIZE_MAX;
+}
+
 /* Skip n lists of the counts at cnt (c each, from *bit, before end). */
 static int
 skip_list(const ns__posmap *m, size_t *bit, size_t end, uint64_t c)
@@ -620,9 +681,8 @@ ns__posmap_find(const ns__posmap *m,
     for (size_t i = 0; i < n; i++) {
         uint32_t want = (keys[i] >> 16) & ((1u << NS_POSMAP_PART_KEY_BITS) - 1);
         uint32_t bk = want >> shift;
-        out[i].bit = out[i].end = 0;
-        out[i].n = 0;
-        out[i].k = 0;
+        memset(&out[i], 0, sizeof out[i]);
+        uint64_t lacc = 0, zacc = 0; /* (version 2) */
         /* A key two terms share: only in the collisions' list (open
          * checked that it reads). */
         int collided = 0;
@@ -646,17 +706,27 @@ ns__posmap_find(const ns__posmap *m,
                         out[i].n = NS_POSMAP_AMBIGUOUS;
                         break;
                     }
-                    out[i].bit = pbit;
-                    out[i].end = pend;
-                    out[i].n = (uint32_t)c;
-                    out[i].k = list_k(c, m->p_end);
+                    if (m->version >= 2) {
+                        if (!split_list(m, nbk, lacc, zacc, c, &out[i]))
+                            return NS_ERR_INDEX_CORRUPT;
+                    } else {
+                        out[i].bit = pbit;
+                        out[i].end = pend;
+                        out[i].n = (uint32_t)c;
+                        out[i].k = list_k(c, m->p_end);
+                    }
                 }
             }
-            if (!skip_list(m, &pbit, pend, c))
+            if (m->version >= 2) {
+                lacc += c * list_k(c, m->p_end);
+                zacc += c;
+            } else if (!skip_list(m, &pbit, pend, c)) {
                 return NS_ERR_INDEX_CORRUPT;
+            }
         }
         if (collided)
             continue;
+        lacc = zacc = 0;
         bit = m->bucket_bit[bk];
         size_t end = m->bucket_bit[bk + 1];
         pbit = m->pos_bit + m->bucket_pbit[bk];
@@ -675,14 +745,23 @@ ns__posmap_find(const ns__posmap *m,
                 break;
             if (key == want) {
                 /* (two terms of one key are in the collisions' list) */
+                if (m->version >= 2) {
+                    if (!split_list(m, bk, lacc, zacc, c, &out[i]))
+                        return NS_ERR_INDEX_CORRUPT;
+                    break;
+                }
                 out[i].bit = pbit;
                 out[i].end = pend;
                 out[i].n = (uint32_t)c;
                 out[i].k = list_k(c, m->p_end);
                 break;
             }
-            if (!skip_list(m, &pbit, pend, c))
+            if (m->version >= 2) {
+                lacc += c * list_k(c, m->p_end);
+                zacc += c;
+            } else if (!skip_list(m, &pbit, pend, c)) {
                 return NS_ERR_INDEX_CORRUPT;
+            }
         }
     }
     return NS_OK;
@@ -695,8 +774,21 @@ ns__posmap_next(const ns__posmap *m, ns__posmap_iter *it, uint32_t *pos)
     if (!it->left)
         return 0;
     uint32_t q, low;
-    if (!read_code(m->p, &it->bit, it->end, it->k, 0, UINT32_MAX, &q, &low))
+    if (it->split) {
+        /* (a unary code with no low bits, then the low bits) */
+        if (!read_code(m->p, &it->ubit, it->uend, 0, 0, UINT32_MAX, &q,
+                       &low) ||
+            it->bit + it->k > it->end)
+            return -1;
+        low = it->k ? (uint32_t)((ns__posmap_load64(m->p + (it->bit >> 3)) >>
+                                  (it->bit & 7)) &
+                                 ((1ULL << it->k) - 1))
+                    : 0;
+        it->bit += it->k;
+    } else if (!read_code(m->p, &it->bit, it->end, it->k, 0, UINT32_MAX, &q,
+                          &low)) {
         return -1;
+    }
     uint64_t p = (uint64_t)(it->last + 1) + (((uint64_t)q << it->k) | low);
     if (p >= m->p_end)
         return -1;

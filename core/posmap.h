@@ -20,13 +20,14 @@
  * and a lookup reads only its bucket's entries and the positions of the
  * entries before it there.
  *
- * Format of a part (version 1): varints (util.h) of
- *   version (1), V (its distinct terms), P (every position of the article
+ * Format of a part (version 2): varints (util.h) of
+ *   version (2), V (its distinct terms), P (every position of the article
  *   is below it), E (the positions below E are the title's, the others
  *   the body's), nb, k (the keys' Rice parameter), C (its terms in the
  *   collisions' list),
- *   then for each bucket: the bits of its entries, and of its positions;
- *   then the bits of the collisions' positions;
+ *   then for each bucket: the bits of its entries, of its positions, and
+ *   of its positions' low bits;
+ *   then the bits of the collisions' positions, and of their low bits;
  * then a bit stream (bit i is bit i % 8 of byte i / 8):
  *   each bucket's entries, by ascending key: the key's low 13 bits'
  *   difference from the one before in the bucket (the first's from the
@@ -36,12 +37,20 @@
  *   low bits);
  *   then the collisions' list: C entries of the 32-bit key and the count
  *   (gamma), ascending;
- *   then each entry's c positions, in the entries' order (the buckets',
- *   the collisions'), each the difference g from the one before, less one
- *   (the first: the position itself), as a Rice code of parameter kp
- *   (floor(log2(P / c)) less one, 0 at least);
+ *   then the positions of each bucket's entries, then the collisions':
+ *   each entry's c positions, each the difference g from the one before,
+ *   less one (the first: the position itself), in a Rice code of
+ *   parameter kp (floor(log2(P / c)) less one, 0 at least) cut in two:
+ *   the kp low bits of every g of the bucket's entries, in order, then
+ *   the unary parts (g >> kp one-bits and a zero-bit) of every g.  So a
+ *   lookup passes over the lists of the entries before its own in a
+ *   bucket by adding their c * kp low bits and counting their c zero-bits
+ *   (a popcount a word), not code by code;
  *   then zero bits to the byte's end and 7 zero bytes (so that a reader
  *   may load 8 bytes at any position).
+ *
+ * Version 1 (indexes of 8f33a62 and before) had no low bits' sizes, and
+ * each g's Rice code whole, one after the other: still read.
  */
 #ifndef NS_POSMAP_H
 #define NS_POSMAP_H
@@ -52,7 +61,7 @@
 
 #include "core/util.h"
 
-#define NS_POSMAP_VERSION 1
+#define NS_POSMAP_VERSION 2
 #define NS_POSMAP_MAX_NB  6
 /* A map is kept in parts, one per value slot from NS_SLOT_POSMAP, by the
  * top 3 bits of the keys: a phrase reads the parts of its words, and
@@ -153,19 +162,24 @@ typedef struct ns__posmap {
     uint32_t v, title_end, k, nb, n_coll;
     size_t coll_bit;        /* where the collisions' list starts */
     size_t pos_bit;         /* where the positions start */
+    uint32_t version;
     /* Per bucket b: where its entries start, and its positions (from
      * pos_bit); [1 << nb]: the entries' end, the collisions' positions;
-     * bucket_pbit[(1 << nb) + 1]: the positions' end. */
+     * bucket_pbit[(1 << nb) + 1]: the positions' end.  bucket_lbit[b]:
+     * the bits of bucket b's (or the collisions') low bits (version 2). */
     size_t bucket_bit[(1 << NS_POSMAP_MAX_NB) + 1];
     size_t bucket_pbit[(1 << NS_POSMAP_MAX_NB) + 2];
+    size_t bucket_lbit[(1 << NS_POSMAP_MAX_NB) + 1];
 } ns__posmap;
 
-/** Where one term's positions are: n of them from bit (before end), in
- * Rice codes of parameter k; n 0 when the article has no term of the key,
- * NS_POSMAP_AMBIGUOUS when several. */
+/** Where one term's positions are: n of them, in Rice codes of parameter
+ * k, from bit (before end); in version 2 their low bits from bit (before
+ * end) and their unary parts from ubit (before uend).  n 0 when the
+ * article has no term of the key, NS_POSMAP_AMBIGUOUS when several. */
 typedef struct ns__posmap_list {
-    size_t bit, end;
+    size_t bit, end, ubit, uend;
     uint32_t n, k;
+    int split; /* version 2 */
 } ns__posmap_list;
 #define NS_POSMAP_AMBIGUOUS UINT32_MAX
 
@@ -183,8 +197,9 @@ ns_status ns__posmap_find(const ns__posmap *m,
 
 /* A list's positions, in order. */
 typedef struct ns__posmap_iter {
-    size_t bit, end;
+    size_t bit, end, ubit, uend;
     uint32_t left, k;
+    int split;
     int64_t last;
 } ns__posmap_iter;
 
@@ -193,6 +208,9 @@ ns__posmap_iter_init(ns__posmap_iter *it, const ns__posmap_list *l)
 {
     it->bit = l->bit;
     it->end = l->end;
+    it->ubit = l->ubit;
+    it->uend = l->uend;
+    it->split = l->split;
     it->left = l->n;
     it->k = l->k;
     it->last = -1;

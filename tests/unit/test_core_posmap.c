@@ -70,7 +70,8 @@ static ns__posmap_list
 list_of(const amap *a, const char *term)
 {
     uint32_t key = ns__posmap_key(term, strlen(term));
-    ns__posmap_list l = { 0, 0, 0, 0 };
+    ns__posmap_list l;
+    memset(&l, 0, sizeof l);
     if (a->part[NS_POSMAP_PART(key)].len)
         assert_int_equal(ns__posmap_find(part_of(a, term), &key, 1, &l),
                          NS_OK);
@@ -334,6 +335,66 @@ test_damage(void **state)
     ns__posmap_builder_free(&b);
 }
 
+/* Version 1 (indexes of 8f33a62 and before: each code whole, no low bits'
+ * sizes) is still read: two parts of a map 8f33a62 wrote for the tokens
+ * below, whose every term's positions read back. */
+static const char *const v1_parts[] = {
+    /* part 0 (139 bytes) */
+    "\x01\x17\xee\x03\x06\x00\x08\x00\xb1\x02\x83\x05\x00\x52\xc6\xa8"
+    "\xeb\x68\x75\x68\xba\xa3\x89\x79\x0b\x15\xd7\xba\x47\xd8\x93\x69"
+    "\x14\x38\xd0\x46\x6c\x30\x2b\x35\xd2\xda\x8c\x02\x8b\x66\x04\x49"
+    "\xf4\x10\xb6\xff\x03\x27\xc3\xcc\x50\xea\x15\x0f\xfd\x10\xe7\x82"
+    "\x8d\xde\xbf\x68\x9f\xf8\x13\xe6\xb9\x98\xd6\x1d\x7c\x9b\xfb\xd0"
+    "\xc4\xe6\x73\x87\xbf\xe6\xfd\x78\x12\xc2\x0e\x6e\xfc\x05\x38\xf2"
+    "\xa3\xcc\x47\xcd\xfd\xff\x9c\x2b\x20\xed\x22\xb5\x77\x42\x72\x2e"
+    "\xf0\xbe\xe4\x16\xf7\x0f\xad\x0f\x78\xe5\xdd\xd2\xfd\x9f\x4d\x86"
+    "\x62\xeb\xa6\x09\x00\x00\x00\x00\x00\x00\x00",
+    /* part 4 (78 bytes) */
+    "\x01\x0c\xee\x03\x06\x00\x09\x00\xab\x01\xa2\x02\x00\xac\x8d\x1b"
+    "\xb4\xec\x48\x94\xf8\x28\x05\xd5\x7a\x0c\x63\x68\x4a\x31\x72\x6d"
+    "\x16\xca\x41\x3e\xfa\xc4\x6d\xe0\xf7\xae\x66\xaf\x7c\x08\x6d\x04"
+    "\x85\x7b\xc5\x41\x87\xc7\xf4\xef\xbf\x99\xf6\x9c\x21\xb3\x0e\x3f"
+    "\x4e\x7e\x8a\x1c\x7b\x87\x14\x00\x00\x00\x00\x00\x00\x00",
+};
+static const size_t v1_len[] = { 139, 78 };
+static const unsigned v1_part[] = { 0, 4 };
+
+static void
+test_version1(void **state)
+{
+    (void)state;
+    /* The tokens: 400 of 150 terms, the first 6 the title's. */
+    uint32_t pos[150][400];
+    size_t n[150] = { 0 };
+    unsigned r = 7;
+    for (unsigned i = 0; i < 400; i++) {
+        r = r * 1103515245u + 12345u;
+        unsigned t = (r >> 16) % 150;
+        pos[t][n[t]++] = i < 6 ? i : i + 94;
+    }
+    size_t checked = 0;
+    for (size_t j = 0; j < 2; j++) {
+        ns__posmap m;
+        assert_int_equal(ns__posmap_open(&m, v1_parts[j], v1_len[j]), NS_OK);
+        assert_int_equal(m.version, 1);
+        assert_int_equal(m.title_end, 6);
+        for (unsigned t = 0; t < 150; t++) {
+            char term[8];
+            snprintf(term, sizeof term, "w%u", t);
+            uint32_t key = ns__posmap_key(term, strlen(term));
+            if (NS_POSMAP_PART(key) != v1_part[j])
+                continue;
+            ns__posmap_list l;
+            assert_int_equal(ns__posmap_find(&m, &key, 1, &l), NS_OK);
+            assert_int_equal(l.n, n[t]);
+            for (uint32_t i = 0; i < l.n; i++)
+                assert_int_equal(pos_at(&m, &l, i), pos[t][i]);
+            checked++;
+        }
+    }
+    assert_true(checked > 20);
+}
+
 /* The sentence index keeps a sentence start at least NS_POSMAP_SENT_WORDS
  * positions after the one kept before, reads back as kept, is emptied by
  * a reset, and a damaged or truncated one is refused or read within its
@@ -407,6 +468,7 @@ main(void)
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_damage),
         cmocka_unit_test(test_sentences),
+        cmocka_unit_test(test_version1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
