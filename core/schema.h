@@ -88,6 +88,14 @@
  * format 3 one holding both.  An older nsearch refuses format 3 rather
  * than call its new records corrupt.
  *
+ * Format 4 writes position maps of version 2 (posmap.h: a lookup adds up
+ * the lists before its own) and each article's sentence index (value
+ * NS_SLOT_SENTENCES); it reads maps of both versions, and an article
+ * without a sentence index gets its snippet from its whole text, so a
+ * format 3 index updated by this nsearch becomes a format 4 one holding
+ * both.  An older nsearch refuses format 4 rather than call its maps
+ * damaged.
+ *
  * Metadata keys:
  * | key                | value                                          |
  * |--------------------|------------------------------------------------|
@@ -135,7 +143,7 @@
 #ifndef NS_SCHEMA_H
 #define NS_SCHEMA_H
 
-#define NS_SCHEMA_VERSION 3
+#define NS_SCHEMA_VERSION 4
 
 #define NS_PREFIX_TITLE  "S"
 #define NS_PREFIX_SOURCE "B"
