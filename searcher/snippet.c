@@ -661,7 +661,7 @@ emit(const scan *s, const char *text, size_t from, size_t to, ns_buf *out,
  * is used); without a match, the text's beginning.  Returns how many. */
 static size_t
 pick(const scan *s, const char *text, size_t len, unsigned target,
-     frag *frags)
+     frag *frags, size_t *shown_out)
 {
     size_t nf = 0, best_shown = 0;
     for (size_t k = 1; k <= MAX_FRAGS; k++) {
@@ -688,6 +688,7 @@ pick(const scan *s, const char *text, size_t len, unsigned target,
         widen(s, text, len, target, &frags[0]);
         nf = 1;
     }
+    *shown_out = best_shown;
     return nf;
 }
 
@@ -753,6 +754,7 @@ typedef struct plan {
     size_t n_cand;
     frag frags[MAX_FRAGS]; /* the fragments chosen on the estimates */
     size_t n_frags, flen;
+    size_t expect; /* the groups they show */
 } plan;
 
 static void
@@ -790,6 +792,20 @@ plan_held_bytes(const plan *pl)
             n += (j + 1 < pl->n_cp ? pl->cp[2 * j + 3] : pl->end) -
                  pl->cp[2 * j + 1];
     return n;
+}
+
+/* Mark every sentence that holds a match: 1 if one was not marked. */
+static int
+plan_mark_all(plan *pl)
+{
+    int added = 0;
+    for (size_t j = 0; j < pl->n_cp; j++)
+        if (pl->mark[j] == 2) {
+            pl->mark[j] = 3;
+            added = 1;
+        }
+    pl->dirty |= added;
+    return added;
 }
 
 /* Mark the text's bytes [from, to) (past the title's copy, estimated: a
@@ -896,7 +912,6 @@ map_matches(scan *s, plan *pl, const ns__xvalues *vals, size_t base)
         if (pb <= p)
             pb = p + 1;
         uint64_t at = oa + (p - pa) * (ob - oa) / (pb - pa);
-        uint64_t w = (ob - oa) / (pb - pa);
         if (at < base)
             continue; /* the title's copy, skipped */
         pl->mark[j] |= 2;
@@ -905,8 +920,9 @@ map_matches(scan *s, plan *pl, const ns__xvalues *vals, size_t base)
             ok = -1;
             goto out;
         }
+        /* (a word's end unknown: the estimate is rather more than less) */
         m->start = (size_t)(at - base);
-        m->end = m->start + (size_t)(w ? w : 1);
+        m->end = m->start + 1;
         m->pos = p;
         m->terms = terms;
         m->group = -1;
@@ -1008,6 +1024,7 @@ plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
         size_t shown, n = choose(s, k, flen, f, &shown);
         if (k == 1 || shown > best_shown) {
             best_shown = shown;
+            pl->expect = shown;
             pl->flen = flen;
             pl->n_frags = n;
             memcpy(pl->frags, f, n * sizeof *f);
@@ -1214,17 +1231,13 @@ ns__snippet_make_steps(ns_analyzer *an,
          * whole text, when the sentences that hold them are short enough
          * to analyze; if not, on the estimates. */
         if (!settled && plan_held_bytes(&pl) <= PLAN_ALL_MAX) {
-            for (size_t j = 0; j < pl.n_cp; j++)
-                if (pl.mark[j] == 2) {
-                    pl.mark[j] = 3;
-                    pl.dirty = 1;
-                }
+            plan_mark_all(&pl);
         } else if (!settled) {
             for (size_t i = 0; i < pl.n_frags; i++)
                 plan_mark_text(&pl, pl.frags[i].start,
                                pl.frags[i].start + pl.flen);
         }
-        for (int round = 0; round < 4; round++) {
+        for (int round = 0;; round++) {
             if (pl.dirty) {
                 st = run_plan(&s, &pl, an, stem_only, more, more_ctx, &start,
                               base, &len, whole);
@@ -1235,14 +1248,23 @@ ns__snippet_make_steps(ns_analyzer *an,
             }
             text = start + base;
             mark_phrases(&s);
-            nf = pick(&s, text, len, target, frags);
+            size_t shown;
+            nf = pick(&s, text, len, target, frags, &shown);
             int grew = 0;
             for (size_t i = 0; i < nf; i++)
                 grew |= plan_mark(&pl, base + frags[i].start,
                                   base + frags[i].end);
+            /* Fewer words shown than the estimates promised (one a few
+             * bytes off; or a word of the query the text does not hold,
+             * whose key in the map another of its words has), or the
+             * fragments still reaching sentences not analyzed: every
+             * sentence that holds a match is analyzed, as a scan of the
+             * whole text would. */
+            if ((round >= 2 || (!grew && !settled && shown < pl.expect)) &&
+                plan_mark_all(&pl))
+                grew = 1;
             if (!grew)
                 break;
-            s.n = 0; /* (mark_phrases() kept some) */
         }
         goto show;
     }
@@ -1304,7 +1326,8 @@ ns__snippet_make_steps(ns_analyzer *an,
             settle(&s, held & s.want);
     }
     mark_phrases(&s);
-    nf = pick(&s, text, len, target, frags);
+    size_t shown;
+    nf = pick(&s, text, len, target, frags, &shown);
 show:
     /* In text order, overlapping ones merged. */
     for (size_t i = 1; i < nf; i++)
