@@ -256,6 +256,8 @@ sc_fragment(snip_check *c, size_t a, size_t b, size_t ta, size_t tb)
     if (c->oom || st == NS_ERR_NOMEM)
         return -1;
     size_t n = c->n_tok - first;
+    if (!n)
+        return 0;
     sc_tok *tok = c->tok + first;
     for (size_t i = 0; i < n; i++)
         tok[i].must = tok[i].may = tok[i].word >= 0;
