@@ -754,7 +754,8 @@ typedef struct plan {
     size_t n_cand;
     frag frags[MAX_FRAGS]; /* the fragments chosen on the estimates */
     size_t n_frags, flen;
-    size_t expect; /* the groups they show */
+    size_t expect, expect_k; /* the groups they may show, in so many */
+    int ran;       /* run_plan() was */
 } plan;
 
 static void
@@ -1024,10 +1025,18 @@ plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
         size_t shown, n = choose(s, k, flen, f, &shown);
         if (k == 1 || shown > best_shown) {
             best_shown = shown;
-            pl->expect = shown;
             pl->flen = flen;
             pl->n_frags = n;
             memcpy(pl->frags, f, n * sizeof *f);
+        }
+        /* What the exact choice should show at least: the most words
+         * fragments of this number could show, were the estimates off
+         * by their slack. */
+        size_t most;
+        choose(s, k, flen + PLAN_SLACK, f, &most);
+        if (most > pl->expect) {
+            pl->expect = most;
+            pl->expect_k = k;
         }
         if (n < k)
             break;
@@ -1048,6 +1057,7 @@ run_plan(scan *s, plan *pl, ns_analyzer *an,
     s->n = 0;
     s->n_sent = 0;
     pl->dirty = 0;
+    pl->ran = 1;
     while (st == NS_OK && *len < whole && *len < reach)
         st = more_text(more, ctx, start, base, len);
     for (size_t j = 0; st == NS_OK && j < pl->n_cp;) {
@@ -1069,9 +1079,13 @@ run_plan(scan *s, plan *pl, ns_analyzer *an,
             st = more_text(more, ctx, start, base, len);
         if (st != NS_OK)
             break;
-        if (to > *len)
-            return NS_ERR_INDEX_CORRUPT; /* past the text's end */
         s->text = *start + base;
+        /* A sentence starts on a character (and the text ends on one):
+         * if not, the index is damaged, and the caller reads the text. */
+        if (to > *len || (to < *len && ((unsigned char)s->text[to] & 0xC0) ==
+                                           0x80) ||
+            (a > base && ((unsigned char)s->text[from] & 0xC0) == 0x80))
+            return NS_ERR_INDEX_CORRUPT;
         s->base = from;
         s->sent_from = a > base ? from : 0;
         ns_analyze_stats stats;
@@ -1223,6 +1237,8 @@ ns__snippet_make_steps(ns_analyzer *an,
             plan_mark_text(&pl, e > target ? e - target : 0, e + target);
             st = run_plan(&s, &pl, an, stem_only, more, more_ctx, &start,
                           base, &len, whole);
+            if (st == NS_ERR_INDEX_CORRUPT)
+                goto scan;
             if (st != NS_OK)
                 goto out;
             settled = settle_exact(&s, pl.held);
@@ -1237,10 +1253,13 @@ ns__snippet_make_steps(ns_analyzer *an,
                 plan_mark_text(&pl, pl.frags[i].start,
                                pl.frags[i].start + pl.flen);
         }
+        pl.dirty |= !pl.ran; /* (the text decoded as far as is shown) */
         for (int round = 0;; round++) {
             if (pl.dirty) {
                 st = run_plan(&s, &pl, an, stem_only, more, more_ctx, &start,
                               base, &len, whole);
+                if (st == NS_ERR_INDEX_CORRUPT)
+                    goto scan;
                 if (st != NS_OK)
                     goto out;
                 if (settled)
@@ -1254,13 +1273,15 @@ ns__snippet_make_steps(ns_analyzer *an,
             for (size_t i = 0; i < nf; i++)
                 grew |= plan_mark(&pl, base + frags[i].start,
                                   base + frags[i].end);
-            /* Fewer words shown than the estimates promised (one a few
-             * bytes off; or a word of the query the text does not hold,
-             * whose key in the map another of its words has), or the
-             * fragments still reaching sentences not analyzed: every
-             * sentence that holds a match is analyzed, as a scan of the
-             * whole text would. */
-            if ((round >= 2 || (!grew && !settled && shown < pl.expect)) &&
+            /* Fewer words shown than the estimates promised, or in more
+             * fragments (one a few bytes off; or a word of the query the
+             * text does not hold, whose key in the map another of its
+             * words has), or the fragments still reaching sentences not
+             * analyzed: every sentence that holds a match is analyzed, as
+             * a scan of the whole text would. */
+            int short_of = shown < pl.expect ||
+                           (shown == pl.expect && nf > pl.expect_k);
+            if ((round >= 2 || (!grew && !settled && short_of)) &&
                 plan_mark_all(&pl))
                 grew = 1;
             if (!grew)
@@ -1268,6 +1289,13 @@ ns__snippet_make_steps(ns_analyzer *an,
         }
         goto show;
     }
+scan:
+    /* (a plan the sentence index does not fit: the text is read) */
+    st = NS_OK;
+    s.planned = 0;
+    s.n = s.n_sent = 0;
+    s.sent_from = 0;
+    s.text = text = start + base;
     /* The text in pieces cut after blank lines, decoding more as needed:
      * positions go on from piece to piece, and a piece starts a sentence
      * as the text does after a blank line, so the tokens are the ones of
