@@ -736,7 +736,7 @@ more_text(ns__snippet_more more, void *ctx, const char **start, size_t base,
  */
 /* Candidate windows at most; and the room for the estimates' error. */
 #define PLAN_CANDS 8
-#define PLAN_SLACK 64
+#define PLAN_SLACK 32
 /* All the sentences that hold a match are analyzed up to these bytes. */
 #ifndef PLAN_ALL_MAX
 #define PLAN_ALL_MAX 1024
@@ -745,7 +745,8 @@ more_text(ns__snippet_more more, void *ctx, const char **start, size_t base,
 typedef struct plan {
     uint32_t *cp; /* the sentence index: position, offset pairs */
     size_t cap_cp, n_cp;
-    unsigned char *mark; /* per sentence: 1 to analyze; 2 holds a match */
+    unsigned char *mark; /* per sentence: 1 to analyze; 2 holds a match;
+                          * 4 analyzed */
     int dirty;           /* marked since the last analysis */
     size_t end;          /* the text's end (offsets of the index) */
     size_t base;         /* where the text shown starts (the title's copy) */
@@ -756,6 +757,8 @@ typedef struct plan {
     size_t n_frags, flen;
     size_t expect, expect_k; /* the groups they may show, in so many */
     int ran;       /* run_plan() was */
+    match *raw;    /* the matches of the sentences analyzed */
+    size_t n_raw, cap_raw;
 } plan;
 
 static void
@@ -763,6 +766,21 @@ plan_free(plan *pl)
 {
     ns_free(pl->cp);
     ns_free(pl->mark);
+    ns_free(pl->raw);
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+    size_t x = ((const match *)a)->start, y = ((const match *)b)->start;
+    return (x > y) - (x < y);
+}
+
+static int
+by_offset(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* Mark the sentences that bytes [from, to) of the text (the index's
@@ -1053,21 +1071,33 @@ run_plan(scan *s, plan *pl, ns_analyzer *an,
          const char **start, size_t base, size_t *len, size_t whole)
 {
     ns_status st = NS_OK;
-    size_t reach = 2 * (size_t)s->target + 512;
+    /* A fragment ends within the target's length of its first match (and
+     * its cut looks a few bytes further). */
+    size_t reach = (size_t)s->target + 2 * WORD_MAX;
+    /* The matches of the sentences analyzed before, as on_token() gave
+     * them (mark_phrases() drops some). */
     s->n = 0;
-    s->n_sent = 0;
+    for (size_t i = 0; i < pl->n_raw; i++) {
+        match *m = new_match(s);
+        if (!m)
+            return NS_ERR_NOMEM;
+        *m = pl->raw[i];
+    }
+    size_t before = s->n, sent_before = s->n_sent;
     pl->dirty = 0;
     pl->ran = 1;
     while (st == NS_OK && *len < whole && *len < reach)
         st = more_text(more, ctx, start, base, len);
     for (size_t j = 0; st == NS_OK && j < pl->n_cp;) {
-        if (!(pl->mark[j] & 1)) {
+        if ((pl->mark[j] & 5) != 1) { /* not to analyze, or analyzed */
             j++;
             continue;
         }
         size_t k = j;
-        while (k + 1 < pl->n_cp && (pl->mark[k + 1] & 1))
+        while (k + 1 < pl->n_cp && (pl->mark[k + 1] & 5) == 1)
             k++;
+        for (size_t x = j; x <= k; x++)
+            pl->mark[x] |= 4;
         size_t a = pl->cp[2 * j + 1];
         size_t b = k + 1 < pl->n_cp ? pl->cp[2 * k + 3] : pl->end;
         uint32_t pos = pl->cp[2 * j];
@@ -1096,7 +1126,18 @@ run_plan(scan *s, plan *pl, ns_analyzer *an,
     }
     if (s->oom)
         return NS_ERR_NOMEM;
-    return st;
+    if (st != NS_OK)
+        return st;
+    /* In text order, with the sentence starts. */
+    if (before && s->n > before)
+        qsort(s->m, s->n, sizeof *s->m, by_start);
+    if (sent_before && s->n_sent > sent_before)
+        qsort(s->sent, s->n_sent, sizeof *s->sent, by_offset);
+    if (ns__grow((void **)&pl->raw, &pl->cap_raw, s->n, sizeof *pl->raw) != 0)
+        return NS_ERR_NOMEM;
+    memcpy(pl->raw, s->m, s->n * sizeof *s->m);
+    pl->n_raw = s->n;
+    return NS_OK;
 }
 
 ns_status
