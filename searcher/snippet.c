@@ -759,6 +759,9 @@ typedef struct plan {
     int ran;       /* run_plan() was */
     match *raw;    /* the matches of the sentences analyzed */
     size_t n_raw, cap_raw;
+    match *est;    /* the estimated matches (by position) */
+    size_t n_est, cap_est;
+    int off;       /* an estimate found off by more than half the slack */
 } plan;
 
 static void
@@ -767,6 +770,7 @@ plan_free(plan *pl)
     ns_free(pl->cp);
     ns_free(pl->mark);
     ns_free(pl->raw);
+    ns_free(pl->est);
 }
 
 static int
@@ -998,6 +1002,13 @@ plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
         s->n = 0;
         return r;
     }
+    if (s->n) {
+        if (ns__grow((void **)&pl->est, &pl->cap_est, s->n - 1,
+                     sizeof *pl->est) != 0)
+            return -1;
+        memcpy(pl->est, s->m, s->n * sizeof *s->m);
+        pl->n_est = s->n;
+    }
     mark_phrases(s);
     uint64_t held = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -1128,15 +1139,35 @@ run_plan(scan *s, plan *pl, ns_analyzer *an,
         return NS_ERR_NOMEM;
     if (st != NS_OK)
         return st;
+    /* How far the estimates were off (positions of a run clipped to the
+     * title's copy are not the map's). */
+    for (size_t i = before; i < s->n && !pl->off; i++) {
+        const match *m = &s->m[i];
+        size_t lo = 0, hi = pl->n_est;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (pl->est[mid].pos < m->pos)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < pl->n_est && pl->est[lo].pos == m->pos &&
+            (m->start > pl->est[lo].start + PLAN_SLACK / 2 ||
+             pl->est[lo].start > m->start + PLAN_SLACK / 2))
+            pl->off = 1;
+    }
     /* In text order, with the sentence starts. */
     if (before && s->n > before)
         qsort(s->m, s->n, sizeof *s->m, by_start);
     if (sent_before && s->n_sent > sent_before)
         qsort(s->sent, s->n_sent, sizeof *s->sent, by_offset);
-    if (ns__grow((void **)&pl->raw, &pl->cap_raw, s->n, sizeof *pl->raw) != 0)
-        return NS_ERR_NOMEM;
-    memcpy(pl->raw, s->m, s->n * sizeof *s->m);
-    pl->n_raw = s->n;
+    if (s->n > pl->n_raw) {
+        if (ns__grow((void **)&pl->raw, &pl->cap_raw, s->n - 1,
+                     sizeof *pl->raw) != 0)
+            return NS_ERR_NOMEM;
+        memcpy(pl->raw, s->m, s->n * sizeof *s->m);
+        pl->n_raw = s->n;
+    }
     return NS_OK;
 }
 
@@ -1317,10 +1348,11 @@ ns__snippet_make_steps(ns_analyzer *an,
             /* Fewer words shown than the estimates promised, or in more
              * fragments (one a few bytes off; or a word of the query the
              * text does not hold, whose key in the map another of its
-             * words has), or the fragments still reaching sentences not
+             * words has), an estimate off by more than their slack allows
+             * for, or the fragments still reaching sentences not
              * analyzed: every sentence that holds a match is analyzed, as
              * a scan of the whole text would. */
-            int short_of = shown < pl.expect ||
+            int short_of = shown < pl.expect || pl.off ||
                            (shown == pl.expect && nf > pl.expect_k);
             if ((round >= 2 || (!grew && !settled && short_of)) &&
                 plan_mark_all(&pl))
