@@ -453,12 +453,18 @@ make_doc(ns_db *db,
     }
     uint32_t body_pos = c.count ? c.last_pos + NS_TITLE_GAP : 0;
     c.title = 0;
+    ns_analyze_stats body;
+    memset(&body, 0, sizeof body);
     if (a->text_len) {
         st = ns__analyzer_run(db->analyzer, a->text, a->text_len, body_pos,
-                              NS_ANALYZE_DOCUMENT, add_word, &c, NULL);
+                              NS_ANALYZE_DOCUMENT, add_word, &c, &body);
         if (st != NS_OK)
             return c.st != NS_OK ? c.st : st;
     }
+    /* A text that is not all UTF-8 (a library user's) gets no sentence
+     * index: its snippets read it whole, which knows its invalid bytes. */
+    if (body.invalid_bytes)
+        ix->posmap.n_sent = 0;
     if (db->positions == NS_POSITIONS_MAP && ix->posmap.n_tok) {
         if ((st = ns__posmap_encode(&ix->posmap, ix->posmap_part)) != NS_OK)
             return st;

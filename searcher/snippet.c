@@ -1134,6 +1134,11 @@ run_plan(scan *s, plan *pl, ns_analyzer *an,
         st = ns__analyzer_run_some(an, s->text + from, to - from, pos,
                                    NS_ANALYZE_DOCUMENT, stem_only, on_token,
                                    s, &stats);
+        /* Bytes that are not UTF-8 (a text the indexer would have given
+         * no sentence index): the caller reads the text, whose scan
+         * knows them. */
+        if (st == NS_OK && stats.invalid_bytes)
+            return NS_ERR_INDEX_CORRUPT;
     }
     if (s->oom)
         return NS_ERR_NOMEM;
@@ -1291,6 +1296,7 @@ ns__snippet_make_steps(ns_analyzer *an,
     size_t nf = 0;
     plan pl;
     memset(&pl, 0, sizeof pl);
+    const scan fresh = s; /* (for a scan after a plan that did not fit) */
     int planned = src->values && ns__snippet_plans(q)
                       ? plan_open(&pl, &s, src->values, base, whole + base)
                       : 0;
@@ -1363,11 +1369,18 @@ ns__snippet_make_steps(ns_analyzer *an,
         goto show;
     }
 scan:
-    /* (a plan the sentence index does not fit: the text is read) */
+    /* (a plan the sentence index does not fit: the text is read, by a
+     * scan as it would have started, in the plan's memory) */
+    if (planned) {
+        match *m = s.m;
+        size_t *sent = s.sent, cap = s.cap, cap_sent = s.cap_sent;
+        s = fresh;
+        s.m = m;
+        s.cap = cap;
+        s.sent = sent;
+        s.cap_sent = cap_sent;
+    }
     st = NS_OK;
-    s.planned = 0;
-    s.n = s.n_sent = 0;
-    s.sent_from = 0;
     s.text = text = start + base;
     /* The text in pieces cut after blank lines, decoding more as needed:
      * positions go on from piece to piece, and a piece starts a sentence

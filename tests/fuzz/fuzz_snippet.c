@@ -263,10 +263,16 @@ fz_build_values(ns_db *db, const char *title, const char *text, size_t len,
         goto out;
     uint32_t body = m.count ? m.last_pos + NS_TITLE_GAP : 0;
     m.title = 0;
+    ns_analyze_stats stats;
+    memset(&stats, 0, sizeof stats);
     if (len && ns__analyzer_run(db->analyzer, text, len, body,
                                 NS_ANALYZE_DOCUMENT, fz_map_token, &m,
-                                NULL) != NS_OK)
+                                &stats) != NS_OK)
         goto out;
+    /* As the indexer: a text that is not all UTF-8 has no sentence
+     * index (its snippet reads it whole). */
+    if (stats.invalid_bytes)
+        m.b.n_sent = 0;
     if (m.b.n_tok && (ns__posmap_encode(&m.b, v->part) != NS_OK ||
                       ns__posmap_encode_sentences(&m.b, &v->sent) != NS_OK))
         goto out;
