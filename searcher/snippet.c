@@ -655,6 +655,19 @@ emit(const scan *s, const char *text, size_t from, size_t to, ns_buf *out,
     return 0;
 }
 
+/* The length of each of k fragments within target (with the separators
+ * between them), or 0 when k of them would be shorter than FRAG_MIN. */
+static size_t
+frag_len(unsigned target, size_t k)
+{
+    if (k == 1)
+        return target;
+    if (target < SEP_LEN * k)
+        return 0;
+    size_t flen = (target - SEP_LEN * (k - 1)) / k;
+    return flen < FRAG_MIN ? 0 : flen;
+}
+
 /* The fewest fragments that show the most distinct words of the matches
  * of s, into frags: each at least FRAG_MIN bytes, and all of them within
  * the target (a fragment grows to hold a long highlighted word: then one
@@ -665,8 +678,8 @@ pick(const scan *s, const char *text, size_t len, unsigned target,
 {
     size_t nf = 0, best_shown = 0;
     for (size_t k = 1; k <= MAX_FRAGS; k++) {
-        size_t flen = k == 1 ? target : (target - SEP_LEN * (k - 1)) / k;
-        if (k > 1 && (target < SEP_LEN * k || flen < FRAG_MIN))
+        size_t flen = frag_len(target, k);
+        if (!flen)
             break;
         frag f[MAX_FRAGS];
         size_t shown, n = choose(s, k, flen, f, &shown), total = 0;
@@ -738,16 +751,14 @@ more_text(ns__snippet_more more, void *ctx, const char **start, size_t base,
 #define PLAN_CANDS 8
 #define PLAN_SLACK 32
 /* All the sentences that hold a match are analyzed up to these bytes. */
-#ifndef PLAN_ALL_MAX
 #define PLAN_ALL_MAX 1024
-#endif
 
 typedef struct plan {
     uint32_t *cp; /* the sentence index: position, offset pairs */
     size_t cap_cp, n_cp;
     unsigned char *mark; /* per sentence: 1 to analyze; 2 holds a match;
                           * 4 analyzed */
-    int dirty;           /* marked since the last analysis */
+    int dirty;           /* marked since the last analysis (or none yet) */
     size_t end;          /* the text's end (offsets of the index) */
     size_t base;         /* where the text shown starts (the title's copy) */
     uint64_t held;       /* the groups the text holds */
@@ -756,7 +767,6 @@ typedef struct plan {
     frag frags[MAX_FRAGS]; /* the fragments chosen on the estimates */
     size_t n_frags, flen;
     size_t expect, expect_k; /* the groups they may show, in so many */
-    int ran;       /* run_plan() was */
     match *raw;    /* the matches of the sentences analyzed */
     size_t n_raw, cap_raw;
     match *est;    /* the estimated matches (by position) */
@@ -995,6 +1005,8 @@ plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
         return 0;
     pl->end = end;
     pl->base = base;
+    pl->dirty = 1; /* (analyzed once at least: the text decoded as far as
+                    * a fragment reaches) */
     if (!(pl->mark = ns__calloc(pl->n_cp, 1)))
         return -1;
     int r = map_matches(s, pl, vals, base);
@@ -1046,9 +1058,8 @@ plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
      * fewest that show the most words. */
     size_t best_shown = 0;
     for (size_t k = 1; k <= MAX_FRAGS; k++) {
-        size_t flen = k == 1 ? s->target
-                             : (s->target - SEP_LEN * (k - 1)) / k;
-        if (k > 1 && (s->target < SEP_LEN * k || flen < FRAG_MIN))
+        size_t flen = frag_len(s->target, k);
+        if (!flen)
             break;
         frag f[MAX_FRAGS];
         size_t shown, n = choose(s, k, flen, f, &shown);
@@ -1096,7 +1107,6 @@ run_plan(scan *s, plan *pl, ns_analyzer *an,
     }
     size_t before = s->n, sent_before = s->n_sent;
     pl->dirty = 0;
-    pl->ran = 1;
     while (st == NS_OK && *len < whole && *len < reach)
         st = more_text(more, ctx, start, base, len);
     for (size_t j = 0; st == NS_OK && j < pl->n_cp;) {
@@ -1331,7 +1341,6 @@ ns__snippet_make_steps(ns_analyzer *an,
                 plan_mark_text(&pl, pl.frags[i].start,
                                pl.frags[i].start + pl.flen);
         }
-        pl.dirty |= !pl.ran; /* (the text decoded as far as is shown) */
         for (int round = 0;; round++) {
             if (pl.dirty) {
                 st = run_plan(&s, &pl, an, stem_only, more, more_ctx, &start,
