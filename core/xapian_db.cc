@@ -565,7 +565,8 @@ value_days(const std::string &v)
         }
         n[k] = x;
     }
-    int y = n[0], m = n[1], d = n[2];
+    /* A month or a year alone (indexer/index.c's date_key): its start. */
+    int y = n[0], m = n[1] ? n[1] : 1, d = n[2] ? n[2] : 1;
     if (m < 1 || m > 12 || d < 1 || d > 31)
         return -1;
     y -= m <= 2;

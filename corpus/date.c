@@ -687,6 +687,35 @@ emit(const datetime *t, char out[NS_DATE_MAX])
     return 25;
 }
 
+/* A month or a year alone, the whole of c: ISO 8601's reduced forms
+ * "2015-09" and "2015", and "September 2015", "Sept. 2015". */
+static size_t
+parse_partial(cursor c, char out[NS_DATE_MAX])
+{
+    int y = 0, mo = 0;
+    if (is_digit(peek(&c))) {
+        if (!fixed(&c, 4, &y) || (accept(&c, '-') && (!fixed(&c, 2, &mo) ||
+                                                      mo < 1)))
+            return 0;
+    } else {
+        char w[16];
+        size_t wl = word(&c, w, sizeof w);
+        if (wl == 0 || wl >= sizeof w || !(mo = month_of(w)))
+            return 0;
+        accept(&c, '.');
+        accept(&c, ',');
+        skip_blank(&c);
+        if (!fixed(&c, 4, &y))
+            return 0;
+    }
+    if (!at_end(&c) || y < 1000 || mo > 12)
+        return 0;
+    put_day(out, y, mo ? mo : 1, 1);
+    size_t n = mo ? 7 : 4;
+    out[n] = '\0';
+    return n;
+}
+
 size_t
 ns__date_parse(const char *s, size_t len, char out[NS_DATE_MAX])
 {
@@ -725,7 +754,8 @@ ns__date_parse(const char *s, size_t len, char out[NS_DATE_MAX])
             if (parse_day_first(&c, &t))
                 return emit(&t, out);
         }
-        return 0;
+        out[0] = '\0';
+        return nd == 4 ? parse_partial(all, out) : 0;
     }
     c = all;
     skip_weekday(&c);
@@ -737,5 +767,18 @@ ns__date_parse(const char *s, size_t len, char out[NS_DATE_MAX])
     memset(&t, 0, sizeof t);
     if (is_alpha(peek(&c)) && parse_mdy(&c, &t))
         return emit(&t, out);
-    return 0;
+    out[0] = '\0';
+    return is_alpha(peek(&all)) ? parse_partial(all, out) : 0;
+}
+
+int
+ns__date_pick(char best[NS_DATE_MAX], const char *s, size_t len)
+{
+    if (strlen(best) >= 10)
+        return 1;
+    char d[NS_DATE_MAX];
+    size_t n = ns__date_parse(s, len, d);
+    if (n > strlen(best))
+        memcpy(best, d, n + 1);
+    return n >= 10;
 }

@@ -38,9 +38,12 @@
  *   numbers is over 12 (or both are the same) and so decides which is the
  *   day; "03/04/2015" (March 4th or 3 April) gives "".
  *
- * A month or a year alone ("September 2015", "2015") gives "": the result
- * has no way to say that the day is unknown, and a made-up day would be
- * wrong.
+ * - a month or a year alone, as ISO 8601's reduced forms write them and
+ *   archives of monthly or yearly issues date their articles: "2015-09",
+ *   "September 2015", "Sept. 2015" give "2015-09"; "2015" gives "2015".
+ *   No day is made up: the result says only what the source knows, and
+ *   the index files it at the start of its month or year (a search for
+ *   date:2015-09 or date:2015 finds it, one from 2015-09-10 on does not).
  *
  * A time keeps its clock and gets its offset: a numeric one or a known
  * zone name's (UT, GMT, EST, CEST, ...) as "+hh:mm", "Z" when it is zero.
@@ -50,10 +53,19 @@
  * 25) give "".
  *
  * Returns: the length written to out (25 with a time and an offset, 20
- * with a time at UTC, 10 for a day), or 0 with out set to "" when s is not
- * a date this function reads.
+ * with a time at UTC, 10 for a day, 7 for a month, 4 for a year), or 0
+ * with out set to "" when s is not a date this function reads.
  */
 size_t ns__date_parse(const char *s, size_t len, char out[NS_DATE_MAX]);
+
+/**
+ * For a reader that has several fields that may hold the date: read s
+ * into best when it is a better date than best holds (best starts as ""):
+ * any date is better than none, and one with its day than a month or a
+ * year.  Returns 1 when best now has its day (no later field can be
+ * better), else 0.
+ */
+int ns__date_pick(char best[NS_DATE_MAX], const char *s, size_t len);
 
 /**
  * Format seconds since the Unix epoch (UTC) as "YYYY-MM-DDThh:mm:ssZ".

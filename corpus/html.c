@@ -3238,14 +3238,12 @@ ns__html_extract(const char *data,
     /* og:title and the headlines carry the site's name too ("... | The
      * Citizen"), not only <title>. */
     title_strip_site(out->title, m.site ? m.site : m.jl_publisher);
-    for (int i = 0; i < D_N && !out->date; i++) {
-        char d[NS_DATE_MAX];
-        if (m.date[i] && ns__date_parse(m.date[i], strlen(m.date[i]), d) > 0) {
-            out->date = ns__strdup(d);
-            if (!out->date)
-                m.oom = 1;
-        }
-    }
+    char d[NS_DATE_MAX] = "";
+    for (int i = 0; i < D_N; i++)
+        if (m.date[i] && ns__date_pick(d, m.date[i], strlen(m.date[i])))
+            break;
+    if (d[0] && !(out->date = ns__strdup(d)))
+        m.oom = 1;
     for (int i = 0; i < A_N && !out->author; i++)
         if (m.author[i])
             out->author = take(&m.author[i]);

@@ -223,7 +223,8 @@ value_text(json_object *v, int field, ns_buf *tmp, size_t *len, int depth)
 }
 
 /* A date value: a string in any form date.c reads, or epoch seconds (or
- * milliseconds) as a number or a string of digits. */
+ * milliseconds) as a number or a string of digits (9 to 13 of them); a
+ * number of four digits is a year ("date": 2015), not 1970's first hour. */
 static int
 value_date(json_object *v, char out[NS_DATE_MAX])
 {
@@ -231,6 +232,12 @@ value_date(json_object *v, char out[NS_DATE_MAX])
     if (json_object_is_type(v, json_type_int) ||
         json_object_is_type(v, json_type_double)) {
         secs = json_object_get_int64(v);
+        if (secs >= 1000 && secs <= 9999 &&
+            json_object_is_type(v, json_type_int)) {
+            char y[8];
+            snprintf(y, sizeof y, "%d", (int)secs);
+            return ns__date_parse(y, 4, out) > 0;
+        }
     } else if (json_object_is_type(v, json_type_string)) {
         const char *s = json_object_get_string(v);
         size_t n = (size_t)json_object_get_string_len(v);
@@ -545,10 +552,15 @@ emit_object(jctx *c, json_object *o)
         if (f < 0 || prio >= best[f])
             continue;
         if (f == F_DATE) {
+            /* The first-named field's date, but a day over a month or a
+             * year of a field named before it. */
             char d[NS_DATE_MAX];
-            if (prio < date_prio && value_date(v, d)) {
-                memcpy(date, d, sizeof d);
-                date_prio = prio;
+            if (value_date(v, d)) {
+                int day = strlen(d) >= 10, had = strlen(date) >= 10;
+                if (!date[0] || day > had || (day == had && prio < date_prio)) {
+                    memcpy(date, d, sizeof d);
+                    date_prio = prio;
+                }
             }
             continue;
         }

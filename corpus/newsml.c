@@ -303,9 +303,9 @@ story_emit(doc_state *d, story *s, const char *kind)
     char date[NS_DATE_MAX] = "";
     const char *dates[] = { s->date_first, s->date_content, s->date_nitf,
                             s->date_version };
-    for (size_t i = 0; i < sizeof dates / sizeof *dates && !date[0]; i++)
-        if (dates[i])
-            ns__date_parse(dates[i], strlen(dates[i]), date);
+    for (size_t i = 0; i < sizeof dates / sizeof *dates; i++)
+        if (dates[i] && ns__date_pick(date, dates[i], strlen(dates[i])))
+            break;
     ns_article a = NS_ARTICLE_INIT;
     a.id = s->id;
     a.title = s->title;

@@ -1905,10 +1905,10 @@ markdown_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
     md_to_text(&text, d.body, d.body_len);
 
     char date[NS_DATE_MAX] = "";
-    for (const char *const *k = k_date; *k && !date[0]; k++) {
+    for (const char *const *k = k_date; *k; k++) {
         const char *v = fm_str(fm, *k);
-        if (v)
-            ns__date_parse(v, strlen(v), date);
+        if (v && ns__date_pick(date, v, strlen(v)))
+            break;
     }
     ns_article a = NS_ARTICLE_INIT;
     a.id = first_of(fm, k_id);

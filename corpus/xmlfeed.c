@@ -360,9 +360,9 @@ item_read(feed *f, const xmlNode *n, int atom)
         goto out;
     }
     char date[NS_DATE_MAX] = "";
-    for (int i = 0; i < FD_N && !date[0]; i++)
-        if (it.date[i])
-            ns__date_parse(it.date[i], strlen(it.date[i]), date);
+    for (int i = 0; i < FD_N; i++)
+        if (it.date[i] && ns__date_pick(date, it.date[i], strlen(it.date[i])))
+            break;
     ns_article a = NS_ARTICLE_INIT;
     a.id = it.id;
     a.title = it.title;

@@ -135,8 +135,9 @@ NS_API void ns_free(void *p) NS_NOEXCEPT;
  *   replaces it.  NULL or "": the url, else "sha:" and a hash of the title
  *   and text, so that adding the same article twice keeps one copy.
  * - date: RFC 3339 on the publisher's clock, "YYYY-MM-DDThh:mm:ss+hh:mm"
- *   or "YYYY-MM-DDThh:mm:ssZ" (or a prefix: "YYYY-MM-DD"); NULL when
- *   unknown.  Date ranges and sorting use its clock time as written, so an
+ *   or "YYYY-MM-DDThh:mm:ssZ" (or a prefix: "YYYY-MM-DD", or "YYYY-MM"
+ *   and "YYYY" when only the month or the year is known: such an article
+ *   is filed at the start of its month or year); NULL when unknown.  Date ranges and sorting use its clock time as written, so an
  *   article is of the day its publisher gave it.  A date in another form
  *   is kept as given, but the article then falls outside every date
  *   range.  (ns_db_add_path normalizes what the readers find to this.)

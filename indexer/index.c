@@ -374,7 +374,9 @@ make_idterm(ns_buf *b, const char *id, const char *file)
     return b->oom ? NS_ERR_NOMEM : NS_OK;
 }
 
-/* "2015-09-18T10:20:30Z" -> "20150918102030" (shorter dates zero-filled). */
+/* "2015-09-18T10:20:30Z" -> "20150918102030" (shorter dates zero-filled:
+ * a month alone, "2015-09", is "20150900000000", before its first day, and
+ * a year alone "20150000000000"). */
 static size_t
 date_key(const char *date, char out[15])
 {
@@ -382,7 +384,7 @@ date_key(const char *date, char out[15])
     for (const char *p = date; *p && n < 14; p++)
         if (*p >= '0' && *p <= '9')
             out[n++] = *p;
-    if (n < 8) {
+    if (n < 4 || n == 5 || n == 7) {
         out[0] = '\0';
         return 0;
     }

@@ -152,17 +152,21 @@ take_facets(ns_results *res, const ns__xmset *ms)
             st = NS_ERR_NOMEM;
             break;
         }
+        size_t k = 0;
         for (size_t i = 0; i < n; i++) {
             const char *v = ms->facets[f][i].value;
-            offs[f][i] = b->len;
+            if (f == NS_FACET_MONTH && strlen(v) == 6 &&
+                memcmp(v + 4, "00", 2) == 0)
+                continue; /* a year alone (index.c's date_key): no month */
+            offs[f][k] = b->len;
             if (f == NS_FACET_MONTH && strlen(v) == 6)
                 ns__buf_printf(b, "%.4s-%.2s", v, v + 4);
             else
                 ns__buf_puts(b, v);
             ns__buf_putc(b, '\0');
-            res->facets[f][i].count = ms->facets[f][i].count;
+            res->facets[f][k++].count = ms->facets[f][i].count;
         }
-        res->n_facets[f] = n;
+        res->n_facets[f] = k;
     }
     if (st == NS_OK && b->oom)
         st = NS_ERR_NOMEM;

@@ -66,6 +66,32 @@ run --index "$IDX" --format json bulletin
 expect_out '"date":"2015-10-15T23:30:00-05:00"' "its date as published"
 run --index "$IDX" bulletin
 expect_out '2015-10-15' "its day shown"
+# A month or a year alone is kept as such, filed at its start: found by
+# its month or year and by ranges that hold that start, not by a range of
+# days within it, and counted in no month when only its year is known.
+# (An index of its own: the articles above keep their statistics.)
+cat >"$TMP/partial.jsonl" <<'EOF'
+{"id":"a6","title":"Monthly almanac","date":"September 2015","text":"The almanac of the month."}
+{"id":"a7","title":"Yearly almanac","date":2015,"text":"The almanac of the year."}
+{"id":"a8","title":"Daily almanac","date":"2015-09-01","text":"The almanac of the day."}
+EOF
+run index --index "$TMP/idx-partial" "$TMP/partial.jsonl"
+expect_rc 0 "index with partial dates"
+IDX_MAIN=$IDX
+IDX="$TMP/idx-partial"
+expect_ids "a6 a8" 'almanac date:2015-09'
+expect_ids "a6 a7 a8" 'almanac date:2015'
+expect_ids "a8" 'almanac date:2015-09-01..2015-09-30'
+expect_ids "a6 a8" --since 2015-09 --until 2015-09 almanac
+expect_ids "a6 a7 a8" --until 2015-09-01 almanac
+expect_ids "a8" --since 2015-09-01 almanac
+run --index "$IDX" --format json almanac
+expect_out '"id":"a6".*"date":"2015-09"' "a month shown as a month"
+expect_out '"id":"a7".*"date":"2015"' "a year shown as a year"
+expect_out '"month":\{"2015-09":2\}' "a year alone in no month's count"
+run --index "$IDX" --sort oldest almanac
+expect_out '^1\. Yearly almanac' "a year sorts before its months"
+IDX=$IDX_MAIN
 
 # Past the last result: said so, not "no article matches".
 run --index "$IDX" --offset 99 strike

@@ -167,15 +167,10 @@ test_invalid(void **state)
     check("1442534400", "");
     check("Fri, 31 Feb 2015 10:00:00 GMT", "");
     check("13 Foo 2015", "");
-    check("2015", "");
     check("0000-01-01", "");
-    check("September 2015", "");
     check("10:20:30", "");
     check("2015-09-18T10:20:30+2500", "");
     check("2015-09-18T1", "");
-    /* partial dates: the result cannot say the day is unknown */
-    check("March 2019", "");
-    check("2019", "");
     /* date-like garbage */
     check("1.2.3", "");
     check("04.03.19", "");
@@ -188,6 +183,52 @@ test_invalid(void **state)
     check("March 4thx, 2019", "");
     check("March 4 th, 2019", "");
     check("4th-Mar-2019", "");
+}
+
+/* A month or a year alone: what the source knows, no day made up. */
+static void
+test_partial(void **state)
+{
+    (void)state;
+    check("2015", "2015");
+    check(" 2015 ", "2015");
+    check("2015-09", "2015-09");
+    check("September 2015", "2015-09");
+    check("Sept. 2015", "2015-09");
+    check("sep 2015", "2015-09");
+    check("March, 2019", "2019-03");
+    check("2015-13", "");
+    check("2015-00", "");
+    check("2015-9", "");
+    check("2015-", "");
+    check("0999", "");
+    check("201", "");
+    check("20150", "");
+    check("Sept 15", "");
+    check("September 2015 and more", "");
+    check("Mar 2019x", "");
+    check("Foo 2015", "");
+}
+
+/* Of several fields, a day over a month or a year, whatever their order;
+ * else the first date. */
+static void
+test_pick(void **state)
+{
+    (void)state;
+    char best[NS_DATE_MAX] = "";
+    assert_int_equal(ns__date_pick(best, "soon", 4), 0);
+    assert_string_equal(best, "");
+    assert_int_equal(ns__date_pick(best, "2015", 4), 0);
+    assert_string_equal(best, "2015");
+    assert_int_equal(ns__date_pick(best, "2014", 4), 0);
+    assert_string_equal(best, "2015");
+    assert_int_equal(ns__date_pick(best, "2015-09", 7), 0);
+    assert_string_equal(best, "2015-09");
+    assert_int_equal(ns__date_pick(best, "2015-09-18", 10), 1);
+    assert_string_equal(best, "2015-09-18");
+    assert_int_equal(ns__date_pick(best, "2016-01-01T10:00:00Z", 20), 1);
+    assert_string_equal(best, "2015-09-18");
 }
 
 static void
@@ -217,6 +258,8 @@ main(void)
         cmocka_unit_test(test_zone_before_year),
         cmocka_unit_test(test_numeric),
         cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_partial),
+        cmocka_unit_test(test_pick),
         cmocka_unit_test(test_epoch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
