@@ -211,24 +211,30 @@ test_partial(void **state)
 }
 
 /* Of several fields, a day over a month or a year, whatever their order;
- * else the first date. */
+ * else the first date.  Each field in turn: what it is, what ns__date_pick
+ * returns, what best holds then. */
 static void
 test_pick(void **state)
 {
     (void)state;
+    static const struct {
+        const char *field;
+        int done;
+        const char *best;
+    } steps[] = {
+        { "soon", 0, "" },
+        { "2015", 0, "2015" },
+        { "2014", 0, "2015" },
+        { "2015-09", 0, "2015-09" },
+        { "2015-09-18", 1, "2015-09-18" },
+        { "2016-01-01T10:00:00Z", 1, "2015-09-18" },
+    };
     char best[NS_DATE_MAX] = "";
-    assert_int_equal(ns__date_pick(best, "soon", 4), 0);
-    assert_string_equal(best, "");
-    assert_int_equal(ns__date_pick(best, "2015", 4), 0);
-    assert_string_equal(best, "2015");
-    assert_int_equal(ns__date_pick(best, "2014", 4), 0);
-    assert_string_equal(best, "2015");
-    assert_int_equal(ns__date_pick(best, "2015-09", 7), 0);
-    assert_string_equal(best, "2015-09");
-    assert_int_equal(ns__date_pick(best, "2015-09-18", 10), 1);
-    assert_string_equal(best, "2015-09-18");
-    assert_int_equal(ns__date_pick(best, "2016-01-01T10:00:00Z", 20), 1);
-    assert_string_equal(best, "2015-09-18");
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        const char *f = steps[i].field;
+        assert_int_equal(ns__date_pick(best, f, strlen(f)), steps[i].done);
+        assert_string_equal(best, steps[i].best);
+    }
 }
 
 static void
