@@ -51,6 +51,8 @@ typedef struct track_file {
     char fterm[18];            /* its articles' "F" term */
     int hashed;                /* rec.hash is known: the record may be kept */
     int has_old;               /* the index held articles of it before */
+    int recorded;              /* it has a record in the index (or in
+                                * this commit batch) */
     int complete;              /* read to its end */
     uint32_t *seen;            /* with has_old: documents met again */
     size_t n_seen, cap_seen;
@@ -591,6 +593,19 @@ seen_add(track_file *tf, uint32_t docid)
     return NS_OK;
 }
 
+/* Write path's record now, or in a bulk build into the generation the
+ * build ends with (ns_db_add_path). */
+static ns_status
+put_record(ns_db *db, indexer *ix, const char *path,
+           const ns__file_record *rec)
+{
+    if (!ix->bulk_mode)
+        return ns__track_put(db, path, rec);
+    ns__buf_append(&ix->records, path, strlen(path) + 1);
+    ns__buf_append(&ix->records, rec, sizeof *rec);
+    return ix->records.oom ? NS_ERR_NOMEM : NS_OK;
+}
+
 /*
  * Write one article now (the dictionary question settled).  With tf (the
  * article comes from a tracked file), it carries the file's term and its
@@ -609,6 +624,18 @@ write_article(ns_db *db,
     ns_status st = make_idterm(&ix->idterm, id, file);
     if (st != NS_OK)
         return st;
+    if (tf && !tf->recorded) {
+        /* A file's first article written carries a record that no file
+         * matches, in the same commit batch: should the run stop before
+         * the file's end (a kill, a read error), the next one reads it
+         * again, and --prune knows its articles if it is gone by then.
+         * Without it, the articles of a file removed after such a stop
+         * stayed for ever.  finish_file() writes the real one. */
+        ns__file_record pending = { NS_TRACK_PENDING_SIZE, 0, 0, 0 };
+        if ((st = put_record(db, ix, tf->path, &pending)) != NS_OK)
+            return st;
+        tf->recorded = 1;
+    }
     if (tf) {
         ns__hex64(article_hash(a, id, file), hex);
         tf->rec.articles++;
@@ -745,8 +772,16 @@ collect_unseen(uint32_t docid, void *payload)
 static ns_status
 finish_file(ns_db *db, indexer *ix, track_file *tf)
 {
-    if (!tf->complete || !tf->hashed)
-        return NS_OK; /* read again next time; its articles so far stay */
+    if (!tf->complete || !tf->hashed) {
+        /* Read again next time; its articles so far stay, under a record
+         * that no file matches (write_article's, or in a bulk build this
+         * one), so that --prune finds them once the file is gone. */
+        if (tf->recorded || !tf->rec.articles)
+            return NS_OK;
+        ns__file_record pending = { NS_TRACK_PENDING_SIZE, 0, 0, 0 };
+        tf->recorded = 1;
+        return put_record(db, ix, tf->path, &pending);
+    }
     ns_status st = NS_OK;
     if (tf->has_old) {
         unseen_ctx u = { tf, NULL, 0, 0, 0 };
@@ -762,15 +797,7 @@ finish_file(ns_db *db, indexer *ix, track_file *tf)
         }
         ns_free(u.del);
     }
-    if (st == NS_OK && ix->bulk_mode) {
-        /* Into the generation the build ends with (ns_db_add_path). */
-        ns__buf_append(&ix->records, tf->path, strlen(tf->path) + 1);
-        ns__buf_append(&ix->records, &tf->rec, sizeof tf->rec);
-        st = ix->records.oom ? NS_ERR_NOMEM : NS_OK;
-    } else if (st == NS_OK) {
-        st = ns__track_put(db, tf->path, &tf->rec);
-    }
-    return st;
+    return st == NS_OK ? put_record(db, ix, tf->path, &tf->rec) : st;
 }
 
 /* Finish the ended files whose held articles are now written. */
@@ -937,9 +964,11 @@ ns__index_write(ns_db *db,
     }
     if (!fterm)
         return write_article(db, ix, a, file, NULL);
-    track_file tf; /* the F term; the file itself is the walk's business */
+    track_file tf; /* the F term; the file itself (and its record) is the
+                    * walk's business */
     memset(&tf, 0, sizeof tf);
     memcpy(tf.fterm, fterm, sizeof tf.fterm);
+    tf.recorded = 1;
     return write_article(db, ix, a, file, &tf);
 }
 
@@ -1159,6 +1188,7 @@ walk_file_begin(const ns__file_info *fi, void *payload)
         return NS_CORPUS_STOP;
     }
     tf->has_old = n > 0;
+    tf->recorded = known;
     track_file_free(w->ix->cur);
     w->ix->cur = tf;
     w->reading = fi; /* valid until its file_end */

@@ -34,6 +34,10 @@ typedef struct ns__file_record {
     uint64_t articles; /* articles it gave */
 } ns__file_record;
 
+/** The size in the record of a file whose reading has not ended yet: no
+ * file has it, so the file is read again. */
+#define NS_TRACK_PENDING_SIZE UINT64_MAX
+
 /** The metadata key of path's record into key (reset first). */
 void ns__track_key(const char *path, ns_buf *key);
 /** The "F" term of path's articles into term (18 bytes with the NUL). */

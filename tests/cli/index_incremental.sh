@@ -142,4 +142,48 @@ expect_rc 1 "a DOCNO met again replaces the article"
 [ "$("$NSEARCH" status --index "$L/idx" | sed -n 's/^articles: *//p')" = 7 ] &&
     ok || bad "local ids: wrong count"
 
+# A file whose reading stops before its end (here a gzip stream cut short;
+# a kill, in cli_index_crash) keeps the articles read so far, is read
+# again at every run, and, once removed, loses them to --prune: in a first
+# build (bulk: records written as the build ends) and in an update.
+C="$TMP/cut"
+mkdir -p "$C/in"
+python3 - "$C/whole.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(300):
+        f.write(json.dumps({"id": "c%d" % i, "title": "Cut %d" % i,
+                            "text": "zqcut census %d " % i * 20}) + "\n")
+PY
+gzip -c "$C/whole.jsonl" >"$C/whole.jsonl.gz"
+cut_copy() { # cut_copy DEST: the gzip stream's first three quarters
+    head -c $(($(stat -c %s "$C/whole.jsonl.gz") * 3 / 4)) \
+        "$C/whole.jsonl.gz" >"$1"
+}
+quokkas() {
+    "$NSEARCH" --index "$1" --format trec -n 1000 --no-snippets zqcut |
+        wc -l
+}
+for way in build update; do
+    CI="$C/idx-$way"
+    if [ $way = update ]; then
+        run index --index "$CI" "$IN" # an index with articles already
+        expect_rc 0 "cut file: the index before"
+    fi
+    cut_copy "$C/in/cut.jsonl.gz"
+    run index --index "$CI" --commit-every 10 "$C/in"
+    expect_rc 3 "cut file ($way): rejected in part"
+    n=$(quokkas "$CI")
+    [ "$n" -gt 0 ] && [ "$n" -lt 300 ] && ok ||
+        bad "cut file ($way): $n of its articles"
+    run index --index "$CI" --commit-every 10 "$C/in"
+    expect_rc 3 "cut file ($way): read again"
+    [ "$(quokkas "$CI")" = "$n" ] && ok || bad "cut file ($way): read again"
+    rm "$C/in/cut.jsonl.gz"
+    run index --index "$CI" --prune "$C/in"
+    expect_rc 0 "cut file ($way): --prune"
+    [ "$(quokkas "$CI")" = 0 ] && ok ||
+        bad "cut file ($way): $(quokkas "$CI") articles left after --prune"
+done
+
 finish
