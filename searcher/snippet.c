@@ -359,8 +359,12 @@ grapheme_floor(const char *t, size_t len, size_t i)
     while (p <= i) {
         size_t n = decode(t, len, p, &cp);
         if (n == 0) {
+            /* The next character starts afresh: utf8proc's state holds
+             * the class of the one before this byte (a control's would
+             * put a break between the next letter and its accent). */
             last = p;
             prev = -1;
+            state = 0;
             p++;
             continue;
         }

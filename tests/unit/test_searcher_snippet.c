@@ -347,6 +347,31 @@ test_graphemes(void **state)
     check_clusters("\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8", "syria");
 }
 
+/* Text that is not UTF-8: an invalid byte is a character of its own, and
+ * the character after it starts a grapheme afresh.  Here a control (NEL)
+ * comes before the invalid byte: a grapheme scan that kept its class
+ * across the byte took the accent after the next letter for a grapheme of
+ * its own, and cut the fragment between them. */
+static void
+test_graphemes_invalid(void **state)
+{
+    (void)state;
+    static char text[4096];
+    const char *unit = "\xc2\x85\xff\xc3\xa9\xcc\x81"; /* NEL, 0xFF, é+U+0301 */
+    char *p = repeat(text, unit, 150);
+    p += sprintf(p, ",syria,");
+    repeat(p, unit, 150);
+    for (unsigned target = 40; target <= 160; target += 3) {
+        snip sn;
+        make(&sn, "syria", text, NULL, target);
+        const char *s = ns__buf_cstr(&sn.text);
+        assert_int_equal(sn.n_hl, 1);
+        for (const char *a = s; (a = strstr(a, "\xcc\x81")) != NULL; a++)
+            assert_true(a - s >= 2 && memcmp(a - 2, "\xc3\xa9", 2) == 0);
+        done(&sn);
+    }
+}
+
 /* CJK without spaces: characters are never cut, and the word in the
  * middle (one token per character, a phrase) is marked. */
 static void
@@ -700,6 +725,7 @@ main(void)
         cmocka_unit_test(test_title),
         cmocka_unit_test(test_whitespace),
         cmocka_unit_test(test_graphemes),
+        cmocka_unit_test(test_graphemes_invalid),
         cmocka_unit_test(test_cjk),
         cmocka_unit_test(test_target),
         cmocka_unit_test(test_oom),
