@@ -334,6 +334,106 @@ sc_find(const snip_check *c, size_t a, size_t b, size_t *ta, size_t *tb)
     return found;
 }
 
+/* Whether snip[p, e), its spaces trimmed, is a fragment of the text (or
+ * nothing): 1 on grapheme boundaries, 0 cutting one, -1 not in it. */
+static int
+sc_piece(const snip_check *c, size_t p, size_t e)
+{
+    size_t ta, tb;
+    while (p < e && c->snip[p] == ' ')
+        p++;
+    while (e > p && c->snip[e - 1] == ' ')
+        e--;
+    return p == e ? 1 : sc_find(c, p, e, &ta, &tb);
+}
+
+/*
+ * Split snip[from, to) into fragments at separators, into [fa[i], fb[i]).
+ * A text may hold " … " of its own, inside a fragment or at its edge next
+ * to a separator (" … … ": which of the two is the text's?), so the split
+ * is the one with the fewest fragments of which each is in the text on
+ * grapheme boundaries; when there is none, at the first separator each
+ * time (the caller then finds the fragment that fails).  0; -1 out of
+ * memory; -2 more than max fragments.
+ */
+static int
+sc_split(const snip_check *c, size_t from, size_t to, size_t *fa, size_t *fb,
+         size_t *nf_out, size_t max)
+{
+    const char *s = c->snip;
+    size_t m = 0, nf = 0;
+    for (size_t i = from; i + SC_SEP_LEN <= to; i++)
+        m += memcmp(s + i, SC_SEP, SC_SEP_LEN) == 0;
+    /* State 0 starts at from, state k + 1 after separator k; cost[j]: the
+     * fewest fragments from state j to the end, next[j]: the separator
+     * that ends its first one (m: none, the fragment runs to the end). */
+    size_t *sep = malloc((m + 1) * sizeof *sep);
+    size_t *cost = malloc((m + 1) * sizeof *cost);
+    size_t *next = malloc((m + 1) * sizeof *next);
+    if (!sep || !cost || !next) {
+        free(sep);
+        free(cost);
+        free(next);
+        return -1;
+    }
+    m = 0;
+    for (size_t i = from; i + SC_SEP_LEN <= to; i++)
+        if (memcmp(s + i, SC_SEP, SC_SEP_LEN) == 0)
+            sep[m++] = i;
+    for (size_t j = m + 1; j-- > 0;) {
+        size_t p = j ? sep[j - 1] + SC_SEP_LEN : from;
+        cost[j] = SIZE_MAX;
+        next[j] = m;
+        for (size_t k = j; k <= m; k++) {
+            if (k < m && sep[k] < p)
+                continue;
+            if (k < m && cost[k + 1] == SIZE_MAX)
+                continue;
+            int r = sc_piece(c, p, k < m ? sep[k] : to);
+            if (r < 0)
+                break; /* a longer fragment from p is not in it either */
+            size_t n = k < m ? cost[k + 1] + 1 : 1;
+            if (r == 1 && n < cost[j]) {
+                cost[j] = n;
+                next[j] = k;
+            }
+        }
+    }
+    if (cost[0] != SIZE_MAX) {
+        for (size_t j = 0, p = from;; j = next[j] + 1) {
+            if (nf == max)
+                goto many;
+            fa[nf] = p;
+            fb[nf++] = next[j] < m ? sep[next[j]] : to;
+            if (next[j] == m)
+                break;
+            p = sep[next[j]] + SC_SEP_LEN;
+        }
+    } else {
+        for (size_t p = from, k = 0;;) {
+            while (k < m && sep[k] < p)
+                k++;
+            if (nf == max)
+                goto many;
+            fa[nf] = p;
+            fb[nf++] = k < m ? sep[k] : to;
+            if (k == m)
+                break;
+            p = sep[k] + SC_SEP_LEN;
+        }
+    }
+    free(sep);
+    free(cost);
+    free(next);
+    *nf_out = nf;
+    return 0;
+many:
+    free(sep);
+    free(cost);
+    free(next);
+    return -2;
+}
+
 /*
  * Check c's snippet: 0, or -1 with c->why (c->why starting "oom" when out
  * of memory).  c->words and c->phrases receive the groups highlighted.
@@ -373,8 +473,7 @@ snip_check_run(snip_check *c)
         at = c->hl[i].end;
     }
     /* The fragments: the marks of a cut text's ends stripped, split at
-     * the separators (two pieces the text holds joined are one: the text
-     * had " … " of its own). */
+     * the separators (see sc_split). */
     size_t from = 0, to = len;
     if (to - from >= SC_MARK_LEN && memcmp(s, SC_LEAD, SC_MARK_LEN) == 0)
         from += SC_MARK_LEN;
@@ -382,22 +481,11 @@ snip_check_run(snip_check *c)
         memcmp(s + to - SC_MARK_LEN, SC_TRAIL, SC_MARK_LEN) == 0)
         to -= SC_MARK_LEN;
     size_t fa[64], fb[64], nf = 0;
-    for (size_t p = from; p <= to;) {
-        const char *sep = p < to ? sc_memmem(s + p, to - p, SC_SEP, SC_SEP_LEN)
-                                 : NULL;
-        size_t e = sep ? (size_t)(sep - s) : to;
-        if (nf && fb[nf - 1] + SC_SEP_LEN == p &&
-            sc_memmem(c->t->fold, c->t->n_fold, s + fa[nf - 1],
-                   e - fa[nf - 1])) {
-            fb[nf - 1] = e;
-        } else {
-            if (nf == 64)
-                return sc_fail(c, "more than 64 fragments");
-            fa[nf] = p;
-            fb[nf++] = e;
-        }
-        p = e + SC_SEP_LEN;
-    }
+    int split = sc_split(c, from, to, fa, fb, &nf, 64);
+    if (split == -1)
+        return sc_fail(c, "oom");
+    if (split == -2)
+        return sc_fail(c, "more than 64 fragments");
     for (size_t f = 0; f < nf; f++) {
         size_t a = fa[f], b = fb[f], ta = 0, tb = 0;
         while (a < b && s[a] == ' ')

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "searcher/query.h"
+#include "tests/snippet_check.h"
 
 static char dir[] = "/tmp/ns-test-snippet-XXXXXX";
 static ns_db *db;
@@ -370,6 +371,52 @@ test_graphemes_invalid(void **state)
             assert_true(a - s >= 2 && memcmp(a - 2, "\xc3\xa9", 2) == 0);
         done(&sn);
     }
+}
+
+/* A text with " … " of its own where a fragment ends: the snippet reads
+ * "et d … … ut labore", the text's ellipsis, then the separator.
+ * tests/snippet_check.h must find both fragments in the text (it took
+ * the first " … " for the separator, and "… ut labore" is not in it). */
+static void
+test_check_own_ellipsis(void **state)
+{
+    (void)state;
+    static const char lorem[] =
+        "lorem ipsum dolor sit amet consectetur adipiscing elit sed do "
+        "eiusmod tempor incididunt ut labore et dolore magna aliqua ";
+    static char text[1024];
+    char *p = text;
+    p += sprintf(p, "Syria %.*s \xe2\x80\xa6 ", 102, lorem);
+    p += sprintf(p, "%s%s%sIran %s", lorem, lorem, lorem, lorem);
+    ns__query q;
+    assert_int_equal(ns__query_parse(db, "syria iran", 0, &q), NS_OK);
+    ns_buf out = { 0 };
+    ns_highlight *hl = NULL;
+    size_t n_hl = 0;
+    assert_int_equal(ns__snippet_make(db->analyzer, &q, text, strlen(text),
+                                      NULL, 240, &out, &hl, &n_hl),
+                     NS_OK);
+    assert_non_null(strstr(ns__buf_cstr(&out),
+                           "et d \xe2\x80\xa6 \xe2\x80\xa6 ut labore"));
+    sc_text t;
+    assert_int_equal(sc_text_init(&t, text, strlen(text)), 0);
+    snip_check c;
+    memset(&c, 0, sizeof c);
+    c.an = db->analyzer;
+    c.q = &q;
+    c.t = &t;
+    c.snip = out.data;
+    c.snip_len = out.len;
+    c.hl = hl;
+    c.n_hl = n_hl;
+    if (snip_check_run(&c) != 0)
+        fail_msg("%s", c.why);
+    assert_int_equal(snip_check_shown(&c), 2);
+    snip_check_free(&c);
+    sc_text_free(&t);
+    ns_free(hl);
+    ns__buf_free(&out);
+    ns__query_free(&q);
 }
 
 /* CJK without spaces: characters are never cut, and the word in the
@@ -726,6 +773,7 @@ main(void)
         cmocka_unit_test(test_whitespace),
         cmocka_unit_test(test_graphemes),
         cmocka_unit_test(test_graphemes_invalid),
+        cmocka_unit_test(test_check_own_ellipsis),
         cmocka_unit_test(test_cjk),
         cmocka_unit_test(test_target),
         cmocka_unit_test(test_oom),
