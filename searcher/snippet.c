@@ -338,19 +338,39 @@ decode(const char *t, size_t len, size_t i, utf8proc_int32_t *cp)
     return n > 0 ? (size_t)n : 0;
 }
 
-/* The last grapheme boundary at or before i.  Scanning starts at an ASCII
- * byte other than LF before i (a boundary in practice, and outside a run
- * of regional indicators, whose pairs are counted from the run's start),
- * at most ANCHOR_MAX bytes back; an invalid byte is a boundary on both
- * sides. */
+/* Whether a grapheme starts at t[a] for sure: an ASCII byte other than LF
+ * (outside a run of regional indicators, whose pairs are counted from the
+ * run's start) that does not follow a Prepend character (GB9b: U+0600
+ * ARABIC NUMBER SIGN and its kind are one grapheme with the letter or
+ * digit after them). */
+static int
+anchor_at(const char *t, size_t a)
+{
+    unsigned char c = (unsigned char)t[a];
+    if (c >= 0x80 || c == '\n')
+        return 0;
+    if (a == 0 || (unsigned char)t[a - 1] < 0x80 || c < 0x20 || c == 0x7f)
+        return 1; /* GB4/GB5 break before a control whatever comes before */
+    size_t b = a - 1;
+    while (b > 0 && a - b < 4 && ((unsigned char)t[b] & 0xC0) == 0x80)
+        b--;
+    utf8proc_int32_t cp;
+    if (decode(t, a, b, &cp) != a - b)
+        return 1; /* an invalid byte before it */
+    return utf8proc_get_property(cp)->boundclass !=
+           UTF8PROC_BOUNDCLASS_PREPEND;
+}
+
+/* The last grapheme boundary at or before i.  Scanning starts at an anchor
+ * (anchor_at) before i, at most ANCHOR_MAX bytes back; an invalid byte is
+ * a boundary on both sides. */
 static size_t
 grapheme_floor(const char *t, size_t len, size_t i)
 {
     if (i >= len)
         return len;
     size_t a = i;
-    while (a > 0 && i - a < ANCHOR_MAX &&
-           !((unsigned char)t[a] < 0x80 && t[a] != '\n'))
+    while (a > 0 && i - a < ANCHOR_MAX && !anchor_at(t, a))
         a--;
     while (a > 0 && ((unsigned char)t[a] & 0xC0) == 0x80)
         a--;
@@ -542,7 +562,10 @@ sentence_before(const scan *s, size_t at, size_t slack, size_t fallback)
  * of its sentence when that is close, else a little context before it,
  * cut after white space; to the last white space that fits.  A kept match
  * is never cut: the end moves before it (or, when it is the first one, to
- * its end).
+ * its end).  A match's edges need not be grapheme boundaries (a token
+ * leaves out a ZWJ after it, or a Prepend character before it): the cuts
+ * they give move out to the next boundary, and the fragment grows by the
+ * rest of those graphemes.
  */
 static void
 widen(const scan *s, const char *text, size_t len, size_t flen, frag *f)
@@ -563,9 +586,12 @@ widen(const scan *s, const char *text, size_t len, size_t flen, frag *f)
     while (ws < cs && is_ws((unsigned char)text[ws]))
         ws++;
     ws = grapheme_ceil(text, len, ws);
-    if (ws > cs)
-        ws = cs;
-    size_t we = ws + flen < len ? ws + flen : len;
+    size_t lead = 0; /* a grapheme's bytes before the match, on top */
+    if (ws > cs) {
+        ws = grapheme_floor(text, len, cs);
+        lead = cs - ws;
+    }
+    size_t we = ws + lead + flen < len ? ws + lead + flen : len;
     if (we < len) {
         /* End at white space, unless the cut word is too long to drop. */
         size_t k = we;
@@ -576,11 +602,13 @@ widen(const scan *s, const char *text, size_t len, size_t flen, frag *f)
         we = grapheme_floor(text, len, we);
         for (size_t i = 0; i < s->n; i++) {
             const match *m = &s->m[i];
-            if (m->start < we && m->end > we)
-                we = m->start > ws ? m->start : m->end;
+            if (m->start < we && m->end > we) {
+                size_t b = grapheme_floor(text, len, m->start);
+                we = b > ws ? b : grapheme_ceil(text, len, m->end);
+            }
         }
-        if (we < ce && ce - ws <= flen)
-            we = ce;
+        if (we < ce && ce - ws <= lead + flen)
+            we = grapheme_ceil(text, len, ce);
     }
     f->start = ws;
     f->end = we;

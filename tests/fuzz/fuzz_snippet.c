@@ -11,8 +11,9 @@
  * checked against the promises of query.h: no control byte (whitespace is
  * folded), valid UTF-8 when the text is, highlights sorted, non-empty,
  * non-overlapping and inside the snippet, each one bytes of the text, and
- * a size near the target; the text revealed in steps gives the same
- * snippet (ns__snippet_make_steps).  The index only gives the parser its
+ * a size near the target (graphemes a cut must not break may add to it);
+ * the text revealed in steps gives the same snippet
+ * (ns__snippet_make_steps).  The index only gives the parser its
  * analyzer: a few articles made once in a temporary directory, removed at
  * exit.
  *
@@ -131,6 +132,24 @@ fz_valid_utf8(const unsigned char *s, size_t n)
         i += k + 1;
     }
     return 1;
+}
+
+/* The longest grapheme of the text, in bytes (snippet_check.h's
+ * boundaries). */
+static size_t
+fz_longest_grapheme(const char *text, size_t len)
+{
+    sc_text t;
+    CHECK(sc_text_init(&t, text, len) == 0);
+    size_t most = 0, last = 0;
+    for (size_t i = 1; i <= len; i++)
+        if (t.bnd[i]) {
+            if (i - last > most)
+                most = i - last;
+            last = i;
+        }
+    sc_text_free(&t);
+    return most;
 }
 
 /* Whether hay[0,n) contains needle[0,k) (memmem is a GNU extension). */
@@ -463,9 +482,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         at = hl[k].end;
     }
     CHECK(n_hl == 0 || q.n_terms > 0);
-    /* The window is the target, widened to the end of a highlighted word,
-     * plus the two " … " marks (4 bytes each). */
-    CHECK(snip.len <= (target ? target : 240) + longest + 8);
+    /* The window is the target, widened to the end of a highlighted word
+     * and to the grapheme boundaries around it (a ZWJ after the word, a
+     * Prepend character before it: at most two of the text's longest
+     * graphemes), plus the two " … " marks (4 bytes each). */
+    size_t most = (target ? target : 240) + longest + 8;
+    CHECK(snip.len <= most ||
+          snip.len <= most + 2 * fz_longest_grapheme(text, len));
 
     /* The same text decoded in steps (search.c reads stored texts so)
      * gives the same snippet: revealed in pieces whose sizes come from

@@ -373,6 +373,41 @@ test_graphemes_invalid(void **state)
     }
 }
 
+/* A match's edges need not be grapheme boundaries, nor need an ASCII
+ * letter start one: a ZWJ after a word, or a Prepend character (U+0600
+ * ARABIC NUMBER SIGN) before it, is outside the word's token but inside
+ * its grapheme.  A fragment that is the match alone keeps them, and a cut
+ * never falls between U+0600 and the letter after it. */
+static void
+test_graphemes_match_edges(void **state)
+{
+    (void)state;
+    snip sn;
+    make(&sn, "syria", "Reports from Damascus and syria\xe2\x80\x8d today",
+         NULL, 5);
+    assert_non_null(strstr(ns__buf_cstr(&sn.text), "syria\xe2\x80\x8d"));
+    done(&sn);
+    make(&sn, "syria", "Reports from Damascus and \xd8\x80syria today", NULL,
+         5);
+    assert_non_null(strstr(ns__buf_cstr(&sn.text), "\xd8\x80syria"));
+    done(&sn);
+    static char text[4096];
+    char *p = repeat(text, "\xd8\x80" "ab", 150);
+    p += sprintf(p, ",syria,");
+    repeat(p, "\xd8\x80" "ab", 150);
+    for (unsigned target = 40; target <= 160; target += 3) {
+        make(&sn, "syria", text, NULL, target);
+        const char *s = ns__buf_cstr(&sn.text);
+        size_t n = sn.text.len;
+        assert_int_equal(sn.n_hl, 1);
+        assert_true(n > 8 && memcmp(s, "\xe2\x80\xa6 ", 4) == 0 &&
+                    memcmp(s + n - 4, " \xe2\x80\xa6", 4) == 0);
+        assert_true(s[4] != 'a');
+        assert_false(memcmp(s + n - 6, "\xd8\x80", 2) == 0);
+        done(&sn);
+    }
+}
+
 /* A text with " … " of its own where a fragment ends: the snippet reads
  * "et d … … ut labore", the text's ellipsis, then the separator.
  * tests/snippet_check.h must find both fragments in the text (it took
@@ -773,6 +808,7 @@ main(void)
         cmocka_unit_test(test_whitespace),
         cmocka_unit_test(test_graphemes),
         cmocka_unit_test(test_graphemes_invalid),
+        cmocka_unit_test(test_graphemes_match_edges),
         cmocka_unit_test(test_check_own_ellipsis),
         cmocka_unit_test(test_cjk),
         cmocka_unit_test(test_target),
