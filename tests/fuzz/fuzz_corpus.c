@@ -83,8 +83,9 @@ fz_article(const ns_article *a, const ns__where *w, void *payload)
     fz_check_field(a->url);
     fz_check_field(a->author);
     fz_check_field(a->language);
-    if (a->date)
-        CHECK(strlen(a->date) == 10 || strlen(a->date) == 20 ||
+    if (a->date) /* date.h: a year, a month, a day, with a time */
+        CHECK(strlen(a->date) == 4 || strlen(a->date) == 7 ||
+              strlen(a->date) == 10 || strlen(a->date) == 20 ||
               strlen(a->date) == 25);
     CHECK(a->text_len <= NS_MAX_ARTICLE_BYTES);
     CHECK(a->text != NULL || a->text_len == 0);
