@@ -165,6 +165,20 @@ plain_text(ns__text *t, const char *s, size_t n)
     }
 }
 
+/* Append the text more to t, a paragraph apart.  Both are normalized
+ * already: appended as they are. */
+static void
+text_append(ns__text *t, const ns__text *more)
+{
+    if (more->buf.oom)
+        t->buf.oom = 1;
+    if (more->buf.len == 0)
+        return;
+    if (t->buf.len)
+        ns__buf_append(&t->buf, "\n\n", 2);
+    ns__buf_append(&t->buf, more->buf.data, more->buf.len);
+}
+
 /* NITF (inline or alone): fills what the G2 wrapper did not. */
 static void
 nitf_read(doc_state *d, story *s, const xmlNode *nitf)
@@ -232,6 +246,42 @@ inline_text_root(const xmlNode *ix, int *is_nitf)
     return ok ? first : NULL;
 }
 
+/* Markup content (a G2 inlineXML) into s: NITF, or (X)HTML's body.
+ * Returns whether it held text markup. */
+static int
+markup_content(doc_state *d, story *s, const xmlNode *holder)
+{
+    int nitf = 0;
+    const xmlNode *r = inline_text_root(holder, &nitf);
+    if (!r)
+        return 0;
+    if (nitf) {
+        nitf_read(d, s, r);
+    } else if (s->body.buf.len == 0) {
+        const xmlNode *b = ns__markup_child(r, "body");
+        ns__markup_text(&s->body, b ? b : holder);
+    }
+    return 1;
+}
+
+/* Character content (a G2 inlineData) into s's body: plain text, or an
+ * HTML fragment when html.  Returns 0 when libxml2 could not give the
+ * content (out of memory). */
+static int
+data_content(story *s, const xmlNode *holder, int html)
+{
+    xmlChar *v = xmlNodeGetContent(holder);
+    if (!v)
+        return 0;
+    size_t n = strlen((const char *)v);
+    if (html)
+        ns__html_fragment_text(&s->body, (const char *)v, n);
+    else
+        plain_text(&s->body, (const char *)v, n);
+    xmlFree(v);
+    return 1;
+}
+
 /* Read a G2 contentSet: returns whether it held text. */
 static int
 content_set(doc_state *d, story *s, const xmlNode *cs)
@@ -239,34 +289,14 @@ content_set(doc_state *d, story *s, const xmlNode *cs)
     int text = 0;
     for (const xmlNode *c = cs ? cs->children : NULL; c; c = c->next) {
         if (ns__markup_is(c, "inlineXML")) {
-            int nitf = 0;
-            const xmlNode *r = inline_text_root(c, &nitf);
-            if (!r)
-                continue;
-            text = 1;
-            if (nitf) {
-                nitf_read(d, s, r);
-            } else if (s->body.buf.len == 0) {
-                const xmlNode *b = ns__markup_child(r, "body");
-                ns__markup_text(&s->body, b ? b : c);
-            }
+            text |= markup_content(d, s, c);
         } else if (ns__markup_is(c, "inlineData")) {
             xmlChar *ct = xmlGetProp(c, (const xmlChar *)"contenttype");
             xmlChar *enc = xmlGetProp(c, (const xmlChar *)"encoding");
             int plain = !ct || strncmp((const char *)ct, "text/", 5) == 0;
             int html = ct && strstr((const char *)ct, "html");
-            if ((plain || html) && !enc && s->body.buf.len == 0) {
-                xmlChar *v = xmlNodeGetContent(c);
-                if (v) {
-                    size_t n = strlen((const char *)v);
-                    if (html)
-                        ns__html_fragment_text(&s->body, (const char *)v, n);
-                    else
-                        plain_text(&s->body, (const char *)v, n);
-                    text = 1;
-                }
-                xmlFree(v);
-            }
+            if ((plain || html) && !enc && s->body.buf.len == 0)
+                text |= data_content(s, c, html);
             xmlFree(ct);
             xmlFree(enc);
         }
@@ -287,9 +317,7 @@ story_emit(doc_state *d, story *s, const char *kind)
         strncmp(s->body.buf.data, s->dateline, strlen(s->dateline)) != 0) {
         ns__text t = { { 0 }, 0, 0 };
         ns__text_add(&t, s->dateline, strlen(s->dateline));
-        /* The body is normalized already: appended as it is. */
-        ns__buf_append(&t.buf, "\n\n", 2);
-        ns__buf_append(&t.buf, s->body.buf.data, s->body.buf.len);
+        text_append(&t, &s->body);
         ns__text_free(&s->body);
         s->body = t;
     }
