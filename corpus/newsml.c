@@ -1,14 +1,16 @@
 /*
  * newsml.c: IPTC news exchange formats: NewsML-G2 (a newsItem alone or in
- * a newsMessage's itemSet) and NITF (inside a G2 item's inlineXML or on
- * its own).  One article per text item: headline, creation date, byline,
- * credit or provider as source, language and the body's paragraphs.
- * Pictures, videos, packages, concepts and planning items are not articles
- * and are passed over quietly; a text item with neither headline nor text
- * is rejected.  The document is read whole (up to 64 MiB) by html.c's safe
- * XML parser.
+ * a newsMessage's itemSet), NewsML 1.0 to 1.2 (a NewsItem alone or in a
+ * NewsML document) and NITF (inside either's content or on its own).  One
+ * article per text item: headline, creation date, byline, credit or
+ * provider as source, language and the body's paragraphs.  Pictures,
+ * videos, packages, manifests, concepts and planning items are not
+ * articles and are passed over quietly; a text item with neither headline
+ * nor text is rejected.  The document is read whole (up to 64 MiB) by
+ * html.c's safe XML parser.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "corpus/date.h"
 #include "corpus/format.h"
@@ -23,8 +25,9 @@ newsml_sniff(const char *head, size_t len, const char *name)
     const char *local = strchr(root, ':');
     local = local ? local + 1 : root;
     if (strcmp(local, "newsItem") == 0 || strcmp(local, "newsMessage") == 0 ||
-        strcmp(local, "nitf") == 0)
-        return 95;
+        strcmp(local, "nitf") == 0 || strcmp(local, "NewsML") == 0 ||
+        strcmp(local, "NewsItem") == 0)
+        return 95; /* G2, NITF; then NewsML 1's two roots */
     if (root[0] && (ns__find(head, len, "iptc.org/std/nar/", 17) ||
                     ns__find(head, len, "iptc.org/std/NITF/", 18)))
         return 90; /* another G2 item, or a fragment holding NITF */
@@ -45,12 +48,13 @@ typedef struct doc_state {
 typedef struct story {
     char *id;
     char *title;
-    char *date_first;   /* itemMeta/firstCreated */
-    char *date_content; /* contentMeta/contentCreated */
+    /* The dates, best first; NewsML 1's in the parentheses. */
+    char *date_first;   /* itemMeta/firstCreated (FirstCreated) */
+    char *date_content; /* contentMeta/contentCreated (ThisRevisionCreated) */
     char *date_nitf;    /* NITF date.issue or story.date, norm="" */
-    char *date_version; /* itemMeta/versionCreated */
+    char *date_version; /* itemMeta/versionCreated (the envelope's date) */
     char *source;
-    char *source_low; /* weaker sources: copyright holder, info source */
+    char *source_low; /* weaker: copyright holder, info source (ProviderId) */
     char *author;
     char *language;
     char *dateline;
@@ -179,7 +183,7 @@ text_append(ns__text *t, const ns__text *more)
     ns__buf_append(&t->buf, more->buf.data, more->buf.len);
 }
 
-/* NITF (inline or alone): fills what the G2 wrapper did not. */
+/* NITF (inline or alone): fills what the G2 or NewsML 1 wrapper did not. */
 static void
 nitf_read(doc_state *d, story *s, const xmlNode *nitf)
 {
@@ -246,8 +250,8 @@ inline_text_root(const xmlNode *ix, int *is_nitf)
     return ok ? first : NULL;
 }
 
-/* Markup content (a G2 inlineXML) into s: NITF, or (X)HTML's body.
- * Returns whether it held text markup. */
+/* Markup content (a G2 inlineXML, a NewsML 1 DataContent) into s: NITF,
+ * or (X)HTML's body.  Returns whether it held text markup. */
 static int
 markup_content(doc_state *d, story *s, const xmlNode *holder)
 {
@@ -264,9 +268,9 @@ markup_content(doc_state *d, story *s, const xmlNode *holder)
     return 1;
 }
 
-/* Character content (a G2 inlineData) into s's body: plain text, or an
- * HTML fragment when html.  Returns 0 when libxml2 could not give the
- * content (out of memory). */
+/* Character content (a G2 inlineData, a NewsML 1 DataContent of text)
+ * into s's body: plain text, or an HTML fragment when html.  Returns 0
+ * when libxml2 could not give the content (out of memory). */
 static int
 data_content(story *s, const xmlNode *holder, int html)
 {
@@ -440,6 +444,205 @@ news_item(doc_state *d, const xmlNode *item)
     return st;
 }
 
+/* ------------------------------------------------------------------------ */
+/* NewsML 1.x                                                                */
+
+/* NewsComponents nest (a story, its text, its pictures) a few levels deep;
+ * deeper ones are not read.  libxml2 caps any nesting at 256 anyway. */
+#define NML1_MAX_DEPTH 32
+
+/* Whether a ContentItem is text carried here: of MediaType Text (or none
+ * said, and not encoded data), and not only a reference (Href) to a file
+ * elsewhere. */
+static int
+nml1_is_text(doc_state *d, const xmlNode *ci)
+{
+    if (!ns__markup_child(ci, "DataContent") &&
+        xmlHasProp(ci, (const xmlChar *)"Href"))
+        return 0;
+    char *mt = ns__markup_attr(ns__markup_child(ci, "MediaType"), "FormalName",
+                               &d->oom);
+    int text =
+        mt ? strcasecmp(mt, "Text") == 0 : !ns__markup_child(ci, "Encoding");
+    ns_free(mt);
+    return text;
+}
+
+/* A text ContentItem's DataContent, appended to the body a paragraph after
+ * what earlier items gave.  Encoded data (base64) is not read. */
+static void
+nml1_content(doc_state *d, story *s, const xmlNode *ci)
+{
+    const xmlNode *dc = ns__markup_child(ci, "DataContent");
+    if (!dc || ns__markup_child(ci, "Encoding"))
+        return;
+    if (!s->language) {
+        xmlChar *l = xmlNodeGetLang(ci); /* a NewsComponent's xml:lang */
+        if (l) {
+            if (!(s->language = ns__strdup((const char *)l)))
+                d->oom = 1;
+            xmlFree(l);
+        }
+    }
+    ns__text before = s->body;
+    memset(&s->body, 0, sizeof s->body);
+    if (!markup_content(d, s, dc)) {
+        int elements = 0;
+        for (const xmlNode *c = dc->children; c; c = c->next)
+            elements |= c->type == XML_ELEMENT_NODE;
+        if (!elements) {
+            /* Format XHTML or HTML as escaped markup: "&lt;p&gt;..." */
+            char *f = ns__markup_attr(ns__markup_child(ci, "Format"),
+                                      "FormalName", &d->oom);
+            int html = f && (strncasecmp(f, "HTML", 4) == 0 ||
+                             strncasecmp(f, "XHTML", 5) == 0);
+            if (!data_content(s, dc, html))
+                d->oom = 1;
+            ns_free(f);
+        }
+    }
+    text_append(&before, &s->body);
+    ns__text_free(&s->body);
+    s->body = before;
+}
+
+/* What a NewsComponent's NewsLines, AdministrativeMetadata and
+ * DescriptiveMetadata say; the first met (the outermost) wins. */
+static void
+nml1_meta(doc_state *d, story *s, const xmlNode *x, char **credit)
+{
+    if (ns__markup_is(x, "NewsLines")) {
+        set_line(d, &s->title, ns__markup_child(x, "HeadLine"));
+        if (!s->author) {
+            set_line(d, &s->author, ns__markup_child(x, "ByLine"));
+            strip_by(s->author);
+        }
+        set_line(d, &s->dateline, ns__markup_child(x, "DateLine"));
+        set_line(d, credit, ns__markup_child(x, "CreditLine"));
+    } else if (ns__markup_is(x, "AdministrativeMetadata")) {
+        const xmlNode *prov = ns__markup_child(x, "Provider");
+        set_attr(d, &s->source, ns__markup_child(prov, "Party"), "FormalName");
+    } else if (ns__markup_is(x, "DescriptiveMetadata")) {
+        set_attr(d, &s->language, ns__markup_child(x, "Language"),
+                 "FormalName");
+    }
+}
+
+/* Walk a NewsComponent (or the NewsItem itself), its own children before
+ * the nested components'.  The first pass (credit set) reads the
+ * metadata and counts the text items into *n_text; the second (credit
+ * NULL) reads them.  Of a list of equivalents (EquivalentsList="yes": one story
+ * in several formats or languages) only the first that gives text is read. */
+static void
+nml1_component(doc_state *d,
+               story *s,
+               const xmlNode *comp,
+               int depth,
+               char **credit,
+               int *n_text)
+{
+    char *eq = ns__markup_attr(comp, "EquivalentsList", &d->oom);
+    int equivalents = eq && strcasecmp(eq, "yes") == 0;
+    ns_free(eq);
+    for (const xmlNode *c = comp->children; c; c = c->next) {
+        size_t had = s->body.buf.len;
+        if (ns__markup_is(c, "ContentItem")) {
+            if (!nml1_is_text(d, c))
+                continue;
+            if (credit)
+                (*n_text)++;
+            else
+                nml1_content(d, s, c);
+        } else if (ns__markup_is(c, "NewsComponent")) {
+            if (depth < NML1_MAX_DEPTH)
+                nml1_component(d, s, c, depth + 1, credit, n_text);
+        } else if (credit) {
+            nml1_meta(d, s, c, credit);
+        }
+        if (equivalents && s->body.buf.len > had)
+            break;
+    }
+}
+
+/* A NewsItem's id: its PublicIdentifier, else
+ * ProviderId:DateId:NewsItemId[:RevisionId], else its Duid.  The
+ * ProviderId (a domain: "afp.com") is the source when nothing better
+ * names one. */
+static void
+nml1_identification(doc_state *d, story *s, const xmlNode *item)
+{
+    const xmlNode *ni = ns__markup_child(
+        ns__markup_child(item, "Identification"), "NewsIdentifier");
+    set_line(d, &s->id, ns__markup_child(ni, "PublicIdentifier"));
+    if (!s->id && ns__markup_child(ni, "NewsItemId")) {
+        static const char *const parts[] = { "ProviderId", "DateId",
+                                             "NewsItemId", "RevisionId" };
+        ns_buf b = { 0 };
+        for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+            char *v = ns__markup_line(ns__markup_child(ni, parts[i]), &d->oom);
+            if (v) {
+                if (b.len)
+                    ns__buf_append(&b, ":", 1);
+                ns__buf_puts(&b, v);
+                ns_free(v);
+            }
+        }
+        if (b.oom)
+            d->oom = 1;
+        else if (b.len)
+            s->id = ns__buf_detach(&b);
+        ns__buf_free(&b);
+    }
+    set_attr(d, &s->id, item, "Duid");
+    set_line(d, &s->source_low, ns__markup_child(ni, "ProviderId"));
+}
+
+/* One NewsML 1 NewsItem. */
+static ns_status
+nml1_item(doc_state *d, const xmlNode *item)
+{
+    story s;
+    memset(&s, 0, sizeof s);
+    char *credit = NULL;
+    int n_text = 0;
+
+    /* Metadata first, so that the wrapper's fields outrank NITF's. */
+    nml1_component(d, &s, item, 0, &credit, &n_text);
+    if (n_text == 0) {
+        /* A picture, a manifest of NewsItemRefs, a text kept elsewhere. */
+        ns_free(credit);
+        story_free(&s);
+        return d->oom ? NS_ERR_NOMEM : NS_OK;
+    }
+    record_at(d, item);
+    if (!s.source) {
+        s.source = credit;
+        credit = NULL;
+    }
+    ns_free(credit);
+    nml1_identification(d, &s, item);
+    const xmlNode *nm = ns__markup_child(item, "NewsManagement");
+    set_line(d, &s.date_first, ns__markup_child(nm, "FirstCreated"));
+    set_line(d, &s.date_content, ns__markup_child(nm, "ThisRevisionCreated"));
+    /* The last resort: when the NewsML around it was sent. */
+    const xmlNode *env = NULL;
+    if (ns__markup_is(item->parent, "NewsML"))
+        env = ns__markup_child(item->parent, "NewsEnvelope");
+    set_line(d, &s.date_version, ns__markup_child(env, "DateAndTime"));
+    nml1_component(d, &s, item, 0, NULL, NULL);
+    if (!s.language) {
+        xmlChar *l = xmlNodeGetLang(item);
+        if (l) {
+            if (!(s.language = ns__strdup((const char *)l)))
+                d->oom = 1;
+            xmlFree(l);
+        }
+    }
+    ns_status st = story_emit(d, &s, "news item");
+    story_free(&s);
+    return st;
+}
+
 /* NITF outside any newsItem. */
 static ns_status
 nitf_alone(doc_state *d, const xmlNode *nitf)
@@ -491,8 +694,8 @@ newsml_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
     if (!doc)
         goto out;
 
-    /* Find the items wherever they are (newsMessage/itemSet, a fragment):
-     * an iterative walk that does not enter an item once found. */
+    /* Find the items wherever they are (newsMessage/itemSet, NewsML, a
+     * fragment): an iterative walk that does not enter an item once found. */
     xmlNode *root = xmlDocGetRootElement(doc);
     xmlNode *n = root;
     while (n && st == NS_OK) {
@@ -501,6 +704,8 @@ newsml_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
             const char *nm = (const char *)n->name;
             if (strcmp(nm, "newsItem") == 0)
                 st = news_item(&d, n);
+            else if (strcmp(nm, "NewsItem") == 0)
+                st = nml1_item(&d, n);
             else if (strcmp(nm, "nitf") == 0)
                 st = nitf_alone(&d, n);
             else if (strcmp(nm, "packageItem") != 0 &&

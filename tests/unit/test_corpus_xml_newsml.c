@@ -1,8 +1,9 @@
 /*
- * test_corpus_xml_newsml.c: the NewsML-G2 / NITF reader (corpus/newsml.c):
- * IPTC specification examples (CC BY 4.0, copied in tests/data/xml/newsml)
- * and hand-made items, field by field; items that are not articles; the
- * shared IPTC examples counted against their SOURCE.md when present.
+ * test_corpus_xml_newsml.c: the IPTC reader (corpus/newsml.c): NewsML-G2,
+ * NITF and NewsML 1.x.  IPTC specification examples (CC BY 4.0, copied in
+ * tests/data/xml/newsml) and hand-made items, field by field; items that are
+ * not articles; the shared IPTC examples counted against their SOURCE.md when
+ * present.
  */
 #include "test_corpus_common.h"
 
@@ -157,12 +158,167 @@ test_nitf_alone(void **state)
     got_free(&g);
 }
 
+/* NewsML 1.2: two text items, one NITF and one XHTML, in one document. */
+static void
+test_nml1_two_items(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "nml1-two-items.xml");
+    assert_int_equal(g.na, 2);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->format, "newsml");
+    assert_str(a->id, "urn:newsml:wire.example:20231126:TW0001:1");
+    assert_str(a->title, "Harbour bridge reopens after repairs");
+    assert_str(a->date, "2023-11-26T10:10:10Z"); /* FirstCreated */
+    assert_str(a->source, "TESTWIRE"); /* the Provider's Party, not credit */
+    assert_str(a->author, "Nora Quill");
+    assert_str(a->language, "en");
+    assert_null(a->url);
+    assert_int_equal(a->record, 1);
+    /* The dateline leads; no headline, subheadline nor photo in the text. */
+    assert_str(a->text, "PORTVILLE, Nov 26\n\nThe swing bridge over the "
+                        "harbour opened to cars again on Sunday.\n\nCrews "
+                        "replaced the gears that jammed in the spring.");
+    a = &g.a[1];
+    /* No PublicIdentifier: ProviderId:DateId:NewsItemId:RevisionId. */
+    assert_str(a->id, "wire.example:20231127:TW0002:2");
+    assert_str(a->title, "Le marché aux poissons déménage");
+    assert_str(a->date, "2023-11-27T08:00:00+01:00"); /* ThisRevisionCreated */
+    assert_str(a->source, "Dépêche Test");            /* CreditLine */
+    assert_str(a->author, "Léa Marchand");
+    assert_str(a->language, "fr"); /* the component's xml:lang */
+    assert_int_equal(a->record, 2);
+    assert_str(a->text, "Le marché aux poissons quitte le quai nord.\n\nLes "
+                        "étals ouvriront lundi près de la gare.");
+    got_free(&g);
+}
+
+/* An alert: an empty HeadLine is no title (nor is the SubHeadLine). */
+static void
+test_nml1_alert(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "nml1-alert.xml");
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "urn:newsml:wire.example:20231126:TW0003:1");
+    assert_null(a->title);
+    assert_str(a->date, "2023-11-26T10:15:00Z"); /* "...T101500+0000" */
+    assert_str(a->source, "TESTWIRE");
+    assert_null(a->author);
+    assert_str(a->language, "ar");
+    assert_str(a->text, "افتتاح الجسر الجديد في الميناء\n\n中文测试句子");
+    got_free(&g);
+}
+
+/* Not articles, and nothing wrong: a picture (its caption elsewhere) and
+ * a manifest of NewsItemRefs. */
+static void
+test_nml1_not_articles(void **state)
+{
+    (void)state;
+    const char *files[] = { "nml1-photo.xml", "nml1-manifest.xml" };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        got g = { 0 };
+        walk_ok(&g, files[i]);
+        assert_int_equal(g.files_ended, 1);
+        assert_int_equal(g.files_incomplete, 0);
+        assert_int_equal(g.na, 0);
+        assert_int_equal(g.nr, 0);
+        got_free(&g);
+    }
+}
+
+/* A text item with neither headline nor text, after a good one. */
+static void
+test_nml1_empty(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "nml1-empty.xml");
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].id, "wire.example:20231126:TW0004:1");
+    assert_str(g.a[0].title, "Ferry timetable changes");
+    assert_str(g.a[0].text, "The winter timetable starts on Monday.");
+    assert_str(g.a[0].date, "2023-11-26T10:10:10Z"); /* the envelope's */
+    assert_int_equal(g.nr, 1);
+    assert_non_null(strstr(g.r[0].file, "nml1-empty.xml"));
+    assert_str(g.r[0].format, "newsml");
+    assert_int_equal(g.r[0].record, 2);
+    assert_true(g.r[0].offset > 0);
+    assert_str(g.r[0].reason, "news item has no headline and no text");
+    got_free(&g);
+}
+
+/* A NewsItem as the root; the date from NITF, the id from Duid. */
+static void
+test_nml1_newsitem_root(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "nml1-newsitem-root.xml");
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "TW0006");
+    assert_str(a->title, "Lighthouse keeper retires after forty years");
+    assert_str(a->date, "2023-11-28T09:30:00+01:00");
+    assert_str(a->author, "Ivo Brandt");
+    assert_null(a->source);
+    assert_null(a->language);
+    assert_str(a->text,
+               "The last keeper of the north light handed over the keys.");
+    got_free(&g);
+}
+
+/* Declared ISO-8859-1: UTF-8 out; the envelope's date; ProviderId as the
+ * source when nothing better names one. */
+static void
+test_nml1_latin1(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "nml1-latin1.xml");
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "wire.example:20231129:TW0007");
+    assert_str(a->title, "Café na praça reabre");
+    assert_str(a->date, "2023-11-29T07:00:00Z");
+    assert_str(a->source, "wire.example");
+    assert_str(a->language, "pt");
+    assert_str(a->text, "O café da praça volta a abrir.\n\nA esplanada fica "
+                        "para a primavera.");
+    got_free(&g);
+}
+
+/* Detection: both roots are NewsML, with a high score. */
+static void
+test_nml1_sniff(void **state)
+{
+    (void)state;
+    static const char *const heads[] = {
+        "<?xml version=\"1.0\"?>\n<NewsML Version=\"1.2\"><NewsEnvelope>",
+        "<NewsML xmlns=\"http://iptc.org/std/NewsML/2003-10-10/\">",
+        "<!DOCTYPE NewsML SYSTEM \"NewsML_1.2.dtd\">\n<NewsML>",
+        "<NewsItem Duid=\"x\"><NewsComponent>",
+    };
+    for (size_t i = 0; i < sizeof heads / sizeof *heads; i++)
+        assert_true(
+            ns__format_newsml.sniff(heads[i], strlen(heads[i]), "x.xml") >= 95);
+}
+
 static void
 test_oom(void **state)
 {
     (void)state;
     const char *files[] = { "news-message.xml", "nitf-alone.xml",
-                            "iptc-listing2-text.xml" };
+                            "iptc-listing2-text.xml", "nml1-two-items.xml",
+                            "nml1-latin1.xml" };
     for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
         FILE *fp = fopen(mine(files[f]), "rb");
         assert_non_null(fp);
@@ -232,6 +388,13 @@ main(void)
         cmocka_unit_test(test_not_articles),
         cmocka_unit_test(test_news_message),
         cmocka_unit_test(test_nitf_alone),
+        cmocka_unit_test(test_nml1_two_items),
+        cmocka_unit_test(test_nml1_alert),
+        cmocka_unit_test(test_nml1_not_articles),
+        cmocka_unit_test(test_nml1_empty),
+        cmocka_unit_test(test_nml1_newsitem_root),
+        cmocka_unit_test(test_nml1_latin1),
+        cmocka_unit_test(test_nml1_sniff),
         cmocka_unit_test(test_oom),
         cmocka_unit_test(test_shared_iptc),
     };
