@@ -451,21 +451,54 @@ news_item(doc_state *d, const xmlNode *item)
  * deeper ones are not read.  libxml2 caps any nesting at 256 anyway. */
 #define NML1_MAX_DEPTH 32
 
-/* Whether a ContentItem is text carried here: of MediaType Text (or none
- * said, and not encoded data), and not only a reference (Href) to a file
- * elsewhere. */
+/* What a ContentItem or a NewsComponent carries: text (here, not only
+ * referred to by an Href), pictures or other media. */
+#define NML1_TEXT  1
+#define NML1_MEDIA 2
+
+/* A ContentItem's: text when its MediaType is Text (or none is said, and
+ * it is not encoded data); 0 for a text kept elsewhere (Href). */
 static int
-nml1_is_text(doc_state *d, const xmlNode *ci)
+nml1_item_carries(doc_state *d, const xmlNode *ci)
 {
+    char *mt = ns__markup_attr(ns__markup_child(ci, "MediaType"), "FormalName",
+                               &d->oom);
+    int media = mt ? strcasecmp(mt, "Text") != 0 :
+                     ns__markup_child(ci, "Encoding") != NULL;
+    ns_free(mt);
+    if (media)
+        return NML1_MEDIA;
     if (!ns__markup_child(ci, "DataContent") &&
         xmlHasProp(ci, (const xmlChar *)"Href"))
         return 0;
-    char *mt = ns__markup_attr(ns__markup_child(ci, "MediaType"), "FormalName",
-                               &d->oom);
-    int text =
-        mt ? strcasecmp(mt, "Text") == 0 : !ns__markup_child(ci, "Encoding");
-    ns_free(mt);
-    return text;
+    return NML1_TEXT;
+}
+
+/* Whether a NewsComponent's Role is role. */
+static int
+nml1_role_is(doc_state *d, const xmlNode *comp, const char *role)
+{
+    char *r =
+        ns__markup_attr(ns__markup_child(comp, "Role"), "FormalName", &d->oom);
+    int is = r && strcasecmp(r, role) == 0;
+    ns_free(r);
+    return is;
+}
+
+/* A NewsComponent's, from its subtree: a caption's text is its picture's,
+ * not a story's. */
+static int
+nml1_carries(doc_state *d, const xmlNode *comp, int depth)
+{
+    int what = 0;
+    for (const xmlNode *c = comp->children; c; c = c->next) {
+        if (ns__markup_is(c, "ContentItem"))
+            what |= nml1_item_carries(d, c);
+        else if (ns__markup_is(c, "NewsComponent") && depth < NML1_MAX_DEPTH &&
+                 !nml1_role_is(d, c, "Caption"))
+            what |= nml1_carries(d, c, depth + 1);
+    }
+    return what;
 }
 
 /* A text ContentItem's DataContent, appended to the body a paragraph after
@@ -490,7 +523,11 @@ nml1_content(doc_state *d, story *s, const xmlNode *ci)
         int elements = 0;
         for (const xmlNode *c = dc->children; c; c = c->next)
             elements |= c->type == XML_ELEMENT_NODE;
-        if (!elements) {
+        if (elements) {
+            /* Text by its MediaType, in markup of its own: AFP's starts
+             * with a <media> reference, then the <p>s. */
+            ns__markup_text(&s->body, dc);
+        } else {
             /* Format XHTML or HTML as escaped markup: "&lt;p&gt;..." */
             char *f = ns__markup_attr(ns__markup_child(ci, "Format"),
                                       "FormalName", &d->oom);
@@ -528,11 +565,14 @@ nml1_meta(doc_state *d, story *s, const xmlNode *x, char **credit)
     }
 }
 
-/* Walk a NewsComponent (or the NewsItem itself), its own children before
- * the nested components'.  The first pass (credit set) reads the
- * metadata and counts the text items into *n_text; the second (credit
- * NULL) reads them.  Of a list of equivalents (EquivalentsList="yes": one story
- * in several formats or languages) only the first that gives text is read. */
+/* Walk a NewsComponent (or the NewsItem itself) in document order, which
+ * in NewsML 1 puts a component's lines and metadata before its parts.
+ * The components of pictures and other media are left out: their
+ * headline, byline and caption are not the story's.  The first pass
+ * (credit set) reads the metadata and counts the text items into
+ * *n_text; the second (credit NULL) reads them.  Of a list of equivalents
+ * (EquivalentsList="yes": one story in several formats or languages) only
+ * the first that gives text is read. */
 static void
 nml1_component(doc_state *d,
                story *s,
@@ -547,14 +587,16 @@ nml1_component(doc_state *d,
     for (const xmlNode *c = comp->children; c; c = c->next) {
         size_t had = s->body.buf.len;
         if (ns__markup_is(c, "ContentItem")) {
-            if (!nml1_is_text(d, c))
+            if (nml1_item_carries(d, c) != NML1_TEXT)
                 continue;
             if (credit)
                 (*n_text)++;
             else
                 nml1_content(d, s, c);
         } else if (ns__markup_is(c, "NewsComponent")) {
-            if (depth < NML1_MAX_DEPTH)
+            if (depth < NML1_MAX_DEPTH &&
+                nml1_carries(d, c, depth + 1) != NML1_MEDIA &&
+                !nml1_role_is(d, c, "Caption"))
                 nml1_component(d, s, c, depth + 1, credit, n_text);
         } else if (credit) {
             nml1_meta(d, s, c, credit);

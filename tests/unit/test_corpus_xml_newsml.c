@@ -215,8 +215,31 @@ test_nml1_alert(void **state)
     got_free(&g);
 }
 
-/* Not articles, and nothing wrong: a picture (its caption elsewhere) and
- * a manifest of NewsItemRefs. */
+/* A story beside a picture: the picture's component (headline, byline,
+ * dateline, credit, caption) is not the story's. */
+static void
+test_nml1_story_photo(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "nml1-story-photo.xml");
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "urn:newsml:wire.example:20231130:doc-0008:1");
+    assert_str(a->title, "Old ferry becomes a floating library");
+    assert_str(a->date, "2023-11-30T08:55:00Z");
+    assert_str(a->source, "wire.example");
+    assert_null(a->author);
+    assert_str(a->language, "en");
+    assert_str(a->text, "The retired ferry now lends books at the north "
+                        "quay.\n\nVolunteers fitted shelves where the cars "
+                        "used to park.");
+    got_free(&g);
+}
+
+/* Not articles, and nothing wrong: a picture with its caption and a
+ * manifest of NewsItemRefs. */
 static void
 test_nml1_not_articles(void **state)
 {
@@ -390,6 +413,7 @@ main(void)
         cmocka_unit_test(test_nitf_alone),
         cmocka_unit_test(test_nml1_two_items),
         cmocka_unit_test(test_nml1_alert),
+        cmocka_unit_test(test_nml1_story_photo),
         cmocka_unit_test(test_nml1_not_articles),
         cmocka_unit_test(test_nml1_empty),
         cmocka_unit_test(test_nml1_newsitem_root),
