@@ -130,7 +130,11 @@
  * is one delete by term, atomic with the rest of the commit, and needs no
  * list of ids.  A record is written after the file's articles, in the same
  * commit batch, so a killed run never records a file whose articles are
- * not committed.  A re-run skips a file whose size and mtime match its
+ * not committed.  A file whose reading has not ended (a run killed inside
+ * it, a read error) but has articles in the index has a record of size
+ * NS_TRACK_PENDING_SIZE (UINT64_MAX), written with its first article:
+ * no file matches it, so the file is read again, and --prune finds its
+ * articles once it is gone.  A re-run skips a file whose size and mtime match its
  * record without reading it, and one whose size and hash match (its mtime
  * is updated).  A changed file is read again: an article whose
  * NS_SLOT_HASH (of all its fields, its text and its file) is unchanged is
