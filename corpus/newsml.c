@@ -88,6 +88,19 @@ set_attr(doc_state *d, char **slot, const xmlNode *n, const char *attr)
         *slot = ns__markup_attr(n, attr, &d->oom);
 }
 
+/* The xml:lang in force at n (its own or an ancestor's), unless slot is
+ * set already. */
+static void
+set_lang(doc_state *d, char **slot, const xmlNode *n)
+{
+    if (*slot || !n)
+        return;
+    xmlChar *l = xmlNodeGetLang(n);
+    if (l && !(*slot = ns__strdup((const char *)l)))
+        d->oom = 1;
+    xmlFree(l);
+}
+
 /* A G2 party (provider, copyrightHolder, infoSource): its name child, its
  * literal, else the code of its qcode ("nprov:REUTERS" -> "REUTERS"). */
 static void
@@ -206,13 +219,7 @@ nitf_read(doc_state *d, story *s, const xmlNode *nitf)
     set_line(d, &s->source, ns__markup_child(bh, "distributor"));
     set_attr(d, &s->source_low, ns__markup_child(docdata, "doc.copyright"),
              "holder");
-    if (!s->language) {
-        xmlChar *l = xmlNodeGetLang(nitf);
-        if (l) {
-            s->language = ns__strdup((const char *)l);
-            xmlFree(l);
-        }
-    }
+    set_lang(d, &s->language, nitf);
     if (s->body.buf.len == 0) {
         ns__markup_text(&s->body, ns__markup_child(body, "body.content"));
         if (s->body.buf.len == 0)
@@ -432,13 +439,7 @@ news_item(doc_state *d, const xmlNode *item)
     if (x && !s.source_low)
         set_party(d, &s.source_low, ns__markup_child(x, "copyrightHolder"));
     set_party(d, &s.source_low, info);
-    if (!s.language) {
-        xmlChar *l = xmlNodeGetLang(item);
-        if (l) {
-            s.language = ns__strdup((const char *)l);
-            xmlFree(l);
-        }
-    }
+    set_lang(d, &s.language, item);
     ns_status st = story_emit(d, &s, "news item");
     story_free(&s);
     return st;
@@ -509,14 +510,7 @@ nml1_content(doc_state *d, story *s, const xmlNode *ci)
     const xmlNode *dc = ns__markup_child(ci, "DataContent");
     if (!dc || ns__markup_child(ci, "Encoding"))
         return;
-    if (!s->language) {
-        xmlChar *l = xmlNodeGetLang(ci); /* a NewsComponent's xml:lang */
-        if (l) {
-            if (!(s->language = ns__strdup((const char *)l)))
-                d->oom = 1;
-            xmlFree(l);
-        }
-    }
+    set_lang(d, &s->language, ci); /* a NewsComponent's xml:lang */
     ns__text before = s->body;
     memset(&s->body, 0, sizeof s->body);
     if (!markup_content(d, s, dc)) {
@@ -672,14 +666,7 @@ nml1_item(doc_state *d, const xmlNode *item)
         env = ns__markup_child(item->parent, "NewsEnvelope");
     set_line(d, &s.date_version, ns__markup_child(env, "DateAndTime"));
     nml1_component(d, &s, item, 0, NULL, NULL);
-    if (!s.language) {
-        xmlChar *l = xmlNodeGetLang(item);
-        if (l) {
-            if (!(s.language = ns__strdup((const char *)l)))
-                d->oom = 1;
-            xmlFree(l);
-        }
-    }
+    set_lang(d, &s.language, item);
     ns_status st = story_emit(d, &s, "news item");
     story_free(&s);
     return st;
