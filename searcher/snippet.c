@@ -92,6 +92,13 @@ is_ws(unsigned char c)
            c == '\v';
 }
 
+/* White space or a control byte: written as (folded into) one space. */
+static int
+is_blank(unsigned char c)
+{
+    return c <= 0x20 || c == 0x7f;
+}
+
 static int
 is_excluded(const ns__query *q, const char *term)
 {
@@ -658,9 +665,7 @@ emit(const scan *s, const char *text, size_t from, size_t to, ns_buf *out,
             (*hl)[*n_hl].start = out->len;
             for (size_t k = i; k < m->end; k++) {
                 unsigned char c = (unsigned char)text[k];
-                ns__buf_putc(out, is_ws(c) || c < 0x20 || c == 0x7f
-                                      ? ' '
-                                      : (char)c);
+                ns__buf_putc(out, is_blank(c) ? ' ' : (char)c);
             }
             (*hl)[*n_hl].end = out->len;
             (*n_hl)++;
@@ -669,10 +674,11 @@ emit(const scan *s, const char *text, size_t from, size_t to, ns_buf *out,
             (*mi)++;
             continue;
         }
-        if (m && m->start < i)
+        if (m && m->start < i) {
             (*mi)++; /* cut by the fragment's start */
-        unsigned char c = (unsigned char)text[i];
-        if (is_ws(c) || c < 0x20 || c == 0x7f) {
+            continue;
+        }
+        if (is_blank((unsigned char)text[i])) {
             pending_space = out->len > 0;
             i++;
             continue;
@@ -681,8 +687,12 @@ emit(const scan *s, const char *text, size_t from, size_t to, ns_buf *out,
             ns__buf_putc(out, ' ');
             pending_space = 0;
         }
-        ns__buf_putc(out, (char)c);
-        i++;
+        /* The bytes up to the next blank or match, as they are. */
+        size_t stop = m && m->start < to ? m->start : to, j = i + 1;
+        while (j < stop && !is_blank((unsigned char)text[j]))
+            j++;
+        ns__buf_append(out, text + i, j - i);
+        i = j;
     }
     return 0;
 }
