@@ -13,47 +13,9 @@
 #include <string.h>
 
 #include "core/analyze.h"
+#include "tests/fuzz/check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)     \
-    do {             \
-        if (!(x))    \
-            abort(); \
-    } while (0)
-
-static int
-valid_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return 0;
-        }
-        if (i + k >= n || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
-}
 
 typedef struct state {
     ns_analyzer *a;
@@ -87,13 +49,13 @@ on_token(const ns_token *t, void *payload)
     state *s = payload;
     CHECK(t->start < t->end && t->end <= s->len);
     CHECK(t->start >= s->last_end);
-    CHECK(valid_utf8(s->text + t->start, t->end - t->start));
+    CHECK(fz_utf8(s->text + t->start, t->end - t->start));
     CHECK(t->pos == s->next_pos);
     CHECK(t->term_len > 0 && t->word_len > 0);
     CHECK(t->word_len <= NS_ANALYZER_MAX_WORD);
     CHECK(t->term[t->term_len] == '\0' && t->word[t->word_len] == '\0');
-    CHECK(valid_utf8((const unsigned char *)t->term, t->term_len));
-    CHECK(valid_utf8((const unsigned char *)t->word, t->word_len));
+    CHECK(fz_utf8(t->term, t->term_len));
+    CHECK(fz_utf8(t->word, t->word_len));
     CHECK((t->flags & ~7u) == 0);
     if ((t->flags & NS_TOKEN_NUMBER) || (s->mode & NS_ANALYZE_NOSTEM))
         CHECK(t->term_len == t->word_len &&
@@ -150,6 +112,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = ns__analyzer_fold(a, (const char *)data, size, &out);
     CHECK(out != NULL);
     CHECK(out[n] == '\0');
-    CHECK(valid_utf8((const unsigned char *)out, n));
+    CHECK(fz_utf8(out, n));
     return 0;
 }

@@ -14,54 +14,15 @@
 
 #include "core/util.h"
 #include "corpus/html.h"
+#include "tests/fuzz/check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)     \
-    do {             \
-        if (!(x))    \
-            abort(); \
-    } while (0)
-
-/* An independent check, not the validator under test. */
-static int
-fh_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return 0;
-        }
-        if (i + k >= n || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if (s[i + j] < 0x80 || s[i + j] > 0xBF)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
-}
 
 static void
 fh_field(const char *s)
 {
     if (s)
-        CHECK(fh_utf8((const unsigned char *)s, strlen(s)));
+        CHECK(fz_utf8(s, strlen(s)));
 }
 
 static const char *const charsets[8] = {
@@ -83,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(st == NS_OK || st == NS_ERR_FORMAT || st == NS_ERR_NOMEM);
     if (st == NS_OK) {
         CHECK(p.text && strlen(p.text) == p.text_len);
-        CHECK(fh_utf8((const unsigned char *)p.text, p.text_len));
+        CHECK(fz_utf8(p.text, p.text_len));
         fh_field(p.title);
         fh_field(p.date);
         fh_field(p.author);
@@ -99,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ns__text t = { { 0 }, 0, 0 };
     ns__html_fragment_text(&t, (const char *)data, size);
     if (!t.buf.oom)
-        CHECK(fh_utf8((const unsigned char *)ns__buf_cstr(&t.buf), t.buf.len));
+        CHECK(fz_utf8(ns__buf_cstr(&t.buf), t.buf.len));
     ns__text_free(&t);
     return 0;
 }

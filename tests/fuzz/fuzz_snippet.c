@@ -38,17 +38,10 @@
 #include "core/posmap.h"
 #include "core/schema.h"
 #include "searcher/query.h"
+#include "tests/fuzz/check.h"
 #include "tests/snippet_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)                                                     \
-    do {                                                             \
-        if (!(x)) {                                                  \
-            fprintf(stderr, "fuzz_snippet: check failed: %s\n", #x); \
-            abort();                                                 \
-        }                                                            \
-    } while (0)
 
 static char fz_dir[256];
 static ns_db *fz_db;
@@ -98,40 +91,6 @@ fz_open(void)
     ns_db_close(w);
     CHECK(ns_db_open(fz_dir, NS_OPEN_READ, &fz_db, NULL) == NS_OK);
     return fz_db;
-}
-
-/* An independent check: not the validator under test. */
-static int
-fz_valid_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return 0;
-        }
-        if (i + k >= n || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if (s[i + j] < 0x80 || s[i + j] > 0xBF)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
 }
 
 /* The longest grapheme of the text, in bytes (snippet_check.h's
@@ -468,8 +427,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(strlen(s) == snip.len);
     for (size_t i = 0; i < snip.len; i++)
         CHECK((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] != 0x7F);
-    if (fz_valid_utf8((const unsigned char *)text, len))
-        CHECK(fz_valid_utf8((const unsigned char *)s, snip.len));
+    if (fz_utf8(text, len))
+        CHECK(fz_utf8(s, snip.len));
     size_t at = 0, longest = 0;
     for (size_t k = 0; k < n_hl; k++) {
         CHECK(hl[k].start >= at);

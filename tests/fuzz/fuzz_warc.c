@@ -16,72 +16,17 @@
 
 #include "core/util.h"
 #include "corpus/corpus.h"
+#include "tests/fuzz/check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)     \
-    do {             \
-        if (!(x))    \
-            abort(); \
-    } while (0)
-
-/* An independent check, not the validator under test. */
-static int
-fw_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return 0;
-        }
-        if (i + k >= n || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if (s[i + j] < 0x80 || s[i + j] > 0xBF)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
-static void
-fw_field(const char *s)
-{
-    if (!s)
-        return;
-    size_t n = strlen(s);
-    CHECK(n > 0 && fw_utf8((const unsigned char *)s, n));
-}
 
 static int
 fw_article(const ns_article *a, const ns__where *w, void *payload)
 {
     (void)payload;
-    (void)w;
-    fw_field(a->id);
-    fw_field(a->title);
-    fw_field(a->date);
-    fw_field(a->source);
-    fw_field(a->url);
-    fw_field(a->author);
-    fw_field(a->language);
+    fz_emitted(a, w);
     if (a->text_len)
-        CHECK(fw_utf8((const unsigned char *)a->text, a->text_len));
+        CHECK(fz_utf8(a->text, a->text_len));
     return 0;
 }
 
@@ -89,7 +34,7 @@ static int
 fw_reject(const ns__where *w, const char *reason, void *payload)
 {
     (void)payload;
-    CHECK(w->file && reason && reason[0] && !strchr(reason, '\n'));
+    fz_rejected(w, reason);
     return 0;
 }
 
@@ -127,7 +72,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ns__buf_append(&in, data + 1, size - 1);
     }
     if (!in.oom) {
-        ns__corpus_sink sink = { NULL, fw_article, fw_reject, NULL, NULL, NULL };
+        ns__corpus_sink sink = {
+            NULL, fw_article, fw_reject, NULL, NULL, NULL
+        };
         ns_status st = ns__corpus_read_buffer(
             "fuzz.warc", in.data ? in.data : "", in.len, &sink);
         CHECK(st == NS_OK || st == NS_ERR_NOMEM);

@@ -18,75 +18,17 @@
 #include "corpus/corpus.h"
 #include "corpus/format.h"
 #include "corpus/html.h"
+#include "tests/fuzz/check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(x)     \
-    do {             \
-        if (!(x))    \
-            abort(); \
-    } while (0)
-
-/* An independent check, not the validator under test. */
-static int
-fx_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return 0;
-        }
-        if (i + k >= n || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if (s[i + j] < 0x80 || s[i + j] > 0xBF)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
-static void
-fx_field(const char *s)
-{
-    if (!s)
-        return;
-    size_t n = strlen(s);
-    CHECK(n > 0 && fx_utf8((const unsigned char *)s, n));
-    CHECK(!memchr(s, '\n', n));
-}
 
 static int
 fx_article(const ns_article *a, const ns__where *w, void *payload)
 {
     (void)payload;
-    fx_field(a->id);
-    fx_field(a->title);
-    fx_field(a->date);
-    fx_field(a->source);
-    fx_field(a->url);
-    fx_field(a->author);
-    fx_field(a->language);
-    CHECK(a->text || a->text_len == 0);
+    fz_emitted(a, w);
     if (a->text_len)
-        CHECK(fx_utf8((const unsigned char *)a->text, a->text_len));
-    CHECK(w->format && (strcmp(w->format, "xmlfeed") == 0 ||
-                        strcmp(w->format, "newsml") == 0 || w->format[0]));
+        CHECK(fz_utf8(a->text, a->text_len));
     return 0;
 }
 
@@ -94,7 +36,7 @@ static int
 fx_reject(const ns__where *w, const char *reason, void *payload)
 {
     (void)payload;
-    CHECK(w->file && reason && reason[0] && !strchr(reason, '\n'));
+    fz_rejected(w, reason);
     return 0;
 }
 
@@ -136,8 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ns__text t = { { 0 }, 0, 0 };
             ns__markup_text(&t, (xmlNode *)doc);
             if (!t.buf.oom)
-                CHECK(fx_utf8((const unsigned char *)ns__buf_cstr(&t.buf),
-                              t.buf.len));
+                CHECK(fz_utf8(ns__buf_cstr(&t.buf), t.buf.len));
             ns__text_free(&t);
             xmlFreeDoc(doc);
         }
