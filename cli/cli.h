@@ -68,6 +68,9 @@ void out_word(FILE *f, const char *s, size_t n);
 /** Write s[0,n) as the inside of a JSON string (escaped, valid UTF-8; C0,
  * DEL and C1 controls as \u escapes). */
 void out_json_str(FILE *f, const char *s, size_t n);
+/** Write "name": and v as a JSON string (null when v is NULL), after a
+ * comma when comma is set. */
+void out_json_field(FILE *f, const char *name, const char *v, int comma);
 /** Write s[0,n) HTML-escaped, control characters (C0, DEL, C1) as spaces. */
 void out_html(FILE *f, const char *s, size_t n);
 

@@ -330,24 +330,16 @@ print_text(const ns_hit *h, const marks *m, int bold)
 }
 
 static void
-json_field(const char *name, const char *v, int comma)
-{
-    printf("%s\"%s\":\"", comma ? "," : "", name);
-    out_json_str(stdout, v, strlen(v));
-    putchar('"');
-}
-
-static void
 print_json(const ns_hit *h)
 {
     printf("{\"rank\":%u", h->rank);
-    json_field("id", h->id, 1);
+    out_json_field(stdout, "id", h->id, 1);
     printf(",\"score\":%.6f", h->score);
-    json_field("title", h->title, 1);
-    json_field("date", h->date, 1);
-    json_field("source", h->source, 1);
-    json_field("url", h->url, 1);
-    json_field("author", h->author, 1);
+    out_json_field(stdout, "title", h->title, 1);
+    out_json_field(stdout, "date", h->date, 1);
+    out_json_field(stdout, "source", h->source, 1);
+    out_json_field(stdout, "url", h->url, 1);
+    out_json_field(stdout, "author", h->author, 1);
     printf(",\"duplicates\":%u", h->duplicates);
     printf(",\"snippet\":\"");
     out_json_str(stdout, h->snippet, h->snippet_len);
@@ -435,9 +427,9 @@ print_json_summary(const ns_results *res)
     }
     putchar('}');
     if (*ns_results_note(res))
-        json_field("note", ns_results_note(res), 1);
+        out_json_field(stdout, "note", ns_results_note(res), 1);
     if (*ns_results_suggestion(res))
-        json_field("suggestion", ns_results_suggestion(res), 1);
+        out_json_field(stdout, "suggestion", ns_results_suggestion(res), 1);
     printf("}\n");
 }
 

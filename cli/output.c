@@ -173,6 +173,19 @@ out_json_str(FILE *f, const char *s, size_t n)
     escaped(f, s, n, "\"\\", json_esc);
 }
 
+void
+out_json_field(FILE *f, const char *name, const char *v, int comma)
+{
+    fprintf(f, "%s\"%s\":", comma ? "," : "", name);
+    if (!v) {
+        fputs("null", f);
+        return;
+    }
+    putc('"', f);
+    out_json_str(f, v, strlen(v));
+    putc('"', f);
+}
+
 static void
 html_esc(FILE *f, const unsigned char *p, size_t k)
 {

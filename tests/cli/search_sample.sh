@@ -98,6 +98,20 @@ run status --index "$IDX"
 after=$(grep articles "$TMP/out")
 [ "$before" = "$after" ] && ok || bad "re-index changed counts: $before / $after"
 case "$before" in *1001) ok ;; *) bad "sample count: $before" ;; esac
+# The same figures as one JSON object, for scripts.
+run status --index "$IDX" --format json
+expect_rc 0 "status --format json"
+python3 - "$TMP/out" "$IDX" <<'EOF' && ok || bad "status JSON: $out"
+import json, sys
+o = json.load(open(sys.argv[1], encoding="utf-8"))
+assert o["index"] == sys.argv[2] and o["articles"] == 1001, o
+assert o["sources"] == 1 and o["size_bytes"] > 0 and o["older_bytes"] == 0, o
+assert o["positions"] == "maps" and o["writer"] is None, o
+assert o["updated"].endswith("Z") and o["shards"] == [], o
+EOF
+run status --index "$IDX" --format yaml
+expect_rc 2 "status --format yaml"
+expect_err "unknown format 'yaml'" "status: an unknown format named"
 
 # The default index location.
 run index "$NS_SOURCE_DIR/corpus/sample/latakia-article.txt"

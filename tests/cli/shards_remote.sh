@@ -46,6 +46,16 @@ done
 run status --index "$MANY"
 expect_out "^articles: +300$" "status: the articles of all shards"
 expect_out "^shards: +3$" "status: three shards"
+run status --index "$MANY" --format json
+expect_rc 0 "status --format json"
+python3 - "$TMP/out" <<'EOF' && ok || bad "status JSON of a sharded index: $out"
+import json, sys
+o = json.load(open(sys.argv[1], encoding="utf-8"))
+assert o["articles"] == 300 and o["writer"] is None, o
+assert sorted((s["name"], s["remote"], s["available"], s["articles"])
+              for s in o["shards"]) == [("s%d" % i, False, True, 100)
+                                        for i in range(3)], o["shards"]
+EOF
 
 # compare [newest] A B [[newest] A B ...]: each pair gives the same
 # results, as JSON lines: as many, the same facets, the same
@@ -219,6 +229,16 @@ if r=$(compare "$TMP/two.json" "$TMP/out"); then ok; else
 run shard list --index "$TMP/r"
 expect_rc 0 "shard list with a shard down"
 expect_out "^127.0.0.1:$r1_PORT	remote	unavailable: " "shard list says it is down"
+run status --index "$TMP/r" --format json
+expect_rc 0 "status --format json with a shard down"
+python3 - "$TMP/out" "127.0.0.1:$r1_PORT" <<'EOF' && ok || bad "status JSON of a shard down: $out"
+import json, sys
+o = json.load(open(sys.argv[1], encoding="utf-8"))
+down = [s for s in o["shards"] if s["name"] == sys.argv[2]]
+assert len(down) == 1 and down[0]["remote"] and not down[0]["available"], o
+assert down[0]["error"] and "articles" not in down[0], o
+assert all(s["available"] for s in o["shards"] if s is not down[0]), o
+EOF
 run shard add --index "$TMP/two" "127.0.0.1:$r1_PORT"
 expect_rc 2 "adding a shard that does not answer"
 expect_err "127\.0\.0\.1:$r1_PORT" "names it"
