@@ -16,6 +16,7 @@
 #include <libxml/HTMLparser.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* The longest line or array element read; longer ones are rejected. */
 #define MAX_RECORD ((size_t)NS_MAX_ARTICLE_BYTES * 2)
@@ -52,10 +53,13 @@ static const struct {
     { "text", F_TEXT, 0 },
     { "body", F_TEXT, 1 },
     { "content", F_TEXT, 2 },
+    { "contents", F_TEXT, 2 },         /* TREC Washington Post: blocks */
+    { "content_elements", F_TEXT, 2 }, /* Arc XP (ANS): blocks */
     { "maintext", F_TEXT, 3 },
     { "article", F_TEXT, 4 },
     { "full_text", F_TEXT, 5 },
     { "description", F_TEXT, 8 },
+    { "short_description", F_TEXT, 8 }, /* HuffPost News Category */
     { "summary", F_TEXT, 9 },
     { "excerpt", F_TEXT, 9 }, /* WordPress */
     { "abstract", F_TEXT, 10 },
@@ -67,10 +71,12 @@ static const struct {
     { "datepublished", F_DATE, 3 }, /* schema.org */
     { "datetime", F_DATE, 4 },
     { "published_at", F_DATE, 5 },
-    { "publishedat", F_DATE, 5 },    /* NewsAPI */
-    { "date_published", F_DATE, 5 }, /* JSON Feed */
-    { "date_publish", F_DATE, 6 },   /* news-please */
-    { "publish_date", F_DATE, 6 },   /* newspaper3k */
+    { "publishedat", F_DATE, 5 },        /* NewsAPI */
+    { "date_published", F_DATE, 5 },     /* JSON Feed */
+    { "date_publish", F_DATE, 6 },       /* news-please */
+    { "publish_date", F_DATE, 6 },       /* newspaper3k */
+    { "first_publish_date", F_DATE, 6 }, /* Arc XP */
+    { "display_date", F_DATE, 7 },       /* Arc XP */
     { "publishdate", F_DATE, 6 },
     { "pub_date", F_DATE, 7 },
     { "published_date", F_DATE, 7 },
@@ -80,6 +86,7 @@ static const struct {
     { "created_at", F_DATE, 10 },
     { "url", F_URL, 0 },
     { "link", F_URL, 1 },
+    { "article_url", F_URL, 2 }, /* TREC Washington Post */
     { "source_url", F_URL, 2 },
     { "canonical_url", F_URL, 3 },
     { "web_url", F_URL, 4 },
@@ -154,18 +161,42 @@ member_ci(json_object *o, const char *name)
 }
 
 /*
+ * Whether a typed block of an article's text (an element of the TREC
+ * Washington Post's "contents" or Arc XP's "content_elements": {"type":
+ * "sanitized_html", "content": "<p>..."}) is part of the story: a
+ * paragraph or a heading in it, not the kicker, title, byline, date,
+ * image, video or embed that the same array lists.  An element with no
+ * "type" is text.
+ */
+static int
+text_block(json_object *o)
+{
+    static const char *const kinds[] = { "text", "paragraph", "sanitized_html",
+                                         "header", "heading" };
+    json_object *t = member_ci(o, "type");
+    if (!t || !json_object_is_type(t, json_type_string))
+        return 1;
+    const char *k = json_object_get_string(t);
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (strcasecmp(k, kinds[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/*
  * The text of a value for a field, or NULL: strings as they are; numbers
  * for ids; {"name": ...} objects (source, author), NYT's {"main": ...}
  * headline and {"original": ...} byline, Mongo's {"$oid": ...}, WordPress's
- * {"rendered": ...}; arrays of those joined with ", " (authors) or blank
- * lines (text).
+ * {"rendered": ...}, content blocks' {"content": ...}; arrays of those
+ * joined with ", " (authors) or blank lines (text, whose typed blocks
+ * count only when text_block says so).
  */
 static const char *
 value_text(json_object *v, int field, ns_buf *tmp, size_t *len, int depth)
 {
-    static const char *const inner[] = { "name", "main",    "original",
-                                         "$oid", "title",   "value",
-                                         "text", "rendered" };
+    static const char *const inner[] = { "name", "main",     "original",
+                                         "$oid", "title",    "value",
+                                         "text", "rendered", "content" };
     *len = 0;
     if (!v || depth > 2)
         return NULL;
@@ -181,6 +212,8 @@ value_text(json_object *v, int field, ns_buf *tmp, size_t *len, int depth)
         *len = tmp->len;
         return ns__buf_cstr(tmp);
     case json_type_object:
+        if (field == F_TEXT && depth > 0 && !text_block(v))
+            return NULL;
         for (size_t i = 0; i < sizeof inner / sizeof *inner; i++) {
             json_object *m = member_ci(v, inner[i]);
             if (m && json_object_is_type(m, json_type_string)) {

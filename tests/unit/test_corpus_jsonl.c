@@ -385,6 +385,67 @@ test_jsonl_html_fields(void **state)
     got_free(&g);
 }
 
+/* The field names of public news datasets: the TREC Washington Post's
+ * typed "contents" blocks (only the paragraphs are text, not the kicker,
+ * title, byline, date, image or author box they list) and article_url,
+ * Arc XP's content_elements, HuffPost's short_description, CC-News. */
+static void
+test_jsonl_dataset_shapes(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/wapo.jsonl")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 2);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "b2e89334-33f9-11e1-825f-dabc29fd7071");
+    assert_str(a->title, "Harbor cranes fall silent as dockers vote");
+    assert_str(a->url, "https://www.example.com/local/harbor-cranes/2012/01/02/"
+                       "gIQA.html");
+    assert_str(a->date, "2012-01-02T20:00:00Z"); /* epoch milliseconds */
+    assert_str(a->author, "Nora Quillfeather");
+    assert_str(a->source, "The Washington Post");
+    assert_str(a->text, "Crane operators stopped work on Monday while members "
+                        "counted ballots on a pay offer & a new shift rota.\n\n"
+                        "The union said results would come on Tuesday.");
+    a = &g.a[1];
+    assert_str(a->id, "ARC1");
+    assert_str(a->date, "2019-06-01T12:00:00Z");
+    assert_str(a->text, "Tug crews worked double shifts.\n\nNight work\n\n"
+                        "Most of it came after dark.");
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/huffpost.jsonl")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].title, "Orchard Growers Store Plums In Cool Caves");
+    assert_str(g.a[0].text,
+               "Growers say the caves cost almost nothing to run.");
+    assert_str(g.a[0].url,
+               "https://www.example.com/entry/orchard-caves_us_5b0");
+    assert_str(g.a[0].author, "Percival Moonwright, Contributor");
+    assert_str(g.a[0].date, "2018-05-26");
+    assert_null(g.a[1].author);
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/ccnews.jsonl")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].title, "Fog slows morning traffic");
+    assert_str(g.a[0].text, "Fog closed the bay bridge approaches for an hour "
+                            "on Sunday.\nCommuters waited in long lines.");
+    assert_str(g.a[0].date, "2017-01-01T12:00:00Z");
+    assert_str(g.a[0].author, "Tomas Wren, Ada Pell");
+    assert_str(g.a[0].source, "news.example.org");
+    assert_str(g.a[0].language, "en");
+    got_free(&g);
+}
+
 static void
 test_shared_whitehouse_jsonl(void **state)
 {
@@ -439,6 +500,7 @@ main(void)
         cmocka_unit_test(test_jsonl_wordpress),
         cmocka_unit_test(test_jsonl_better_empty_field),
         cmocka_unit_test(test_jsonl_html_fields),
+        cmocka_unit_test(test_jsonl_dataset_shapes),
         cmocka_unit_test(test_shared_whitehouse_jsonl),
         cmocka_unit_test(test_shared_reuters_jsonl_zst),
     };
