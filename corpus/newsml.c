@@ -1,7 +1,8 @@
 /*
  * newsml.c: IPTC news exchange formats: NewsML-G2 (a newsItem alone or in
  * a newsMessage's itemSet), NewsML 1.0 to 1.2 (a NewsItem alone or in a
- * NewsML document) and NITF (inside either's content or on its own).  One
+ * NewsML document) and NITF (inside either's content or on its own), and
+ * Reuters' own <newsitem> of the RCV1 and RCV2 corpora.  One
  * article per text item: headline, creation date, byline, credit or
  * provider as source, language and the body's paragraphs.  Pictures,
  * videos, packages, manifests, concepts and planning items are not
@@ -26,8 +27,8 @@ newsml_sniff(const char *head, size_t len, const char *name)
     local = local ? local + 1 : root;
     if (strcmp(local, "newsItem") == 0 || strcmp(local, "newsMessage") == 0 ||
         strcmp(local, "nitf") == 0 || strcmp(local, "NewsML") == 0 ||
-        strcmp(local, "NewsItem") == 0)
-        return 95; /* G2, NITF; then NewsML 1's two roots */
+        strcmp(local, "NewsItem") == 0 || strcmp(local, "newsitem") == 0)
+        return 95; /* G2, NITF; NewsML 1's two roots; RCV1 */
     if (root[0] && (ns__find(head, len, "iptc.org/std/nar/", 17) ||
                     ns__find(head, len, "iptc.org/std/NITF/", 18)))
         return 90; /* another G2 item, or a fragment holding NITF */
@@ -56,6 +57,7 @@ typedef struct story {
     char *source;
     char *source_low; /* weaker: copyright holder, info source (ProviderId) */
     char *author;
+    char *url;
     char *language;
     char *dateline;
     char *summary;
@@ -68,7 +70,8 @@ story_free(story *s)
     char **all[] = { &s->id,           &s->title,      &s->date_first,
                      &s->date_content, &s->date_nitf,  &s->date_version,
                      &s->source,       &s->source_low, &s->author,
-                     &s->language,     &s->dateline,   &s->summary };
+                     &s->url,          &s->language,   &s->dateline,
+                     &s->summary };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         ns_free(*all[i]);
     ns__text_free(&s->body);
@@ -196,6 +199,26 @@ text_append(ns__text *t, const ns__text *more)
     ns__buf_append(&t->buf, more->buf.data, more->buf.len);
 }
 
+/*
+ * The part of an NITF body.content to read: the whole of it, but for the
+ * New York Times Annotated Corpus's <block class="full_text"> when there
+ * is one, since the "lead_paragraph" block beside it repeats its start.
+ */
+static const xmlNode *
+nitf_content(doc_state *d, const xmlNode *bc)
+{
+    for (const xmlNode *c = bc ? bc->children : NULL; c; c = c->next) {
+        if (!ns__markup_is(c, "block"))
+            continue;
+        char *cls = ns__markup_attr(c, "class", &d->oom);
+        int full = cls && strcmp(cls, "full_text") == 0;
+        ns_free(cls);
+        if (full)
+            return c;
+    }
+    return bc;
+}
+
 /* NITF (inline or alone): fills what the G2 or NewsML 1 wrapper did not. */
 static void
 nitf_read(doc_state *d, story *s, const xmlNode *nitf)
@@ -204,6 +227,7 @@ nitf_read(doc_state *d, story *s, const xmlNode *nitf)
     const xmlNode *body = ns__markup_child(nitf, "body");
     const xmlNode *bh = ns__markup_child(body, "body.head");
     const xmlNode *docdata = ns__markup_child(head, "docdata");
+    const xmlNode *pubdata = ns__markup_child(head, "pubdata");
     const xmlNode *dl = ns__markup_child(bh, "dateline");
     const xmlNode *x;
 
@@ -213,15 +237,19 @@ nitf_read(doc_state *d, story *s, const xmlNode *nitf)
     set_attr(d, &s->id, ns__markup_child(docdata, "doc-id"), "id-string");
     set_attr(d, &s->date_nitf, ns__markup_child(docdata, "date.issue"), "norm");
     set_attr(d, &s->date_nitf, ns__markup_child(dl, "story.date"), "norm");
+    set_attr(d, &s->date_nitf, pubdata, "date.publication");
     if ((x = ns__markup_child(bh, "byline")) && !s->author)
         s->author = byline_name(d, x);
     set_line(d, &s->dateline, dl);
     set_line(d, &s->source, ns__markup_child(bh, "distributor"));
+    set_attr(d, &s->source, pubdata, "name");
+    set_attr(d, &s->url, pubdata, "ex-ref");
     set_attr(d, &s->source_low, ns__markup_child(docdata, "doc.copyright"),
              "holder");
     set_lang(d, &s->language, nitf);
     if (s->body.buf.len == 0) {
-        ns__markup_text(&s->body, ns__markup_child(body, "body.content"));
+        ns__markup_text(
+            &s->body, nitf_content(d, ns__markup_child(body, "body.content")));
         if (s->body.buf.len == 0)
             ns__markup_text(&s->body, ns__markup_child(bh, "abstract"));
     }
@@ -351,6 +379,7 @@ story_emit(doc_state *d, story *s, const char *kind)
     a.date = date[0] ? date : NULL;
     a.source = s->source ? s->source : s->source_low;
     a.author = s->author;
+    a.url = s->url;
     a.language = s->language;
     a.text = s->body.buf.len ? s->body.buf.data : "";
     a.text_len = s->body.buf.len;
@@ -672,6 +701,48 @@ nml1_item(doc_state *d, const xmlNode *item)
     return st;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Reuters RCV1 and RCV2                                                     */
+
+/*
+ * One <newsitem itemid="..." date="1996-08-20" xml:lang="en">: its
+ * headline (the <title> before it repeats it after a "COUNTRY: " tag), its
+ * byline and dateline, the <p>s of its <text>; the <metadata> (topic,
+ * country and industry codes) is not text.  The publisher is the
+ * metadata's dc.publisher, else Reuters.
+ */
+static ns_status
+rcv1_item(doc_state *d, const xmlNode *item)
+{
+    story s;
+    memset(&s, 0, sizeof s);
+    record_at(d, item);
+    set_attr(d, &s.id, item, "itemid");
+    set_attr(d, &s.date_content, item, "date");
+    set_line(d, &s.title, ns__markup_child(item, "headline"));
+    set_line(d, &s.title, ns__markup_child(item, "title"));
+    set_line(d, &s.author, ns__markup_child(item, "byline"));
+    strip_by(s.author);
+    set_line(d, &s.dateline, ns__markup_child(item, "dateline"));
+    ns__markup_text(&s.body, ns__markup_child(item, "text"));
+    const xmlNode *md = ns__markup_child(item, "metadata");
+    for (const xmlNode *c = md ? md->children : NULL; c && !s.source;
+         c = c->next) {
+        char *el = ns__markup_is(c, "dc") ?
+                       ns__markup_attr(c, "element", &d->oom) :
+                       NULL;
+        if (el && strcmp(el, "dc.publisher") == 0)
+            set_attr(d, &s.source, c, "value");
+        ns_free(el);
+    }
+    if (!s.source && !(s.source = ns__strdup("Reuters")))
+        d->oom = 1;
+    set_lang(d, &s.language, item);
+    ns_status st = story_emit(d, &s, "news item");
+    story_free(&s);
+    return st;
+}
+
 /* NITF outside any newsItem. */
 static ns_status
 nitf_alone(doc_state *d, const xmlNode *nitf)
@@ -737,6 +808,8 @@ newsml_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
                 st = nml1_item(&d, n);
             else if (strcmp(nm, "nitf") == 0)
                 st = nitf_alone(&d, n);
+            else if (strcmp(nm, "newsitem") == 0)
+                st = rcv1_item(&d, n);
             else if (strcmp(nm, "packageItem") != 0 &&
                      strcmp(nm, "conceptItem") != 0 &&
                      strcmp(nm, "knowledgeItem") != 0 &&

@@ -158,6 +158,55 @@ test_nitf_alone(void **state)
     got_free(&g);
 }
 
+/* NITF as the New York Times Annotated Corpus has it: the date, the
+ * publication and its address in pubdata, and a lead_paragraph block that
+ * repeats the start of the full_text block (read once). */
+static void
+test_nitf_nyt(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "nitf-nyt.xml");
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "100002");
+    assert_str(a->title, "Fog Slows Morning Traffic on Bridge");
+    assert_str(a->date, "1987-01-02T00:00:00Z");
+    assert_str(a->source, "The New York Times");
+    assert_str(a->url, "http://query.nytimes.com/gst/fullpage.html?res=9A0DE");
+    assert_str(a->author, "TOMAS WREN");
+    assert_str(a->text, "Fog closed the bridge approaches for an hour "
+                        "yesterday.\n\nCommuters waited in long lines as the "
+                        "fog lingered past nine & the ferries filled.");
+    got_free(&g);
+}
+
+/* Reuters' RCV1 <newsitem>: its headline, not the "COUNTRY: " title; the
+ * metadata's codes are not text. */
+static void
+test_rcv1(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "rcv1-newsitem.xml");
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->format, "newsml");
+    assert_str(a->id, "2286");
+    assert_str(a->title, "Orchard growers store plums in caves.");
+    assert_str(a->date, "1996-08-20");
+    assert_str(a->author, "Ana Pell");
+    assert_str(a->source, "Reuters Holdings Plc");
+    assert_str(a->language, "en");
+    assert_str(a->text, "MEXICO CITY 1996-08-20\n\nValley orchard growers in "
+                        "Quer\xC3\xA9taro have begun storing plums in caves "
+                        "cooled by mountain streams.\n\nThe growers say the "
+                        "caves cost almost nothing to run.");
+    got_free(&g);
+}
+
 /* NewsML 1.2: two text items, one NITF and one XHTML, in one document. */
 static void
 test_nml1_two_items(void **state)
@@ -411,6 +460,8 @@ main(void)
         cmocka_unit_test(test_not_articles),
         cmocka_unit_test(test_news_message),
         cmocka_unit_test(test_nitf_alone),
+        cmocka_unit_test(test_nitf_nyt),
+        cmocka_unit_test(test_rcv1),
         cmocka_unit_test(test_nml1_two_items),
         cmocka_unit_test(test_nml1_alert),
         cmocka_unit_test(test_nml1_story_photo),
