@@ -9,7 +9,9 @@
  * arrays, bare numbers and dates, tables skipped); the body's Markdown is
  * reduced to text (links to their words, escapes and emphasis marks
  * removed, raw HTML tags dropped and character references decoded, code
- * spans and fenced code kept as written).  No YAML, TOML or Markdown
+ * spans and fenced code kept as written).  A file whose name starts with
+ * a day, as Jekyll names its posts ("2020-01-02-slug.md"), is of that day
+ * unless its front matter gives a date.  No YAML, TOML or Markdown
  * library: none is needed for this much, and a hand-written subset cannot
  * execute anything.
  *
@@ -1758,6 +1760,27 @@ markdown_sniff(const char *head, size_t len, const char *name)
     return score;
 }
 
+/*
+ * The date a file's name gives, as Jekyll names its posts
+ * ("_posts/2020-01-02-slug.md"): "YYYY-MM-DD-" at the start of the name
+ * (after any directory or archive part), for an article whose front matter
+ * gives none.  Returns whether out was set.
+ */
+static int
+name_date(const char *name, char out[NS_DATE_MAX])
+{
+    const char *base = name;
+    for (const char *p = name; *p; p++)
+        if (*p == '/' || *p == ':')
+            base = p + 1;
+    for (int i = 0; i < 11; i++) {
+        int digit = base[i] >= '0' && base[i] <= '9';
+        if ((i == 4 || i == 7 || i == 10) ? base[i] != '-' : !digit)
+            return 0;
+    }
+    return ns__date_parse(base, 10, out) > 0;
+}
+
 static ns_status
 slurp_article(ns__input *in,
               ns__where *w,
@@ -1801,6 +1824,9 @@ text_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
     }
     ns_buf title = { 0 }, body = { 0 };
     ns_article a = NS_ARTICLE_INIT;
+    char date[NS_DATE_MAX];
+    if (name_date(w.file, date))
+        a.date = date;
     if (d.title_len) {
         if (markdown)
             md_to_text(&title, d.title, d.title_len);
@@ -1910,6 +1936,8 @@ markdown_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
         if (v && ns__date_pick(date, v, strlen(v)))
             break;
     }
+    if (!date[0])
+        name_date(w.file, date);
     ns_article a = NS_ARTICLE_INIT;
     a.id = first_of(fm, k_id);
     a.title = title;

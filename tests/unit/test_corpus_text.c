@@ -152,6 +152,34 @@ read1(got *g, const char *name, const char *data, size_t len)
 
 #define READ1(g, name, lit) read1((g), (name), (lit), sizeof(lit) - 1)
 
+/* Jekyll's posts are dated by their names ("2020-01-02-slug.md") when
+ * their front matter says nothing; a date there wins, and a name that is
+ * no date ("2020-02-30-...") gives none. */
+static void
+test_name_date(void **state)
+{
+    (void)state;
+    got g;
+    walk1(&g, "text/_posts/2020-01-02-orchard-caves.md");
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].format, "markdown");
+    assert_str(g.a[0].title, "Orchard growers store plums in caves");
+    assert_str(g.a[0].date, "2020-01-02");
+    got_free(&g);
+
+    walk1(&g, "text/_posts/2020-01-03-dated-in-front.md");
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].date, "2020-01-04T09:30:00+01:00");
+    got_free(&g);
+
+    walk1(&g, "text/_posts/2020-02-30-not-a-day.txt");
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].format, "text");
+    assert_str(g.a[0].title, "Snow blankets the plains");
+    assert_null(g.a[0].date);
+    got_free(&g);
+}
+
 static void
 test_windows_1252(void **state)
 {
@@ -465,6 +493,7 @@ main(void)
         cmocka_unit_test(test_markdown_no_front_matter),
         cmocka_unit_test(test_front_matter),
         cmocka_unit_test(test_front_matter_edge_cases),
+        cmocka_unit_test(test_name_date),
         cmocka_unit_test(test_windows_1252),
         cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_toml_front_matter),
