@@ -2,10 +2,13 @@
  * xmlfeed.c: web feeds, one article per item or entry: RSS 0.9x/2.0
  * (<rss><channel><item>), RSS 1.0 (<rdf:RDF><item>) and Atom (<feed>
  * <entry>).  The body is content:encoded (or Atom content) before the
- * description (or summary), HTML stripped to text; the source is the feed's
- * title.  A feed is one XML document, read whole (up to 64 MiB) and parsed
- * by html.c's safe recovering parser: a malformed feed gives one reject
- * naming the first problem, and every item the parser could still recover.
+ * description (or summary), HTML stripped to text; the source is the
+ * item's own (RSS <source>, Atom's <source><title>: the feed an aggregator
+ * took it from, as Google News names each item's publisher), else the
+ * feed's title.  A feed is one XML document, read whole (up to 64 MiB)
+ * and parsed by html.c's safe recovering parser: a malformed feed gives one
+ * reject naming the first problem, and every item the parser could still
+ * recover.
  */
 #include <string.h>
 
@@ -208,6 +211,7 @@ enum { FD_PUB, FD_PUBLISHED, FD_DC, FD_ISSUED, FD_UPDATED, FD_N };
 
 typedef struct item {
     char *title, *id, *url, *author, *language;
+    char *source; /* RSS <source>, Atom <source><title> */
     char *date[FD_N];
     const xmlNode *content; /* content:encoded or Atom content */
     int content_kind;
@@ -224,6 +228,7 @@ item_free(item *it)
     ns_free(it->url);
     ns_free(it->author);
     ns_free(it->language);
+    ns_free(it->source);
     for (int i = 0; i < FD_N; i++)
         ns_free(it->date[i]);
 }
@@ -317,6 +322,12 @@ item_read(feed *f, const xmlNode *n, int atom)
         } else if (is_own(c, "author") && !atom) {
             if (!it.author)
                 it.author = rss_author(f, c);
+        } else if (is_own(c, "source") && !it.source) {
+            if (!atom)
+                it.source = feed_title(f, c, 0);
+            for (const xmlNode *t = atom ? c->children : NULL; t; t = t->next)
+                if (is_own(t, "title") && !it.source)
+                    it.source = feed_title(f, t, 1);
         } else if (IS_DC(c, "creator")) {
             set_line(f, &it.author, c);
         } else if (IS_DC(c, "language")) {
@@ -367,7 +378,7 @@ item_read(feed *f, const xmlNode *n, int atom)
     a.id = it.id;
     a.title = it.title;
     a.date = date[0] ? date : NULL;
-    a.source = f->source;
+    a.source = it.source ? it.source : f->source;
     a.url = it.url;
     a.author = it.author;
     a.language = it.language ? it.language : f->language;

@@ -165,6 +165,29 @@ test_atom(void **state)
     got_free(&g);
 }
 
+/* An aggregator's items name their publisher: RSS <source>, Atom
+ * <source><title>; the feed's title names the others. */
+static void
+test_item_source(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "xml/rss-aggregator.xml");
+    assert_int_equal(g.na, 2);
+    assert_int_equal(g.nr, 0);
+    assert_str(g.a[0].source, "Prairie Wire");
+    assert_str(g.a[0].text, "Grain prices climbed for a third week.");
+    assert_str(g.a[1].source, "Top stories - Example Aggregator");
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    walk_ok(&g, "xml/atom-source.xml");
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].source, "Tug & Barge Log");
+    assert_str(g.a[0].date, "2024-03-05T10:00:00Z"); /* not the source's */
+    got_free(&g);
+}
+
 static void
 test_sniff(void **state)
 {
@@ -510,6 +533,7 @@ main(void)
         cmocka_unit_test(test_rss2),
         cmocka_unit_test(test_rss1),
         cmocka_unit_test(test_atom),
+        cmocka_unit_test(test_item_source),
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_bad_entity),
