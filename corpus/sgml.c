@@ -2,9 +2,10 @@
  * sgml.c: the SGML news collections, read record by record (a record is
  * one <DOC> or <REUTERS> element, gathered line by line, so a file of any
  * size reads in bounded memory).  "trec": TREC/TIPSTER <DOC><DOCNO>...
- * (AP, WSJ, FT, LA Times, FBIS and AQUAINT layouts) and the LDC's later
- * <DOC id="AFP_ENG_20050101.0001" type="story"> (English Gigaword,
- * AQUAINT-2, whose files are wrapped in <DOCSTREAM>).  "reuters":
+ * (AP, WSJ, SJMN, Ziff-Davis, FT, LA Times, FBIS, Federal Register and
+ * AQUAINT layouts) and the LDC's later <DOC id="AFP_ENG_20050101.0001"
+ * type="story"> (English Gigaword, AQUAINT-2, whose files are wrapped in
+ * <DOCSTREAM>).  "reuters":
  * Reuters-21578 <REUTERS NEWID=...>.  These are SGML, not XML: tags may be
  * left open, '&' is not always an entity and bytes are Latin-1 or
  * Windows-1252, so an XML parser would reject them; a record that is not
@@ -12,6 +13,7 @@
  */
 #include "corpus/date.h"
 #include "corpus/format.h"
+#include "corpus/html.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -493,6 +495,61 @@ date_of(const char *s, size_t n, char out[NS_DATE_MAX])
     return 0;
 }
 
+/* A date in prose among other words: Ziff-Davis's <JOURNAL> line, "PC Week
+ * Jan 16 1989 v6 n2 p59(1)".  The first run of three words (month, day,
+ * year) that date.c reads. */
+static int
+date_within(const char *s, size_t n, char out[NS_DATE_MAX])
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((i > 0 && !is_space((unsigned char)s[i - 1])) ||
+            is_space((unsigned char)s[i]))
+            continue;
+        size_t e = i;
+        for (int words = 0; words < 3 && e < n; words++) {
+            while (e < n && is_space((unsigned char)s[e]))
+                e++;
+            while (e < n && !is_space((unsigned char)s[e]))
+                e++;
+        }
+        if (ns__date_parse(s + i, e - i, out) >= 10)
+            return 1;
+    }
+    out[0] = '\0';
+    return 0;
+}
+
+/*
+ * FBIS's fields at the head of a text: "Language: <F P=105> Russian </F>"
+ * (the language translated from) and "Article Type:BFN", one a line,
+ * before the story.  The length of those lines at the start of s[0, n):
+ * only after a Language line with its <F P=105>, so that a story opening
+ * with "Language:" keeps its words.
+ */
+static size_t
+fbis_fields(const char *s, size_t n)
+{
+    static const char *const labels[] = { "Language:", "Article Type:" };
+    size_t i = 0;
+    for (;;) {
+        size_t j = i;
+        while (j < n && is_space((unsigned char)s[j]))
+            j++;
+        size_t k = 0;
+        while (k < sizeof labels / sizeof *labels &&
+               !(n - j >= strlen(labels[k]) &&
+                 memcmp(s + j, labels[k], strlen(labels[k])) == 0))
+            k++;
+        if (k == sizeof labels / sizeof *labels)
+            return i;
+        const char *nl = memchr(s + j, '\n', n - j);
+        size_t e = nl ? (size_t)(nl - s) : n;
+        if (i == 0 && (k != 0 || !ns__find(s + j, e - j, "<F P=105>", 9)))
+            return 0;
+        i = nl ? e + 1 : n;
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* TREC                                                                      */
 
@@ -665,6 +722,8 @@ trec_record(const char *s, size_t n, ns__where *w, const ns__corpus_sink *sink)
         }
     if (!date[0] && elem_text(&tmp, s, n, "fileid", latin))
         ap_fileid_date(tmp.data ? tmp.data : "", tmp.len, date);
+    if (!date[0] && elem_text(&tmp, s, n, "journal", latin))
+        date_within(tmp.data ? tmp.data : "", tmp.len, date);
     if (!date[0] && id.len)
         docno_date(id.data, date);
     if (elem_text(&author, s, n, "byline", latin) ||
@@ -699,7 +758,8 @@ trec_record(const char *s, size_t n, ns__where *w, const ns__corpus_sink *sink)
         for (size_t from = 0; find_elem(s, n, from, *t, &cs, &ce, &next);
              from = next) {
             ns__buf_reset(&tmp);
-            sgml_text(&tmp, s + cs, ce - cs, latin);
+            size_t skip = fbis_fields(s + cs, ce - cs);
+            sgml_text(&tmp, s + cs + skip, ce - cs - skip, latin);
             trim(&tmp);
             if (!tmp.len)
                 continue;

@@ -231,6 +231,46 @@ test_trec_headlines(void **state)
     got_free(&g);
 }
 
+/* FBIS's "Language:" and "Article Type:" lines are fields, not the
+ * story; Ziff-Davis dates its articles only in the <JOURNAL> line. */
+static void
+test_trec_fbis_ziff(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(
+        got_string(&g, "x",
+                   "<DOC>\n<DOCNO> FBIS3-7 </DOCNO>\n<HEADER>\n"
+                   "<DATE1>  1 March 1994 </DATE1>\n"
+                   "<H3> <TI> Keepers strike </TI></H3>\n</HEADER>\n"
+                   "<TEXT>\nLanguage: <F P=105> Russian </F>\n"
+                   "Article Type:BFN\n\n<F P=106> [Report by Ivan Zharkov] "
+                   "</F>\n  [Text] Keepers began a strike.\n</TEXT>\n"
+                   "</DOC>\n"
+                   "<DOC>\n<DOCNO> ZF107-705-123 </DOCNO>\n"
+                   "<JOURNAL>PC Tinkerer  Jan 16 1990 v9 n1 p15(1)\n"
+                   "* Full Text COPYRIGHT Tinker Publishing 1990.</JOURNAL>\n"
+                   "<TITLE>Floppy cleaners compared. </TITLE>\n"
+                   "<TEXT>\nSix kits were tested.\n</TEXT>\n</DOC>\n"
+                   "<DOC>\n<DOCNO> ZF107-705-124 </DOCNO>\n"
+                   "<JOURNAL>PC Tinkerer v9 n1 p16(1)</JOURNAL>\n"
+                   "<TITLE>Undated</TITLE>\n"
+                   "<TEXT>\nLanguage: a story may start so.\n</TEXT>\n"
+                   "</DOC>\n"),
+        NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 3);
+    assert_str(g.a[0].title, "Keepers strike");
+    assert_str(g.a[0].text, "[Report by Ivan Zharkov] \n"
+                            "  [Text] Keepers began a strike.");
+    assert_str(g.a[1].date, "1990-01-16");
+    assert_str(g.a[1].source, "Ziff-Davis");
+    assert_null(g.a[2].date);
+    assert_str(g.a[2].text, "Language: a story may start so.");
+    got_free(&g);
+}
+
 static void
 test_trec_entities(void **state)
 {
@@ -323,6 +363,7 @@ main(void)
         cmocka_unit_test(test_reuters),
         cmocka_unit_test(test_sgml_buffers),
         cmocka_unit_test(test_trec_entities),
+        cmocka_unit_test(test_trec_fbis_ziff),
         cmocka_unit_test(test_trec_headlines),
         cmocka_unit_test(test_gigaword),
         cmocka_unit_test(test_shared_ap89),
