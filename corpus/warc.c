@@ -3,8 +3,9 @@
  * from the decompressed stream (reader.c undoes the per-record or
  * whole-file gzip): never more than one record, at most 64 MiB, in memory.
  * Articles are `response` records of an HTTP 200 with an HTML body (its
- * Content-Encoding gzip, deflate or br undone) and `resource` records of
- * text/html, the page stored without HTTP (html.c extracts them); other
+ * Content-Encoding gzip, deflate or br undone), `resource` records of
+ * text/html, the page stored without HTTP (html.c extracts them), and
+ * `conversion` records of text/plain (Common Crawl's WET files); other
  * records are passed over, and so are non-200 responses: a recorded
  * redirect or 404 is a faithful capture of something that is not an
  * article, not broken input, and a crawl full of redirects must not make
@@ -720,6 +721,41 @@ warc_page(warc *r, const whead *h, const char *body, size_t blen,
     return st;
 }
 
+/*
+ * A conversion record of plain text: what Common Crawl's WET files hold,
+ * the text of one crawled page, its title on the first line.  An article
+ * like a page's, with no date (the crawl's is not the publication's).
+ */
+static ns_status
+warc_text(warc *r, const whead *h)
+{
+    const char *s = r->block.data ? r->block.data : "";
+    size_t n = r->block.len, i = 0;
+    while (i < n &&
+           (s[i] == '\r' || s[i] == '\n' || s[i] == ' ' || s[i] == '\t'))
+        i++;
+    const char *nl = memchr(s + i, '\n', n - i);
+    size_t te = nl ? (size_t)(nl - s) : n, body = nl ? te + 1 : n;
+    if (i == n)
+        return ns__corpus_reject(r->sink, &r->w,
+                                 "conversion record without text");
+    ns_buf title = { 0 };
+    ns__buf_append(&title, s + i, te - i);
+    char host[256];
+    url_host(h->uri, host, sizeof host);
+    ns_article a = NS_ARTICLE_INIT;
+    a.id = h->id[0] ? h->id : NULL;
+    a.title = ns__buf_cstr(&title);
+    a.source = host[0] ? host : NULL;
+    a.url = h->uri[0] ? h->uri : NULL;
+    a.text = s + body;
+    a.text_len = n - body;
+    ns_status st =
+        title.oom ? NS_ERR_NOMEM : ns__corpus_emit(r->sink, &r->w, &a);
+    ns__buf_free(&title);
+    return st;
+}
+
 /* One response record's block. */
 static ns_status
 warc_response(warc *r, const whead *h)
@@ -960,6 +996,9 @@ warc_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
              * or a browser's "save page", Webrecorder's uploads). */
             st = warc_page(&r, &h, r.block.data ? r.block.data : "",
                            r.block.len, h.ctype);
+        else if (strcasecmp(h.type, "conversion") == 0 &&
+                 strncasecmp(h.ctype, "text/plain", 10) == 0)
+            st = warc_text(&r, &h);
     }
     if (st == NS_OK && r.s.oom)
         st = NS_ERR_NOMEM;

@@ -507,6 +507,54 @@ test_resource(void **state)
     got_free(&g);
 }
 
+/* Common Crawl's WET files: conversion records of text/plain, the title
+ * on the first line; an empty one is rejected, other conversions are
+ * passed over. */
+static void
+test_conversion(void **state)
+{
+    (void)state;
+    static const char wet[] =
+        "\r\nSnow blankets the plains\r\nHeavy snow fell across the plains "
+        "and closed schools.\r\nPlows worked through the night.\r\n";
+    size_t len;
+    char *d =
+        make_record("conversion", "text/plain", "", wet, sizeof wet - 1, &len);
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_buffer(&g, "cc.warc.wet", d, len), NS_OK);
+    free(d);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].id, "urn:uuid:e1");
+    assert_str(g.a[0].url, "http://enc.example/a");
+    assert_str(g.a[0].source, "enc.example");
+    assert_str(g.a[0].title, "Snow blankets the plains");
+    assert_null(g.a[0].date);
+    assert_str(g.a[0].text, "Heavy snow fell across the plains and closed "
+                            "schools.\r\nPlows worked through the night.\r\n");
+    assert_str(g.a[1].title, "Next");
+    got_free(&g);
+
+    d = make_record("conversion", "text/plain", "", "\r\n\r\n", 4, &len);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(got_buffer(&g, "cc.warc.wet", d, len), NS_OK);
+    free(d);
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 1);
+    assert_int_equal(g.r[0].record, 1);
+    assert_str(g.r[0].reason, "conversion record without text");
+    got_free(&g);
+
+    d = make_record("conversion", "application/pdf", "", "%PDF", 4, &len);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(got_buffer(&g, "cc.warc", d, len), NS_OK);
+    free(d);
+    assert_int_equal(g.na, 1);
+    assert_int_equal(g.nr, 0);
+    got_free(&g);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define NS_ASAN 1
 #elif defined(__has_feature)
@@ -708,6 +756,7 @@ main(void)
         cmocka_unit_test(test_brotli),
         cmocka_unit_test(test_deflate_bomb),
         cmocka_unit_test(test_resource),
+        cmocka_unit_test(test_conversion),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_oom),
         cmocka_unit_test(test_shared_news_pages),
