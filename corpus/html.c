@@ -778,6 +778,8 @@ line_of(const char *data, size_t off)
     return line;
 }
 
+static const char *charset_alias(const char *label);
+
 /* The encoding an XML declaration names, lowercased into enc ("" none). */
 static void
 xml_decl_encoding(const char *d, size_t n, char *enc, size_t cap)
@@ -839,6 +841,7 @@ ns__xml_parse(char *data, size_t len, xmlDoc **out, ns__xml_problem *p)
     int declared_utf8 =
         enc[0] == '\0' || strcmp(enc, "utf-8") == 0 || strcmp(enc, "utf8") == 0;
     int force_utf8 = 0;
+    const char *read_as = NULL; /* the encoding to read instead of enc */
     char note[160] = "";
     uint64_t note_off = 0;
     if (!utf16 && !declared_utf8) {
@@ -855,6 +858,17 @@ ns__xml_parse(char *data, size_t len, xmlDoc **out, ns__xml_problem *p)
             if (h) {
                 known = 1;
                 xmlCharEncCloseFunc(h);
+                /* As browsers read feeds: a label for the superset its
+                 * documents are written in, ISO-8859-1 for windows-1252
+                 * (curly quotes and dashes in 0x80..0x9F), GB2312 for
+                 * GB18030. */
+                const char *as = charset_alias(enc);
+                if (as && strcasecmp(as, enc) != 0 &&
+                    strcmp(as, "UTF-8") != 0 &&
+                    (h = xmlFindCharEncodingHandler(as)) != NULL) {
+                    read_as = as;
+                    xmlCharEncCloseFunc(h);
+                }
             }
         }
         force_utf8 = known <= 0;
@@ -934,9 +948,10 @@ ns__xml_parse(char *data, size_t len, xmlDoc **out, ns__xml_problem *p)
     int opts = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
                XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
     if (force_utf8)
+        read_as = "UTF-8";
+    if (read_as)
         opts |= XML_PARSE_IGNORE_ENC;
-    *out = xmlCtxtReadMemory(ctxt, data, (int)len, NULL,
-                             force_utf8 ? "UTF-8" : NULL, opts);
+    *out = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, read_as, opts);
     if (xs.oom) {
         st = NS_ERR_NOMEM;
         xmlFreeDoc(*out);
@@ -1137,6 +1152,16 @@ alias_cmp(const void *key, const void *ent)
     return strcmp(key, ((const cs_alias *)ent)->label);
 }
 
+/* Our charset for a label (lowercase), or NULL when it has no alias. */
+static const char *
+charset_alias(const char *label)
+{
+    const cs_alias *a =
+        bsearch(label, cs_aliases, sizeof cs_aliases / sizeof *cs_aliases,
+                sizeof *cs_aliases, alias_cmp);
+    return a ? a->charset : NULL;
+}
+
 /* Whether c is a C0 control the HTML parser should not see. */
 static int
 bad_control(unsigned char c)
@@ -1263,12 +1288,9 @@ page_to_utf8(ns_buf *b,
         else
             meta_charset(data, len, declared, sizeof declared);
         valid = ns__utf8_valid(data, len);
-        const cs_alias *a = declared[0] ?
-                                bsearch(declared, cs_aliases,
-                                        sizeof cs_aliases / sizeof *cs_aliases,
-                                        sizeof *cs_aliases, alias_cmp) :
-                                NULL;
-        cs = a ? a->charset : declared[0] ? declared : NULL;
+        cs = declared[0] ? charset_alias(declared) : NULL;
+        if (!cs && declared[0])
+            cs = declared;
         /* A declaration the bytes disprove is not trusted: invalid UTF-8
          * declared UTF-8 is most likely windows-1252, and multi-byte
          * UTF-8 declared as anything is UTF-8. */

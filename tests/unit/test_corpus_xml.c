@@ -306,6 +306,25 @@ test_binary(void **state)
     got_free(&g);
 }
 
+/* A feed that says ISO-8859-1 and is windows-1252 (curly quotes, dashes,
+ * the euro in 0x80..0x9F), as most "Latin-1" feeds are: read as browsers
+ * read it, not as C1 controls that vanish. */
+static void
+test_latin1_is_cp1252(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "xml/latin1-cp1252.xml");
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].title, "\xE2\x80\x9CQuoted\xE2\x80\x9D caf\xC3\xA9 "
+                             "\xE2\x80\x93 dash");
+    assert_str(g.a[0].text, "It\xE2\x80\x99s a story\xE2\x80\xA6 about "
+                            "\xE2\x82\xAC"
+                            "5 coffee.");
+    got_free(&g);
+}
+
 static void
 test_invalid_utf8(void **state)
 {
@@ -541,6 +560,7 @@ main(void)
         cmocka_unit_test(test_xxe),
         cmocka_unit_test(test_binary),
         cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_latin1_is_cp1252),
         cmocka_unit_test(test_latin1_declared),
         cmocka_unit_test(test_space_before_declaration),
         cmocka_unit_test(test_unreadable),
