@@ -50,8 +50,10 @@ static const struct {
     { "uuid", F_ID, 4 },
     { "title", F_TITLE, 0 },
     { "headline", F_TITLE, 1 },
+    { "webtitle", F_TITLE, 2 }, /* The Guardian's API */
     { "text", F_TEXT, 0 },
     { "body", F_TEXT, 1 },
+    { "bodytext", F_TEXT, 1 }, /* The Guardian's API */
     { "content", F_TEXT, 2 },
     { "contents", F_TEXT, 2 },         /* TREC Washington Post: blocks */
     { "content_elements", F_TEXT, 2 }, /* Arc XP (ANS): blocks */
@@ -61,7 +63,8 @@ static const struct {
     { "description", F_TEXT, 8 },
     { "short_description", F_TEXT, 8 }, /* HuffPost News Category */
     { "summary", F_TEXT, 9 },
-    { "excerpt", F_TEXT, 9 }, /* WordPress */
+    { "excerpt", F_TEXT, 9 },   /* WordPress */
+    { "trailtext", F_TEXT, 9 }, /* The Guardian's API */
     { "abstract", F_TEXT, 10 },
     { "date_gmt", F_DATE, -1 }, /* WordPress's "date" is local time */
     { "date", F_DATE, 0 },
@@ -90,6 +93,7 @@ static const struct {
     { "source_url", F_URL, 2 },
     { "canonical_url", F_URL, 3 },
     { "web_url", F_URL, 4 },
+    { "weburl", F_URL, 4 }, /* The Guardian's API */
     { "source", F_SOURCE, 0 },
     { "publisher", F_SOURCE, 1 },
     { "source_name", F_SOURCE, 2 },
@@ -289,15 +293,35 @@ value_date(json_object *v, char out[NS_DATE_MAX])
     return ns__date_from_epoch(secs, out) > 0;
 }
 
-/* Whether o has a member naming a title or a text. */
+/*
+ * Members holding more of a record's fields, read after its own: The
+ * Guardian's API keeps the headline, byline and text in "fields" (beside
+ * webTitle and webUrl), and an Elasticsearch hit its document in
+ * "_source" (beside its _id).
+ */
+static const char *const inner_objects[] = { "fields", "_source" };
+
+/* o's inner_objects member named k, or NULL. */
+static json_object *
+inner_object(const char *k, json_object *v)
+{
+    for (size_t i = 0; i < sizeof inner_objects / sizeof *inner_objects; i++)
+        if (strcasecmp(k, inner_objects[i]) == 0 &&
+            json_object_is_type(v, json_type_object))
+            return v;
+    return NULL;
+}
+
+/* Whether o (or one of its inner objects) has a member naming a title or
+ * a text. */
 static int
 looks_like_article(json_object *o)
 {
     json_object_object_foreach(o, k, v)
     {
         int prio, f = field_of(k, &prio);
-        (void)v;
-        if (f == F_TITLE || f == F_TEXT)
+        json_object *in = inner_object(k, v);
+        if (f == F_TITLE || f == F_TEXT || (in && looks_like_article(in)))
             return 1;
     }
     return 0;
@@ -568,17 +592,23 @@ buf_swap(ns_buf *a, ns_buf *b)
 
 static ns_status handle_value(jctx *c, json_object *v);
 
-static ns_status
-emit_object(jctx *c, json_object *o)
-{
-    const char *val[F_COUNT] = { 0 };
-    size_t len[F_COUNT] = { 0 };
-    int best[F_COUNT];
-    char date[NS_DATE_MAX] = "";
-    int date_prio = 1000;
-    for (int i = 0; i < F_COUNT; i++)
-        best[i] = 1000;
+/* The best candidate met so far for each field. */
+typedef struct picks {
+    const char *val[F_COUNT];
+    size_t len[F_COUNT];
+    int best[F_COUNT]; /* the candidate's prio; 1000 none */
+    char date[NS_DATE_MAX];
+    int date_prio;
+} picks;
 
+/* Take o's members as candidates for the fields of p. */
+static ns_status
+pick_fields(jctx *c, json_object *o, picks *p)
+{
+    const char **val = p->val;
+    size_t *len = p->len;
+    int *best = p->best;
+    char *date = p->date;
     json_object_object_foreach(o, k, v)
     {
         int prio, f = field_of(k, &prio);
@@ -590,9 +620,10 @@ emit_object(jctx *c, json_object *o)
             char d[NS_DATE_MAX];
             if (value_date(v, d)) {
                 int day = strlen(d) >= 10, had = strlen(date) >= 10;
-                if (!date[0] || day > had || (day == had && prio < date_prio)) {
+                if (!date[0] || day > had ||
+                    (day == had && prio < p->date_prio)) {
                     memcpy(date, d, sizeof d);
-                    date_prio = prio;
+                    p->date_prio = prio;
                 }
             }
             continue;
@@ -621,6 +652,29 @@ emit_object(jctx *c, json_object *o)
         len[f] = l;
         best[f] = prio;
     }
+    return NS_OK;
+}
+
+/* One article from o's members, and from those of its inner objects. */
+static ns_status
+emit_object(jctx *c, json_object *o)
+{
+    picks p;
+    memset(&p, 0, sizeof p);
+    p.date_prio = 1000;
+    for (int i = 0; i < F_COUNT; i++)
+        p.best[i] = 1000;
+    ns_status st = pick_fields(c, o, &p);
+    json_object_object_foreach(o, k, v)
+    {
+        json_object *in = inner_object(k, v);
+        if (in && st == NS_OK)
+            st = pick_fields(c, in, &p);
+    }
+    if (st != NS_OK)
+        return st;
+    const char **val = p.val;
+    const char *date = p.date;
     if (!val[F_TITLE] && !val[F_TEXT])
         return ns__corpus_reject(c->sink, &c->w,
                                  looks_like_article(o) ?
@@ -636,7 +690,7 @@ emit_object(jctx *c, json_object *o)
     a.author = val[F_AUTHOR];
     a.language = val[F_LANG];
     a.text = val[F_TEXT] ? val[F_TEXT] : "";
-    a.text_len = len[F_TEXT];
+    a.text_len = p.len[F_TEXT];
     if (!a.id && !a.url && c->sub) {
         /* Several articles in one record: tell them apart. */
         ns__buf_reset(&c->fallback_id);

@@ -388,7 +388,8 @@ test_jsonl_html_fields(void **state)
 /* The field names of public news datasets: the TREC Washington Post's
  * typed "contents" blocks (only the paragraphs are text, not the kicker,
  * title, byline, date, image or author box they list) and article_url,
- * Arc XP's content_elements, HuffPost's short_description, CC-News. */
+ * Arc XP's content_elements, HuffPost's short_description, CC-News, The
+ * Guardian's API and Elasticsearch hits. */
 static void
 test_jsonl_dataset_shapes(void **state)
 {
@@ -443,6 +444,35 @@ test_jsonl_dataset_shapes(void **state)
     assert_str(g.a[0].author, "Tomas Wren, Ada Pell");
     assert_str(g.a[0].source, "news.example.org");
     assert_str(g.a[0].language, "en");
+    got_free(&g);
+
+    /* The Guardian's API: webUrl beside a "fields" object of headline,
+     * byline and text; an Elasticsearch hit: its _id and its _source. */
+    memset(&g, 0, sizeof g);
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/guardian.json")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].id, "world/2019/jan/02/harbour-cranes");
+    assert_str(g.a[0].title, "Harbour cranes fall silent");
+    assert_str(g.a[0].url,
+               "https://www.example.com/world/2019/jan/02/harbour-cranes");
+    assert_str(g.a[0].author, "Nora Quillfeather");
+    assert_str(g.a[0].date, "2019-01-02T10:00:00Z");
+    assert_str(g.a[0].text,
+               "Crane operators stopped work while members counted ballots.");
+    got_free(&g);
+
+    memset(&g, 0, sizeof g);
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/elasticsearch.json")),
+                     NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].id, "n-77");
+    assert_str(g.a[0].title, "Tugs busy all week");
+    assert_str(g.a[0].date, "2020-05-05");
+    assert_str(g.a[0].text, "Tug crews worked double shifts.");
     got_free(&g);
 }
 
