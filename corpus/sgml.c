@@ -257,6 +257,11 @@ sgml_text(ns_buf *b, const char *s, size_t n, int latin)
             (s[i + 1] == '/' || s[i + 1] == '!' ||
              ((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z'))) {
             const char *gt = memchr(s + i, '>', n - i);
+            if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+                /* a comment ends at "-->", whatever '>' it holds */
+                const char *end = ns__find(s + i + 4, n - i - 4, "-->", 3);
+                gt = end ? end + 2 : gt;
+            }
             if (gt) {
                 ns__buf_append(b, s + run, i - run);
                 /* a block tag (<P>, <BR>, ...) keeps words apart */

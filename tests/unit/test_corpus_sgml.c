@@ -271,6 +271,28 @@ test_trec_fbis_ziff(void **state)
     got_free(&g);
 }
 
+/* Comments (the Federal Register's "<!-- PJG ... -->" markers) are no
+ * text, even when they hold a '>'. */
+static void
+test_trec_comments(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_string(&g, "x",
+                                "<DOC>\n<DOCNO> FR940104-0-00002 </DOCNO>\n"
+                                "<TEXT>\n<!-- PJG ITAG l=11 g=1 f=1 --> "
+                                "Before <!-- a note: x > y, kept out -->"
+                                "after.\n</TEXT>\n</DOC>\n"),
+                     NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].text, "Before after.");
+    assert_str(g.a[0].source, "Federal Register");
+    assert_str(g.a[0].date, "1994-01-04");
+    got_free(&g);
+}
+
 static void
 test_trec_entities(void **state)
 {
@@ -364,6 +386,7 @@ main(void)
         cmocka_unit_test(test_sgml_buffers),
         cmocka_unit_test(test_trec_entities),
         cmocka_unit_test(test_trec_fbis_ziff),
+        cmocka_unit_test(test_trec_comments),
         cmocka_unit_test(test_trec_headlines),
         cmocka_unit_test(test_gigaword),
         cmocka_unit_test(test_shared_ap89),
