@@ -5,8 +5,9 @@
  * "markdown": a file opening with front matter, YAML ("---" ... "---") or
  * Hugo's TOML ("+++" ... "+++"), each read by a small parser for the subset
  * news exports use (YAML: key: value, quoted scalars with escapes, folded
- * continuation lines, block scalars, lists; TOML: key = value, strings,
- * arrays, bare numbers and dates, tables skipped); the body's Markdown is
+ * continuation lines, block scalars, lists, a nested mapping's name;
+ * TOML: key = value, strings, arrays, bare numbers and dates, tables
+ * skipped); the body's Markdown is
  * reduced to text (links to their words, escapes and emphasis marks
  * removed, raw HTML tags dropped and character references decoded, code
  * spans and fenced code kept as written).  A file whose name starts with
@@ -1200,7 +1201,9 @@ fm_parse(front_matter *fm, const char *p, const char *end)
         while (v < e && is_blank((unsigned char)*v))
             v++;
         if (v == e || *v == '#') {
-            /* a block list ("- a" lines) or a nested mapping (ignored) */
+            /* a block list ("- a" lines) or a nested mapping, of which
+             * only a person's or an organization's "name" is read, as
+             * Jekyll's author: {name: ...} and authors: [{name: ...}] */
             p = next_line(p, end);
             while (p < end) {
                 const char *le = eol(p, end), *t = p;
@@ -1210,12 +1213,18 @@ fm_parse(front_matter *fm, const char *p, const char *end)
                     p = next_line(p, end);
                     continue;
                 }
-                if (*t == '-' &&
-                    (t + 1 == le || is_blank((unsigned char)t[1]))) {
-                    list_item(&kv->val, t + 1, le);
-                } else if (t == p) {
+                int dash =
+                    *t == '-' && (t + 1 == le || is_blank((unsigned char)t[1]));
+                const char *it = t + dash;
+                while (dash && it < le && is_blank((unsigned char)*it))
+                    it++;
+                if (t == p && !dash)
                     break; /* the next key */
-                }
+                if (le - it > 5 && memcmp(it, "name:", 5) == 0 &&
+                    is_blank((unsigned char)it[5]))
+                    list_item(&kv->val, it + 5, le);
+                else if (dash)
+                    list_item(&kv->val, t + 1, le);
                 p = next_line(p, end);
             }
             continue;

@@ -180,6 +180,26 @@ test_name_date(void **state)
     got_free(&g);
 }
 
+/* A person as a mapping (Jekyll's author: {name: ...}, a list of them):
+ * its name is the author; its other keys are not read. */
+static void
+test_author_objects(void **state)
+{
+    (void)state;
+    got g;
+    walk1(&g, "text/_posts/2020-01-05-author-object.md");
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].author, "Ada Pell");
+    assert_str(g.a[0].date, "2020-01-02"); /* the front matter's */
+    got_free(&g);
+
+    walk1(&g, "text/_posts/2020-01-06-authors-objects.md");
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].author, "Ada Pell, Tomas Wren");
+    assert_str(g.a[0].date, "2020-01-06"); /* the name's */
+    got_free(&g);
+}
+
 static void
 test_windows_1252(void **state)
 {
@@ -494,6 +514,7 @@ main(void)
         cmocka_unit_test(test_front_matter),
         cmocka_unit_test(test_front_matter_edge_cases),
         cmocka_unit_test(test_name_date),
+        cmocka_unit_test(test_author_objects),
         cmocka_unit_test(test_windows_1252),
         cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_toml_front_matter),
