@@ -487,6 +487,24 @@ trim(ns_buf *b)
         b->data[b->len] = '\0';
 }
 
+/* Runs of blank lines in b made one: the line breaks around <P> tags
+ * ("</P>\n<P>\n") are a paragraph break, not three. */
+static void
+squeeze_breaks(ns_buf *b)
+{
+    size_t o = 0, nl = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        char c = b->data[i];
+        nl = c == '\n' ? nl + 1 : c == ' ' || c == '\t' ? nl : 0;
+        if (c == '\n' && nl > 2)
+            continue;
+        b->data[o++] = c;
+    }
+    b->len = o;
+    if (b->data)
+        b->data[o] = '\0';
+}
+
 /* A date element's text: whole, else its leading comma-separated part
  * ("January 1, 1989, Sunday, Home Edition" reads as "January 1, 1989"). */
 static int
@@ -762,6 +780,13 @@ trec_record(const char *s, size_t n, ns__where *w, const ns__corpus_sink *sink)
     for (const char *const *t = text_tags; *t; t++) {
         for (size_t from = 0; find_elem(s, n, from, *t, &cs, &ce, &next);
              from = next) {
+            /* A part around another (AQUAINT's <BODY>, its slug and
+             * headline beside its <TEXT>) is read as the inner one. */
+            int holds = 0;
+            for (const char *const *u = text_tags; *u && !holds; u++)
+                holds = u != t && find_tag(s + cs, ce - cs, *u, 0) < ce - cs;
+            if (holds)
+                continue;
             ns__buf_reset(&tmp);
             size_t skip = fbis_fields(s + cs, ce - cs);
             sgml_text(&tmp, s + cs + skip, ce - cs - skip, latin);
@@ -774,6 +799,7 @@ trec_record(const char *s, size_t n, ns__where *w, const ns__corpus_sink *sink)
         }
     }
     trim(&text);
+    squeeze_breaks(&text);
     if (id.oom || title.oom || author.oom || source.oom || text.oom ||
         tmp.oom) {
         st = NS_ERR_NOMEM;

@@ -293,6 +293,34 @@ test_trec_comments(void **state)
     got_free(&g);
 }
 
+/* AQUAINT (TREC QA): a <BODY> around the slug, the headline, wire notes
+ * and the <TEXT>: the text is the <TEXT>'s, once. */
+static void
+test_trec_aquaint(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(
+        got_string(&g, "x",
+                   "<DOC>\n<DOCNO> NYT19980601.0001 </DOCNO>\n"
+                   "<DOCTYPE> NEWS STORY </DOCTYPE>\n"
+                   "<DATE_TIME> 06/01/1998 00:01:00 </DATE_TIME>\n"
+                   "<BODY>\n<SLUG> BC-HARBOR-CRANES-NYT </SLUG>\n"
+                   "<HEADLINE>\nCRANES FALL SILENT\n</HEADLINE>\n"
+                   " By NORA QUILLFEATHER &QC;\n<TEXT>\n<P>\nCranes "
+                   "stopped.\n</P>\n<P>\nResults on Tuesday.\n</P>\n"
+                   "</TEXT>\n</BODY>\n<TRAILER>\nNYT-06-01-98 0001EDT &QL;\n"
+                   "</TRAILER>\n</DOC>\n"),
+        NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].title, "CRANES FALL SILENT");
+    assert_str(g.a[0].date, "1998-06-01");
+    assert_str(g.a[0].text, "Cranes stopped.\n\nResults on Tuesday.");
+    got_free(&g);
+}
+
 static void
 test_trec_entities(void **state)
 {
@@ -387,6 +415,7 @@ main(void)
         cmocka_unit_test(test_trec_entities),
         cmocka_unit_test(test_trec_fbis_ziff),
         cmocka_unit_test(test_trec_comments),
+        cmocka_unit_test(test_trec_aquaint),
         cmocka_unit_test(test_trec_headlines),
         cmocka_unit_test(test_gigaword),
         cmocka_unit_test(test_shared_ap89),
