@@ -704,8 +704,9 @@ eds_note(const char *s)
 static ns_status
 trec_record(const char *s, size_t n, ns__where *w, const ns__corpus_sink *sink)
 {
-    static const char *const title_tags[] = { "head", "headline", "hl", "title",
-                                              "h3",   "ti",       NULL };
+    static const char *const title_tags[] = { "head",     "headline",   "hl",
+                                              "title",    "h3",         "ti",
+                                              "doctitle", /* FR */ NULL };
     static const char *const date_tags[] = {
         "date", "dd", "date_time", "pubdate", "dateline_date", "date1", NULL
     };

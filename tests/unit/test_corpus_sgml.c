@@ -272,7 +272,8 @@ test_trec_fbis_ziff(void **state)
 }
 
 /* Comments (the Federal Register's "<!-- PJG ... -->" markers) are no
- * text, even when they hold a '>'. */
+ * text, even when they hold a '>'; the Federal Register's title is its
+ * <DOCTITLE>. */
 static void
 test_trec_comments(void **state)
 {
@@ -283,13 +284,17 @@ test_trec_comments(void **state)
                                 "<DOC>\n<DOCNO> FR940104-0-00002 </DOCNO>\n"
                                 "<TEXT>\n<!-- PJG ITAG l=11 g=1 f=1 --> "
                                 "Before <!-- a note: x > y, kept out -->"
-                                "after.\n</TEXT>\n</DOC>\n"),
+                                "after.\n</TEXT>\n</DOC>\n"
+                                "<DOC>\n<DOCNO> FR940104-0-00003 </DOCNO>\n"
+                                "<TEXT>\n<DOCTITLE>Beacon Hours in Fog"
+                                "</DOCTITLE>\n</TEXT>\n</DOC>\n"),
                      NS_OK);
     assert_int_equal(g.nr, 0);
-    assert_int_equal(g.na, 1);
+    assert_int_equal(g.na, 2);
     assert_str(g.a[0].text, "Before after.");
     assert_str(g.a[0].source, "Federal Register");
     assert_str(g.a[0].date, "1994-01-04");
+    assert_str(g.a[1].title, "Beacon Hours in Fog"); /* FR's DOCTITLE */
     got_free(&g);
 }
 
