@@ -3372,6 +3372,8 @@ html_sniff(const char *head, size_t len, const char *name)
 {
     char root[16];
     size_t n = len < 1024 ? len : 1024;
+    if (len >= 11 && memcmp(head, "filedesc://", 11) == 0)
+        return 0; /* an ARC web archive, its pages among record headers */
     ns__xml_root_name(head, len, root, sizeof root);
     if (strcasecmp(root, "html") == 0)
         return 90;

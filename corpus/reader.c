@@ -826,6 +826,10 @@ read_input(walker *wk,
         if (ns__looks_binary(head, hl))
             return ns__corpus_reject(sink, &w,
                                      "unrecognized format (binary data)");
+        if (hl >= 11 && memcmp(head, "filedesc://", 11) == 0)
+            return ns__corpus_reject(sink, &w,
+                                     "unrecognized format (an ARC web "
+                                     "archive: convert it to WARC first)");
         if (first_element(head, hl, el, sizeof el))
             return ns__corpus_reject(sink, &w,
                                      "unrecognized format (markup whose "

@@ -150,6 +150,9 @@ test_empty_and_junk(void **state)
         { "broken/empty.txt", "empty file" },
         { "broken/empty.gz", "empty file" },
         { "broken/junk.bin", "unrecognized format (binary data)" },
+        /* not one page of HTML, as its <html> made it look */
+        { "broken/old.arc", "unrecognized format (an ARC web archive: "
+                            "convert it to WARC first)" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         got g = { 0 };
