@@ -99,6 +99,7 @@ static const struct {
     { "source_name", F_SOURCE, 2 },
     { "site_name", F_SOURCE, 3 },
     { "source_domain", F_SOURCE, 4 },
+    { "domain", F_SOURCE, 5 }, /* Hugging Face's cc_news */
     { "author", F_AUTHOR, 0 },
     { "byline", F_AUTHOR, 1 },
     { "authors", F_AUTHOR, 2 },

@@ -436,7 +436,7 @@ test_jsonl_dataset_shapes(void **state)
     g.keep_text = 1;
     assert_int_equal(got_walk(&g, data_path("jsonl/ccnews.jsonl")), NS_OK);
     assert_int_equal(g.nr, 0);
-    assert_int_equal(g.na, 1);
+    assert_int_equal(g.na, 2);
     assert_str(g.a[0].title, "Fog slows morning traffic");
     assert_str(g.a[0].text, "Fog closed the bay bridge approaches for an hour "
                             "on Sunday.\nCommuters waited in long lines.");
@@ -444,6 +444,10 @@ test_jsonl_dataset_shapes(void **state)
     assert_str(g.a[0].author, "Tomas Wren, Ada Pell");
     assert_str(g.a[0].source, "news.example.org");
     assert_str(g.a[0].language, "en");
+    /* Hugging Face's cc_news: the site in "domain" */
+    assert_str(g.a[1].source, "harbour.example.com");
+    assert_str(g.a[1].text, "Tug crews worked double shifts.");
+    assert_str(g.a[1].date, "2017-12-01T19:39:41Z");
     got_free(&g);
 
     /* The Guardian's API: webUrl beside a "fields" object of headline,
