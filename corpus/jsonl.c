@@ -57,6 +57,8 @@ static const struct {
     { "content", F_TEXT, 2 },
     { "contents", F_TEXT, 2 },         /* TREC Washington Post: blocks */
     { "content_elements", F_TEXT, 2 }, /* Arc XP (ANS): blocks */
+    { "content_html", F_TEXT, 2 },     /* JSON Feed */
+    { "content_text", F_TEXT, 2 },     /* JSON Feed */
     { "maintext", F_TEXT, 3 },
     { "article", F_TEXT, 4 },
     { "full_text", F_TEXT, 5 },
@@ -124,6 +126,7 @@ typedef struct jctx {
     ns__text clean;      /* a candidate's text with its markup read */
     ns_buf fallback_id;
     unsigned sub; /* the article's place in a wrapper, 0 for none */
+    const char *feed; /* the wrapper's title (a JSON Feed's), or NULL */
 } jctx;
 
 static void
@@ -686,7 +689,7 @@ emit_object(jctx *c, json_object *o)
     a.id = val[F_ID];
     a.title = val[F_TITLE];
     a.date = date[0] ? date : NULL;
-    a.source = val[F_SOURCE];
+    a.source = val[F_SOURCE] ? val[F_SOURCE] : c->feed;
     a.url = val[F_URL];
     a.author = val[F_AUTHOR];
     a.language = val[F_LANG];
@@ -704,19 +707,52 @@ emit_object(jctx *c, json_object *o)
     return ns__corpus_emit(c->sink, &c->w, &a);
 }
 
-/* The array of articles inside a wrapper object, or NULL. */
+/* Whether o has a member naming a text. */
+static int
+has_text_field(json_object *o)
+{
+    json_object_object_foreach(o, k, v)
+    {
+        int prio;
+        (void)v;
+        if (field_of(k, &prio) == F_TEXT)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether the array a holds an object that looks like an article. */
+static int
+holds_article(json_object *a)
+{
+    size_t n = json_object_array_length(a);
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(a, i);
+        if (json_object_is_type(e, json_type_object) && looks_like_article(e))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The array of articles inside a wrapper object, or NULL.  An object with
+ * a text is an article; one with a title only is a wrapper when it holds
+ * articles (a JSON Feed: its title, then its items).
+ */
 static json_object *
 find_articles(json_object *o, int depth)
 {
-    if (depth > 2 || looks_like_article(o))
+    if (depth > 2 || has_text_field(o))
         return NULL;
+    int titled = looks_like_article(o);
     for (size_t i = 0; i < sizeof wrapper_keys / sizeof *wrapper_keys; i++) {
         json_object *v = member_ci(o, wrapper_keys[i]);
         if (!v)
             continue;
-        if (json_object_is_type(v, json_type_array))
+        if (json_object_is_type(v, json_type_array) &&
+            (!titled || holds_article(v)))
             return v;
-        if (json_object_is_type(v, json_type_object)) {
+        if (json_object_is_type(v, json_type_object) && !titled) {
             json_object *a = find_articles(v, depth + 1);
             if (a)
                 return a;
@@ -735,6 +771,10 @@ handle_value(jctx *c, json_object *v)
     json_object *arr = find_articles(v, 0);
     if (!arr)
         return emit_object(c, v);
+    json_object *t = member_ci(v, "title");
+    c->feed = t && json_object_is_type(t, json_type_string) ?
+                  json_object_get_string(t) :
+                  NULL;
     size_t n = json_object_array_length(arr);
     ns_status st = NS_OK;
     for (size_t i = 0; i < n && st == NS_OK; i++) {
@@ -747,6 +787,7 @@ handle_value(jctx *c, json_object *v)
                                    "item %zu is not a json object", i + 1);
     }
     c->sub = 0;
+    c->feed = NULL;
     return st;
 }
 

@@ -389,7 +389,7 @@ test_jsonl_html_fields(void **state)
  * typed "contents" blocks (only the paragraphs are text, not the kicker,
  * title, byline, date, image or author box they list) and article_url,
  * Arc XP's content_elements, HuffPost's short_description, CC-News, The
- * Guardian's API and Elasticsearch hits. */
+ * Guardian's API, Elasticsearch hits, JSON Feed. */
 static void
 test_jsonl_dataset_shapes(void **state)
 {
@@ -477,6 +477,23 @@ test_jsonl_dataset_shapes(void **state)
     assert_str(g.a[0].title, "Tugs busy all week");
     assert_str(g.a[0].date, "2020-05-05");
     assert_str(g.a[0].text, "Tug crews worked double shifts.");
+    got_free(&g);
+
+    /* A JSON Feed: a titled object of items, not one article; its title
+     * names their source. */
+    memset(&g, 0, sizeof g);
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, data_path("jsonl/jsonfeed.json")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 2);
+    assert_str(g.a[0].id, "2");
+    assert_str(g.a[0].title, "Tugs busy all week");
+    assert_str(g.a[0].text, "Tug crews worked double shifts.");
+    assert_str(g.a[0].author, "Anna Quillfeather");
+    assert_str(g.a[0].source, "Harbour Notes");
+    assert_str(g.a[0].date, "2024-03-05T09:30:00+01:00");
+    assert_null(g.a[1].title);
+    assert_str(g.a[1].text, "Cranes stood idle on Monday.");
     got_free(&g);
 }
 
