@@ -276,6 +276,7 @@ item_read(feed *f, const xmlNode *n, int atom)
     int alt = 0;
     ns_status st = NS_OK;
     ns__text body = { { 0 }, 0, 0 };
+    const xmlNode *guid = NULL; /* RSS: the guid that gave the id */
 
     f->w.record++;
     f->w.offset = ns__line_offset(&f->lines, (unsigned long)xmlGetLineNo(n));
@@ -296,6 +297,8 @@ item_read(feed *f, const xmlNode *n, int atom)
                 alt = it.url != NULL;
             }
         } else if (is_own(c, "guid") || is_own(c, "id")) {
+            if (!it.id && !atom)
+                guid = c;
             set_line(f, &it.id, c);
         } else if (is_own(c, "pubDate")) {
             set_line(f, &it.date[FD_PUB], c);
@@ -337,6 +340,17 @@ item_read(feed *f, const xmlNode *n, int atom)
         } else if (IS_MEDIA(c, "group")) {
             media_scan(&it, c);
         }
+    }
+    /* RSS 2.0: a guid is the item's permalink unless isPermaLink="false";
+     * an item with no <link> is found at it, when it is a web address. */
+    if (!it.url && guid && it.id && !f->oom &&
+        (strncmp(it.id, "http://", 7) == 0 ||
+         strncmp(it.id, "https://", 8) == 0)) {
+        xmlChar *pl = xmlGetProp(guid, (const xmlChar *)"isPermaLink");
+        if (!pl || strcmp((const char *)pl, "false") != 0)
+            if (!(it.url = ns__strdup(it.id)))
+                f->oom = 1;
+        xmlFree(pl);
     }
     if (atom && !it.author && !f->oom) {
         it.author = atom_authors(f, n);

@@ -188,6 +188,22 @@ test_item_source(void **state)
     got_free(&g);
 }
 
+/* RSS 2.0: an item with no <link> is found at its guid, unless that is
+ * isPermaLink="false" (or no web address). */
+static void
+test_guid_permalink(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "xml/rss-guid.xml");
+    assert_int_equal(g.na, 2);
+    assert_int_equal(g.nr, 0);
+    assert_str(g.a[0].url, "http://g.example.com/2020/only-guid");
+    assert_str(g.a[1].id, "g-0002");
+    assert_null(g.a[1].url);
+    got_free(&g);
+}
+
 static void
 test_sniff(void **state)
 {
@@ -553,6 +569,7 @@ main(void)
         cmocka_unit_test(test_rss1),
         cmocka_unit_test(test_atom),
         cmocka_unit_test(test_item_source),
+        cmocka_unit_test(test_guid_permalink),
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_bad_entity),
