@@ -88,6 +88,7 @@ typedef struct ns__format {
  *   of white space, line breaks and no-break spaces become one space;
  *   U+200B, U+2060 and U+FEFF are dropped), trimmed, invalid UTF-8
  *   replaced by U+FFFD, "" made NULL;
+ * - author: a byline's "By " (any case) taken off, as every reader would;
  * - no id: the url, else "<w->file>#<w->record>".
  * The text is passed as is (the analyzer skips invalid bytes).  a's strings
  * stay the caller's; a itself is not changed.

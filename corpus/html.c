@@ -3165,14 +3165,12 @@ title_strip_site(char *title, const char *site)
     }
 }
 
-/* "By Jane Doe" -> "Jane Doe"; "Site https://site.com" -> "Site". */
+/* "Site https://site.com" -> "Site" ("By " goes in ns__corpus_emit). */
 static void
 author_clean(char *a)
 {
     if (!a)
         return;
-    if (strncasecmp(a, "by ", 3) == 0)
-        memmove(a, a + 3, strlen(a + 3) + 1);
     char *u = strstr(a, " http");
     if (u && u > a)
         *u = '\0';

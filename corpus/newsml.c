@@ -125,7 +125,8 @@ set_party(doc_state *d, char **slot, const xmlNode *n)
     }
 }
 
-/* "By Jane Doe" -> "Jane Doe", in place. */
+/* "By Jane Doe" -> "Jane Doe", in place (ns__corpus_emit does it for
+ * every reader; here it tells a byline of words from one of markup). */
 static void
 strip_by(char *s)
 {
@@ -432,7 +433,6 @@ news_item(doc_state *d, const xmlNode *item)
             ns_free(s.author);
             s.author = NULL;
             set_line(d, &s.author, x);
-            strip_by(s.author);
         } else if (ns__markup_is(x, "language")) {
             ns_free(s.language);
             s.language = NULL;
@@ -575,7 +575,6 @@ nml1_meta(doc_state *d, story *s, const xmlNode *x, char **credit)
         set_line(d, &s->title, ns__markup_child(x, "HeadLine"));
         if (!s->author) {
             set_line(d, &s->author, ns__markup_child(x, "ByLine"));
-            strip_by(s->author);
         }
         set_line(d, &s->dateline, ns__markup_child(x, "DateLine"));
         set_line(d, credit, ns__markup_child(x, "CreditLine"));
@@ -722,7 +721,6 @@ rcv1_item(doc_state *d, const xmlNode *item)
     set_line(d, &s.title, ns__markup_child(item, "headline"));
     set_line(d, &s.title, ns__markup_child(item, "title"));
     set_line(d, &s.author, ns__markup_child(item, "byline"));
-    strip_by(s.author);
     set_line(d, &s.dateline, ns__markup_child(item, "dateline"));
     ns__markup_text(&s.body, ns__markup_child(item, "text"));
     const xmlNode *md = ns__markup_child(item, "metadata");

@@ -604,6 +604,17 @@ clean_field(ns_buf *b, const char *s)
     return b->oom || b->len == 0 ? NULL : b->data;
 }
 
+/* A byline as articles give it, "By Jane Doe" (a clean field): the name,
+ * or NULL when there is none. */
+static const char *
+byline_name(const char *s)
+{
+    if (s && (s[0] == 'B' || s[0] == 'b') && (s[1] == 'Y' || s[1] == 'y') &&
+        s[2] == ' ')
+        return s[3] ? s + 3 : NULL;
+    return s;
+}
+
 ns_status
 ns__corpus_emit(const ns__corpus_sink *sink,
                 const ns__where *w,
@@ -624,7 +635,7 @@ ns__corpus_emit(const ns__corpus_sink *sink,
     out.date = clean_field(&b[DATE], a->date);
     out.source = clean_field(&b[SOURCE], a->source);
     out.url = clean_field(&b[URL], a->url);
-    out.author = clean_field(&b[AUTHOR], a->author);
+    out.author = byline_name(clean_field(&b[AUTHOR], a->author));
     out.language = clean_field(&b[LANG], a->language);
     if (!out.text)
         out.text_len = 0;

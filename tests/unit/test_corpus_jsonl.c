@@ -34,7 +34,7 @@ test_jsonl_fields(void **state)
     assert_str(a->title, "No Id Here");
     assert_str(a->text, "Body text.");
     assert_str(a->date, "2015-09-18T10:20:30Z"); /* epoch seconds */
-    assert_str(a->author, "By Jane Roe");
+    assert_str(a->author, "Jane Roe"); /* "By " goes */
 
     a = &g.a[2];
     assert_int_equal(a->record, 4); /* line 3 is blank */
@@ -135,7 +135,7 @@ test_json_wrappers(void **state)
     assert_int_equal(g.na, 1);
     assert_str(g.a[0].id, "nyt://article/1");
     assert_str(g.a[0].title, "NYT Headline");
-    assert_str(g.a[0].author, "By Somebody");
+    assert_str(g.a[0].author, "Somebody");
     assert_str(g.a[0].url, "https://nytimes.com/1");
     assert_str(g.a[0].text, "The abstract.");
     assert_str(g.a[0].date, "2015-09-18T04:00:00Z");

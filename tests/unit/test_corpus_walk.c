@@ -1008,6 +1008,26 @@ test_utf8_helpers(void **state)
     assert_str(g.a[0].title, "A b cd");
     assert_null(g.a[0].author);
     got_free(&g);
+
+    /* a byline is its name, whatever the reader: "By " goes */
+    static const char *const by[][2] = {
+        { "By Jane Roe", "Jane Roe" },
+        { " BY  JANE ROE", "JANE ROE" },
+        { "by Jane, Reuters", "Jane, Reuters" },
+        { "Byron Hale", "Byron Hale" },
+        { "By", "By" },
+        { "By ", "By" },
+    };
+    for (size_t i = 0; i < sizeof by / sizeof *by; i++) {
+        char line[128];
+        snprintf(line, sizeof line,
+                 "{\"title\": \"T\", \"author\": \"%s\"}\n", by[i][0]);
+        memset(&g, 0, sizeof g);
+        assert_int_equal(got_string(&g, "f.jsonl", line), NS_OK);
+        assert_int_equal(g.na, 1);
+        assert_str(g.a[0].author, by[i][1]);
+        got_free(&g);
+    }
 }
 
 /* Every format has a slot in ns_index_stats.articles_by_format, and
