@@ -1,8 +1,7 @@
 /*
  * check.h: the checks the fuzz targets share.  A failed CHECK names itself
  * on standard error and aborts, which libFuzzer and the replay driver
- * (driver.c) both report as a crash.  The UTF-8 check is written apart from
- * the library's validator (core/utf8), so that it can catch it.
+ * (driver.c) both report as a crash.
  */
 #ifndef NS_TESTS_FUZZ_CHECK_H
 #define NS_TESTS_FUZZ_CHECK_H
@@ -14,6 +13,7 @@
 
 #include "corpus/corpus.h"
 #include "corpus/format.h"
+#include "tests/utf8_check.h"
 
 #define CHECK(x)                                                             \
     do {                                                                     \
@@ -24,42 +24,6 @@
         }                                                                    \
     } while (0)
 
-/* Whether s[0, n) is valid UTF-8 (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF). */
-static inline int
-fz_utf8(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i], lo = 0x80, hi = 0xBF;
-        size_t k;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return 0;
-        }
-        if (i + k >= n || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if (s[i + j] < 0x80 || s[i + j] > 0xBF)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
 /* A metadata field as ns__corpus_emit promises it (NULL, or valid UTF-8
  * on one line, trimmed, not empty). */
 static inline void
@@ -69,7 +33,7 @@ fz_field(const char *s)
         return;
     size_t n = strlen(s);
     CHECK(n > 0);
-    CHECK(fz_utf8(s, n));
+    CHECK(utf8_ok(s, n));
     CHECK(s[0] != ' ' && s[n - 1] != ' ');
     CHECK(!memchr(s, '\n', n) && !memchr(s, '\r', n) && !memchr(s, '\t', n));
 }

@@ -49,13 +49,13 @@ on_token(const ns_token *t, void *payload)
     state *s = payload;
     CHECK(t->start < t->end && t->end <= s->len);
     CHECK(t->start >= s->last_end);
-    CHECK(fz_utf8(s->text + t->start, t->end - t->start));
+    CHECK(utf8_ok(s->text + t->start, t->end - t->start));
     CHECK(t->pos == s->next_pos);
     CHECK(t->term_len > 0 && t->word_len > 0);
     CHECK(t->word_len <= NS_ANALYZER_MAX_WORD);
     CHECK(t->term[t->term_len] == '\0' && t->word[t->word_len] == '\0');
-    CHECK(fz_utf8(t->term, t->term_len));
-    CHECK(fz_utf8(t->word, t->word_len));
+    CHECK(utf8_ok(t->term, t->term_len));
+    CHECK(utf8_ok(t->word, t->word_len));
     CHECK((t->flags & ~7u) == 0);
     if ((t->flags & NS_TOKEN_NUMBER) || (s->mode & NS_ANALYZE_NOSTEM))
         CHECK(t->term_len == t->word_len &&
@@ -112,6 +112,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = ns__analyzer_fold(a, (const char *)data, size, &out);
     CHECK(out != NULL);
     CHECK(out[n] == '\0');
-    CHECK(fz_utf8(out, n));
+    CHECK(utf8_ok(out, n));
     return 0;
 }

@@ -22,7 +22,7 @@ static void
 fh_field(const char *s)
 {
     if (s)
-        CHECK(fz_utf8(s, strlen(s)));
+        CHECK(utf8_ok(s, strlen(s)));
 }
 
 static const char *const charsets[8] = {
@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(st == NS_OK || st == NS_ERR_FORMAT || st == NS_ERR_NOMEM);
     if (st == NS_OK) {
         CHECK(p.text && strlen(p.text) == p.text_len);
-        CHECK(fz_utf8(p.text, p.text_len));
+        CHECK(utf8_ok(p.text, p.text_len));
         fh_field(p.title);
         fh_field(p.date);
         fh_field(p.author);
@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ns__text t = { { 0 }, 0, 0 };
     ns__html_fragment_text(&t, (const char *)data, size);
     if (!t.buf.oom)
-        CHECK(fz_utf8(ns__buf_cstr(&t.buf), t.buf.len));
+        CHECK(utf8_ok(ns__buf_cstr(&t.buf), t.buf.len));
     ns__text_free(&t);
     return 0;
 }

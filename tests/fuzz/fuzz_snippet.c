@@ -427,8 +427,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(strlen(s) == snip.len);
     for (size_t i = 0; i < snip.len; i++)
         CHECK((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] != 0x7F);
-    if (fz_utf8(text, len))
-        CHECK(fz_utf8(s, snip.len));
+    if (utf8_ok(text, len))
+        CHECK(utf8_ok(s, snip.len));
     size_t at = 0, longest = 0;
     for (size_t k = 0; k < n_hl; k++) {
         CHECK(hl[k].start >= at);

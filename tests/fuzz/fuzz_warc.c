@@ -26,7 +26,7 @@ fw_article(const ns_article *a, const ns__where *w, void *payload)
     (void)payload;
     fz_emitted(a, w);
     if (a->text_len)
-        CHECK(fz_utf8(a->text, a->text_len));
+        CHECK(utf8_ok(a->text, a->text_len));
     return 0;
 }
 

@@ -28,7 +28,7 @@ fx_article(const ns_article *a, const ns__where *w, void *payload)
     (void)payload;
     fz_emitted(a, w);
     if (a->text_len)
-        CHECK(fz_utf8(a->text, a->text_len));
+        CHECK(utf8_ok(a->text, a->text_len));
     return 0;
 }
 
@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ns__text t = { { 0 }, 0, 0 };
             ns__markup_text(&t, (xmlNode *)doc);
             if (!t.buf.oom)
-                CHECK(fz_utf8(ns__buf_cstr(&t.buf), t.buf.len));
+                CHECK(utf8_ok(ns__buf_cstr(&t.buf), t.buf.len));
             ns__text_free(&t);
             xmlFreeDoc(doc);
         }

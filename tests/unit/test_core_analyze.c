@@ -16,6 +16,7 @@
 
 #include "core/analyze.h"
 #include "core/ns_xapian.h"
+#include "tests/utf8_check.h"
 #include "core/util.h"
 
 #define N NS_TOKEN_NUMBER
@@ -24,44 +25,6 @@
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
-
-/* Is s[0, n) valid UTF-8 (no overlong, surrogate or > U+10FFFF)? */
-static int
-valid_utf8(const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t k;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return 0;
-        }
-        if (i + k >= n)
-            return 0; /* truncated */
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
-}
 
 #define MAXTOK 256
 
@@ -92,12 +55,12 @@ collect(const ns_token *t, void *payload)
     assert_true(t->word_len > 0 && t->word_len <= NS_ANALYZER_MAX_WORD);
     assert_int_equal(t->term[t->term_len], '\0');
     assert_int_equal(t->word[t->word_len], '\0');
-    assert_true(valid_utf8(t->term, t->term_len));
-    assert_true(valid_utf8(t->word, t->word_len));
+    assert_true(utf8_ok(t->term, t->term_len));
+    assert_true(utf8_ok(t->word, t->word_len));
     assert_true(t->start < t->end);
     assert_true(t->end <= c->len);
     assert_true(t->start >= c->last_end); /* in order, not overlapping */
-    assert_true(valid_utf8(c->text + t->start, t->end - t->start));
+    assert_true(utf8_ok(c->text + t->start, t->end - t->start));
     assert_int_equal(t->pos, c->next_pos);
     c->next_pos++;
     c->last_end = t->end;
