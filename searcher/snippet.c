@@ -108,6 +108,20 @@ is_excluded(const ns__query *q, const char *term)
     return 0;
 }
 
+/* The earliest of the last places the groups of want were seen
+ * (last_seen: offset + 1, 0 never: SIZE_MAX then). */
+static size_t
+first_of_last(const size_t *last_seen, uint64_t want)
+{
+    size_t first = SIZE_MAX;
+    for (; want; want &= want - 1) {
+        size_t g = (size_t)__builtin_ctzll(want);
+        if (last_seen[g] - 1 < first)
+            first = last_seen[g] - 1;
+    }
+    return first;
+}
+
 /* Whether the groups wanted have all been seen, within one window of
  * target bytes that ends at end. */
 static int
@@ -116,11 +130,7 @@ window_done(const size_t *last_seen, uint64_t seen, uint64_t want,
 {
     if (!want || (seen & want) != want)
         return 0;
-    size_t first = SIZE_MAX;
-    for (size_t g = 0; g < MAX_TERMS; g++)
-        if ((want >> g & 1) && last_seen[g] - 1 < first)
-            first = last_seen[g] - 1;
-    return end - first <= target;
+    return end - first_of_last(last_seen, want) <= target;
 }
 
 /* After a match ending at end: stop when the counts say none is left. */
@@ -475,35 +485,16 @@ skip_title(const char *text, size_t len, const char *title)
     return i;
 }
 
-/* The matches of s in [from, to): their distinct groups not yet in seen
- * (added to it when add), and their count. */
-static size_t
-new_groups(const scan *s, size_t from, size_t to, unsigned char *seen,
-           int add, size_t *count)
-{
-    unsigned char local[2 * MAX_TERMS];
-    memcpy(local, seen, sizeof local);
-    size_t fresh = 0;
-    *count = 0;
-    for (size_t i = from; i < to; i++) {
-        int g = s->m[i].group;
-        (*count)++;
-        if (!local[g]) {
-            local[g] = 1;
-            fresh++;
-        }
-    }
-    if (add)
-        memcpy(seen, local, sizeof local);
-    return fresh;
-}
-
 /*
  * Choose k fragments of at most flen bytes greedily: each time the window
  * (starting at a match) with the most groups not shown yet, then the most
  * matches.  frags receive the clusters [first match start, last match
  * end); returns how many were found (fewer when nothing new is left) and
  * the groups they show in *shown.
+ *
+ * The matches are in text order, so a window's end only moves on as its
+ * start does: each round slides one window over the matches, counting the
+ * groups in it, instead of counting every window anew.
  */
 static size_t
 choose(const scan *s, size_t k, size_t flen, frag *frags, size_t *shown)
@@ -513,18 +504,26 @@ choose(const scan *s, size_t k, size_t flen, frag *frags, size_t *shown)
     size_t nf = 0;
     *shown = 0;
     memset(used, 0, s->n < sizeof used ? s->n : sizeof used);
+#define USED(i) ((i) < sizeof used && used[i])
     while (nf < k) {
         size_t best = SIZE_MAX, best_score = 0, best_j = 0, best_new = 0;
+        size_t in[2 * MAX_TERMS] = { 0 }; /* the window's matches by group */
+        size_t fresh = 0;                 /* its groups not in seen */
+        size_t j = 0;                     /* [i, j): the window */
         for (size_t i = 0; i < s->n; i++) {
-            if (i < sizeof used && used[i])
-                continue;
-            size_t j = i;
+            if (USED(i))
+                continue; /* (a window stops before a used match) */
+            if (j < i)
+                j = i;
             while (j < s->n && s->m[j].end - s->m[i].start <= flen &&
-                   !(j < sizeof used && used[j]))
-                j++;
+                   !USED(j)) {
+                int g = s->m[j++].group;
+                if (in[g]++ == 0 && !seen[g])
+                    fresh++;
+            }
             if (j == i)
                 continue;
-            size_t count, fresh = new_groups(s, i, j, seen, 0, &count);
+            size_t count = j - i;
             size_t score = fresh * 100000 + (count < 99999 ? count : 99999);
             if (fresh && score > best_score) {
                 best_score = score;
@@ -532,18 +531,23 @@ choose(const scan *s, size_t k, size_t flen, frag *frags, size_t *shown)
                 best_j = j;
                 best_new = fresh;
             }
+            int g = s->m[i].group; /* i leaves the window */
+            if (--in[g] == 0 && !seen[g])
+                fresh--;
         }
         if (best == SIZE_MAX)
             break;
-        size_t count;
-        new_groups(s, best, best_j, seen, 1, &count);
-        for (size_t i = best; i < best_j && i < sizeof used; i++)
-            used[i] = 1;
+        for (size_t i = best; i < best_j; i++) {
+            seen[s->m[i].group] = 1;
+            if (i < sizeof used)
+                used[i] = 1;
+        }
         frags[nf].start = s->m[best].start;
         frags[nf].end = s->m[best_j - 1].end;
         nf++;
         *shown += best_new;
     }
+#undef USED
     return nf;
 }
 
@@ -747,15 +751,40 @@ pick(const scan *s, const char *text, size_t len, unsigned target,
     return nf;
 }
 
+/* The last newline in t[lo, hi), or SIZE_MAX: eight bytes at a time
+ * where there is none (a paragraph is a few hundred bytes). */
+static size_t
+last_newline(const char *t, size_t lo, size_t hi)
+{
+    const uint64_t ones = 0x0101010101010101u, nl = 0x0a * ones;
+    while (hi - lo >= 8) {
+        uint64_t x;
+        memcpy(&x, t + hi - 8, 8);
+        x ^= nl; /* a zero byte where there is a newline */
+        if ((x - ones) & ~x & (ones << 7))
+            break;
+        hi -= 8;
+    }
+    while (hi > lo)
+        if (t[--hi] == '\n')
+            return hi;
+    return SIZE_MAX;
+}
+
 /* The end of the last blank line ("\n\n") in text[from, to), or from:
  * a place where the analysis can stop and go on in a second run, which
- * starts a sentence there as one run does after a blank line. */
+ * starts a sentence there as one run does after a blank line.  The text
+ * before scanned was looked at by the call before (and held none past
+ * from): only what was decoded since is. */
 static size_t
-paragraph_cut(const char *text, size_t from, size_t to)
+paragraph_cut(const char *text, size_t from, size_t scanned, size_t to)
 {
-    for (size_t i = to; i >= from + 2; i--)
-        if (text[i - 1] == '\n' && text[i - 2] == '\n')
-            return i;
+    size_t lo = scanned > from + 1 ? scanned - 1 : from;
+    if (lo + 2 > to)
+        return from;
+    for (size_t p = to; (p = last_newline(text, lo + 1, p)) != SIZE_MAX;)
+        if (text[p - 1] == '\n')
+            return p + 1;
     return from;
 }
 
@@ -1085,10 +1114,7 @@ plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
         seen |= (uint64_t)1 << m->group;
         if ((seen & pl->held) != pl->held)
             continue;
-        size_t first = SIZE_MAX;
-        for (size_t g = 0; g < MAX_TERMS; g++)
-            if ((pl->held >> g & 1) && last[g] - 1 < first)
-                first = last[g] - 1;
+        size_t first = first_of_last(last, pl->held);
         if (m->end - first > s->target + PLAN_SLACK)
             continue;
         if (pl->n_cand && pl->cand[pl->n_cand - 1].start == first)
@@ -1437,12 +1463,13 @@ scan:
      * positions go on from piece to piece, and a piece starts a sentence
      * as the text does after a blank line, so the tokens are the ones of
      * one run over the whole text. */
-    size_t from = 0;
+    size_t from = 0, scanned = 0;
     uint32_t pos = 0;
     int asked = 0;
     while (st == NS_OK && (s.n_terms || whole)) {
         int all = len == whole;
-        size_t cut = all ? len : paragraph_cut(text, from, len);
+        size_t cut = all ? len : paragraph_cut(text, from, scanned, len);
+        scanned = len;
         if (cut > from) {
             ns_analyze_stats stats;
             memset(&stats, 0, sizeof stats);
