@@ -47,11 +47,6 @@ struct ns__store {
     unsigned session;
 };
 
-/* Texts decoded in steps are at most this long: zstd's stream decoder
- * keeps a buffer of a frame's whole size in the context (and the store
- * keeps the context), so a longer text is decoded whole, at once. */
-#define NS_TEXT_STEPS_MAX (1u << 20)
-
 ns_status
 ns__store_new(ns__store **out)
 {
@@ -332,15 +327,26 @@ put_frame(ns__store *s, const void *src, size_t len, ns_buf *out)
     return NS_OK;
 }
 
+/* The size of the text's block that starts at byte off: see
+ * NS_STORE_TEXT_FIRST. */
+static size_t
+text_block_at(size_t off)
+{
+    size_t b = NS_STORE_TEXT_FIRST;
+    while (b < NS_STORE_TEXT_BLOCK && b <= off)
+        b *= 2;
+    return b;
+}
+
 /* Append the text compressed as put_frame() does, in blocks of
- * NS_STORE_TEXT_BLOCK bytes: one frame, its size in its header. */
+ * text_block_at() bytes: one frame, its size in its header. */
 static ns_status
 put_text_frame(ns__store *s, const char *text, size_t len, ns_buf *out)
 {
-    if (len <= NS_STORE_TEXT_BLOCK)
+    if (len <= NS_STORE_TEXT_FIRST)
         return put_frame(s, text, len, out);
     size_t bound =
-        ZSTD_compressBound(len) + 64 * (len / NS_STORE_TEXT_BLOCK + 1);
+        ZSTD_compressBound(len) + 64 * (len / NS_STORE_TEXT_FIRST + 1);
     if (ns__buf_reserve(out, bound) != 0)
         return NS_ERR_NOMEM;
     ZSTD_CCtx *c = s->cctx;
@@ -353,8 +359,9 @@ put_text_frame(ns__store *s, const char *text, size_t len, ns_buf *out)
         r = ZSTD_CCtx_setPledgedSrcSize(c, len);
     ZSTD_outBuffer ob = { out->data + out->len, bound, 0 };
     for (size_t off = 0; !ZSTD_isError(r) && off < len;) {
-        size_t k = len - off < NS_STORE_TEXT_BLOCK ? len - off
-                                                   : NS_STORE_TEXT_BLOCK;
+        size_t k = text_block_at(off);
+        if (k > len - off)
+            k = len - off;
         ZSTD_inBuffer ib = { text + off, k, 0 };
         ZSTD_EndDirective e = off + k == len ? ZSTD_e_end : ZSTD_e_flush;
         do
@@ -490,17 +497,17 @@ block_end(const unsigned char *p, size_t n, size_t at, int *last)
     return n - at - 3 < stored ? 0 : at + 3 + stored;
 }
 
-/* Decode rec's text on, a block at a time, to at least NS_STORE_TEXT_BLOCK
- * more bytes or its end (see ns__store_text_more).  zstd's stream decoder
- * is handed the frame one block at a time: given more, it would decode a
- * block ahead of the output asked for. */
+/* Decode rec's text on by one block of its frame (or to its end: see
+ * ns__store_text_more).  zstd's stream decoder is handed the frame one
+ * block at a time: given more, it would decode a block ahead of the
+ * output asked for.  It writes into the text's buffer itself
+ * (ZSTD_d_stableOutBuffer, set by get_text): no copy, and no output
+ * buffer of the text's size kept in the context. */
 static ns_status
 text_step(ns__store *s, ns__record *rec)
 {
     ns_buf *b = &rec->text_;
-    size_t want = rec->text_whole - b->len > NS_STORE_TEXT_BLOCK
-                      ? b->len + NS_STORE_TEXT_BLOCK
-                      : rec->text_whole;
+    size_t want = b->len + 1;
     ZSTD_inBuffer in = { rec->tp_, rec->tfeed_, rec->tin_ };
     ZSTD_outBuffer out = { b->data, rec->text_whole, b->len };
     size_t r = 1;
@@ -546,7 +553,7 @@ text_step(ns__store *s, ns__record *rec)
 
 /* Decode the text's frame [p, end) into rec (its length, when stated
  * apart, must be len; UINT64_MAX: not stated): whole, or (in_steps) its
- * first blocks, the rest left to ns__store_text_more(). */
+ * first block, the rest left to ns__store_text_more(). */
 static ns_status
 get_text(ns__store *s, const unsigned char *p, const unsigned char *end,
          uint64_t len, int in_steps, ns__record *rec)
@@ -556,7 +563,7 @@ get_text(ns__store *s, const unsigned char *p, const unsigned char *end,
         n > (uint64_t)1 << 31 || (len != UINT64_MAX && n != len))
         return NS_ERR_INDEX_CORRUPT;
     rec->text_whole = (size_t)n;
-    if (!in_steps || n <= NS_STORE_TEXT_BLOCK || n > NS_TEXT_STEPS_MAX) {
+    if (!in_steps || n <= NS_STORE_TEXT_FIRST) {
         ns_status st = get_frame(s, p, end, n, &rec->text_);
         if (st != NS_OK)
             return st;
@@ -571,6 +578,8 @@ get_text(ns__store *s, const unsigned char *p, const unsigned char *end,
     size_t r = ZSTD_DCtx_reset(s->dctx, ZSTD_reset_session_only);
     if (!ZSTD_isError(r))
         r = ZSTD_DCtx_refDDict(s->dctx, dd);
+    if (!ZSTD_isError(r))
+        r = ZSTD_DCtx_setParameter(s->dctx, ZSTD_d_stableOutBuffer, 1);
     if (ZSTD_isError(r))
         return NS_ERR_NOMEM;
     ZSTD_frameHeader fh;

@@ -8,10 +8,11 @@
  *   varint      length of the fields' frame
  *   frame       zstd frame of the fields: varint+str each of id, title,
  *               date, source, url, author, language, file
- *   rest        zstd frame of the text, in blocks of NS_STORE_TEXT_BLOCK
- *               bytes of text (each flushed: later blocks still match
- *               against earlier ones) so that the start of a text decodes
- *               alone; any division into blocks decodes
+ *   rest        zstd frame of the text, in blocks growing from
+ *               NS_STORE_TEXT_FIRST to NS_STORE_TEXT_BLOCK bytes of text
+ *               (each flushed: later blocks still match against earlier
+ *               ones) so that the start of a text decodes alone; any
+ *               division into blocks decodes
  *
  * Each frame names its dictionary by id and holds its size.  Nothing is
  * left in plain: Xapian's glass backend zlib-compresses document data
@@ -93,14 +94,16 @@ ns_status ns__store_train(const void *samples,
 /** Encode article a (file = the input it came from, may be NULL). */
 /** Append a's fields (and file, may be NULL) as a record holds them,
  * before compression: what the dictionary is also trained on. */
-/* A text is compressed in blocks of this many bytes, so that a snippet
- * can decode the start of a text alone: most snippets stop in a text's
- * first few KB.  Measured on the White House sample (1,000 articles,
- * 4.7 MB): 1.2% more bytes than one block per text (0.56% in blocks of
- * 8 KB, 2.5% of 2 KB); with 8 KB, the texts decoded for bench/perf's
- * queries cost 2-3% more instructions per search for one- and two-word
- * queries, with 2 KB and 1 KB more for queries that read whole texts.
- * Records made with other block sizes (8 KB before) decode the same. */
+/* A text is compressed in blocks, so that a snippet can decode the start
+ * of a text alone: most snippets stop in a text's first KB or two.  The
+ * first block holds NS_STORE_TEXT_FIRST bytes, each next one twice as
+ * many up to NS_STORE_TEXT_BLOCK (512, 1024, 2048, 4096, 4096, ...):
+ * small where most snippets stop, large where whole texts are read (each
+ * block has its own entropy tables).  Measured on the White House sample
+ * (1,000 articles, 4.7 MB): 1.2% more bytes than one block per text with
+ * blocks of 4 KB from the start, 2.1% with these.  Records made with
+ * other block sizes (4 KB or 8 KB before) decode the same. */
+#define NS_STORE_TEXT_FIRST 512
 #define NS_STORE_TEXT_BLOCK 4096
 
 void ns__store_fields(const ns_article *a, const char *file, ns_buf *out);
@@ -113,8 +116,8 @@ ns_status ns__store_encode(ns__store *s,
 /**
  * Decode data into rec (zero it before the first use; reusable; free its
  * buffers with ns__record_free).  want_text 0 skips decompression, 1
- * decodes the whole text, NS_STORE_TEXT_START its start: at least
- * NS_STORE_TEXT_BLOCK bytes of it or all, as many bytes as rec->text_len
+ * decodes the whole text, NS_STORE_TEXT_START its start: its first block
+ * (or all of a short text), as many bytes as rec->text_len
  * says, the rest decoded by ns__store_text_more() while data is still
  * there.
  * Returns NS_OK; NS_ERR_INDEX_CORRUPT (bad record); NS_ERR_NOMEM.
@@ -126,8 +129,9 @@ ns_status ns__store_decode(ns__store *s,
                            int want_text,
                            ns__record *rec);
 /**
- * Decode more of a text asked for with NS_STORE_TEXT_START (at least
- * NS_STORE_TEXT_BLOCK more, or the rest; nothing when it is whole):
+ * Decode more of a text asked for with NS_STORE_TEXT_START (its next
+ * block, with the rest of the frame after the last; nothing when it is
+ * whole):
  * rec->text and rec->text_len are updated (text may move).  Cheapest
  * right after the record's ns__store_decode(); after other decodes with s
  * the text is decoded again from its start, whole.  The record's data must

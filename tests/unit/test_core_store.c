@@ -277,9 +277,22 @@ decode_in_steps(ns__store *s, const ns_buf *rec_bytes, ns__record *rec,
     return st;
 }
 
+/* The blocks a text of len bytes is stored in, as store.h describes them:
+ * NS_STORE_TEXT_FIRST bytes, then twice as many each up to
+ * NS_STORE_TEXT_BLOCK. */
+static size_t
+blocks_of(size_t len)
+{
+    size_t n = 0, b = NS_STORE_TEXT_FIRST;
+    for (size_t off = 0; off < len; off += b, n++)
+        while (b < NS_STORE_TEXT_BLOCK && b <= off)
+            b *= 2;
+    return n;
+}
+
 /* Long texts are stored in blocks and decode in steps to the same bytes:
- * short ones in one, long ones about a step per block, very long ones
- * (over 1 MB) whole at once; a store that decodes
+ * short ones in one, long ones a step per block after the first, which
+ * the start gives alone; a store that decodes
  * another record in between still gives the whole text (decoded again);
  * a text with one block (records made before) decodes in steps too; every
  * truncation of a record in blocks is refused at some step, and a flipped
@@ -303,8 +316,9 @@ test_text_in_steps(void **state)
     assert_int_equal(ns__store_train(samples.data, sizes, 200, &dict), NS_OK);
     assert_int_equal(ns__store_set_dict(s, dict.data, dict.len), NS_OK);
 
-    static const size_t lens[] = { 0,     1,     100,   4095,   4096,
-                                   4097,  8191,  8192,  8193,   16384,
+    static const size_t lens[] = { 0,     1,     100,   511,   512,
+                                   513,   1536,  1537,  3584,  3585,
+                                   4096,  7680,  7681,  8192,  16384,
                                    16385, 50000, 200000, 1500000 };
     ns_buf big = { 0 }, rec_bytes = { 0 }, other = { 0 };
     ns_article a;
@@ -338,15 +352,17 @@ test_text_in_steps(void **state)
         assert_int_equal(rec.text_whole, big.len);
         assert_int_equal(rec.text_len, big.len);
         assert_memory_equal(rec.text, big.data, big.len);
-        const size_t blk = NS_STORE_TEXT_BLOCK;
-        if (big.len <= blk || big.len > (1u << 20))
-            assert_int_equal(steps, 0); /* whole at once */
-        else
-            assert_true(steps >= (big.len - 1) / blk - 1 &&
-                        steps <= (big.len - 1) / blk);
+        const size_t first = NS_STORE_TEXT_FIRST;
+        assert_int_equal(steps, big.len ? blocks_of(big.len) - 1 : 0);
+        /* The start is the first block alone. */
+        assert_int_equal(ns__store_decode(s, rec_bytes.data, rec_bytes.len,
+                                          NS_STORE_TEXT_START, &rec),
+                         NS_OK);
+        assert_int_equal(rec.text_len, big.len < first ? big.len : first);
+        assert_memory_equal(rec.text, big.data, rec.text_len);
 
         /* Another decode between two steps: the rest comes out right. */
-        if (big.len > blk && big.len <= (1u << 20)) {
+        if (big.len > first) {
             assert_int_equal(ns__store_decode(s, rec_bytes.data,
                                               rec_bytes.len,
                                               NS_STORE_TEXT_START, &rec),
@@ -363,7 +379,7 @@ test_text_in_steps(void **state)
             assert_memory_equal(rec.text, big.data, big.len);
         }
 
-        if (big.len > blk) {
+        if (big.len > first) {
             /* The same text in one block, as records made before blocks
              * were stored: it decodes in steps too. */
             const unsigned char *p = (const unsigned char *)rec_bytes.data + 1;
