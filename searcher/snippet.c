@@ -1122,15 +1122,37 @@ plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
         else
             pl->cand[pl->n_cand++] = (frag){ first, m->end };
     }
-    /* Else (or if none is one), the fragments pick() would take: the
-     * fewest that show the most words. */
+    s->n = 0;
+    return 1;
+}
+
+/*
+ * Else (or if none is one), the fragments pick() would take on the
+ * estimates: the fewest that show the most words (pl->frags), and what
+ * the exact choice should show at least (pl->expect).  Wanted only when
+ * no candidate window settles the choice, so made only then: 0; -1 when
+ * out of memory.
+ */
+static int
+plan_estimate(plan *pl, const scan *s)
+{
+    scan e = *s; /* (its matches: the estimates, as plan_open() had them) */
+    e.m = NULL;
+    e.n = e.cap = 0;
+    if (pl->n_est) {
+        if (!(e.m = ns__malloc(pl->n_est * sizeof *e.m)))
+            return -1;
+        memcpy(e.m, pl->est, pl->n_est * sizeof *e.m);
+        e.n = e.cap = pl->n_est;
+    }
+    mark_phrases(&e);
     size_t best_shown = 0;
     for (size_t k = 1; k <= MAX_FRAGS; k++) {
-        size_t flen = frag_len(s->target, k);
+        size_t flen = frag_len(e.target, k);
         if (!flen)
             break;
         frag f[MAX_FRAGS];
-        size_t shown, n = choose(s, k, flen, f, &shown);
+        size_t shown, n = choose(&e, k, flen, f, &shown);
         if (k == 1 || shown > best_shown) {
             best_shown = shown;
             pl->flen = flen;
@@ -1141,7 +1163,7 @@ plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
          * fragments of this number could show, were the estimates off
          * by their slack. */
         size_t most;
-        choose(s, k, flen + PLAN_SLACK, f, &most);
+        choose(&e, k, flen + PLAN_SLACK, f, &most);
         if (most > pl->expect) {
             pl->expect = most;
             pl->expect_k = k;
@@ -1149,8 +1171,8 @@ plan_open(plan *pl, scan *s, const ns__xvalues *vals, size_t base,
         if (n < k)
             break;
     }
-    s->n = 0;
-    return 1;
+    ns_free(e.m);
+    return 0;
 }
 
 /* Analyze the marked sentences (a run of consecutive ones at once),
@@ -1398,6 +1420,10 @@ ns__snippet_make_steps(ns_analyzer *an,
             if (st != NS_OK)
                 goto out;
             settled = settle_exact(&s, pl.held);
+        }
+        if (!settled && plan_estimate(&pl, &s) != 0) {
+            st = NS_ERR_NOMEM;
+            goto out;
         }
         /* Else the fragments are chosen among all the matches, as on the
          * whole text, when the sentences that hold them are short enough
