@@ -355,27 +355,45 @@ decode(const char *t, size_t len, size_t i, utf8proc_int32_t *cp)
     return n > 0 ? (size_t)n : 0;
 }
 
-/* Whether a grapheme starts at t[a] for sure: an ASCII byte other than LF
- * (outside a run of regional indicators, whose pairs are counted from the
- * run's start) that does not follow a Prepend character (GB9b: U+0600
- * ARABIC NUMBER SIGN and its kind are one grapheme with the letter or
- * digit after them). */
+/* Whether a code point of this grapheme break class is one after which,
+ * and before which, a grapheme always breaks when the other side is one
+ * too (UAX #29: no rule joins two of them; Hangul L, V and T, Prepend,
+ * Extend, ZWJ, SpacingMark and regional indicators each have one). */
 static int
-anchor_at(const char *t, size_t a)
+plain_class(utf8proc_int32_t cp)
+{
+    int k = utf8proc_get_property(cp)->boundclass;
+    return k == UTF8PROC_BOUNDCLASS_OTHER || k == UTF8PROC_BOUNDCLASS_LV ||
+           k == UTF8PROC_BOUNDCLASS_LVT;
+}
+
+/* Whether a grapheme starts at t[a] (< len) for sure: an ASCII byte other
+ * than LF (outside a run of regional indicators, whose pairs are counted
+ * from the run's start) that does not follow a Prepend character (GB9b:
+ * U+0600 ARABIC NUMBER SIGN and its kind are one grapheme with the letter
+ * or digit after them); or a plain letter (plain_class) after another, as
+ * most letters of a text without ASCII are (Chinese, Arabic, Russian). */
+static int
+anchor_at(const char *t, size_t len, size_t a)
 {
     unsigned char c = (unsigned char)t[a];
-    if (c >= 0x80 || c == '\n')
+    if (c == '\n' || (c & 0xC0) == 0x80)
         return 0;
-    if (a == 0 || (unsigned char)t[a - 1] < 0x80 || c < 0x20 || c == 0x7f)
+    if (c < 0x80 && (a == 0 || (unsigned char)t[a - 1] < 0x80 || c < 0x20 ||
+                     c == 0x7f))
         return 1; /* GB4/GB5 break before a control whatever comes before */
+    if (a == 0)
+        return 0;
     size_t b = a - 1;
     while (b > 0 && a - b < 4 && ((unsigned char)t[b] & 0xC0) == 0x80)
         b--;
-    utf8proc_int32_t cp;
-    if (decode(t, a, b, &cp) != a - b)
-        return 1; /* an invalid byte before it */
-    return utf8proc_get_property(cp)->boundclass !=
-           UTF8PROC_BOUNDCLASS_PREPEND;
+    utf8proc_int32_t prev, cp;
+    if (decode(t, a, b, &prev) != a - b)
+        return c < 0x80; /* an invalid byte before it */
+    if (c < 0x80)
+        return utf8proc_get_property(prev)->boundclass !=
+               UTF8PROC_BOUNDCLASS_PREPEND;
+    return decode(t, len, a, &cp) && plain_class(cp) && plain_class(prev);
 }
 
 /* The last grapheme boundary at or before i.  Scanning starts at an anchor
@@ -387,7 +405,7 @@ grapheme_floor(const char *t, size_t len, size_t i)
     if (i >= len)
         return len;
     size_t a = i;
-    while (a > 0 && i - a < ANCHOR_MAX && !anchor_at(t, a))
+    while (a > 0 && i - a < ANCHOR_MAX && !anchor_at(t, len, a))
         a--;
     while (a > 0 && ((unsigned char)t[a] & 0xC0) == 0x80)
         a--;
