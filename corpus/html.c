@@ -2052,24 +2052,47 @@ jl_string(json_object *o, const char *key)
     return NULL;
 }
 
-/* A person or organization: a string, {"name": ...}, or an array of them,
- * appended to b (", " between names). */
+/* The node of graph (an @graph array, may be NULL) whose "@id" is id. */
+static json_object *
+jl_node(json_object *graph, const char *id)
+{
+    if (!graph || !json_object_is_type(graph, json_type_array))
+        return NULL;
+    size_t n = json_object_array_length(graph);
+    for (size_t i = 0; i < n && i < 256; i++) {
+        json_object *o = json_object_array_get_idx(graph, i);
+        const char *s;
+        if (json_object_is_type(o, json_type_object) &&
+            (s = jl_string(o, "@id")) && strcmp(s, id) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+/* A person or organization: a string, {"name": ...}, a reference
+ * {"@id": ...} to a node of graph that has the name (as WordPress's Yoast
+ * and other SEO plugins write publisher and author), or an array of
+ * them, appended to b (", " between names). */
 static void
-jl_names(ns_buf *b, json_object *v, int depth)
+jl_names(ns_buf *b, json_object *v, json_object *graph, int depth)
 {
     if (!v || depth > 2)
         return;
     if (json_object_is_type(v, json_type_array)) {
         size_t n = json_object_array_length(v);
         for (size_t i = 0; i < n && i < 8; i++)
-            jl_names(b, json_object_array_get_idx(v, i), depth + 1);
+            jl_names(b, json_object_array_get_idx(v, i), graph, depth + 1);
         return;
     }
-    const char *s = NULL;
-    if (json_object_is_type(v, json_type_string))
+    const char *s = NULL, *id;
+    json_object *node;
+    if (json_object_is_type(v, json_type_string)) {
         s = json_object_get_string(v);
-    else if (json_object_is_type(v, json_type_object))
+    } else if (json_object_is_type(v, json_type_object)) {
         s = jl_string(v, "name");
+        if (!s && (id = jl_string(v, "@id")) && (node = jl_node(graph, id)))
+            s = jl_string(node, "name");
+    }
     if (!s || !*s || strncmp(s, "http", 4) == 0)
         return;
     if (b->len)
@@ -2078,7 +2101,7 @@ jl_names(ns_buf *b, json_object *v, int depth)
 }
 
 static void
-jl_article(page_meta *m, json_object *o)
+jl_article(page_meta *m, json_object *o, json_object *graph)
 {
     const char *s;
     json_object *v;
@@ -2090,12 +2113,12 @@ jl_article(page_meta *m, json_object *o)
         set_once(m, &m->date[D_JSONLD], s);
     ns_buf b = { 0 };
     if (json_object_object_get_ex(o, "author", &v))
-        jl_names(&b, v, 0);
+        jl_names(&b, v, graph, 0);
     if (b.len)
         set_once(m, &m->author[A_JSONLD], ns__buf_cstr(&b));
     ns__buf_reset(&b);
     if (json_object_object_get_ex(o, "publisher", &v))
-        jl_names(&b, v, 1);
+        jl_names(&b, v, graph, 1);
     if (b.len)
         set_once(m, &m->jl_publisher, ns__buf_cstr(&b));
     if (b.oom)
@@ -2115,8 +2138,9 @@ jl_article(page_meta *m, json_object *o)
     }
 }
 
+/* Find the article in o; graph: the @graph array o is in, if any. */
 static void
-jl_scan(page_meta *m, json_object *o, int depth)
+jl_scan(page_meta *m, json_object *o, json_object *graph, int depth)
 {
     json_object *v;
     if (!o || m->jl_found || depth > 6)
@@ -2124,19 +2148,19 @@ jl_scan(page_meta *m, json_object *o, int depth)
     if (json_object_is_type(o, json_type_array)) {
         size_t n = json_object_array_length(o);
         for (size_t i = 0; i < n && i < 64 && !m->jl_found; i++)
-            jl_scan(m, json_object_array_get_idx(o, i), depth + 1);
+            jl_scan(m, json_object_array_get_idx(o, i), graph, depth + 1);
         return;
     }
     if (!json_object_is_type(o, json_type_object))
         return;
     if (json_object_object_get_ex(o, "@type", &v) && jl_is_article(v)) {
-        jl_article(m, o);
+        jl_article(m, o, graph);
         return;
     }
     if (json_object_object_get_ex(o, "@graph", &v))
-        jl_scan(m, v, depth + 1);
+        jl_scan(m, v, v, depth + 1);
     if (json_object_object_get_ex(o, "mainEntity", &v))
-        jl_scan(m, v, depth + 1);
+        jl_scan(m, v, graph, depth + 1);
 }
 
 /* Whether s[0, *n) ends with suffix; if so, cut it off. */
@@ -2186,7 +2210,7 @@ jl_read(page_meta *m, const char *s)
     }
     json_object *o = json_tokener_parse_ex(tok, s, (int)n);
     if (o && json_tokener_get_error(tok) == json_tokener_success)
-        jl_scan(m, o, 0);
+        jl_scan(m, o, NULL, 0);
     json_object_put(o);
     json_tokener_free(tok);
 }

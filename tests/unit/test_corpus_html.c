@@ -242,6 +242,36 @@ test_jsonld(void **state)
     assert_str(p.language, "en-US");
     assert_has(p.text, "The river peaked at 5.2 metres");
     ns__html_page_free(&p);
+
+    /* Yoast and other SEO plugins: one @graph whose article names its
+     * author and publisher by "@id" references to other nodes. */
+    const char *h =
+        "<html><head><script type=\"application/ld+json\">{\"@context\":"
+        "\"https://schema.org\",\"@graph\":[{\"@type\":\"NewsArticle\","
+        "\"@id\":\"https://h.example/a/#article\",\"headline\":\"Harbour "
+        "dredging starts in May\",\"author\":{\"@id\":\"https://h.example/"
+        "#/schema/person/7\"},\"publisher\":{\"@id\":\"https://h.example/"
+        "#organization\"},\"datePublished\":\"2024-03-05T08:00:00+00:00\"},"
+        "{\"@type\":\"Organization\",\"@id\":\"https://h.example/"
+        "#organization\",\"name\":\"Harbour Herald\"},{\"@type\":"
+        "\"Person\",\"@id\":\"https://h.example/#/schema/person/7\","
+        "\"name\":\"Ines Moreau\"}]}</script></head><body><p>The port "
+        "authority said the work would take two years.</p></body></html>";
+    assert_int_equal(ns__html_extract(h, strlen(h), NULL, &p), NS_OK);
+    assert_str(p.title, "Harbour dredging starts in May");
+    assert_str(p.author, "Ines Moreau");
+    assert_str(p.source, "Harbour Herald");
+    ns__html_page_free(&p);
+    /* A reference to no node gives nothing (not the reference). */
+    h = "<html><head><script type=\"application/ld+json\">{\"@graph\":[{"
+        "\"@type\":\"NewsArticle\",\"headline\":\"Quiet week\","
+        "\"publisher\":{\"@id\":\"#missing\"}}]}</script></head><body>"
+        "<p>Nothing much happened in town this week at all.</p></body>"
+        "</html>";
+    assert_int_equal(ns__html_extract(h, strlen(h), NULL, &p), NS_OK);
+    assert_str(p.title, "Quiet week");
+    assert_null(p.source);
+    ns__html_page_free(&p);
 }
 
 static void
