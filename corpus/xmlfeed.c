@@ -11,6 +11,7 @@
  * recover.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "corpus/date.h"
 #include "corpus/format.h"
@@ -142,6 +143,113 @@ feed_title(feed *f, const xmlNode *n, int atom)
     return line_of_markup(f, n, html);
 }
 
+/* Whether s[0, n) starts with the ASCII word w, any case. */
+static int
+starts_ci(const char *s, size_t n, const char *w)
+{
+    size_t m = strlen(w);
+    return n >= m && strncasecmp(s, w, m) == 0;
+}
+
+static int
+is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Whether an <a> start tag opens at s[i, n). */
+static int
+is_link_open(const char *s, size_t n, size_t i)
+{
+    return i + 2 < n && starts_ci(s + i, n - i, "<a") &&
+           (is_space(s[i + 2]) || s[i + 2] == '>');
+}
+
+/* Past one <a ...>TEXT</a> at s[i, n), or 0 when there is none there. */
+static size_t
+skip_link(const char *s, size_t n, size_t i)
+{
+    if (!is_link_open(s, n, i))
+        return 0;
+    const char *gt = memchr(s + i, '>', n - i);
+    if (!gt)
+        return 0;
+    for (i = (size_t)(gt - s) + 1; i + 4 <= n; i++) {
+        if (is_link_open(s, n, i))
+            return 0; /* links do not nest: not the shape */
+        if (starts_ci(s + i, n - i, "</a>"))
+            return i + 4;
+    }
+    return 0;
+}
+
+/* The length of the HTML s[0, n) without WordPress's feed footer, n when it
+ * has none.  Yoast SEO (on most WordPress news sites) ends each item's
+ * content and excerpt with a paragraph of its own,
+ *   <p>The post <a href=...>TITLE</a> appeared first on
+ *   <a href=...>SITE</a>.</p>
+ * which is the site's advertisement, not the article.  Only that trailing
+ * shape is cut: two links, nothing after the final stop but white space
+ * and "</p>", and a block of its own (at the start, or after a tag). */
+static size_t
+without_wp_footer(const char *s, size_t n)
+{
+    static const char lead[] = "The post";
+    size_t e = n;
+    while (e && is_space(s[e - 1]))
+        e--;
+    if (e >= 4 && strncasecmp(s + e - 4, "</p>", 4) == 0)
+        e -= 4;
+    while (e && is_space(s[e - 1]))
+        e--;
+    if (e < 5 || s[e - 1] != '.' || strncasecmp(s + e - 5, "</a>", 4) != 0)
+        return n;
+    /* The last "The post" followed by a link: a link's text holds no
+     * "<a", so no later one can start the footer. */
+    size_t at = e, i = 0;
+    for (size_t k = e; k-- > 0 && at == e;) {
+        if (s[k] != 'T' || e - k < sizeof lead ||
+            memcmp(s + k, lead, sizeof lead - 1) != 0)
+            continue;
+        i = k + sizeof lead - 1;
+        if (i < e && !is_space(s[i]))
+            continue;
+        while (i < e && is_space(s[i]))
+            i++;
+        if (is_link_open(s, e, i))
+            at = k;
+    }
+    if (at == e || !(i = skip_link(s, e, i)))
+        return n;
+    while (i < e && is_space(s[i]))
+        i++;
+    if (!starts_ci(s + i, e - i, "appeared first on"))
+        return n;
+    i += 17;
+    if (i >= e || !is_space(s[i]))
+        return n;
+    while (i < e && is_space(s[i]))
+        i++;
+    if (skip_link(s, e, i) != e - 1)
+        return n;
+    /* A block of its own: cut before its <p ...>, else at its words after
+     * a tag or at the start. */
+    size_t b = at;
+    while (b && is_space(s[b - 1]))
+        b--;
+    if (b == 0)
+        return 0;
+    if (s[b - 1] != '>')
+        return n;
+    const char *lt = b >= 2 ? s + b - 2 : NULL;
+    while (lt && lt > s && *lt != '<' && *lt != '>')
+        lt--;
+    if (lt && *lt == '<' && starts_ci(lt, (size_t)(s + b - lt), "<p") &&
+        (lt[2] == '>' || is_space(lt[2])))
+        return (size_t)(lt - s);
+    return at;
+}
+
 /* Append the body text of a content-like element to t. */
 static void
 body_of(ns__text *t, const xmlNode *n, int kind)
@@ -155,10 +263,12 @@ body_of(ns__text *t, const xmlNode *n, int kind)
     xmlChar *s = xmlNodeGetContent(n);
     if (!s)
         return;
+    size_t len = strlen((const char *)s);
     if (kind == 1)
-        ns__html_fragment_text(t, (const char *)s, strlen((const char *)s));
+        ns__html_fragment_text(t, (const char *)s,
+                               without_wp_footer((const char *)s, len));
     else
-        ns__text_add(t, (const char *)s, strlen((const char *)s));
+        ns__text_add(t, (const char *)s, len);
     xmlFree(s);
 }
 

@@ -204,6 +204,36 @@ test_guid_permalink(void **state)
     got_free(&g);
 }
 
+/* WordPress (Yoast SEO) ends each item's HTML with "The post TITLE
+ * appeared first on SITE." as a paragraph of two links: not the article's
+ * text.  The same words elsewhere in a text stay. */
+static void
+test_wordpress_footer(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "xml/rss-wordpress.xml");
+    assert_int_equal(g.na, 4);
+    assert_int_equal(g.nr, 0);
+    assert_str(g.a[0].title, "Library opens on Sundays");
+    assert_str(g.a[0].text, "The town library will open on Sundays from "
+                            "May.\n\nVolunteers will staff the reading "
+                            "room.");
+    /* Only a description, an excerpt: the footer goes there too. */
+    assert_str(g.a[1].text, "Ferry fares go up by a tenth in June. "
+                            "[\xE2\x80\xA6]");
+    /* Not at the end: a paragraph of the text. */
+    assert_str(g.a[2].text, "The picture appeared first on the front page in "
+                            "1952.\n\nThe post Harbour in winter appeared "
+                            "first on the Ledger.\n\nIt was printed again "
+                            "this week.");
+    /* Not the footer's shape: more words after the second link. */
+    assert_str(g.a[3].text, "Market day moves to Friday. The post Market day "
+                            "moved appeared first on Millbrook Ledger and in "
+                            "print.");
+    got_free(&g);
+}
+
 static void
 test_sniff(void **state)
 {
@@ -570,6 +600,7 @@ main(void)
         cmocka_unit_test(test_atom),
         cmocka_unit_test(test_item_source),
         cmocka_unit_test(test_guid_permalink),
+        cmocka_unit_test(test_wordpress_footer),
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_bad_entity),
