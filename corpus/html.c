@@ -3338,11 +3338,21 @@ ns__html_page_free(ns__html_page *p)
 /* ------------------------------------------------------------------------ */
 /* Sniffing                                                                  */
 
-void
-ns__xml_root_name(const char *head, size_t len, char *out, size_t cap)
+/* The first element's name into out (cap bytes), "" if none, past a byte
+ * order mark, white space, the declaration, processing instructions,
+ * comments and a DOCTYPE; *html_doctype (when given) is set when that
+ * DOCTYPE is HTML's ("<!DOCTYPE html", any case). */
+static void
+prolog_root(const char *head,
+            size_t len,
+            char *out,
+            size_t cap,
+            int *html_doctype)
 {
     const char *p = head, *end = head + len;
     out[0] = '\0';
+    if (html_doctype)
+        *html_doctype = 0;
     if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
     for (;;) {
@@ -3357,6 +3367,15 @@ ns__xml_root_name(const char *head, size_t len, char *out, size_t cap)
             skip_to = "-->";
         } else if (end - p >= 2 && p[1] == '!') {
             /* <!DOCTYPE ...>, with an internal subset in [...] maybe. */
+            if (html_doctype && end - p > 9 &&
+                strncasecmp(p, "<!DOCTYPE", 9) == 0) {
+                const char *q = p + 9;
+                while (q < end && memchr(" \t\n\r", *q, 4))
+                    q++;
+                if (end - q > 4 && strncasecmp(q, "html", 4) == 0 &&
+                    memchr(" \t\n\r>", q[4], 5))
+                    *html_doctype = 1;
+            }
             const char *gt = memchr(p, '>', (size_t)(end - p));
             const char *br = memchr(p, '[', (size_t)(end - p));
             if (br && (!gt || br < gt)) {
@@ -3386,6 +3405,12 @@ ns__xml_root_name(const char *head, size_t len, char *out, size_t cap)
     }
 }
 
+void
+ns__xml_root_name(const char *head, size_t len, char *out, size_t cap)
+{
+    prolog_root(head, len, out, cap, NULL);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The format: one saved web page, one article                              */
 
@@ -3396,13 +3421,16 @@ html_sniff(const char *head, size_t len, const char *name)
     size_t n = len < 1024 ? len : 1024;
     if (len >= 11 && memcmp(head, "filedesc://", 11) == 0)
         return 0; /* an ARC web archive, its pages among record headers */
-    ns__xml_root_name(head, len, root, sizeof root);
+    /* A page starts as one: its <html> (or, as HTML lets it be left out,
+     * its <head> or <body>) or an HTML DOCTYPE first, past the prolog.
+     * "<html" further on is no sign: a Markdown or plain-text article
+     * quoting markup has it too. */
+    int doctype;
+    prolog_root(head, len, root, sizeof root, &doctype);
     if (strcasecmp(root, "html") == 0)
         return 90;
-    if (n >= 9 &&
-        (ns__find(head, n, "<!DOCTYPE html", 14) ||
-         ns__find(head, n, "<!doctype html", 14) ||
-         ns__find(head, n, "<html", 5) || ns__find(head, n, "<HTML", 5)))
+    if (doctype || strcasecmp(root, "head") == 0 ||
+        strcasecmp(root, "body") == 0)
         return 80;
     if (name &&
         (ns__name_has_ext(name, ".html") || ns__name_has_ext(name, ".htm")) &&

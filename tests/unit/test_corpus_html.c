@@ -708,6 +708,30 @@ test_page_files(void **state)
     assert_int_equal(g.na, 1);
     assert_str(g.a[0].format, "html");
     got_free(&g);
+    /* A page starts as one, past comments and its DOCTYPE (any case), or
+     * with the <head> or <body> HTML lets stand without <html>. */
+    static const char *const pages[] = {
+        "\xEF\xBB\xBF<!-- saved from a browser -->\n<!doctype HTML>\n"
+        "<title>T</title><p>x</p>",
+        "<head><title>T</title></head><p>x</p>",
+        "\n<BODY><h1>T</h1><p>x</p></BODY>",
+    };
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+        memset(&g, 0, sizeof g);
+        assert_int_equal(got_string(&g, "noext", pages[i]), NS_OK);
+        assert_int_equal(g.na, 1);
+        assert_str(g.a[0].format, "html");
+        got_free(&g);
+    }
+    /* "<html" further on is no page: text that quotes markup. */
+    memset(&g, 0, sizeof g);
+    assert_int_equal(got_string(&g, "noext",
+                                "Notes on markup\n\nA page opens with "
+                                "<html> and closes with </html>.\n"),
+                     NS_OK);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].format, "text");
+    got_free(&g);
 }
 
 int

@@ -140,6 +140,30 @@ test_front_matter_edge_cases(void **state)
     got_free(&g);
 }
 
+/* An article quoting HTML near its start is still text: the HTML reader
+ * claims only what starts as a page. */
+static void
+test_quoted_html(void **state)
+{
+    (void)state;
+    got g;
+    walk1(&g, "text/html-quoted.md");
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].format, "text");
+    assert_str(g.a[0].title, "How the school paper went online");
+    assert_non_null(strstr(g.a[0].text, "typed `<html>` at the top"));
+    got_free(&g);
+
+    walk1(&g, "text/html-quoted.txt");
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 1);
+    assert_str(g.a[0].format, "text");
+    assert_str(g.a[0].title, "Council website rebuilt by apprentices");
+    assert_non_null(strstr(g.a[0].text, "<!DOCTYPE html> and <html lang"));
+    got_free(&g);
+}
+
 /* One file read from memory: its only article (the walk's rejects in g). */
 static const got_article *
 read1(got *g, const char *name, const char *data, size_t len)
@@ -511,6 +535,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_markdown_no_front_matter),
+        cmocka_unit_test(test_quoted_html),
         cmocka_unit_test(test_front_matter),
         cmocka_unit_test(test_front_matter_edge_cases),
         cmocka_unit_test(test_name_date),
