@@ -60,6 +60,7 @@ typedef struct story {
     char *url;
     char *language;
     char *dateline;
+    char *subhead; /* NewsML 1's SubHeadLine */
     char *summary;
     ns__text body;
 } story;
@@ -71,7 +72,7 @@ story_free(story *s)
                      &s->date_content, &s->date_nitf,  &s->date_version,
                      &s->source,       &s->source_low, &s->author,
                      &s->url,          &s->language,   &s->dateline,
-                     &s->summary };
+                     &s->subhead,      &s->summary };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         ns_free(*all[i]);
     ns__text_free(&s->body);
@@ -352,11 +353,18 @@ story_emit(doc_state *d, story *s, const char *kind)
 {
     if (d->oom || s->body.buf.oom)
         return NS_ERR_NOMEM;
-    /* The dateline leads the body, as on the wire. */
-    if (s->dateline && s->body.buf.len &&
-        strncmp(s->body.buf.data, s->dateline, strlen(s->dateline)) != 0) {
+    /* The dateline leads the body, as on the wire, and a subheadline
+     * (shown under the headline) comes before both. */
+    const char *lead[] = { s->dateline, s->subhead };
+    for (size_t i = 0; i < sizeof lead / sizeof *lead; i++) {
+        const char *l = lead[i];
+        size_t n = l ? strlen(l) : 0;
+        /* A dateline alone is no text; a subheadline is. */
+        if (!l || (i == 0 && !s->body.buf.len) ||
+            (s->body.buf.len && strncmp(s->body.buf.data, l, n) == 0))
+            continue;
         ns__text t = { { 0 }, 0, 0 };
-        ns__text_add(&t, s->dateline, strlen(s->dateline));
+        ns__text_add(&t, l, n);
         text_append(&t, &s->body);
         ns__text_free(&s->body);
         s->body = t;
@@ -573,6 +581,7 @@ nml1_meta(doc_state *d, story *s, const xmlNode *x, char **credit)
 {
     if (ns__markup_is(x, "NewsLines")) {
         set_line(d, &s->title, ns__markup_child(x, "HeadLine"));
+        set_line(d, &s->subhead, ns__markup_child(x, "SubHeadLine"));
         if (!s->author) {
             set_line(d, &s->author, ns__markup_child(x, "ByLine"));
         }
@@ -661,9 +670,32 @@ nml1_identification(doc_state *d, story *s, const xmlNode *item)
     set_line(d, &s->source_low, ns__markup_child(ni, "ProviderId"));
 }
 
-/* One NewsML 1 NewsItem. */
+static ns_status nml1_item(doc_state *d, const xmlNode *item, int depth);
+
+/* The NewsItems inside comp's NewsComponents, each an article of its own:
+ * NewsML 1.2 lets a NewsComponent hold NewsItems as it holds NewsItemRefs
+ * (a package of stories included rather than referred to), and each has
+ * its own Identification and NewsManagement (id, dates, status), so it is
+ * a story of its own, not a part of the one around it. */
 static ns_status
-nml1_item(doc_state *d, const xmlNode *item)
+nml1_nested(doc_state *d, const xmlNode *comp, int depth)
+{
+    ns_status st = NS_OK;
+    for (const xmlNode *c = comp->children; c && st == NS_OK; c = c->next) {
+        if (depth >= NML1_MAX_DEPTH)
+            break;
+        if (ns__markup_is(c, "NewsItem"))
+            st = nml1_item(d, c, depth + 1);
+        else if (ns__markup_is(c, "NewsComponent"))
+            st = nml1_nested(d, c, depth + 1);
+    }
+    return st;
+}
+
+/* One NewsML 1 NewsItem, then the NewsItems inside it; depth counts the
+ * elements between the outermost one and item. */
+static ns_status
+nml1_item(doc_state *d, const xmlNode *item, int depth)
 {
     story s;
     memset(&s, 0, sizeof s);
@@ -673,10 +705,11 @@ nml1_item(doc_state *d, const xmlNode *item)
     /* Metadata first, so that the wrapper's fields outrank NITF's. */
     nml1_component(d, &s, item, 0, &credit, &n_text);
     if (n_text == 0) {
-        /* A picture, a manifest of NewsItemRefs, a text kept elsewhere. */
+        /* A picture, a manifest of NewsItemRefs, a text kept elsewhere,
+         * a package of NewsItems. */
         ns_free(credit);
         story_free(&s);
-        return d->oom ? NS_ERR_NOMEM : NS_OK;
+        return d->oom ? NS_ERR_NOMEM : nml1_nested(d, item, depth);
     }
     record_at(d, item);
     if (!s.source) {
@@ -690,14 +723,22 @@ nml1_item(doc_state *d, const xmlNode *item)
     set_line(d, &s.date_content, ns__markup_child(nm, "ThisRevisionCreated"));
     /* The last resort: when the NewsML around it was sent. */
     const xmlNode *env = NULL;
-    if (ns__markup_is(item->parent, "NewsML"))
-        env = ns__markup_child(item->parent, "NewsEnvelope");
+    for (const xmlNode *p = item->parent; p && !env; p = p->parent)
+        if (ns__markup_is(p, "NewsML"))
+            env = ns__markup_child(p, "NewsEnvelope");
     set_line(d, &s.date_version, ns__markup_child(env, "DateAndTime"));
     nml1_component(d, &s, item, 0, NULL, NULL);
     set_lang(d, &s.language, item);
+    /* No headline (nor NITF's): the subheadline is the next displayable
+     * one.  The SlugLine is never the title: a desk's filing label
+     * ("bridge-reopens") whose use the spec leaves to each provider. */
+    if (!s.title) {
+        s.title = s.subhead;
+        s.subhead = NULL;
+    }
     ns_status st = story_emit(d, &s, "news item");
     story_free(&s);
-    return st;
+    return st == NS_OK ? nml1_nested(d, item, depth) : st;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -803,7 +844,7 @@ newsml_read(ns__input *in, const ns__where *w0, const ns__corpus_sink *sink)
             if (strcmp(nm, "newsItem") == 0)
                 st = news_item(&d, n);
             else if (strcmp(nm, "NewsItem") == 0)
-                st = nml1_item(&d, n);
+                st = nml1_item(&d, n, 0);
             else if (strcmp(nm, "nitf") == 0)
                 st = nitf_alone(&d, n);
             else if (strcmp(nm, "newsitem") == 0)

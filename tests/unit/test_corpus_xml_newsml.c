@@ -226,8 +226,10 @@ test_nml1_two_items(void **state)
     assert_str(a->language, "en");
     assert_null(a->url);
     assert_int_equal(a->record, 1);
-    /* The dateline leads; no headline, subheadline nor photo in the text. */
-    assert_str(a->text, "PORTVILLE, Nov 26\n\nThe swing bridge over the "
+    /* The subheadline, then the dateline lead; no headline, slug line nor
+     * photo in the text. */
+    assert_str(a->text, "Traffic returns to the old crossing\n\n"
+                        "PORTVILLE, Nov 26\n\nThe swing bridge over the "
                         "harbour opened to cars again on Sunday.\n\nCrews "
                         "replaced the gears that jammed in the spring.");
     a = &g.a[1];
@@ -244,7 +246,7 @@ test_nml1_two_items(void **state)
     got_free(&g);
 }
 
-/* An alert: an empty HeadLine is no title (nor is the SubHeadLine). */
+/* An alert: an empty HeadLine is no title; the SubHeadLine stands in. */
 static void
 test_nml1_alert(void **state)
 {
@@ -255,7 +257,7 @@ test_nml1_alert(void **state)
     assert_int_equal(g.nr, 0);
     const got_article *a = &g.a[0];
     assert_str(a->id, "urn:newsml:wire.example:20231126:TW0003:1");
-    assert_null(a->title);
+    assert_str(a->title, "عاجل");
     assert_str(a->date, "2023-11-26T10:15:00Z"); /* "...T101500+0000" */
     assert_str(a->source, "TESTWIRE");
     assert_null(a->author);
@@ -368,6 +370,45 @@ test_nml1_latin1(void **state)
     got_free(&g);
 }
 
+/* A package holding its NewsItems: each is a story of its own (its own
+ * id, dates and lines; the package's are not its), the package none.
+ * No headline: the subheadline is the title, never the slug line. */
+static void
+test_nml1_package(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    walk_ok(&g, "nml1-package.xml");
+    assert_int_equal(g.na, 3);
+    assert_int_equal(g.nr, 0);
+    const got_article *a = &g.a[0];
+    assert_str(a->id, "urn:newsml:wire.example:20231201:TW0101:1");
+    assert_str(a->title, "Night buses return to the valley");
+    assert_str(a->date, "2023-12-01T05:10:00Z");
+    assert_str(a->source, "TESTWIRE");
+    assert_str(a->author, "Ruth Okoro");
+    assert_str(a->language, "en");
+    assert_int_equal(a->record, 1);
+    assert_true(a->offset > 0);
+    assert_str(a->text, "Three routes run again from Friday\n\nELMSFORD, "
+                        "Dec 1\n\nThe night buses to the valley towns run "
+                        "again from Friday.\n\nThe council found drivers for "
+                        "the late shifts.");
+    a = &g.a[1];
+    assert_str(a->id, "wire.example:20231201:TW0102:1");
+    assert_str(a->title, "Snow closes the mountain pass");
+    assert_str(a->date, "2023-12-01T06:00:00Z"); /* the envelope's */
+    assert_str(a->source, "wire.example");       /* not the package's */
+    assert_null(a->author);
+    assert_str(a->text, "Ploughs will try again at dawn.");
+    assert_int_equal(a->record, 2);
+    a = &g.a[2];
+    assert_str(a->id, "wire.example:20231201:TW0104:1");
+    assert_null(a->title);
+    assert_str(a->text, "Apple prices held steady at the Saturday market.");
+    got_free(&g);
+}
+
 /* Detection: both roots are NewsML, with a high score. */
 static void
 test_nml1_sniff(void **state)
@@ -469,6 +510,7 @@ main(void)
         cmocka_unit_test(test_nml1_empty),
         cmocka_unit_test(test_nml1_newsitem_root),
         cmocka_unit_test(test_nml1_latin1),
+        cmocka_unit_test(test_nml1_package),
         cmocka_unit_test(test_nml1_sniff),
         cmocka_unit_test(test_oom),
         cmocka_unit_test(test_shared_iptc),
