@@ -5,7 +5,8 @@
  * Articles are `response` records of an HTTP 200 with an HTML body (its
  * Content-Encoding gzip, deflate or br undone), `resource` records of
  * text/html, the page stored without HTTP (html.c extracts them), and
- * `conversion` records of text/plain (Common Crawl's WET files); other
+ * `conversion` records of text/plain (Common Crawl's WET files, their
+ * identified language made ISO 639-1 as the other readers give it); other
  * records are passed over, and so are non-200 responses: a recorded
  * redirect or 404 is a faithful capture of something that is not an
  * article, not broken input, and a crawl full of redirects must not make
@@ -273,6 +274,7 @@ typedef struct whead {
     char id[256];
     char uri[8192];
     char ctype[256];
+    char lang[16]; /* WARC-Identified-Content-Language's first, ISO 639-1 */
     uint64_t length;
     int has_length;
     int bad_length;
@@ -305,6 +307,72 @@ value_copy(char *out, size_t cap, const char *v, size_t n)
     out[n] = '\0';
 }
 
+/* ISO 639-3 codes (as Common Crawl's language identification, CLD2, names
+ * them) of the languages news is most written in, with their ISO 639-1
+ * codes: what the other readers give (from xml:lang, <html lang>, a
+ * feed's <language>).  Sorted by the 3-letter code. */
+static const char lang3[][2][4] = {
+    { "afr", "af" }, { "amh", "am" }, { "ara", "ar" }, { "aze", "az" },
+    { "bel", "be" }, { "ben", "bn" }, { "bos", "bs" }, { "bul", "bg" },
+    { "cat", "ca" }, { "ces", "cs" }, { "cym", "cy" }, { "dan", "da" },
+    { "deu", "de" }, { "ell", "el" }, { "eng", "en" }, { "est", "et" },
+    { "eus", "eu" }, { "fas", "fa" }, { "fin", "fi" }, { "fra", "fr" },
+    { "gle", "ga" }, { "glg", "gl" }, { "guj", "gu" }, { "hau", "ha" },
+    { "heb", "he" }, { "hin", "hi" }, { "hrv", "hr" }, { "hun", "hu" },
+    { "hye", "hy" }, { "ind", "id" }, { "isl", "is" }, { "ita", "it" },
+    { "jpn", "ja" }, { "kan", "kn" }, { "kat", "ka" }, { "kaz", "kk" },
+    { "khm", "km" }, { "kor", "ko" }, { "lat", "la" }, { "lav", "lv" },
+    { "lit", "lt" }, { "mal", "ml" }, { "mar", "mr" }, { "mkd", "mk" },
+    { "mlt", "mt" }, { "mon", "mn" }, { "msa", "ms" }, { "mya", "my" },
+    { "nep", "ne" }, { "nld", "nl" }, { "nno", "nn" }, { "nob", "nb" },
+    { "nor", "no" }, { "pan", "pa" }, { "pol", "pl" }, { "por", "pt" },
+    { "ron", "ro" }, { "rus", "ru" }, { "sin", "si" }, { "slk", "sk" },
+    { "slv", "sl" }, { "som", "so" }, { "spa", "es" }, { "sqi", "sq" },
+    { "srp", "sr" }, { "swa", "sw" }, { "swe", "sv" }, { "tam", "ta" },
+    { "tel", "te" }, { "tgl", "tl" }, { "tha", "th" }, { "tur", "tr" },
+    { "ukr", "uk" }, { "urd", "ur" }, { "uzb", "uz" }, { "vie", "vi" },
+    { "yor", "yo" }, { "zho", "zh" }, { "zul", "zu" },
+};
+
+/* The first of a WARC-Identified-Content-Language list ("deu,eng": the
+ * most of the page first) into out: its ISO 639-1 code when the table
+ * has one, else the code as given (lowercased), which is a language tag
+ * too (BCP 47 takes the 3-letter code of a language with no 2-letter
+ * one: "yue", "fil"); "" when it is no code (not 2 or 3 letters). */
+static void
+lang_copy(char *out, size_t cap, const char *v, size_t n)
+{
+    char code[8];
+    size_t k = 0, i = 0;
+    out[0] = '\0';
+    while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ':'))
+        i++;
+    for (; i < n && v[i] != ',' && v[i] != ' ' && v[i] != '\t'; i++) {
+        char c = v[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c < 'a' || c > 'z' || k + 1 >= sizeof code)
+            return;
+        code[k++] = c;
+    }
+    code[k] = '\0';
+    if (k < 2 || k > 3 || cap < 4)
+        return;
+    const char *two = NULL;
+    size_t lo = 0, hi = sizeof lang3 / sizeof *lang3;
+    while (k == 3 && lo < hi && !two) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(code, lang3[mid][0]);
+        if (c == 0)
+            two = lang3[mid][1];
+        else if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    memcpy(out, two ? two : code, strlen(two ? two : code) + 1);
+}
+
 static void
 head_field(whead *h, const char *line, size_t len)
 {
@@ -323,6 +391,8 @@ head_field(whead *h, const char *line, size_t len)
         value_copy(h->uri, sizeof h->uri, v, vl);
     } else if (IS("Content-Type")) {
         value_copy(h->ctype, sizeof h->ctype, v, vl);
+    } else if (IS("WARC-Identified-Content-Language")) {
+        lang_copy(h->lang, sizeof h->lang, v, vl);
     } else if (IS("Content-Length")) {
         char num[32];
         value_copy(num, sizeof num, v, vl);
@@ -748,6 +818,7 @@ warc_text(warc *r, const whead *h)
     a.title = ns__buf_cstr(&title);
     a.source = host[0] ? host : NULL;
     a.url = h->uri[0] ? h->uri : NULL;
+    a.language = h->lang[0] ? h->lang : NULL;
     a.text = s + body;
     a.text_len = n - body;
     ns_status st =

@@ -555,6 +555,28 @@ test_conversion(void **state)
     got_free(&g);
 }
 
+/* WET's WARC-Identified-Content-Language gives ISO 639-3 codes, the most
+ * of the page first: the first, as the ISO 639-1 code the other readers
+ * give; a code with no 2-letter one as given; no code, no language. */
+static void
+test_wet_language(void **state)
+{
+    (void)state;
+    got g = { 0 };
+    g.keep_text = 1;
+    assert_int_equal(got_walk(&g, mine("wet-languages.warc.wet")), NS_OK);
+    assert_int_equal(g.nr, 0);
+    assert_int_equal(g.na, 6);
+    assert_str(g.a[0].title, "Harbour wall repaired");
+    assert_str(g.a[0].language, "en");  /* eng */
+    assert_str(g.a[1].language, "de");  /* deu,eng */
+    assert_str(g.a[2].language, "yue"); /* Cantonese: no 639-1 code */
+    assert_null(g.a[3].language);       /* no header */
+    assert_null(g.a[4].language);       /* "e-g!" */
+    assert_str(g.a[5].language, "es");  /* SPA */
+    got_free(&g);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define NS_ASAN 1
 #elif defined(__has_feature)
@@ -757,6 +779,7 @@ main(void)
         cmocka_unit_test(test_deflate_bomb),
         cmocka_unit_test(test_resource),
         cmocka_unit_test(test_conversion),
+        cmocka_unit_test(test_wet_language),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_oom),
         cmocka_unit_test(test_shared_news_pages),
